@@ -1,0 +1,12 @@
+//! The analysis: pure, synchronous code from files to schema, diff and cascade. No I/O.
+
+pub mod cascade;
+pub mod detect;
+pub mod diagnostic;
+pub mod dialect;
+pub mod diff;
+pub mod fileset;
+pub mod prisma;
+pub mod replay;
+pub mod schema;
+pub mod sql;

@@ -1,0 +1,4 @@
+//! schemagate: review pull requests that change a database schema.
+
+pub mod analysis;
+pub mod source;

@@ -1,0 +1,3 @@
+//! Read a directory on disk into a FileSet.
+//!
+//! OWNER: detect helper.

@@ -1,0 +1,4 @@
+//! Sources: where the files of a tree come from (a directory, a git revision).
+
+pub mod git;
+pub mod local;
