@@ -1,4 +1,6 @@
 //! schemagate: review pull requests that change a database schema.
 
 pub mod analysis;
+
+pub mod report;
 pub mod source;

@@ -61,3 +61,12 @@ impl<P: Into<String>, C: Into<Vec<u8>>> FromIterator<(P, C)> for FileSet {
         set
     }
 }
+
+impl IntoIterator for FileSet {
+    type Item = (String, Vec<u8>);
+    type IntoIter = std::collections::btree_map::IntoIter<String, Vec<u8>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.files.into_iter()
+    }
+}

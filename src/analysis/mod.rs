@@ -10,3 +10,5 @@ pub mod prisma;
 pub mod replay;
 pub mod schema;
 pub mod sql;
+pub mod pipeline;
+pub mod rules;

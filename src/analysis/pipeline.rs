@@ -1,0 +1,388 @@
+//! The analysis pipeline: a tree's files -> migration sets -> parsed statements -> replayed schema
+//! (+ schema.prisma and drift), and a change (base tree, head tree) -> schema diff and cascade
+//! changes. Pure: the files come in a [`FileSet`], nothing is read from disk here.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use super::cascade::{CascadeChange, cascade_changes};
+use super::detect::{DetectOptions, Migration, MigrationSet, detect, up_sql};
+use super::diagnostic::{Diagnostic, DiagnosticKind};
+use super::diff::{FileDiff, SchemaDiff, diff_files, diff_schemas};
+use super::fileset::FileSet;
+use super::prisma::{PrismaSchema, RelationMode, drift, parse_prisma};
+use super::replay::{Replayer, SchemaEvent};
+use super::schema::{Enforcement, Schema};
+use super::sql::{SqlFile, parse_file};
+
+/// One migration file of a set, split and parsed.
+#[derive(Clone, Debug)]
+pub struct ParsedMigration {
+    /// The migration as detection found it (version, name, paths).
+    pub migration: Migration,
+    /// Its up-direction statements and comments.
+    pub sql: SqlFile,
+}
+
+/// Everything the analysis knows about one migration set in one tree.
+#[derive(Clone, Debug)]
+pub struct SetAnalysis {
+    /// The set as detected.
+    pub set: MigrationSet,
+    /// Its migrations, in order, parsed.
+    pub migrations: Vec<ParsedMigration>,
+    /// The schema after replaying every migration.
+    pub schema: Schema,
+    /// Every schema change, in order, with file:line.
+    pub events: Vec<SchemaEvent>,
+    /// schema.prisma, when the set has one.
+    pub prisma: Option<PrismaSchema>,
+    /// File, parse, replay, Prisma and drift diagnostics, in that order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl SetAnalysis {
+    /// The schema whose foreign keys drive the cascade: the replayed schema, except that with
+    /// `relationMode = "prisma"` the database has no foreign keys, so the relations come from
+    /// schema.prisma (marked as enforced by the Prisma client).
+    pub fn cascade_schema(&self) -> Cow<'_, Schema> {
+        let Some(prisma) = self
+            .prisma
+            .as_ref()
+            .filter(|p| p.relation_mode == RelationMode::Prisma)
+        else {
+            return Cow::Borrowed(&self.schema);
+        };
+        let mut schema = self.schema.clone();
+        for model in &prisma.schema.tables {
+            let Some(table) = schema.table_mut(&model.name) else {
+                continue;
+            };
+            table.foreign_keys.extend(model.foreign_keys.iter().cloned().map(|mut fk| {
+                fk.enforcement = Enforcement::PrismaClient;
+                fk
+            }));
+        }
+        Cow::Owned(schema)
+    }
+}
+
+/// Everything the analysis knows about a tree.
+#[derive(Clone, Debug, Default)]
+pub struct TreeAnalysis {
+    /// One entry per migration set, ordered by root.
+    pub sets: Vec<SetAnalysis>,
+    /// Detection diagnostics (layout problems).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl TreeAnalysis {
+    /// The set whose root is `root`.
+    pub fn set(&self, root: &str) -> Option<&SetAnalysis> {
+        self.sets.iter().find(|s| s.set.root == root)
+    }
+}
+
+/// Analyses every migration set in `files`.
+pub fn analyze_tree(files: &FileSet, options: &DetectOptions) -> TreeAnalysis {
+    let mut cache = ParseCache::default();
+    analyze_tree_cached(files, options, &mut cache)
+}
+
+fn analyze_tree_cached(
+    files: &FileSet,
+    options: &DetectOptions,
+    cache: &mut ParseCache,
+) -> TreeAnalysis {
+    let detection = detect(files, options);
+    let sets = detection
+        .sets
+        .into_iter()
+        .map(|set| analyze_set(files, set, cache))
+        .collect();
+    TreeAnalysis {
+        sets,
+        diagnostics: detection.diagnostics,
+    }
+}
+
+fn analyze_set(files: &FileSet, set: MigrationSet, cache: &mut ParseCache) -> SetAnalysis {
+    let mut diagnostics = Vec::new();
+    let mut replayer = Replayer::new(set.dialect);
+    let mut migrations = Vec::with_capacity(set.migrations.len());
+    for migration in &set.migrations {
+        let sql = cache.parse(files, &set, migration);
+        diagnostics.extend(sql.diagnostics.iter().cloned());
+        replayer.apply_file(&migration.path, &sql.statements);
+        migrations.push(ParsedMigration {
+            migration: migration.clone(),
+            sql,
+        });
+    }
+    let (schema, events, replay_diagnostics) = replayer.finish();
+    diagnostics.extend(replay_diagnostics);
+    let prisma = read_prisma(files, &set, &mut diagnostics);
+    if let Some(prisma) = &prisma {
+        diagnostics.extend(prisma.diagnostics.iter().cloned());
+        let first_file = set.prisma_schema_files.first().map_or("", String::as_str);
+        diagnostics.extend(drift(prisma, &schema, first_file));
+    }
+    SetAnalysis {
+        set,
+        migrations,
+        schema,
+        events,
+        prisma,
+        diagnostics,
+    }
+}
+
+fn read_prisma(
+    files: &FileSet,
+    set: &MigrationSet,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<PrismaSchema> {
+    if set.prisma_schema_files.is_empty() {
+        return None;
+    }
+    let texts: Vec<(&str, Cow<'_, str>)> = set
+        .prisma_schema_files
+        .iter()
+        .filter_map(|path| {
+            let text = decode(path, files.get(path)?, diagnostics);
+            Some((path.as_str(), text))
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = texts.iter().map(|(p, t)| (*p, t.as_ref())).collect();
+    Some(parse_prisma(&borrowed))
+}
+
+/// Decodes a file as UTF-8; invalid bytes are replaced and reported, an empty file is reported.
+pub fn decode<'a>(path: &str, bytes: &'a [u8], diagnostics: &mut Vec<Diagnostic>) -> Cow<'a, str> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        diagnostics.push(Diagnostic::new(
+            path,
+            0,
+            DiagnosticKind::File,
+            "file is empty: it changes nothing",
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(error) => {
+            let line = 1 + bytes[..error.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            diagnostics.push(Diagnostic::new(
+                path,
+                line,
+                DiagnosticKind::File,
+                format!(
+                    "file is not valid UTF-8 (first bad byte at offset {}); invalid bytes were replaced with U+FFFD",
+                    error.valid_up_to()
+                ),
+            ));
+            String::from_utf8_lossy(bytes)
+        }
+    }
+}
+
+/// Parses each distinct migration file once, so base and head share the work for files
+/// they have in common.
+#[derive(Default)]
+struct ParseCache {
+    parsed: HashMap<(String, Vec<u8>), SqlFile>,
+}
+
+impl ParseCache {
+    fn parse(&mut self, files: &FileSet, set: &MigrationSet, migration: &Migration) -> SqlFile {
+        let path = migration.path.as_str();
+        let Some(bytes) = files.get(path) else {
+            let mut sql = SqlFile::default();
+            sql.diagnostics.push(Diagnostic::new(
+                path,
+                0,
+                DiagnosticKind::File,
+                "migration file listed but not loaded",
+            ));
+            return sql;
+        };
+        let key = (path.to_owned(), bytes.to_vec());
+        if let Some(sql) = self.parsed.get(&key) {
+            return sql.clone();
+        }
+        let mut decode_diagnostics = Vec::new();
+        let text = decode(path, bytes, &mut decode_diagnostics);
+        let up = up_sql(set, &text);
+        let mut sql = parse_file(path, &up, set.dialect);
+        decode_diagnostics.append(&mut sql.diagnostics);
+        sql.diagnostics = decode_diagnostics;
+        self.parsed.insert(key, sql.clone());
+        sql
+    }
+}
+
+/// How a PR changes one migration set.
+#[derive(Clone, Debug)]
+pub struct SetChange {
+    /// The set at head (or at base, when the PR removes the whole set).
+    pub head: SetAnalysis,
+    /// The set at base, when it existed there.
+    pub base: Option<SetAnalysis>,
+    /// Migration files added or modified by the PR (paths at head), in apply order.
+    pub changed_files: Vec<String>,
+    /// Migration files present at base and gone at head.
+    pub removed_files: Vec<String>,
+    /// Schema events made by the changed files.
+    pub pr_events: Vec<SchemaEvent>,
+    /// Base schema vs head schema.
+    pub schema_diff: SchemaDiff,
+    /// Roots whose cascade grew.
+    pub cascade_changes: Vec<CascadeChange>,
+    /// Text diffs of the changed and removed migration files.
+    pub file_diffs: Vec<FileDiff>,
+}
+
+/// How a PR changes every migration set of a tree.
+#[derive(Clone, Debug, Default)]
+pub struct ChangeAnalysis {
+    /// One entry per set at head (plus sets removed entirely), ordered by root.
+    pub sets: Vec<SetChange>,
+    /// Detection diagnostics at head.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Analyses a change from `base` to `head`.
+pub fn analyze_change(base: &FileSet, head: &FileSet, options: &DetectOptions) -> ChangeAnalysis {
+    let mut cache = ParseCache::default();
+    let base_tree = analyze_tree_cached(base, options, &mut cache);
+    let head_tree = analyze_tree_cached(head, options, &mut cache);
+    let mut base_sets = base_tree.sets;
+    let mut sets: Vec<SetChange> = head_tree
+        .sets
+        .into_iter()
+        .map(|head_set| {
+            let position = base_sets
+                .iter()
+                .position(|b| b.set.root == head_set.set.root);
+            let base_set = position.map(|i| base_sets.remove(i));
+            compare_sets(base, head, base_set, head_set)
+        })
+        .collect();
+    sets.extend(
+        base_sets
+            .into_iter()
+            .map(|removed| compare_removed_set(base, head, removed)),
+    );
+    sets.sort_by(|a, b| a.head.set.root.cmp(&b.head.set.root));
+    ChangeAnalysis {
+        sets,
+        diagnostics: head_tree.diagnostics,
+    }
+}
+
+fn compare_sets(
+    base: &FileSet,
+    head: &FileSet,
+    base_set: Option<SetAnalysis>,
+    head_set: SetAnalysis,
+) -> SetChange {
+    let changed_files: Vec<String> = head_set
+        .migrations
+        .iter()
+        .map(|m| m.migration.path.clone())
+        .filter(|path| base.get(path) != head.get(path))
+        .collect();
+    let removed_files: Vec<String> = base_set
+        .iter()
+        .flat_map(|b| b.migrations.iter())
+        .map(|m| m.migration.path.clone())
+        .filter(|path| !head.contains(path))
+        .collect();
+    let changed: HashSet<&str> = changed_files.iter().map(String::as_str).collect();
+    let pr_events: Vec<SchemaEvent> = head_set
+        .events
+        .iter()
+        .filter(|e| changed.contains(e.at.file.as_str()))
+        .cloned()
+        .collect();
+    let empty = Schema::default();
+    let base_schema = base_set.as_ref().map_or(&empty, |b| &b.schema);
+    let schema_diff = diff_schemas(base_schema, &head_set.schema, &pr_events);
+    let base_cascade = base_set
+        .as_ref()
+        .map_or(Cow::Owned(Schema::default()), SetAnalysis::cascade_schema);
+    let cascade_changes = cascade_changes(&base_cascade, &head_set.cascade_schema());
+    let touched = changed_files
+        .iter()
+        .chain(removed_files.iter())
+        .map(String::as_str)
+        .chain(
+            head_set
+                .set
+                .prisma_schema_files
+                .iter()
+                .map(String::as_str),
+        );
+    let file_diffs = diff_files(base, head, touched);
+    SetChange {
+        head: head_set,
+        base: base_set,
+        changed_files,
+        removed_files,
+        pr_events,
+        schema_diff,
+        cascade_changes,
+        file_diffs,
+    }
+}
+
+fn compare_removed_set(base: &FileSet, head: &FileSet, removed: SetAnalysis) -> SetChange {
+    let removed_files: Vec<String> = removed
+        .migrations
+        .iter()
+        .map(|m| m.migration.path.clone())
+        .collect();
+    let schema_diff = diff_schemas(&removed.schema, &Schema::default(), &[]);
+    let file_diffs = diff_files(base, head, removed_files.iter().map(String::as_str));
+    SetChange {
+        head: removed.clone(),
+        base: Some(removed),
+        changed_files: Vec::new(),
+        removed_files,
+        pr_events: Vec::new(),
+        schema_diff,
+        cascade_changes: Vec::new(),
+        file_diffs,
+    }
+}
+
+/// A short summary of a set for reports: where it is, what it is, how its dialect was chosen.
+#[derive(Clone, Debug, Serialize)]
+pub struct SetSummary<'a> {
+    /// Directory of the migrations.
+    pub root: &'a str,
+    /// Framework.
+    pub framework: super::detect::Framework,
+    /// Dialect.
+    pub dialect: super::dialect::Dialect,
+    /// How the dialect was chosen.
+    pub dialect_source: &'a super::detect::DialectSource,
+    /// Number of migrations.
+    pub migrations: usize,
+}
+
+impl<'a> From<&'a MigrationSet> for SetSummary<'a> {
+    fn from(set: &'a MigrationSet) -> Self {
+        SetSummary {
+            root: &set.root,
+            framework: set.framework,
+            dialect: set.dialect,
+            dialect_source: &set.dialect_source,
+            migrations: set.migrations.len(),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Argument definitions (clap derive). `--help` on each subcommand explains it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::analysis::dialect::Dialect;
+
+/// Review pull requests that change a database schema.
+///
+/// schemagate finds the migration sets in a tree (Prisma, Flyway, golang-migrate, sqlx, Diesel,
+/// dbmate, goose, Drizzle, Atlas, Supabase, plain migrations/*.sql), replays them into a schema,
+/// and shows what a change does to it: the schema diff and the ON DELETE cascade paths it adds.
+#[derive(Debug, Parser)]
+#[command(name = "schemagate", version, propagate_version = true)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Parse migrations as this dialect instead of the one detected
+    /// (migration_lock.toml, schema.prisma datasource, framework, or a guess from the SQL).
+    #[arg(long, global = true, value_enum)]
+    pub dialect: Option<Dialect>,
+    /// Extra migration files to consider, as a glob relative to PATH (repeatable),
+    /// e.g. `--migrations 'db/schema/**/*.sql'`.
+    #[arg(long = "migrations", global = true, value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Which migration set to use when PATH holds several (its directory, as listed).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub set: Option<String>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Replay the migration history and print the resulting schema: tables, columns (type,
+    /// nullability, default, primary key), indexes, foreign keys with their ON DELETE / ON UPDATE
+    /// actions, enums, and every statement schemagate could not fully understand (file:line).
+    Schema(SchemaArgs),
+    /// Show what deleting one row of a table does: every path along foreign keys with the ON
+    /// DELETE action on each edge, the tables whose rows are deleted (transitively), the ones
+    /// whose columns are set to NULL, and the foreign keys that stop the delete (RESTRICT).
+    Cascade(CascadeArgs),
+    /// Compare the schema at two revisions: tables, columns, indexes and foreign keys added,
+    /// removed, renamed or changed; cascade paths the change adds or widens; and the text diff
+    /// of every changed migration file.
+    Diff(DiffArgs),
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people.
+    Text,
+    /// For tools (documented in docs/json.md).
+    Json,
+}
+
+/// `schemagate schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// A repository checkout or any folder holding migrations.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Read the tree at this git revision (branch, tag, SHA) instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `schemagate cascade`.
+#[derive(Debug, Args)]
+pub struct CascadeArgs {
+    /// A repository checkout or any folder holding migrations.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The table a row is deleted from (the root).
+    #[arg(long, value_name = "TABLE")]
+    pub from: String,
+    /// Read the tree at this git revision instead of the working tree.
+    #[arg(long, value_name = "REV")]
+    pub at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `schemagate diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// A git checkout (or a folder inside one).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The revision before the change (e.g. `main`, `origin/main`, a SHA; `EMPTY` for the
+    /// empty tree).
+    #[arg(long, value_name = "REV")]
+    pub base: String,
+    /// The revision after the change; without it, the working tree as it is on disk.
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}

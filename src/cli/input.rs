@@ -1,0 +1,108 @@
+//! Loading the tree a command analyses: a folder on disk, or a git revision of a checkout.
+//! Paths are made repository-relative whenever PATH is inside a git checkout, so a working tree
+//! and a revision of the same repository name their files alike.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::args::GlobalArgs;
+use crate::analysis::detect::DetectOptions;
+use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::analysis::fileset::FileSet;
+use crate::source::git::GitRepo;
+use crate::source::local::read_dir;
+
+/// A loaded tree and what could not be loaded.
+pub struct LoadedInput {
+    /// The files the analysis reads.
+    pub files: FileSet,
+    /// Files that were not loaded (too large, unreadable), as diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// For headings: `main (3f2a9c1)` or `working tree of PATH`.
+    pub description: String,
+}
+
+/// Detection options from the command line.
+pub fn detect_options(global: &GlobalArgs) -> DetectOptions {
+    DetectOptions {
+        dialect: global.dialect,
+        config_dialect: None,
+        globs: global.globs.clone(),
+    }
+}
+
+/// Loads `path` at `rev` (a git revision), or as it is on disk when `rev` is `None`.
+pub fn load_tree(path: &Path, rev: Option<&str>, global: &GlobalArgs) -> Result<LoadedInput> {
+    let options = detect_options(global);
+    let repo = GitRepo::open(path);
+    match (rev, repo) {
+        (Some(rev), Ok(repo)) => {
+            let prefix = repo.prefix_of(path)?;
+            let loaded = repo
+                .read_tree(rev, &options)
+                .with_context(|| format!("reading {} at {rev}", path.display()))?;
+            let sha = repo.resolve(rev)?;
+            Ok(LoadedInput {
+                files: within(loaded.files, &prefix),
+                diagnostics: skipped_diagnostics(loaded.skipped),
+                description: format!("{rev} ({})", sha.get(..7).unwrap_or(&sha)),
+            })
+        }
+        (Some(rev), Err(error)) => Err(error).with_context(|| {
+            format!(
+                "--at/--base/--head {rev} needs a git checkout, and {} is not one",
+                path.display()
+            )
+        }),
+        (None, repo) => {
+            let loaded = read_dir(path, &options)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let prefix = match repo {
+                Ok(repo) => repo.prefix_of(path)?,
+                Err(_) => String::new(),
+            };
+            Ok(LoadedInput {
+                files: prefixed(loaded.files, &prefix),
+                diagnostics: skipped_diagnostics(loaded.skipped),
+                description: format!("working tree of {}", path.display()),
+            })
+        }
+    }
+}
+
+/// Only the files under `prefix` (a repository-relative folder ending in `/`, or empty).
+fn within(files: FileSet, prefix: &str) -> FileSet {
+    if prefix.is_empty() {
+        return files;
+    }
+    files
+        .into_iter()
+        .filter(|(path, _)| path.starts_with(prefix))
+        .collect()
+}
+
+/// The same files with `prefix` put before every path.
+fn prefixed(files: FileSet, prefix: &str) -> FileSet {
+    if prefix.is_empty() {
+        return files;
+    }
+    files
+        .into_iter()
+        .map(|(path, bytes)| (format!("{prefix}{path}"), bytes))
+        .collect()
+}
+
+fn skipped_diagnostics(skipped: Vec<crate::source::Skipped>) -> Vec<Diagnostic> {
+    skipped
+        .into_iter()
+        .map(|s| {
+            Diagnostic::new(
+                s.path,
+                0,
+                DiagnosticKind::File,
+                format!("not analysed: {}", s.reason),
+            )
+        })
+        .collect()
+}

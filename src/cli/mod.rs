@@ -1,0 +1,34 @@
+//! The command line: argument definitions and one module per subcommand. The binary's `main`
+//! only calls [`run`].
+
+mod args;
+mod cascade_cmd;
+mod diff_cmd;
+mod input;
+mod output;
+mod schema_cmd;
+
+pub use args::Cli;
+
+use std::process::ExitCode;
+
+use args::Command;
+
+/// Exit code for usage and I/O errors (clap uses it for usage errors too).
+pub const EXIT_ERROR: u8 = 2;
+
+/// Runs the parsed command line; errors are printed with their context chain.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match &cli.command {
+        Command::Schema(args) => schema_cmd::run(&cli.global, args),
+        Command::Cascade(args) => cascade_cmd::run(&cli.global, args),
+        Command::Diff(args) => diff_cmd::run(&cli.global, args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("schemagate: {error:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Renderers: turn analysis results into text for people and JSON for tools. No analysis here.
+
+pub mod cascade_text;
+pub mod diff_text;
+pub mod sanitize;
+pub mod schema_text;
+pub mod style;
