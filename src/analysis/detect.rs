@@ -55,6 +55,32 @@ pub enum Framework {
     Configured,
 }
 
+impl Framework {
+    /// The name people know the framework by (as in JSON output).
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::Prisma => "prisma",
+            Framework::Flyway => "flyway",
+            Framework::GolangMigrate => "golang-migrate",
+            Framework::Sqlx => "sqlx",
+            Framework::Diesel => "diesel",
+            Framework::Dbmate => "dbmate",
+            Framework::Goose => "goose",
+            Framework::Drizzle => "drizzle",
+            Framework::Atlas => "atlas",
+            Framework::Supabase => "supabase",
+            Framework::Plain => "plain",
+            Framework::Configured => "configured",
+        }
+    }
+}
+
+impl std::fmt::Display for Framework {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// How the dialect of a set was decided.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -238,14 +238,23 @@ impl GitRepo {
 
     /// The branch pull requests target: origin/HEAD's branch, else `main`, else `master`.
     pub fn default_branch(&self) -> Result<String, GitError> {
-        let origin = self.run(&["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"])?;
+        let origin = self.run(&[
+            "symbolic-ref",
+            "--quiet",
+            "--short",
+            "refs/remotes/origin/HEAD",
+        ])?;
         let origin_head = String::from_utf8_lossy(&origin.stdout).trim().to_string();
         if origin.status.success() && !origin_head.is_empty() {
             return Ok(origin_head);
         }
         for branch in ["main", "master"] {
             let reference = format!("refs/heads/{branch}");
-            if self.run(&["rev-parse", "--verify", "--quiet", &reference])?.status.success() {
+            if self
+                .run(&["rev-parse", "--verify", "--quiet", &reference])?
+                .status
+                .success()
+            {
                 return Ok(branch.to_string());
             }
         }
@@ -439,7 +448,10 @@ fn parse_ls_tree(listing: &[u8]) -> Result<Vec<TreeEntry>, GitError> {
         .split(|b| *b == 0)
         .filter(|record| !record.is_empty())
         .map(|record| {
-            let tab = record.iter().position(|b| *b == b'\t').ok_or_else(|| malformed(record))?;
+            let tab = record
+                .iter()
+                .position(|b| *b == b'\t')
+                .ok_or_else(|| malformed(record))?;
             let (meta, path) = record.split_at(tab);
             let meta = String::from_utf8_lossy(meta);
             let fields: Vec<&str> = meta.split_whitespace().collect();
@@ -482,12 +494,12 @@ fn select_entry(entry: TreeEntry, filter: &CandidateFilter, max_file_bytes: u64)
         Ok(path) => path,
         Err(error) => {
             let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            return match filter.matches(&lossy) {
-                true => Selection::Skip {
-                    path: lossy,
-                    reason: SkipReason::NonUtf8Name,
-                },
-                false => Selection::Ignore,
+            if !filter.matches(&lossy) {
+                return Selection::Ignore;
+            }
+            return Selection::Skip {
+                path: lossy,
+                reason: SkipReason::NonUtf8Name,
             };
         }
     };
@@ -532,8 +544,14 @@ fn parse_name_status(output: &[u8]) -> Result<Vec<ChangedPath>, GitError> {
             'M' => (first, ChangeKind::Modified),
             'D' => (first, ChangeKind::Deleted),
             'T' => (first, ChangeKind::TypeChanged),
-            'R' => (fields.next().ok_or_else(truncated)?, ChangeKind::Renamed { from: first }),
-            'C' => (fields.next().ok_or_else(truncated)?, ChangeKind::Copied { from: first }),
+            'R' => (
+                fields.next().ok_or_else(truncated)?,
+                ChangeKind::Renamed { from: first },
+            ),
+            'C' => (
+                fields.next().ok_or_else(truncated)?,
+                ChangeKind::Copied { from: first },
+            ),
             other => (first, ChangeKind::Other(other)),
         };
         changes.push(ChangedPath { path, kind });
@@ -660,10 +678,13 @@ mod tests {
 
     #[test]
     fn ls_tree_records_keep_tabs_in_paths() -> Result<(), GitError> {
-        let listing = b"100644 blob abc 12\tdir/a\tb.sql\0160000 commit def       -\tsub\0";
+        let listing = b"100644 blob abc 12\tdir/a\tb.sql\x00160000 commit def       -\tsub\x00";
         let entries = parse_ls_tree(listing)?;
         assert_eq!(entries.len(), 2);
-        assert_eq!(entries.first().map(|e| e.path.clone()), Some(b"dir/a\tb.sql".to_vec()));
+        assert_eq!(
+            entries.first().map(|e| e.path.clone()),
+            Some(b"dir/a\tb.sql".to_vec())
+        );
         assert_eq!(entries.get(1).and_then(|e| e.size), None);
         Ok(())
     }

@@ -151,7 +151,10 @@ impl Walk {
         let entries = match fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(error) => {
-                self.tree.skip(display_dir(relative), SkipReason::Unreadable(error.to_string()));
+                self.tree.skip(
+                    display_dir(relative),
+                    SkipReason::Unreadable(error.to_string()),
+                );
                 return;
             }
         };
@@ -253,10 +256,16 @@ mod tests {
         let dir = tempfile::tempdir()?;
         fs::create_dir_all(dir.path().join("db/migrations"))?;
         fs::create_dir_all(dir.path().join("node_modules/pkg/migrations"))?;
-        fs::write(dir.path().join("db/migrations/1_a.sql"), "CREATE TABLE a (id int);")?;
+        fs::write(
+            dir.path().join("db/migrations/1_a.sql"),
+            "CREATE TABLE a (id int);",
+        )?;
         fs::write(dir.path().join("db/migrations/2_big.sql"), "x".repeat(100))?;
         fs::write(dir.path().join("README.md"), "not a candidate")?;
-        fs::write(dir.path().join("node_modules/pkg/migrations/1.sql"), "ignored")?;
+        fs::write(
+            dir.path().join("node_modules/pkg/migrations/1.sql"),
+            "ignored",
+        )?;
         let tree = read_dir_capped(dir.path(), &DetectOptions::default(), 50)?;
         let paths: Vec<&str> = tree.files.paths().collect();
         assert_eq!(paths, ["db/migrations/1_a.sql"]);
@@ -290,10 +299,16 @@ mod tests {
             dir.path().join("migrations/3_in.sql"),
         )?;
         let tree = read_dir(dir.path(), &DetectOptions::default())?;
-        assert_eq!(tree.files.get("migrations/3_in.sql"), Some(&b"SELECT 2;"[..]));
+        assert_eq!(
+            tree.files.get("migrations/3_in.sql"),
+            Some(&b"SELECT 2;"[..])
+        );
         assert!(!tree.files.contains("migrations/2_out.sql"));
         assert_eq!(tree.skipped.len(), 1);
-        assert_eq!(tree.skipped.first().map(|s| s.reason.clone()), Some(SkipReason::Symlink));
+        assert_eq!(
+            tree.skipped.first().map(|s| s.reason.clone()),
+            Some(SkipReason::Symlink)
+        );
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! Deciding the dialect of a set: what the user said, what the tree says, what the framework
 //! implies, and as a last resort what the SQL looks like.
 
-use super::{DetectOptions, DialectSource, Framework, FoundSet, StatedDialect};
+use super::{DetectOptions, DialectSource, FoundSet, Framework, StatedDialect};
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::analysis::dialect::Dialect;
 use crate::analysis::fileset::FileSet;
@@ -126,7 +126,12 @@ fn guessed_diagnostic(evidence: &Evidence) -> Diagnostic {
         "dialect guessed as {} from `{}` in {}:{}; pass --dialect to be sure",
         evidence.dialect, evidence.marker, evidence.path, evidence.line
     );
-    Diagnostic::new(&evidence.path, evidence.line, DiagnosticKind::Layout, message)
+    Diagnostic::new(
+        &evidence.path,
+        evidence.line,
+        DiagnosticKind::Layout,
+        message,
+    )
 }
 
 /// The diagnostic recording the default dialect.

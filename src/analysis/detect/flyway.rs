@@ -9,7 +9,10 @@ use super::paths::{numeric_cmp, sql_stem};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum FlywayFile<'a> {
     /// `V<ver>__<desc>.sql`: a versioned migration.
-    Versioned { version: String, description: &'a str },
+    Versioned {
+        version: String,
+        description: &'a str,
+    },
     /// `U<ver>__<desc>.sql`: the undo of the versioned migration with the same version.
     Undo { version: String },
     /// `R__<desc>.sql`: re-applied after all versioned migrations, ordered by description.
@@ -43,7 +46,9 @@ pub(super) fn is_versioned(name: &str) -> bool {
 /// A version as Flyway reads it: digits separated by `.` or `_` (`_` means `.`).
 fn parse_version(raw: &str) -> Option<String> {
     let valid = !raw.is_empty()
-        && raw.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '_')
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_')
         && raw.split(['.', '_']).all(|part| !part.is_empty());
     valid.then(|| raw.replace('_', "."))
 }
@@ -51,7 +56,10 @@ fn parse_version(raw: &str) -> Option<String> {
 /// Numeric parts of a version with trailing zero parts dropped (Flyway: `1.0` == `1`).
 fn significant_parts(version: &str) -> Vec<&str> {
     let mut parts: Vec<&str> = version.split('.').collect();
-    while parts.last().is_some_and(|p| p.trim_start_matches('0').is_empty()) {
+    while parts
+        .last()
+        .is_some_and(|p| p.trim_start_matches('0').is_empty())
+    {
         parts.pop();
     }
     parts

@@ -87,7 +87,8 @@ fn flat_sql_dirs<'a>(
     dirs
 }
 
-/// Which flat layout a directory of `.sql` files follows, if any.
+/// Which flat layout a directory of `.sql` files follows, if any. File markers and names are
+/// stronger evidence than contents, so they are tested first.
 fn classify_flat_dir(files: &FileSet, dir: &str, names: &[&str]) -> Option<Framework> {
     let contents_have = |framework: Framework| {
         names.iter().any(|name| {
@@ -104,16 +105,16 @@ fn classify_flat_dir(files: &FileSet, dir: &str, names: &[&str]) -> Option<Frame
         Framework::Supabase
     } else if names.iter().any(|name| flyway::is_versioned(name)) {
         Framework::Flyway
-    } else if contents_have(Framework::Goose) {
-        Framework::Goose
-    } else if contents_have(Framework::Dbmate) {
-        Framework::Dbmate
     } else if names.iter().any(|name| up_stem(name).is_some()) {
         if is_sqlx_dir(files, dir) {
             Framework::Sqlx
         } else {
             Framework::GolangMigrate
         }
+    } else if contents_have(Framework::Goose) {
+        Framework::Goose
+    } else if contents_have(Framework::Dbmate) {
+        Framework::Dbmate
     } else if is_sqlx_dir(files, dir) {
         Framework::Sqlx
     } else if last_component(dir) == "migrations" {
@@ -229,7 +230,7 @@ fn diesel_set(files: &FileSet, root: &str, dirs: &[&str]) -> FoundSet {
             }
         })
         .collect();
-    migrations.sort_by(|a, b| by_version_then_path(a, b));
+    migrations.sort_by(by_version_then_path);
     found_set(Framework::Diesel, root, migrations)
 }
 
@@ -298,7 +299,9 @@ fn flat_set(
     order_flat(files, framework, dir, &mut ups, diagnostics);
     let mut set = found_set(framework, dir, ups);
     if framework == Framework::Sqlx {
-        set.supports_down = names.iter().any(|n| up_stem(n).is_some() || down_stem(n).is_some());
+        set.supports_down = names
+            .iter()
+            .any(|n| up_stem(n).is_some() || down_stem(n).is_some());
     }
     set
 }
@@ -354,7 +357,10 @@ fn order_by_journal(
     let journal = read_journal(files, &journal_path, diagnostics);
     let position = |m: &Migration| {
         let stem = sql_stem(split(&m.path).1);
-        journal.iter().find(|(_, tag)| tag == stem).map(|(idx, _)| *idx)
+        journal
+            .iter()
+            .find(|(_, tag)| tag == stem)
+            .map(|(idx, _)| *idx)
     };
     migrations.sort_by(|a, b| match (position(a), position(b)) {
         (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.path.cmp(&b.path)),
@@ -409,9 +415,9 @@ fn flyway_set(dir: &str, names: &[&str], diagnostics: &mut Vec<Diagnostic>) -> F
                 description,
             }) => versioned.push(whole_file_migration(version, description.to_string(), path)),
             Some(flyway::FlywayFile::Undo { version }) => undo.push((version, path)),
-            Some(flyway::FlywayFile::Repeatable { description }) => {
-                repeatable.push(whole_file_migration(String::new(), description.to_string(), path))
-            }
+            Some(flyway::FlywayFile::Repeatable { description }) => repeatable.push(
+                whole_file_migration(String::new(), description.to_string(), path),
+            ),
             None => diagnostics.push(ignored_file(path, Framework::Flyway)),
         }
     }
@@ -439,11 +445,14 @@ fn layout(path: &str, message: String) -> Diagnostic {
 
 /// The diagnostic for a `.sql` file the directory's framework does not apply.
 fn ignored_file(path: String, framework: Framework) -> Diagnostic {
-    let message = format!("not a {framework:?} migration file name; the framework ignores it");
+    let message = format!("not a {framework} migration file name; {framework} ignores it");
     layout(&path, message)
 }
 
 /// The diagnostic for a down/undo file without its up migration.
 fn orphan_down(path: String) -> Diagnostic {
-    layout(&path, "down migration without a matching up migration".to_string())
+    layout(
+        &path,
+        "down migration without a matching up migration".to_string(),
+    )
 }

@@ -62,13 +62,20 @@ pub(super) fn is_within(path: &str, dir: &str) -> bool {
 
 /// The file name without its `.sql` extension (or the whole name when it has none).
 pub(super) fn sql_stem(name: &str) -> &str {
-    name.strip_suffix(".sql").unwrap_or(name)
+    if is_sql(name) {
+        name.get(..name.len() - 4).unwrap_or(name)
+    } else {
+        name
+    }
 }
 
 /// Whether a file name ends with `.sql` (case-insensitive, as tools on case-insensitive
 /// file systems accept it).
 pub(super) fn is_sql(name: &str) -> bool {
-    name.len() > 4 && name.get(name.len() - 4..).is_some_and(|e| e.eq_ignore_ascii_case(".sql"))
+    name.len() > 4
+        && name
+            .get(name.len() - 4..)
+            .is_some_and(|e| e.eq_ignore_ascii_case(".sql"))
 }
 
 /// Compares names the way people read them: runs of digits compare as numbers
@@ -143,6 +150,12 @@ mod tests {
         assert!(is_ignored("a/target/b.sql"));
         assert!(!is_ignored("target.sql"));
         assert!(!is_ignored("tests/fixtures/migrations/1.sql"));
+    }
+
+    #[test]
+    fn sql_stem_ignores_extension_case() {
+        assert_eq!(sql_stem("V1__a.SQL"), "V1__a");
+        assert_eq!(sql_stem("notes.txt"), "notes.txt");
     }
 
     #[test]

@@ -81,7 +81,8 @@ fn project_dir(prisma_dir: &str) -> &str {
 
 /// The location `package.json` names in `"prisma": {"schema": "..."}`, repository-relative.
 fn package_json_pointer(files: &FileSet, project: &str) -> Option<String> {
-    let manifest: serde_json::Value = serde_json::from_slice(files.get(&join(project, "package.json"))?).ok()?;
+    let manifest: serde_json::Value =
+        serde_json::from_slice(files.get(&join(project, "package.json"))?).ok()?;
     let pointer = manifest.get("prisma")?.get("schema")?.as_str()?;
     normalize(&join(project, pointer))
 }
@@ -121,10 +122,8 @@ fn datasource_provider(text: &str) -> Option<(usize, String)> {
             in_datasource = true;
         } else if in_datasource && line.starts_with('}') {
             in_datasource = false;
-        } else if in_datasource {
-            if let Some(value) = assignment_value(line, "provider") {
-                return Some((index + 1, value.to_string()));
-            }
+        } else if in_datasource && let Some(value) = assignment_value(line, "provider") {
+            return Some((index + 1, value.to_string()));
         }
     }
     None
@@ -132,7 +131,11 @@ fn datasource_provider(text: &str) -> Option<(usize, String)> {
 
 /// The quoted value of `key = "value"` on a line, if the line assigns `key`.
 fn assignment_value<'a>(line: &'a str, key: &str) -> Option<&'a str> {
-    let value = line.strip_prefix(key)?.trim_start().strip_prefix('=')?.trim();
+    let value = line
+        .strip_prefix(key)?
+        .trim_start()
+        .strip_prefix('=')?
+        .trim();
     let value = value.strip_prefix('"')?;
     value.split('"').next()
 }

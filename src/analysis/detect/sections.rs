@@ -46,13 +46,14 @@ pub(super) fn has_up_marker(framework: Framework, text: &str) -> bool {
 /// `None` since they belong to no section's SQL.
 fn classify(framework: Framework, text: &str) -> impl Iterator<Item = (Option<Section>, &str)> {
     let mut current = Section::Preamble;
-    text.split_inclusive('\n').map(move |line| match marker(framework, line) {
-        Some(opened) => {
-            current = opened;
-            (None, line)
-        }
-        None => (Some(current), line),
-    })
+    text.split_inclusive('\n')
+        .map(move |line| match marker(framework, line) {
+            Some(opened) => {
+                current = opened;
+                (None, line)
+            }
+            None => (Some(current), line),
+        })
 }
 
 /// The line terminator of `line` (`"\r\n"`, `"\n"` or `""`).
