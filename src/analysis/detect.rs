@@ -57,6 +57,7 @@ pub enum Framework {
 
 impl Framework {
     /// The name people know the framework by (as in JSON output).
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Framework::Prisma => "prisma",
@@ -166,13 +167,14 @@ struct FoundSet {
     migrations: Vec<Migration>,
     /// schema.prisma file(s) (Prisma only).
     prisma_schema_files: Vec<String>,
-    /// The dialect the tree itself states (migration_lock.toml, Prisma datasource).
+    /// The dialect the tree itself states (`migration_lock.toml`, Prisma datasource).
     stated_dialect: Option<StatedDialect>,
     /// Whether the framework supports down migrations.
     supports_down: bool,
 }
 
 /// Finds the migration sets in `files`.
+#[must_use]
 pub fn detect(files: &FileSet, options: &DetectOptions) -> Detection {
     let mut diagnostics = Vec::new();
     let globs = ConfiguredGlobs::new(&options.globs, &mut diagnostics);
@@ -263,6 +265,7 @@ pub struct CandidateFilter {
 
 impl CandidateFilter {
     /// Compiles the configured globs of `options`.
+    #[must_use]
     pub fn new(options: &DetectOptions) -> Self {
         let mut builder = GlobSetBuilder::new();
         for glob in options.globs.iter().filter_map(|p| globs::compile(p).ok()) {
@@ -273,6 +276,7 @@ impl CandidateFilter {
     }
 
     /// Whether `path` (repository-relative, `/`-separated) may matter to detection.
+    #[must_use]
     pub fn matches(&self, path: &str) -> bool {
         if paths::is_ignored(path) {
             return false;
@@ -287,6 +291,7 @@ impl CandidateFilter {
 
 /// Whether a directory with this name is never searched (`node_modules`, `vendor`, `target`,
 /// `.git`); sources use it to prune their walk.
+#[must_use]
 pub fn is_ignored_dir(name: &str) -> bool {
     paths::is_ignored_dir_name(name)
 }
@@ -294,12 +299,14 @@ pub fn is_ignored_dir(name: &str) -> bool {
 /// Whether a path may matter to detection (so sources load only these files).
 ///
 /// Compiles the configured globs on each call; to test many paths build a [`CandidateFilter`].
+#[must_use]
 pub fn is_candidate(path: &str, options: &DetectOptions) -> bool {
     CandidateFilter::new(options).matches(path)
 }
 
 /// The SQL of the up direction of `migration` in `set`, with lines of other sections
 /// (dbmate `-- migrate:down`, goose `-- +goose Down`) blanked so line numbers stay true.
+#[must_use]
 pub fn up_sql(set: &MigrationSet, contents: &str) -> String {
     if sections::is_sectioned(set.framework) {
         sections::up_section(set.framework, contents)

@@ -144,6 +144,9 @@ pub struct GitRepo {
 
 impl GitRepo {
     /// Opens the repository containing `path` (`git rev-parse --show-toplevel`).
+    ///
+    /// # Errors
+    /// [`GitError::NotInstalled`] without git, [`GitError::NotARepository`] outside a work tree.
     pub fn open(path: &Path) -> Result<GitRepo, GitError> {
         let output = run(path, &["rev-parse", "--show-toplevel"])?;
         if !output.status.success() {
@@ -162,11 +165,16 @@ impl GitRepo {
     }
 
     /// The top level of the work tree.
+    #[must_use]
     pub fn root(&self) -> &Path {
         &self.root
     }
 
     /// The full commit id of `rev`, or [`EMPTY_TREE_SHA`] for [`EMPTY_REV`] / the empty tree.
+    ///
+    /// # Errors
+    /// [`GitError::InvalidRevision`] for option-looking strings, [`GitError::UnknownRevision`]
+    /// when git cannot resolve `rev` to a commit.
     pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
         if is_empty_tree(rev) {
             return Ok(EMPTY_TREE_SHA.to_string());
@@ -185,12 +193,18 @@ impl GitRepo {
     }
 
     /// The candidate files of the tree at `rev`, capping file size at [`MAX_FILE_BYTES`].
+    ///
+    /// # Errors
+    /// As [`GitRepo::read_tree_capped`].
     pub fn read_tree(&self, rev: &str, options: &DetectOptions) -> Result<LoadedTree, GitError> {
         self.read_tree_capped(rev, options, MAX_FILE_BYTES)
     }
 
     /// The candidate files of the tree at `rev`; blobs over `max_file_bytes` are skipped.
     /// Runs one `git ls-tree` and one `git cat-file --batch` whatever the number of files.
+    ///
+    /// # Errors
+    /// As [`GitRepo::resolve`], or when git fails or answers something unreadable.
     pub fn read_tree_capped(
         &self,
         rev: &str,
@@ -219,6 +233,9 @@ impl GitRepo {
     }
 
     /// The best common ancestor of two revisions.
+    ///
+    /// # Errors
+    /// As [`GitRepo::resolve`]; [`GitError::NoMergeBase`] for unrelated histories.
     pub fn merge_base(&self, a: &str, b: &str) -> Result<String, GitError> {
         let (sha_a, sha_b) = (self.resolve(a)?, self.resolve(b)?);
         let no_base = || GitError::NoMergeBase {
@@ -237,6 +254,9 @@ impl GitRepo {
     }
 
     /// The branch pull requests target: origin/HEAD's branch, else `main`, else `master`.
+    ///
+    /// # Errors
+    /// [`GitError::NoDefaultBranch`] when none of the three exists.
     pub fn default_branch(&self) -> Result<String, GitError> {
         let origin = self.run(&[
             "symbolic-ref",
@@ -264,6 +284,9 @@ impl GitRepo {
     }
 
     /// The paths that differ between `base` and `head`, with renames detected.
+    ///
+    /// # Errors
+    /// As [`GitRepo::resolve`], or when `git diff` fails.
     pub fn changed_paths(&self, base: &str, head: &str) -> Result<Vec<ChangedPath>, GitError> {
         let (base, head) = (self.resolve(base)?, self.resolve(head)?);
         let output = self.run_ok(&[
@@ -398,7 +421,7 @@ fn read_blob(
     let mut contents = Vec::new();
     reader
         .by_ref()
-        .take(size + 1)
+        .take(size.saturating_add(1))
         .read_to_end(&mut contents)
         .map_err(|e| format!("reading blob {expected}: {e}"))?;
     match contents.pop() {

@@ -1,4 +1,4 @@
-//! Read a directory on disk into a FileSet.
+//! Read a directory on disk into a [`FileSet`].
 //!
 //! OWNER: detect helper.
 //!
@@ -103,11 +103,18 @@ pub enum LocalError {
 }
 
 /// Loads the candidate files under `root`, capping file size at [`MAX_FILE_BYTES`].
+///
+/// # Errors
+/// When `root` cannot be resolved or is not a directory; problems with single files are
+/// reported in [`LoadedTree::skipped`] instead.
 pub fn read_dir(root: &Path, options: &DetectOptions) -> Result<LoadedTree, LocalError> {
     read_dir_capped(root, options, MAX_FILE_BYTES)
 }
 
 /// Loads the candidate files under `root`; files over `max_file_bytes` are skipped.
+///
+/// # Errors
+/// As [`read_dir`].
 pub fn read_dir_capped(
     root: &Path,
     options: &DetectOptions,
@@ -198,7 +205,7 @@ impl Walk {
         }
         match fs::canonicalize(path) {
             Ok(target) if target.starts_with(&self.root) && target.is_file() => {
-                self.visit_file(&target, relative)
+                self.visit_file(&target, relative);
             }
             Ok(_) => self.tree.skip(relative, SkipReason::Symlink),
             Err(error) => self

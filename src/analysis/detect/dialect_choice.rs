@@ -10,7 +10,7 @@ use crate::analysis::fileset::FileSet;
 const DEFAULT_DIALECT: Dialect = Dialect::Postgres;
 
 /// Picks the dialect of `found`, in precedence order: command line, the tree's own statement
-/// (migration_lock / datasource), configuration, framework, sniffed SQL, default. A guess comes
+/// (`migration_lock.toml` / datasource), configuration, framework, sniffed SQL, default. A guess comes
 /// with a Layout diagnostic.
 pub(super) fn choose(
     found: &FoundSet,

@@ -395,7 +395,7 @@ fn read_journal(
         .enumerate()
         .filter_map(|(position, entry)| {
             let tag = entry.get("tag")?.as_str()?.to_string();
-            let idx = entry.get("idx").and_then(|i| i.as_u64());
+            let idx = entry.get("idx").and_then(serde_json::Value::as_u64);
             Some((idx.unwrap_or(position as u64), tag))
         })
         .collect()
@@ -439,20 +439,20 @@ fn flyway_set(dir: &str, names: &[&str], diagnostics: &mut Vec<Diagnostic>) -> F
 }
 
 /// A Layout diagnostic on a whole file.
-fn layout(path: &str, message: String) -> Diagnostic {
+fn layout(path: impl Into<String>, message: String) -> Diagnostic {
     Diagnostic::new(path, 0, DiagnosticKind::Layout, message)
 }
 
 /// The diagnostic for a `.sql` file the directory's framework does not apply.
 fn ignored_file(path: String, framework: Framework) -> Diagnostic {
     let message = format!("not a {framework} migration file name; {framework} ignores it");
-    layout(&path, message)
+    layout(path, message)
 }
 
 /// The diagnostic for a down/undo file without its up migration.
 fn orphan_down(path: String) -> Diagnostic {
     layout(
-        &path,
+        path,
         "down migration without a matching up migration".to_string(),
     )
 }
