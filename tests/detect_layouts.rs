@@ -645,3 +645,23 @@ fn framework_names_match_the_json_names() -> Result<(), serde_json::Error> {
     }
     Ok(())
 }
+
+#[test]
+fn flyway_versions_equal_by_value_are_duplicates() {
+    let detection = detect_default(&[
+        ("sql/V1.0__a.sql", "SELECT 1;"),
+        ("sql/V1__b.sql", "SELECT 2;"),
+        ("sql/R__c.sql", "SELECT 3;"),
+        ("sql/R__d.sql", "SELECT 4;"),
+    ]);
+    let duplicates: Vec<&str> = detection
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.starts_with("duplicate migration version"))
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        duplicates,
+        ["duplicate migration version 1: sql/V1.0__a.sql and sql/V1__b.sql"]
+    );
+}

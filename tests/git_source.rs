@@ -252,3 +252,27 @@ fn bad_revisions_and_non_repositories_are_clear_errors() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn many_blobs_come_through_one_batch_with_exact_framing() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"])?;
+    let mut expected = Vec::new();
+    for i in 0..300 {
+        // Vary sizes, include empty files, missing final newlines and embedded header-like text.
+        let body = format!("-- {i}\n{}", "deadbeef blob 12\n".repeat(i % 7)).into_bytes();
+        let body = if i % 50 == 0 { Vec::new() } else { body };
+        let path = format!("migrations/{i:04}_m.up.sql");
+        write(root, &path, &body)?;
+        expected.push((path, body));
+    }
+    git(root, &["add", "-A"])?;
+    git(root, &["commit", "-q", "-m", "many"])?;
+    let tree = GitRepo::open(root)?.read_tree("HEAD", &DetectOptions::default())?;
+    assert_eq!(tree.files.len(), expected.len());
+    for (path, body) in &expected {
+        assert_eq!(tree.files.get(path), Some(body.as_slice()), "{path}");
+    }
+    Ok(())
+}

@@ -8,7 +8,7 @@
 
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Output, Stdio};
 use std::thread;
 
 use thiserror::Error;
@@ -347,43 +347,59 @@ impl GitRepo {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(io_error)?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
             let _ = child.kill();
+            let _ = child.wait();
             return Err(io_error(io::Error::other("git cat-file has no pipes")));
         };
         let ids: Vec<String> = wanted.iter().map(|(_, id)| id.clone()).collect();
-        let writer = thread::spawn(move || write_ids(stdin, &ids));
+        let helpers = CatFileHelpers {
+            writer: thread::spawn(move || write_ids(stdin, &ids)),
+            stderr: thread::spawn(move || drain(stderr)),
+        };
         let mut reader = BufReader::new(stdout);
         let read = wanted
             .into_iter()
             .map(|(path, id)| read_blob(&mut reader, &id, max_file_bytes).map(|c| (path, c)))
             .collect::<Result<Vec<_>, _>>();
         drop(reader);
-        finish_cat_file(child, writer, read, io_error)
+        finish_cat_file(child, helpers, read, io_error)
     }
 }
 
-/// Waits for `git cat-file` and its writer thread; a reading failure wins, with git's stderr.
+/// The threads feeding `git cat-file --batch` its ids and draining its stderr, so that no
+/// pipe can fill up and block git while its stdout is read.
+struct CatFileHelpers {
+    /// Writes the object ids to stdin.
+    writer: thread::JoinHandle<io::Result<()>>,
+    /// Collects stderr.
+    stderr: thread::JoinHandle<String>,
+}
+
+/// Waits for `git cat-file` and its helper threads; a reading failure wins, with git's stderr.
 fn finish_cat_file<T>(
     mut child: Child,
-    writer: thread::JoinHandle<io::Result<()>>,
+    helpers: CatFileHelpers,
     read: Result<T, String>,
     io_error: impl Fn(io::Error) -> GitError,
 ) -> Result<T, GitError> {
     if read.is_err() {
         let _ = child.kill();
     }
-    let written = writer
+    let written = helpers
+        .writer
         .join()
         .unwrap_or_else(|_| Err(io::Error::other("the writer thread panicked")));
-    let output = child.wait_with_output().map_err(&io_error)?;
+    let stderr = helpers.stderr.join().unwrap_or_default();
+    child.wait().map_err(&io_error)?;
     match read {
         Ok(blobs) => {
             written.map_err(io_error)?;
             Ok(blobs)
         }
         Err(detail) => {
-            let stderr = stderr_text(&output);
             let detail = if stderr.is_empty() {
                 detail
             } else {
@@ -397,8 +413,15 @@ fn finish_cat_file<T>(
     }
 }
 
+/// Everything a child wrote to stderr, trimmed (lossily decoded).
+fn drain(mut stderr: ChildStderr) -> String {
+    let mut bytes = Vec::new();
+    let _ = stderr.read_to_end(&mut bytes);
+    String::from_utf8_lossy(&bytes).trim().to_string()
+}
+
 /// Writes one object id per line, then closes stdin so git finishes.
-fn write_ids(stdin: std::process::ChildStdin, ids: &[String]) -> io::Result<()> {
+fn write_ids(stdin: ChildStdin, ids: &[String]) -> io::Result<()> {
     let mut stdin = BufWriter::new(stdin);
     for id in ids {
         writeln!(stdin, "{id}")?;
