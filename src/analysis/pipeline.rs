@@ -386,3 +386,35 @@ impl<'a> From<&'a MigrationSet> for SetSummary<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_utf8_is_borrowed_without_diagnostics() {
+        let mut diagnostics = Vec::new();
+        let text = decode("a.sql", b"CREATE TABLE t (id INT);", &mut diagnostics);
+        assert!(matches!(text, Cow::Borrowed(_)));
+        assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_reported_at_its_line() {
+        let mut diagnostics = Vec::new();
+        let text = decode("a.sql", b"SELECT 1;\nSELECT '\xff';\n", &mut diagnostics);
+        assert_eq!(text, "SELECT 1;\nSELECT '\u{fffd}';\n");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].line, 2);
+        assert_eq!(diagnostics[0].kind, DiagnosticKind::File);
+        assert!(diagnostics[0].message.contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn empty_file_is_reported() {
+        let mut diagnostics = Vec::new();
+        decode("a.sql", b"  \n", &mut diagnostics);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].message.contains("empty"));
+    }
+}
