@@ -60,10 +60,12 @@ impl SetAnalysis {
             let Some(table) = schema.table_mut(&model.name) else {
                 continue;
             };
-            table.foreign_keys.extend(model.foreign_keys.iter().cloned().map(|mut fk| {
-                fk.enforcement = Enforcement::PrismaClient;
-                fk
-            }));
+            table
+                .foreign_keys
+                .extend(model.foreign_keys.iter().cloned().map(|mut fk| {
+                    fk.enforcement = Enforcement::PrismaClient;
+                    fk
+                }));
         }
         Cow::Owned(schema)
     }
@@ -320,13 +322,7 @@ fn compare_sets(
         .iter()
         .chain(removed_files.iter())
         .map(String::as_str)
-        .chain(
-            head_set
-                .set
-                .prisma_schema_files
-                .iter()
-                .map(String::as_str),
-        );
+        .chain(head_set.set.prisma_schema_files.iter().map(String::as_str));
     let file_diffs = diff_files(base, head, touched);
     SetChange {
         head: head_set,
