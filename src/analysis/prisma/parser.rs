@@ -1,0 +1,562 @@
+//! A tolerant recursive-descent parser from tokens to a small syntax tree of blocks.
+//!
+//! Every problem is recorded with its line and parsing resumes at the next line (or the next
+//! block), so one bad line never hides the rest of the schema. Nothing here panics.
+
+use super::lexer::{Token, TokenKind, tokenize};
+
+/// The keyword that opens a top-level block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum BlockKeyword {
+    /// `datasource`
+    Datasource,
+    /// `generator`
+    Generator,
+    /// `model`
+    Model,
+    /// `enum`
+    Enum,
+    /// `view`
+    View,
+    /// `type` (a MongoDB composite type)
+    Type,
+}
+
+impl BlockKeyword {
+    fn from_word(word: &str) -> Option<BlockKeyword> {
+        match word {
+            "datasource" => Some(BlockKeyword::Datasource),
+            "generator" => Some(BlockKeyword::Generator),
+            "model" => Some(BlockKeyword::Model),
+            "enum" => Some(BlockKeyword::Enum),
+            "view" => Some(BlockKeyword::View),
+            "type" => Some(BlockKeyword::Type),
+            _ => None,
+        }
+    }
+}
+
+/// A top-level block such as `model User { ... }`.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Block {
+    /// The opening keyword.
+    pub keyword: BlockKeyword,
+    /// The block's name.
+    pub name: String,
+    /// Line of the keyword.
+    pub line: usize,
+    /// The lines of the body.
+    pub members: Vec<Member>,
+}
+
+/// One line of a block body.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Member {
+    /// `key = value` (datasource and generator settings).
+    Assignment {
+        /// The setting's name.
+        key: String,
+        /// Its value.
+        value: Expr,
+    },
+    /// A model field or an enum value.
+    Declaration(Declaration),
+    /// A block attribute such as `@@index([a, b])`.
+    BlockAttribute(Attribute),
+}
+
+/// A model field (`name Type? @attr`) or an enum value (`VALUE @map("v")`).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Declaration {
+    /// The declared name.
+    pub name: String,
+    /// The field type; `None` for enum values.
+    pub field_type: Option<FieldType>,
+    /// Field attributes in order.
+    pub attributes: Vec<Attribute>,
+    /// Line of the declaration.
+    pub line: usize,
+}
+
+/// Whether a field is required, optional or a list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Arity {
+    /// `Type`
+    Required,
+    /// `Type?`
+    Optional,
+    /// `Type[]`
+    List,
+}
+
+/// A field's type.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct FieldType {
+    /// The type name (`String`, a model, an enum, `Unsupported`).
+    pub name: String,
+    /// The database type of `Unsupported("...")`.
+    pub unsupported: Option<String>,
+    /// Required, optional or list.
+    pub arity: Arity,
+}
+
+/// An attribute (`@id`, `@db.VarChar(255)`, `@@unique([a, b])`).
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Attribute {
+    /// Name without the `@`/`@@`, dotted parts joined by `.` (`db.VarChar`).
+    pub name: String,
+    /// Arguments in order.
+    pub args: Vec<Arg>,
+    /// Line of the attribute.
+    pub line: usize,
+}
+
+/// One argument, positional or named.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Arg {
+    /// `name:` of a named argument.
+    pub name: Option<String>,
+    /// The value.
+    pub value: Expr,
+}
+
+/// An argument or setting value.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Expr {
+    /// `"text"`
+    Str(String),
+    /// `12`, `-1.5`
+    Number(String),
+    /// A bare identifier (`true`, `Cascade`, an enum value, a field name).
+    Constant(String),
+    /// `name(args)`
+    Function {
+        /// Function name.
+        name: String,
+        /// Its arguments.
+        args: Vec<Arg>,
+    },
+    /// `[a, b]`
+    Array(Vec<Expr>),
+}
+
+/// A parse problem at a line.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct ParseProblem {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong, for a reviewer.
+    pub message: String,
+}
+
+/// The blocks of one file and the problems met on the way.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(super) struct ParsedFile {
+    /// Blocks in file order.
+    pub blocks: Vec<Block>,
+    /// Lexing and parsing problems in the order met.
+    pub problems: Vec<ParseProblem>,
+}
+
+/// Deepest nesting of arrays and function calls accepted in an expression.
+const MAX_EXPR_DEPTH: usize = 16;
+
+/// Parses one schema file.
+pub(super) fn parse_file(source: &str) -> ParsedFile {
+    let (tokens, lex_problems) = tokenize(source);
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        problems: lex_problems
+            .into_iter()
+            .map(|p| ParseProblem {
+                line: p.line,
+                message: p.message,
+            })
+            .collect(),
+    };
+    let blocks = parser.blocks();
+    ParsedFile {
+        blocks,
+        problems: parser.problems,
+    }
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    problems: Vec<ParseProblem>,
+}
+
+/// Short description of a token for messages.
+fn describe(kind: Option<&TokenKind>) -> String {
+    match kind {
+        None => "end of file".to_string(),
+        Some(TokenKind::Ident(s)) => format!("`{s}`"),
+        Some(TokenKind::Str(s)) => format!("string \"{s}\""),
+        Some(TokenKind::Number(n)) => format!("number {n}"),
+        Some(TokenKind::Newline) => "end of line".to_string(),
+        Some(TokenKind::LBrace) => "`{`".to_string(),
+        Some(TokenKind::RBrace) => "`}`".to_string(),
+        Some(TokenKind::LParen) => "`(`".to_string(),
+        Some(TokenKind::RParen) => "`)`".to_string(),
+        Some(TokenKind::LBracket) => "`[`".to_string(),
+        Some(TokenKind::RBracket) => "`]`".to_string(),
+        Some(TokenKind::Comma) => "`,`".to_string(),
+        Some(TokenKind::Colon) => "`:`".to_string(),
+        Some(TokenKind::Equals) => "`=`".to_string(),
+        Some(TokenKind::Question) => "`?`".to_string(),
+        Some(TokenKind::At) => "`@`".to_string(),
+        Some(TokenKind::AtAt) => "`@@`".to_string(),
+        Some(TokenKind::Dot) => "`.`".to_string(),
+    }
+}
+
+impl Parser {
+    fn peek_at(&self, ahead: usize) -> Option<&TokenKind> {
+        self.tokens.get(self.pos + ahead).map(|t| &t.kind)
+    }
+
+    fn peek(&self) -> Option<&TokenKind> {
+        self.peek_at(0)
+    }
+
+    /// Line of the current token (or of the last one at the end of the file).
+    fn line(&self) -> usize {
+        self.tokens
+            .get(self.pos)
+            .or_else(|| self.tokens.last())
+            .map_or(1, |t| t.line)
+    }
+
+    fn advance(&mut self) {
+        self.pos += 1;
+    }
+
+    fn eat(&mut self, kind: &TokenKind) -> bool {
+        if self.peek() == Some(kind) {
+            self.advance();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn ident(&mut self) -> Option<String> {
+        match self.peek() {
+            Some(TokenKind::Ident(name)) => {
+                let name = name.clone();
+                self.advance();
+                Some(name)
+            }
+            _ => None,
+        }
+    }
+
+    fn problem(&mut self, line: usize, message: String) {
+        self.problems.push(ParseProblem { line, message });
+    }
+
+    /// Records "expected X, found Y" at the current token and gives up on the construct.
+    fn expected<T>(&mut self, what: &str) -> Option<T> {
+        let message = format!("expected {what}, found {}", describe(self.peek()));
+        self.problem(self.line(), message);
+        None
+    }
+
+    fn skip_newlines(&mut self) {
+        while self.eat(&TokenKind::Newline) {}
+    }
+
+    fn at_line_start(&self) -> bool {
+        self.pos == 0
+            || self
+                .tokens
+                .get(self.pos - 1)
+                .is_some_and(|t| t.kind == TokenKind::Newline)
+    }
+
+    /// Whether the next tokens open a block: `keyword Name {`.
+    fn at_block_start(&self) -> bool {
+        matches!(self.peek(), Some(TokenKind::Ident(word)) if BlockKeyword::from_word(word).is_some())
+            && matches!(self.peek_at(1), Some(TokenKind::Ident(_)))
+            && matches!(self.peek_at(2), Some(TokenKind::LBrace))
+    }
+
+    fn blocks(&mut self) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        loop {
+            self.skip_newlines();
+            let keyword = match self.peek() {
+                None => break,
+                Some(TokenKind::Ident(word)) => BlockKeyword::from_word(word),
+                Some(_) => None,
+            };
+            match keyword {
+                Some(keyword) => {
+                    if let Some(block) = self.block(keyword) {
+                        blocks.push(block);
+                    }
+                }
+                None => {
+                    let message = format!(
+                        "expected a block (model, enum, datasource, generator, view, type), found {}",
+                        describe(self.peek())
+                    );
+                    self.problem(self.line(), message);
+                    self.skip_to_next_block();
+                }
+            }
+        }
+        blocks
+    }
+
+    /// Skips at least one token, then up to a line that starts with a block keyword.
+    fn skip_to_next_block(&mut self) {
+        self.advance();
+        while let Some(kind) = self.peek() {
+            let is_keyword =
+                matches!(kind, TokenKind::Ident(word) if BlockKeyword::from_word(word).is_some());
+            if is_keyword && self.at_line_start() {
+                break;
+            }
+            self.advance();
+        }
+    }
+
+    fn block(&mut self, keyword: BlockKeyword) -> Option<Block> {
+        let line = self.line();
+        self.advance();
+        let Some(name) = self.ident() else {
+            self.expected::<()>("a block name");
+            self.skip_to_next_block();
+            return None;
+        };
+        self.skip_newlines();
+        if !self.eat(&TokenKind::LBrace) {
+            self.expected::<()>(&format!("`{{` to open `{name}`"));
+            self.skip_to_next_block();
+            return None;
+        }
+        let members = self.block_body(&name, line);
+        Some(Block {
+            keyword,
+            name,
+            line,
+            members,
+        })
+    }
+
+    fn block_body(&mut self, name: &str, opened_at: usize) -> Vec<Member> {
+        let mut members = Vec::new();
+        loop {
+            self.skip_newlines();
+            match self.peek() {
+                None => {
+                    self.problem(
+                        opened_at,
+                        format!(
+                            "block `{name}` opened at line {opened_at} is not closed with `}}`"
+                        ),
+                    );
+                    break;
+                }
+                Some(TokenKind::RBrace) => {
+                    self.advance();
+                    break;
+                }
+                _ if self.at_block_start() => {
+                    self.problem(
+                        opened_at,
+                        format!(
+                            "block `{name}` opened at line {opened_at} is not closed before line {}",
+                            self.line()
+                        ),
+                    );
+                    break;
+                }
+                _ => {
+                    if let Some(member) = self.member() {
+                        members.push(member);
+                        self.end_of_member();
+                    } else {
+                        self.skip_rest_of_line();
+                    }
+                }
+            }
+        }
+        members
+    }
+
+    fn member(&mut self) -> Option<Member> {
+        match (self.peek(), self.peek_at(1)) {
+            (Some(TokenKind::AtAt), _) => {
+                self.advance();
+                self.attribute().map(Member::BlockAttribute)
+            }
+            (Some(TokenKind::Ident(_)), Some(TokenKind::Equals)) => {
+                let key = self.ident()?;
+                self.advance();
+                let value = self.expr(0)?;
+                Some(Member::Assignment { key, value })
+            }
+            (Some(TokenKind::Ident(_)), _) => self.declaration().map(Member::Declaration),
+            _ => self.expected("a field, a value or a block attribute"),
+        }
+    }
+
+    /// After a member: the line must end (or the block close).
+    fn end_of_member(&mut self) {
+        match self.peek() {
+            None | Some(TokenKind::Newline) | Some(TokenKind::RBrace) => {}
+            Some(_) => {
+                self.expected::<()>("end of line");
+                self.skip_rest_of_line();
+            }
+        }
+    }
+
+    fn skip_rest_of_line(&mut self) {
+        while !matches!(
+            self.peek(),
+            None | Some(TokenKind::Newline) | Some(TokenKind::RBrace)
+        ) {
+            self.advance();
+        }
+    }
+
+    fn declaration(&mut self) -> Option<Declaration> {
+        let line = self.line();
+        let name = self.ident()?;
+        let field_type = match self.peek() {
+            Some(TokenKind::Ident(_)) => Some(self.field_type()?),
+            _ => None,
+        };
+        let mut attributes = Vec::new();
+        while self.eat(&TokenKind::At) {
+            attributes.push(self.attribute()?);
+        }
+        Some(Declaration {
+            name,
+            field_type,
+            attributes,
+            line,
+        })
+    }
+
+    fn field_type(&mut self) -> Option<FieldType> {
+        let name = self.ident()?;
+        let unsupported = if self.peek() == Some(&TokenKind::LParen) {
+            let args = self.call_args(0)?;
+            args.into_iter().find_map(|arg| match arg.value {
+                Expr::Str(text) => Some(text),
+                _ => None,
+            })
+        } else {
+            None
+        };
+        let arity = if self.eat(&TokenKind::Question) {
+            Arity::Optional
+        } else if self.eat(&TokenKind::LBracket) {
+            if !self.eat(&TokenKind::RBracket) {
+                return self.expected("`]`");
+            }
+            // `Type[]?` is a legacy spelling of a list.
+            self.eat(&TokenKind::Question);
+            Arity::List
+        } else {
+            Arity::Required
+        };
+        Some(FieldType {
+            name,
+            unsupported,
+            arity,
+        })
+    }
+
+    /// An attribute after its `@` or `@@`: a dotted name and optional arguments.
+    fn attribute(&mut self) -> Option<Attribute> {
+        let line = self.line();
+        let Some(mut name) = self.ident() else {
+            return self.expected("an attribute name");
+        };
+        while self.eat(&TokenKind::Dot) {
+            let Some(part) = self.ident() else {
+                return self.expected("an attribute name after `.`");
+            };
+            name.push('.');
+            name.push_str(&part);
+        }
+        let args = if self.peek() == Some(&TokenKind::LParen) {
+            self.call_args(0)?
+        } else {
+            Vec::new()
+        };
+        Some(Attribute { name, args, line })
+    }
+
+    /// `( [name:] expr, ... )`, newlines allowed inside.
+    fn call_args(&mut self, depth: usize) -> Option<Vec<Arg>> {
+        self.advance();
+        let mut args = Vec::new();
+        loop {
+            self.skip_newlines();
+            if self.eat(&TokenKind::RParen) {
+                return Some(args);
+            }
+            let name = match (self.peek(), self.peek_at(1)) {
+                (Some(TokenKind::Ident(name)), Some(TokenKind::Colon)) => {
+                    let name = name.clone();
+                    self.pos += 2;
+                    Some(name)
+                }
+                _ => None,
+            };
+            let value = self.expr(depth + 1)?;
+            args.push(Arg { name, value });
+            self.skip_newlines();
+            if !self.eat(&TokenKind::Comma) && self.peek() != Some(&TokenKind::RParen) {
+                return self.expected("`,` or `)`");
+            }
+        }
+    }
+
+    fn expr(&mut self, depth: usize) -> Option<Expr> {
+        if depth > MAX_EXPR_DEPTH {
+            return self.expected("a less deeply nested value");
+        }
+        let value = match self.peek() {
+            Some(TokenKind::Str(text)) => Expr::Str(text.clone()),
+            Some(TokenKind::Number(number)) => Expr::Number(number.clone()),
+            Some(TokenKind::Ident(name)) => {
+                let name = name.clone();
+                self.advance();
+                if self.peek() == Some(&TokenKind::LParen) {
+                    let args = self.call_args(depth)?;
+                    return Some(Expr::Function { name, args });
+                }
+                return Some(Expr::Constant(name));
+            }
+            Some(TokenKind::LBracket) => return self.array(depth),
+            _ => return self.expected("a value"),
+        };
+        self.advance();
+        Some(value)
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Expr> {
+        self.advance();
+        let mut items = Vec::new();
+        loop {
+            self.skip_newlines();
+            if self.eat(&TokenKind::RBracket) {
+                return Some(Expr::Array(items));
+            }
+            items.push(self.expr(depth + 1)?);
+            self.skip_newlines();
+            if !self.eat(&TokenKind::Comma) && self.peek() != Some(&TokenKind::RBracket) {
+                return self.expected("`,` or `]`");
+            }
+        }
+    }
+}

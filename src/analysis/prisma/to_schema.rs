@@ -1,0 +1,775 @@
+//! From parsed blocks of all schema files to a [`PrismaSchema`]: datasource settings, enums,
+//! models as tables, relations as foreign keys, implicit many-to-many join tables.
+
+mod many_to_many;
+
+use super::parser::{
+    Arg, Arity, Attribute, Block, BlockKeyword, Declaration, Expr, FieldType, Member, ParsedFile,
+};
+use super::sql_types::{self, DefaultValue};
+use super::{
+    PrismaField, PrismaModel, PrismaRelation, PrismaSchema, PrismaUnique, RelationMode,
+    RelationStorage, SourceLine,
+};
+use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
+use crate::analysis::dialect::Dialect;
+use crate::analysis::schema::{
+    Column, Enforcement, EnumType, ForeignKey, Index, IndexOrigin, ReferentialAction, Schema, Table,
+};
+
+/// Prisma's built-in scalar types.
+const SCALARS: [&str; 9] = [
+    "String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes",
+];
+
+/// A block and the file it is in.
+#[derive(Clone, Copy)]
+struct Located<'a> {
+    file: &'a str,
+    block: &'a Block,
+}
+
+/// An enum with its database names.
+struct EnumDef {
+    name: String,
+    db_name: String,
+    /// (value name, database value).
+    values: Vec<(String, String)>,
+}
+
+impl EnumDef {
+    fn db_values(&self) -> Vec<String> {
+        self.values.iter().map(|(_, db)| db.clone()).collect()
+    }
+
+    fn db_value(&self, name: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, db)| db.clone())
+    }
+}
+
+/// A model that becomes a table.
+#[derive(Clone)]
+struct ModelDef<'a> {
+    name: &'a str,
+    table: String,
+    at: Located<'a>,
+}
+
+/// What a field's type names.
+enum FieldKind<'c, 'a> {
+    Scalar(&'c str),
+    Enum(&'c EnumDef),
+    Unsupported(&'c str),
+    Relation(&'c ModelDef<'a>),
+    /// A view, a composite type or an `@@ignore`d model: no column.
+    Skipped,
+    Unknown,
+}
+
+/// Everything resolved before tables are built.
+struct Context<'a> {
+    dialect: Dialect,
+    relation_mode: RelationMode,
+    enums: Vec<EnumDef>,
+    models: Vec<ModelDef<'a>>,
+    skipped_types: Vec<&'a str>,
+}
+
+/// Builds the schema from the parsed files.
+pub(super) fn build(files: &[(&str, ParsedFile)]) -> PrismaSchema {
+    let mut diagnostics = parse_problems(files);
+    let blocks: Vec<Located> = files
+        .iter()
+        .flat_map(|(file, parsed)| {
+            parsed
+                .blocks
+                .iter()
+                .map(move |block| Located { file, block })
+        })
+        .collect();
+    let settings = datasource_settings(&blocks, files, &mut diagnostics);
+    let context = Context {
+        dialect: settings.provider.unwrap_or(Dialect::Postgres),
+        relation_mode: settings.relation_mode,
+        enums: enums(&blocks),
+        models: models(&blocks, &mut diagnostics),
+        skipped_types: skipped_types(&blocks),
+    };
+    let mut tables = Vec::new();
+    let mut models = Vec::new();
+    for model in &context.models {
+        let (table, info) = context.model_table(model, &mut diagnostics);
+        tables.push(table);
+        models.push(info);
+    }
+    context.add_join_tables(&mut tables, &mut models, &mut diagnostics);
+    let enums = context
+        .enums
+        .iter()
+        .map(|e| EnumType {
+            name: e.db_name.clone(),
+            values: e.db_values(),
+        })
+        .collect();
+    PrismaSchema {
+        schema: Schema { tables, enums },
+        provider: settings.provider,
+        relation_mode: settings.relation_mode,
+        diagnostics,
+        datasource: settings.at,
+        models,
+    }
+}
+
+fn prisma_diagnostic(file: &str, line: usize, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::new(file, line, DiagnosticKind::Prisma, message)
+}
+
+fn parse_problems(files: &[(&str, ParsedFile)]) -> Vec<Diagnostic> {
+    files
+        .iter()
+        .flat_map(|(file, parsed)| {
+            parsed
+                .problems
+                .iter()
+                .map(move |p| prisma_diagnostic(file, p.line, p.message.clone()))
+        })
+        .collect()
+}
+
+fn blocks_of<'b, 'a>(
+    blocks: &'b [Located<'a>],
+    keyword: BlockKeyword,
+) -> impl Iterator<Item = Located<'a>> + 'b {
+    blocks
+        .iter()
+        .copied()
+        .filter(move |b| b.block.keyword == keyword)
+}
+
+fn declarations(block: &Block) -> impl Iterator<Item = &Declaration> {
+    block.members.iter().filter_map(|m| match m {
+        Member::Declaration(d) => Some(d),
+        _ => None,
+    })
+}
+
+fn block_attributes(block: &Block) -> impl Iterator<Item = &Attribute> {
+    block.members.iter().filter_map(|m| match m {
+        Member::BlockAttribute(a) => Some(a),
+        _ => None,
+    })
+}
+
+fn find_attribute<'b>(
+    attributes: impl IntoIterator<Item = &'b Attribute>,
+    name: &str,
+) -> Option<&'b Attribute> {
+    attributes.into_iter().find(|a| a.name == name)
+}
+
+/// The argument named `name`, or else the unnamed one at `position` (if it may be positional).
+fn argument<'b>(attribute: &'b Attribute, name: &str, position: Option<usize>) -> Option<&'b Expr> {
+    let named = attribute
+        .args
+        .iter()
+        .find(|a| a.name.as_deref() == Some(name));
+    named
+        .or_else(|| {
+            position.and_then(|p| attribute.args.iter().filter(|a| a.name.is_none()).nth(p))
+        })
+        .map(|a: &Arg| &a.value)
+}
+
+fn string_argument(attribute: &Attribute, name: &str, position: Option<usize>) -> Option<String> {
+    match argument(attribute, name, position) {
+        Some(Expr::Str(text)) => Some(text.clone()),
+        _ => None,
+    }
+}
+
+/// Names in a field list such as `[a, b(sort: Desc)]` (a single name is accepted too).
+fn name_list(expr: &Expr) -> Vec<String> {
+    match expr {
+        Expr::Array(items) => items.iter().flat_map(name_list).collect(),
+        Expr::Constant(name) | Expr::Function { name, .. } => vec![name.clone()],
+        Expr::Str(_) | Expr::Number(_) => Vec::new(),
+    }
+}
+
+/// `@map("x")` / `@@map("x")` of a declaration or block.
+fn mapped_name<'b>(attributes: impl IntoIterator<Item = &'b Attribute>) -> Option<String> {
+    find_attribute(attributes, "map").and_then(|a| string_argument(a, "name", Some(0)))
+}
+
+/// The datasource's settings and where it is.
+struct DatasourceSettings {
+    provider: Option<Dialect>,
+    relation_mode: RelationMode,
+    at: Option<SourceLine>,
+}
+
+fn datasource_settings(
+    blocks: &[Located],
+    files: &[(&str, ParsedFile)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> DatasourceSettings {
+    let mut settings = DatasourceSettings {
+        provider: None,
+        relation_mode: RelationMode::ForeignKeys,
+        at: None,
+    };
+    let mut datasources = blocks_of(blocks, BlockKeyword::Datasource);
+    let Some(first) = datasources.next() else {
+        if let Some((file, _)) = files.first() {
+            diagnostics.push(prisma_diagnostic(
+                file,
+                0,
+                "no datasource block; column types are derived as for PostgreSQL",
+            ));
+        }
+        return settings;
+    };
+    for extra in datasources {
+        diagnostics.push(prisma_diagnostic(
+            extra.file,
+            extra.block.line,
+            format!(
+                "only one datasource is allowed; `{}` is ignored",
+                extra.block.name
+            ),
+        ));
+    }
+    settings.at = Some(SourceLine {
+        file: first.file.to_string(),
+        line: first.block.line,
+    });
+    for member in &first.block.members {
+        if let Member::Assignment { key, value } = member {
+            apply_datasource_setting(&mut settings, key, value, first, diagnostics);
+        }
+    }
+    if settings.provider.is_none() {
+        diagnostics.push(prisma_diagnostic(first.file, first.block.line, "the datasource names no supported provider (sqlite, postgresql, mysql); column types are derived as for PostgreSQL"));
+    }
+    settings
+}
+
+fn apply_datasource_setting(
+    settings: &mut DatasourceSettings,
+    key: &str,
+    value: &Expr,
+    at: Located,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Expr::Str(text) = value else { return };
+    match key {
+        "provider" => settings.provider = Dialect::from_prisma_provider(text),
+        "relationMode" | "referentialIntegrity" => match text.as_str() {
+            "prisma" => settings.relation_mode = RelationMode::Prisma,
+            "foreignKeys" => settings.relation_mode = RelationMode::ForeignKeys,
+            other => diagnostics.push(prisma_diagnostic(
+                at.file,
+                at.block.line,
+                format!("unknown {key} \"{other}\"; foreign keys are assumed"),
+            )),
+        },
+        _ => {}
+    }
+}
+
+fn enums(blocks: &[Located]) -> Vec<EnumDef> {
+    blocks_of(blocks, BlockKeyword::Enum)
+        .map(|located| EnumDef {
+            name: located.block.name.clone(),
+            db_name: mapped_name(block_attributes(located.block))
+                .unwrap_or_else(|| located.block.name.clone()),
+            values: declarations(located.block)
+                .map(|d| {
+                    (
+                        d.name.clone(),
+                        mapped_name(&d.attributes).unwrap_or_else(|| d.name.clone()),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn is_ignored(block: &Block) -> bool {
+    find_attribute(block_attributes(block), "ignore").is_some()
+}
+
+fn models<'a>(blocks: &[Located<'a>], diagnostics: &mut Vec<Diagnostic>) -> Vec<ModelDef<'a>> {
+    let mut models: Vec<ModelDef<'a>> = Vec::new();
+    for located in blocks_of(blocks, BlockKeyword::Model).filter(|l| !is_ignored(l.block)) {
+        let name = located.block.name.as_str();
+        if let Some(first) = models.iter().find(|m| m.name == name) {
+            diagnostics.push(prisma_diagnostic(
+                located.file,
+                located.block.line,
+                format!(
+                    "model {name} is declared twice (first at {}:{}); this one is ignored",
+                    first.at.file, first.at.block.line
+                ),
+            ));
+            continue;
+        }
+        models.push(ModelDef {
+            name,
+            table: mapped_name(block_attributes(located.block)).unwrap_or_else(|| name.to_string()),
+            at: located,
+        });
+    }
+    models
+}
+
+fn skipped_types<'a>(blocks: &[Located<'a>]) -> Vec<&'a str> {
+    blocks
+        .iter()
+        .filter(|l| {
+            matches!(l.block.keyword, BlockKeyword::View | BlockKeyword::Type)
+                || (l.block.keyword == BlockKeyword::Model && is_ignored(l.block))
+        })
+        .map(|l| l.block.name.as_str())
+        .collect()
+}
+
+fn parse_action(expr: Option<&Expr>) -> Result<Option<ReferentialAction>, String> {
+    let Some(expr) = expr else { return Ok(None) };
+    let action = match expr {
+        Expr::Constant(name) => match name.as_str() {
+            "Cascade" => ReferentialAction::Cascade,
+            "Restrict" => ReferentialAction::Restrict,
+            "NoAction" => ReferentialAction::NoAction,
+            "SetNull" => ReferentialAction::SetNull,
+            "SetDefault" => ReferentialAction::SetDefault,
+            other => return Err(other.to_string()),
+        },
+        _ => return Err("a non-name value".to_string()),
+    };
+    Ok(Some(action))
+}
+
+/// The relation name of a relation field: `@relation("name")` or `@relation(name: "name")`.
+fn relation_name(declaration: &Declaration) -> Option<String> {
+    find_attribute(&declaration.attributes, "relation")
+        .and_then(|a| string_argument(a, "name", Some(0)))
+}
+
+fn has_relation_fields(declaration: &Declaration) -> bool {
+    find_attribute(&declaration.attributes, "relation")
+        .is_some_and(|a| argument(a, "fields", None).is_some())
+}
+
+impl<'a> Context<'a> {
+    fn model(&self, name: &str) -> Option<&ModelDef<'a>> {
+        self.models.iter().find(|m| m.name == name)
+    }
+
+    fn classify(&self, field_type: &'a FieldType) -> FieldKind<'_, 'a> {
+        let name = field_type.name.as_str();
+        if let Some(raw) = &field_type.unsupported {
+            return FieldKind::Unsupported(raw);
+        }
+        if let Some(scalar) = SCALARS.iter().find(|s| **s == name) {
+            return FieldKind::Scalar(scalar);
+        }
+        if let Some(e) = self.enums.iter().find(|e| e.name == name) {
+            return FieldKind::Enum(e);
+        }
+        if let Some(model) = self.model(name) {
+            return FieldKind::Relation(model);
+        }
+        if self.skipped_types.contains(&name) {
+            return FieldKind::Skipped;
+        }
+        FieldKind::Unknown
+    }
+
+    fn enforcement(&self) -> Enforcement {
+        match self.relation_mode {
+            RelationMode::ForeignKeys => Enforcement::Database,
+            RelationMode::Prisma => Enforcement::PrismaClient,
+        }
+    }
+
+    fn diagnostic(&self, model: &ModelDef, line: usize, message: String) -> Diagnostic {
+        prisma_diagnostic(
+            model.at.file,
+            line,
+            format!("model {}: {message}", model.name),
+        )
+    }
+
+    fn source_line(model: &ModelDef, line: usize) -> SourceLine {
+        SourceLine {
+            file: model.at.file.to_string(),
+            line,
+        }
+    }
+
+    /// The column a scalar field of `model` maps to.
+    fn column_of(&self, model: &ModelDef, field: &str) -> Option<String> {
+        declarations(model.at.block)
+            .find(|d| d.name == field)
+            .filter(|d| {
+                d.field_type.as_ref().is_some_and(|t| {
+                    !matches!(
+                        self.classify(t),
+                        FieldKind::Relation(_) | FieldKind::Skipped | FieldKind::Unknown
+                    )
+                })
+            })
+            .map(|d| mapped_name(&d.attributes).unwrap_or_else(|| d.name.clone()))
+    }
+
+    /// Maps field names to column names, reporting unknown fields (and keeping their names).
+    fn columns_of(
+        &self,
+        model: &ModelDef,
+        fields: &[String],
+        line: usize,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<String> {
+        fields
+            .iter()
+            .map(|field| {
+                self.column_of(model, field).unwrap_or_else(|| {
+                    diagnostics.push(self.diagnostic(
+                        model,
+                        line,
+                        format!("refers to \"{field}\", which is not a scalar field of the model"),
+                    ));
+                    field.clone()
+                })
+            })
+            .collect()
+    }
+
+    fn model_table(
+        &self,
+        model: &ModelDef,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (Table, PrismaModel) {
+        let mut table = Table {
+            name: model.table.clone(),
+            ..Table::default()
+        };
+        let mut info = PrismaModel {
+            name: model.name.to_string(),
+            table: model.table.clone(),
+            at: Self::source_line(model, model.at.block.line),
+            ..PrismaModel::default()
+        };
+        for declaration in declarations(model.at.block) {
+            self.add_field(model, declaration, &mut table, &mut info, diagnostics);
+        }
+        for attribute in block_attributes(model.at.block) {
+            self.add_block_attribute(model, attribute, &mut table, &mut info, diagnostics);
+        }
+        (table, info)
+    }
+
+    fn add_field(
+        &self,
+        model: &ModelDef,
+        declaration: &'a Declaration,
+        table: &mut Table,
+        info: &mut PrismaModel,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let Some(field_type) = &declaration.field_type else {
+            diagnostics.push(self.diagnostic(
+                model,
+                declaration.line,
+                format!("field \"{}\" has no type", declaration.name),
+            ));
+            return;
+        };
+        match self.classify(field_type) {
+            FieldKind::Relation(target) => {
+                if let Some(foreign_key) = self.foreign_key(model, declaration, target, diagnostics)
+                {
+                    info.relations.push(PrismaRelation {
+                        field: declaration.name.clone(),
+                        storage: RelationStorage::ForeignKey {
+                            columns: foreign_key.columns.clone(),
+                        },
+                        at: Self::source_line(model, declaration.line),
+                    });
+                    table.foreign_keys.push(foreign_key);
+                }
+            }
+            FieldKind::Skipped => {}
+            FieldKind::Unknown => diagnostics.push(self.diagnostic(
+                model,
+                declaration.line,
+                format!(
+                    "field \"{}\" has unknown type {}",
+                    declaration.name, field_type.name
+                ),
+            )),
+            kind => self.add_column(model, declaration, field_type, &kind, table, info),
+        }
+    }
+
+    fn add_column(
+        &self,
+        model: &ModelDef,
+        declaration: &Declaration,
+        field_type: &FieldType,
+        kind: &FieldKind,
+        table: &mut Table,
+        info: &mut PrismaModel,
+    ) {
+        let (column, native_type) = self.column(declaration, field_type, kind);
+        let at = Self::source_line(model, declaration.line);
+        if let Some(unique) = find_attribute(&declaration.attributes, "unique") {
+            let columns = vec![column.name.clone()];
+            let index = self.index(&table.name, unique, columns, true);
+            info.uniques.push(PrismaUnique {
+                index: index.name.clone(),
+                columns: index.columns.clone(),
+                at: at.clone(),
+            });
+            table.indexes.push(index);
+        }
+        info.fields.push(PrismaField {
+            name: declaration.name.clone(),
+            column: column.name.clone(),
+            native_type,
+            at,
+        });
+        table.columns.push(column);
+    }
+
+    /// The column of a scalar or enum field, and whether its type is an explicit native type.
+    fn column(
+        &self,
+        declaration: &Declaration,
+        field_type: &FieldType,
+        kind: &FieldKind,
+    ) -> (Column, bool) {
+        let default = find_attribute(&declaration.attributes, "default")
+            .and_then(|a| argument(a, "value", Some(0)));
+        let enum_db_value = |value: &str| match kind {
+            FieldKind::Enum(e) => e.db_value(value),
+            _ => None,
+        };
+        let autoincrement =
+            matches!(default, Some(Expr::Function { name, .. }) if name == "autoincrement");
+        let (data_type, native_type) =
+            self.column_type(declaration, field_type, kind, autoincrement);
+        let default = default.and_then(|expr| {
+            match sql_types::default_value(self.dialect, expr, &enum_db_value, &data_type) {
+                DefaultValue::Sql(sql) => Some(sql),
+                DefaultValue::Generated | DefaultValue::None => None,
+            }
+        });
+        let column = Column {
+            name: mapped_name(&declaration.attributes).unwrap_or_else(|| declaration.name.clone()),
+            data_type,
+            nullable: field_type.arity != Arity::Required,
+            default,
+            primary_key: find_attribute(&declaration.attributes, "id").is_some(),
+        };
+        (column, native_type)
+    }
+
+    /// The SQL type of a field, and whether it comes from a native type attribute.
+    fn column_type(
+        &self,
+        declaration: &Declaration,
+        field_type: &FieldType,
+        kind: &FieldKind,
+        autoincrement: bool,
+    ) -> (String, bool) {
+        let native = declaration
+            .attributes
+            .iter()
+            .find_map(|a| a.name.strip_prefix("db.").map(|n| (n, a)));
+        let (base, native_type) = match (native, kind) {
+            (Some((name, attribute)), _) => (sql_types::native_type(name, &attribute.args), true),
+            (None, FieldKind::Scalar(scalar)) => (
+                sql_types::scalar_type(self.dialect, scalar, autoincrement)
+                    .unwrap_or(scalar)
+                    .to_string(),
+                false,
+            ),
+            (None, FieldKind::Enum(e)) => (
+                sql_types::enum_type(self.dialect, &e.db_name, &e.db_values()),
+                false,
+            ),
+            (None, FieldKind::Unsupported(raw)) => (raw.to_string(), false),
+            (None, _) => (field_type.name.clone(), false),
+        };
+        let data_type = if field_type.arity == Arity::List {
+            format!("{base}[]")
+        } else {
+            base
+        };
+        (data_type, native_type)
+    }
+
+    /// An index from `@unique`, `@@unique` or `@@index` over already mapped columns.
+    fn index(
+        &self,
+        table: &str,
+        attribute: &Attribute,
+        columns: Vec<String>,
+        unique: bool,
+    ) -> Index {
+        let suffix = if unique { "_key" } else { "_idx" };
+        let name = string_argument(attribute, "map", None)
+            .unwrap_or_else(|| sql_types::constraint_name(self.dialect, table, &columns, suffix));
+        Index {
+            name,
+            columns,
+            unique,
+            predicate: None,
+            origin: IndexOrigin::Explicit,
+        }
+    }
+
+    fn add_block_attribute(
+        &self,
+        model: &ModelDef,
+        attribute: &Attribute,
+        table: &mut Table,
+        info: &mut PrismaModel,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) {
+        let kind = match attribute.name.as_str() {
+            "id" | "unique" | "index" => attribute.name.as_str(),
+            _ => return,
+        };
+        let Some(fields) = argument(attribute, "fields", Some(0)).map(name_list) else {
+            diagnostics.push(self.diagnostic(
+                model,
+                attribute.line,
+                format!("@@{kind} needs a list of fields"),
+            ));
+            return;
+        };
+        let columns = self.columns_of(model, &fields, attribute.line, diagnostics);
+        match kind {
+            "id" => {
+                for column in table
+                    .columns
+                    .iter_mut()
+                    .filter(|c| columns.iter().any(|n| *n == c.name))
+                {
+                    column.primary_key = true;
+                }
+            }
+            _ => {
+                let index = self.index(&table.name, attribute, columns, kind == "unique");
+                if index.unique {
+                    info.uniques.push(PrismaUnique {
+                        index: index.name.clone(),
+                        columns: index.columns.clone(),
+                        at: Self::source_line(model, attribute.line),
+                    });
+                }
+                table.indexes.push(index);
+            }
+        }
+    }
+
+    /// The foreign key of a relation field that has `fields:`; `None` for the other side.
+    fn foreign_key(
+        &self,
+        model: &ModelDef,
+        declaration: &Declaration,
+        target: &ModelDef,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<ForeignKey> {
+        let relation = find_attribute(&declaration.attributes, "relation")?;
+        let fields = name_list(argument(relation, "fields", None)?);
+        let line = declaration.line;
+        let Some(references) = argument(relation, "references", None).map(name_list) else {
+            diagnostics.push(self.diagnostic(
+                model,
+                line,
+                format!(
+                    "relation \"{}\" has fields but no references",
+                    declaration.name
+                ),
+            ));
+            return None;
+        };
+        let columns = self.columns_of(model, &fields, line, diagnostics);
+        let ref_columns = self.columns_of(target, &references, line, diagnostics);
+        if columns.len() != ref_columns.len() {
+            diagnostics.push(self.diagnostic(
+                model,
+                line,
+                format!(
+                    "relation \"{}\" has {} fields but {} references",
+                    declaration.name,
+                    columns.len(),
+                    ref_columns.len()
+                ),
+            ));
+        }
+        let optional = declaration
+            .field_type
+            .as_ref()
+            .is_some_and(|t| t.arity == Arity::Optional);
+        let default_on_delete = if optional {
+            ReferentialAction::SetNull
+        } else {
+            ReferentialAction::Restrict
+        };
+        let on_delete = self.action(
+            model,
+            declaration,
+            relation,
+            "onDelete",
+            default_on_delete,
+            diagnostics,
+        );
+        let on_update = self.action(
+            model,
+            declaration,
+            relation,
+            "onUpdate",
+            ReferentialAction::Cascade,
+            diagnostics,
+        );
+        let name = string_argument(relation, "map", None).unwrap_or_else(|| {
+            sql_types::constraint_name(self.dialect, &model.table, &columns, "_fkey")
+        });
+        Some(ForeignKey {
+            name: Some(name),
+            columns,
+            ref_table: target.table.clone(),
+            ref_columns,
+            on_delete,
+            on_update,
+            enforcement: self.enforcement(),
+        })
+    }
+
+    fn action(
+        &self,
+        model: &ModelDef,
+        declaration: &Declaration,
+        relation: &Attribute,
+        name: &str,
+        default: ReferentialAction,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> ReferentialAction {
+        match parse_action(argument(relation, name, None)) {
+            Ok(action) => action.unwrap_or(default),
+            Err(found) => {
+                diagnostics.push(self.diagnostic(model, declaration.line, format!("relation \"{}\": {name} {found} is not a referential action; Prisma's default {default} is assumed", declaration.name)));
+                default
+            }
+        }
+    }
+}
