@@ -17,6 +17,7 @@
 //!   `A`,`B` form the primary key `_AToB_AB_pkey`; elsewhere a unique index `_AToB_AB_unique`),
 //!   an index `_AToB_B_index` and foreign keys with `ON DELETE CASCADE` to both sides.
 
+mod ast;
 mod drift;
 mod lexer;
 mod parser;

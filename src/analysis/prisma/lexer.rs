@@ -194,28 +194,43 @@ impl Lexer {
 
     fn punctuation(&mut self, c: char) {
         let kind = match c {
-            '{' => Some(TokenKind::LBrace),
-            '}' => Some(TokenKind::RBrace),
-            '(' => Some(TokenKind::LParen),
-            ')' => Some(TokenKind::RParen),
-            '[' => Some(TokenKind::LBracket),
-            ']' => Some(TokenKind::RBracket),
-            ',' => Some(TokenKind::Comma),
-            ':' => Some(TokenKind::Colon),
-            '=' => Some(TokenKind::Equals),
-            '?' => Some(TokenKind::Question),
-            '.' => Some(TokenKind::Dot),
-            _ => None,
+            '{' => TokenKind::LBrace,
+            '}' => TokenKind::RBrace,
+            '(' => TokenKind::LParen,
+            ')' => TokenKind::RParen,
+            '[' => TokenKind::LBracket,
+            ']' => TokenKind::RBracket,
+            ',' => TokenKind::Comma,
+            ':' => TokenKind::Colon,
+            '=' => TokenKind::Equals,
+            '?' => TokenKind::Question,
+            '.' => TokenKind::Dot,
+            _ => return self.unexpected_run(),
         };
-        match kind {
-            Some(kind) => self.push(kind),
-            None => self.problems.push(LexProblem {
-                line: self.line,
-                message: format!("unexpected character {c:?}"),
-            }),
-        }
+        self.push(kind);
         self.pos += 1;
     }
+
+    /// Reports the current character, and the run of characters after it that start no token,
+    /// as one problem.
+    fn unexpected_run(&mut self) {
+        let first = self.peek(0).unwrap_or_default();
+        self.pos += 1;
+        let run = format!("{first}{}", self.take_while(|c| !starts_token(c)));
+        let message = match run.chars().count() {
+            1 => format!("unexpected character {run:?}"),
+            _ => format!("unexpected characters {run:?}"),
+        };
+        self.problems.push(LexProblem {
+            line: self.line,
+            message,
+        });
+    }
+}
+
+/// Whether a character can start a token or separate tokens.
+fn starts_token(c: char) -> bool {
+    c.is_whitespace() || c.is_ascii_alphanumeric() || "_\"@-/{}()[],:=?.".contains(c)
 }
 
 /// The character an escape `\c` stands for (a lone backslash at the end stands for itself).
@@ -271,10 +286,12 @@ mod tests {
 
     #[test]
     fn problems_carry_their_line() {
-        let (tokens, problems) = tokenize("a\n\"open\n§");
-        assert_eq!(tokens.len(), 4);
+        let (tokens, problems) = tokenize("a\n\"open\n§§ b");
+        assert_eq!(tokens.len(), 5);
         assert_eq!(problems.len(), 2);
         assert_eq!(problems[0].line, 2);
         assert_eq!(problems[1].line, 3);
+        assert_eq!(problems[1].message, "unexpected characters \"§§\"");
+        assert_eq!(tokenize("- / -").1.len(), 3);
     }
 }

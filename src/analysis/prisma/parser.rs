@@ -3,142 +3,10 @@
 //! Every problem is recorded with its line and parsing resumes at the next line (or the next
 //! block), so one bad line never hides the rest of the schema. Nothing here panics.
 
+use super::ast::{
+    Arg, Arity, Attribute, Block, BlockKeyword, Declaration, Expr, FieldType, Member,
+};
 use super::lexer::{Token, TokenKind, tokenize};
-
-/// The keyword that opens a top-level block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum BlockKeyword {
-    /// `datasource`
-    Datasource,
-    /// `generator`
-    Generator,
-    /// `model`
-    Model,
-    /// `enum`
-    Enum,
-    /// `view`
-    View,
-    /// `type` (a MongoDB composite type)
-    Type,
-}
-
-impl BlockKeyword {
-    fn from_word(word: &str) -> Option<BlockKeyword> {
-        match word {
-            "datasource" => Some(BlockKeyword::Datasource),
-            "generator" => Some(BlockKeyword::Generator),
-            "model" => Some(BlockKeyword::Model),
-            "enum" => Some(BlockKeyword::Enum),
-            "view" => Some(BlockKeyword::View),
-            "type" => Some(BlockKeyword::Type),
-            _ => None,
-        }
-    }
-}
-
-/// A top-level block such as `model User { ... }`.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Block {
-    /// The opening keyword.
-    pub keyword: BlockKeyword,
-    /// The block's name.
-    pub name: String,
-    /// Line of the keyword.
-    pub line: usize,
-    /// The lines of the body.
-    pub members: Vec<Member>,
-}
-
-/// One line of a block body.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Member {
-    /// `key = value` (datasource and generator settings).
-    Assignment {
-        /// The setting's name.
-        key: String,
-        /// Its value.
-        value: Expr,
-    },
-    /// A model field or an enum value.
-    Declaration(Declaration),
-    /// A block attribute such as `@@index([a, b])`.
-    BlockAttribute(Attribute),
-}
-
-/// A model field (`name Type? @attr`) or an enum value (`VALUE @map("v")`).
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Declaration {
-    /// The declared name.
-    pub name: String,
-    /// The field type; `None` for enum values.
-    pub field_type: Option<FieldType>,
-    /// Field attributes in order.
-    pub attributes: Vec<Attribute>,
-    /// Line of the declaration.
-    pub line: usize,
-}
-
-/// Whether a field is required, optional or a list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Arity {
-    /// `Type`
-    Required,
-    /// `Type?`
-    Optional,
-    /// `Type[]`
-    List,
-}
-
-/// A field's type.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct FieldType {
-    /// The type name (`String`, a model, an enum, `Unsupported`).
-    pub name: String,
-    /// The database type of `Unsupported("...")`.
-    pub unsupported: Option<String>,
-    /// Required, optional or list.
-    pub arity: Arity,
-}
-
-/// An attribute (`@id`, `@db.VarChar(255)`, `@@unique([a, b])`).
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Attribute {
-    /// Name without the `@`/`@@`, dotted parts joined by `.` (`db.VarChar`).
-    pub name: String,
-    /// Arguments in order.
-    pub args: Vec<Arg>,
-    /// Line of the attribute.
-    pub line: usize,
-}
-
-/// One argument, positional or named.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Arg {
-    /// `name:` of a named argument.
-    pub name: Option<String>,
-    /// The value.
-    pub value: Expr,
-}
-
-/// An argument or setting value.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Expr {
-    /// `"text"`
-    Str(String),
-    /// `12`, `-1.5`
-    Number(String),
-    /// A bare identifier (`true`, `Cascade`, an enum value, a field name).
-    Constant(String),
-    /// `name(args)`
-    Function {
-        /// Function name.
-        name: String,
-        /// Its arguments.
-        args: Vec<Arg>,
-    },
-    /// `[a, b]`
-    Array(Vec<Expr>),
-}
 
 /// A parse problem at a line.
 #[derive(Clone, Debug, PartialEq)]
@@ -497,6 +365,7 @@ impl Parser {
 
     /// `( [name:] expr, ... )`, newlines allowed inside.
     fn call_args(&mut self, depth: usize) -> Option<Vec<Arg>> {
+        let opened_at = self.line();
         self.advance();
         let mut args = Vec::new();
         loop {
@@ -504,6 +373,7 @@ impl Parser {
             if self.eat(&TokenKind::RParen) {
                 return Some(args);
             }
+            self.check_not_cut_off("(", opened_at)?;
             let name = match (self.peek(), self.peek_at(1)) {
                 (Some(TokenKind::Ident(name)), Some(TokenKind::Colon)) => {
                     let name = name.clone();
@@ -518,6 +388,20 @@ impl Parser {
             if !self.eat(&TokenKind::Comma) && self.peek() != Some(&TokenKind::RParen) {
                 return self.expected("`,` or `)`");
             }
+        }
+    }
+
+    /// Inside `(` or `[`: the end of the block or file means the bracket was never closed.
+    fn check_not_cut_off(&mut self, bracket: &str, opened_at: usize) -> Option<()> {
+        match self.peek() {
+            None | Some(TokenKind::RBrace) => {
+                self.problem(
+                    opened_at,
+                    format!("`{bracket}` opened at line {opened_at} is not closed"),
+                );
+                None
+            }
+            _ => Some(()),
         }
     }
 
@@ -545,6 +429,7 @@ impl Parser {
     }
 
     fn array(&mut self, depth: usize) -> Option<Expr> {
+        let opened_at = self.line();
         self.advance();
         let mut items = Vec::new();
         loop {
@@ -552,6 +437,7 @@ impl Parser {
             if self.eat(&TokenKind::RBracket) {
                 return Some(Expr::Array(items));
             }
+            self.check_not_cut_off("[", opened_at)?;
             items.push(self.expr(depth + 1)?);
             self.skip_newlines();
             if !self.eat(&TokenKind::Comma) && self.peek() != Some(&TokenKind::RBracket) {

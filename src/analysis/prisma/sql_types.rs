@@ -1,7 +1,7 @@
 //! What Prisma Migrate writes into SQL for a field: column types per provider, native `@db.*`
 //! types, default expressions, and generated constraint names.
 
-use super::parser::{Arg, Expr};
+use super::ast::{Arg, Expr};
 use crate::analysis::dialect::Dialect;
 
 /// The SQL type Prisma Migrate writes for a built-in scalar type, or `None` for a name that is

@@ -3,9 +3,8 @@
 
 mod many_to_many;
 
-use super::parser::{
-    Arg, Arity, Attribute, Block, BlockKeyword, Declaration, Expr, FieldType, Member, ParsedFile,
-};
+use super::ast::{Arity, Attribute, Block, BlockKeyword, Declaration, Expr, FieldType, Member};
+use super::parser::ParsedFile;
 use super::sql_types::{self, DefaultValue};
 use super::{
     PrismaField, PrismaModel, PrismaRelation, PrismaSchema, PrismaUnique, RelationMode,
@@ -150,61 +149,6 @@ fn blocks_of<'b, 'a>(
         .filter(move |b| b.block.keyword == keyword)
 }
 
-fn declarations(block: &Block) -> impl Iterator<Item = &Declaration> {
-    block.members.iter().filter_map(|m| match m {
-        Member::Declaration(d) => Some(d),
-        _ => None,
-    })
-}
-
-fn block_attributes(block: &Block) -> impl Iterator<Item = &Attribute> {
-    block.members.iter().filter_map(|m| match m {
-        Member::BlockAttribute(a) => Some(a),
-        _ => None,
-    })
-}
-
-fn find_attribute<'b>(
-    attributes: impl IntoIterator<Item = &'b Attribute>,
-    name: &str,
-) -> Option<&'b Attribute> {
-    attributes.into_iter().find(|a| a.name == name)
-}
-
-/// The argument named `name`, or else the unnamed one at `position` (if it may be positional).
-fn argument<'b>(attribute: &'b Attribute, name: &str, position: Option<usize>) -> Option<&'b Expr> {
-    let named = attribute
-        .args
-        .iter()
-        .find(|a| a.name.as_deref() == Some(name));
-    named
-        .or_else(|| {
-            position.and_then(|p| attribute.args.iter().filter(|a| a.name.is_none()).nth(p))
-        })
-        .map(|a: &Arg| &a.value)
-}
-
-fn string_argument(attribute: &Attribute, name: &str, position: Option<usize>) -> Option<String> {
-    match argument(attribute, name, position) {
-        Some(Expr::Str(text)) => Some(text.clone()),
-        _ => None,
-    }
-}
-
-/// Names in a field list such as `[a, b(sort: Desc)]` (a single name is accepted too).
-fn name_list(expr: &Expr) -> Vec<String> {
-    match expr {
-        Expr::Array(items) => items.iter().flat_map(name_list).collect(),
-        Expr::Constant(name) | Expr::Function { name, .. } => vec![name.clone()],
-        Expr::Str(_) | Expr::Number(_) => Vec::new(),
-    }
-}
-
-/// `@map("x")` / `@@map("x")` of a declaration or block.
-fn mapped_name<'b>(attributes: impl IntoIterator<Item = &'b Attribute>) -> Option<String> {
-    find_attribute(attributes, "map").and_then(|a| string_argument(a, "name", Some(0)))
-}
-
 /// The datasource's settings and where it is.
 struct DatasourceSettings {
     provider: Option<Dialect>,
@@ -285,22 +229,21 @@ fn enums(blocks: &[Located]) -> Vec<EnumDef> {
     blocks_of(blocks, BlockKeyword::Enum)
         .map(|located| EnumDef {
             name: located.block.name.clone(),
-            db_name: mapped_name(block_attributes(located.block))
+            db_name: located
+                .block
+                .mapped_name()
                 .unwrap_or_else(|| located.block.name.clone()),
-            values: declarations(located.block)
-                .map(|d| {
-                    (
-                        d.name.clone(),
-                        mapped_name(&d.attributes).unwrap_or_else(|| d.name.clone()),
-                    )
-                })
+            values: located
+                .block
+                .declarations()
+                .map(|d| (d.name.clone(), d.database_name()))
                 .collect(),
         })
         .collect()
 }
 
 fn is_ignored(block: &Block) -> bool {
-    find_attribute(block_attributes(block), "ignore").is_some()
+    block.attribute("ignore").is_some()
 }
 
 fn models<'a>(blocks: &[Located<'a>], diagnostics: &mut Vec<Diagnostic>) -> Vec<ModelDef<'a>> {
@@ -320,7 +263,10 @@ fn models<'a>(blocks: &[Located<'a>], diagnostics: &mut Vec<Diagnostic>) -> Vec<
         }
         models.push(ModelDef {
             name,
-            table: mapped_name(block_attributes(located.block)).unwrap_or_else(|| name.to_string()),
+            table: located
+                .block
+                .mapped_name()
+                .unwrap_or_else(|| name.to_string()),
             at: located,
         });
     }
@@ -352,17 +298,6 @@ fn parse_action(expr: Option<&Expr>) -> Result<Option<ReferentialAction>, String
         _ => return Err("a non-name value".to_string()),
     };
     Ok(Some(action))
-}
-
-/// The relation name of a relation field: `@relation("name")` or `@relation(name: "name")`.
-fn relation_name(declaration: &Declaration) -> Option<String> {
-    find_attribute(&declaration.attributes, "relation")
-        .and_then(|a| string_argument(a, "name", Some(0)))
-}
-
-fn has_relation_fields(declaration: &Declaration) -> bool {
-    find_attribute(&declaration.attributes, "relation")
-        .is_some_and(|a| argument(a, "fields", None).is_some())
 }
 
 impl<'a> Context<'a> {
@@ -414,8 +349,10 @@ impl<'a> Context<'a> {
 
     /// The column a scalar field of `model` maps to.
     fn column_of(&self, model: &ModelDef, field: &str) -> Option<String> {
-        declarations(model.at.block)
-            .find(|d| d.name == field)
+        model
+            .at
+            .block
+            .declaration(field)
             .filter(|d| {
                 d.field_type.as_ref().is_some_and(|t| {
                     !matches!(
@@ -424,7 +361,7 @@ impl<'a> Context<'a> {
                     )
                 })
             })
-            .map(|d| mapped_name(&d.attributes).unwrap_or_else(|| d.name.clone()))
+            .map(|d| d.database_name())
     }
 
     /// Maps field names to column names, reporting unknown fields (and keeping their names).
@@ -465,10 +402,10 @@ impl<'a> Context<'a> {
             at: Self::source_line(model, model.at.block.line),
             ..PrismaModel::default()
         };
-        for declaration in declarations(model.at.block) {
+        for declaration in model.at.block.declarations() {
             self.add_field(model, declaration, &mut table, &mut info, diagnostics);
         }
-        for attribute in block_attributes(model.at.block) {
+        for attribute in model.at.block.attributes() {
             self.add_block_attribute(model, attribute, &mut table, &mut info, diagnostics);
         }
         (table, info)
@@ -528,7 +465,7 @@ impl<'a> Context<'a> {
     ) {
         let (column, native_type) = self.column(declaration, field_type, kind);
         let at = Self::source_line(model, declaration.line);
-        if let Some(unique) = find_attribute(&declaration.attributes, "unique") {
+        if let Some(unique) = declaration.attribute("unique") {
             let columns = vec![column.name.clone()];
             let index = self.index(&table.name, unique, columns, true);
             info.uniques.push(PrismaUnique {
@@ -554,8 +491,9 @@ impl<'a> Context<'a> {
         field_type: &FieldType,
         kind: &FieldKind,
     ) -> (Column, bool) {
-        let default = find_attribute(&declaration.attributes, "default")
-            .and_then(|a| argument(a, "value", Some(0)));
+        let default = declaration
+            .attribute("default")
+            .and_then(|a| a.argument("value", Some(0)));
         let enum_db_value = |value: &str| match kind {
             FieldKind::Enum(e) => e.db_value(value),
             _ => None,
@@ -571,11 +509,11 @@ impl<'a> Context<'a> {
             }
         });
         let column = Column {
-            name: mapped_name(&declaration.attributes).unwrap_or_else(|| declaration.name.clone()),
+            name: declaration.database_name(),
             data_type,
             nullable: field_type.arity != Arity::Required,
             default,
-            primary_key: find_attribute(&declaration.attributes, "id").is_some(),
+            primary_key: declaration.has("id"),
         };
         (column, native_type)
     }
@@ -624,7 +562,8 @@ impl<'a> Context<'a> {
         unique: bool,
     ) -> Index {
         let suffix = if unique { "_key" } else { "_idx" };
-        let name = string_argument(attribute, "map", None)
+        let name = attribute
+            .string_argument("map", None)
             .unwrap_or_else(|| sql_types::constraint_name(self.dialect, table, &columns, suffix));
         Index {
             name,
@@ -647,7 +586,7 @@ impl<'a> Context<'a> {
             "id" | "unique" | "index" => attribute.name.as_str(),
             _ => return,
         };
-        let Some(fields) = argument(attribute, "fields", Some(0)).map(name_list) else {
+        let Some(fields) = attribute.argument("fields", Some(0)).map(Expr::names) else {
             diagnostics.push(self.diagnostic(
                 model,
                 attribute.line,
@@ -661,7 +600,7 @@ impl<'a> Context<'a> {
                 for column in table
                     .columns
                     .iter_mut()
-                    .filter(|c| columns.iter().any(|n| *n == c.name))
+                    .filter(|c| columns.contains(&c.name))
                 {
                     column.primary_key = true;
                 }
@@ -688,10 +627,10 @@ impl<'a> Context<'a> {
         target: &ModelDef,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<ForeignKey> {
-        let relation = find_attribute(&declaration.attributes, "relation")?;
-        let fields = name_list(argument(relation, "fields", None)?);
+        let relation = declaration.attribute("relation")?;
+        let fields = relation.argument("fields", None)?.names();
         let line = declaration.line;
-        let Some(references) = argument(relation, "references", None).map(name_list) else {
+        let Some(references) = relation.argument("references", None).map(Expr::names) else {
             diagnostics.push(self.diagnostic(
                 model,
                 line,
@@ -741,7 +680,7 @@ impl<'a> Context<'a> {
             ReferentialAction::Cascade,
             diagnostics,
         );
-        let name = string_argument(relation, "map", None).unwrap_or_else(|| {
+        let name = relation.string_argument("map", None).unwrap_or_else(|| {
             sql_types::constraint_name(self.dialect, &model.table, &columns, "_fkey")
         });
         Some(ForeignKey {
@@ -764,7 +703,7 @@ impl<'a> Context<'a> {
         default: ReferentialAction,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> ReferentialAction {
-        match parse_action(argument(relation, name, None)) {
+        match parse_action(relation.argument(name, None)) {
             Ok(action) => action.unwrap_or(default),
             Err(found) => {
                 diagnostics.push(self.diagnostic(model, declaration.line, format!("relation \"{}\": {name} {found} is not a referential action; Prisma's default {default} is assumed", declaration.name)));

@@ -1,13 +1,10 @@
 //! Implicit many-to-many relations: two list relation fields pointing at each other, stored in
 //! a join table `_AToB` (or `_RelationName`) that Prisma Migrate creates.
 
-use super::{
-    Context, FieldKind, ModelDef, declarations, find_attribute, has_relation_fields, mapped_name,
-    relation_name,
-};
+use super::{Context, FieldKind, ModelDef};
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::dialect::Dialect;
-use crate::analysis::prisma::parser::{Arity, Declaration};
+use crate::analysis::prisma::ast::{Arity, Declaration, Expr};
 use crate::analysis::prisma::{PrismaModel, PrismaRelation, RelationStorage};
 use crate::analysis::schema::{Column, ForeignKey, Index, IndexOrigin, ReferentialAction, Table};
 
@@ -28,7 +25,7 @@ impl<'a> Context<'a> {
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         for (model, info) in self.models.iter().zip(models.iter_mut()) {
-            for declaration in declarations(model.at.block) {
+            for declaration in model.at.block.declarations() {
                 let Some(pair) = self.many_to_many(model, declaration) else {
                     continue;
                 };
@@ -57,20 +54,20 @@ impl<'a> Context<'a> {
         declaration: &'a Declaration,
     ) -> Option<ManyToMany<'c, 'a>> {
         let field_type = declaration.field_type.as_ref()?;
-        if field_type.arity != Arity::List || has_relation_fields(declaration) {
+        if field_type.arity != Arity::List || declaration.has_relation_fields() {
             return None;
         }
         let FieldKind::Relation(target) = self.classify(field_type) else {
             return None;
         };
-        let name = relation_name(declaration);
-        let has_list_opposite = declarations(target.at.block).any(|other| {
+        let name = declaration.relation_name();
+        let has_list_opposite = target.at.block.declarations().any(|other| {
             let points_back = other
                 .field_type
                 .as_ref()
                 .is_some_and(|t| t.name == model.name && t.arity == Arity::List);
             let is_itself = target.name == model.name && other.name == declaration.name;
-            points_back && !is_itself && relation_name(other) == name
+            points_back && !is_itself && other.relation_name() == name
         });
         if !has_list_opposite {
             return None;
@@ -138,26 +135,23 @@ impl<'a> Context<'a> {
     /// The (column, SQL type without autoincrement) of a model's single-field id.
     fn single_id(&self, model: &ModelDef<'a>) -> Option<(String, String)> {
         let block = model.at.block;
-        let mut ids = declarations(block).filter(|d| find_attribute(&d.attributes, "id").is_some());
+        let mut ids = block.declarations().filter(|d| d.has("id"));
         let id = match (ids.next(), ids.next()) {
             (Some(id), None) => id,
             (None, _) => {
-                let attribute = find_attribute(super::block_attributes(block), "id")?;
-                let fields = super::argument(attribute, "fields", Some(0)).map(super::name_list)?;
+                let attribute = block.attribute("id")?;
+                let fields = attribute.argument("fields", Some(0)).map(Expr::names)?;
                 let [field] = fields.as_slice() else {
                     return None;
                 };
-                declarations(block).find(|d| d.name == *field)?
+                block.declaration(field)?
             }
             (Some(_), Some(_)) => return None,
         };
         let field_type = id.field_type.as_ref()?;
         let kind = self.classify(field_type);
         let (data_type, _) = self.column_type(id, field_type, &kind, false);
-        Some((
-            mapped_name(&id.attributes).unwrap_or_else(|| id.name.clone()),
-            data_type,
-        ))
+        Some((id.database_name(), data_type))
     }
 }
 
