@@ -1,9 +1,11 @@
 //! From parsed blocks of all schema files to a [`PrismaSchema`]: datasource settings, enums,
 //! models as tables, relations as foreign keys, implicit many-to-many join tables.
 
+mod collect;
+mod foreign_key;
 mod many_to_many;
 
-use super::ast::{Arity, Attribute, Block, BlockKeyword, Declaration, Expr, FieldType, Member};
+use super::ast::{Arity, Attribute, Block, Declaration, Expr, FieldType};
 use super::parser::ParsedFile;
 use super::sql_types::{self, DefaultValue};
 use super::{
@@ -12,9 +14,8 @@ use super::{
 };
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::analysis::dialect::Dialect;
-use crate::analysis::schema::{
-    Column, Enforcement, EnumType, ForeignKey, Index, IndexOrigin, ReferentialAction, Schema, Table,
-};
+use crate::analysis::schema::{Column, Enforcement, EnumType, Index, IndexOrigin, Schema, Table};
+use collect::{datasource_settings, enums, models, skipped_types};
 
 /// Prisma's built-in scalar types.
 const SCALARS: [&str; 9] = [
@@ -137,167 +138,6 @@ fn parse_problems(files: &[(&str, ParsedFile)]) -> Vec<Diagnostic> {
                 .map(move |p| prisma_diagnostic(file, p.line, p.message.clone()))
         })
         .collect()
-}
-
-fn blocks_of<'b, 'a>(
-    blocks: &'b [Located<'a>],
-    keyword: BlockKeyword,
-) -> impl Iterator<Item = Located<'a>> + 'b {
-    blocks
-        .iter()
-        .copied()
-        .filter(move |b| b.block.keyword == keyword)
-}
-
-/// The datasource's settings and where it is.
-struct DatasourceSettings {
-    provider: Option<Dialect>,
-    relation_mode: RelationMode,
-    at: Option<SourceLine>,
-}
-
-fn datasource_settings(
-    blocks: &[Located],
-    files: &[(&str, ParsedFile)],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> DatasourceSettings {
-    let mut settings = DatasourceSettings {
-        provider: None,
-        relation_mode: RelationMode::ForeignKeys,
-        at: None,
-    };
-    let mut datasources = blocks_of(blocks, BlockKeyword::Datasource);
-    let Some(first) = datasources.next() else {
-        if let Some((file, _)) = files.first() {
-            diagnostics.push(prisma_diagnostic(
-                file,
-                0,
-                "no datasource block; column types are derived as for PostgreSQL",
-            ));
-        }
-        return settings;
-    };
-    for extra in datasources {
-        diagnostics.push(prisma_diagnostic(
-            extra.file,
-            extra.block.line,
-            format!(
-                "only one datasource is allowed; `{}` is ignored",
-                extra.block.name
-            ),
-        ));
-    }
-    settings.at = Some(SourceLine {
-        file: first.file.to_string(),
-        line: first.block.line,
-    });
-    for member in &first.block.members {
-        if let Member::Assignment { key, value } = member {
-            apply_datasource_setting(&mut settings, key, value, first, diagnostics);
-        }
-    }
-    if settings.provider.is_none() {
-        diagnostics.push(prisma_diagnostic(first.file, first.block.line, "the datasource names no supported provider (sqlite, postgresql, mysql); column types are derived as for PostgreSQL"));
-    }
-    settings
-}
-
-fn apply_datasource_setting(
-    settings: &mut DatasourceSettings,
-    key: &str,
-    value: &Expr,
-    at: Located,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let Expr::Str(text) = value else { return };
-    match key {
-        "provider" => settings.provider = Dialect::from_prisma_provider(text),
-        "relationMode" | "referentialIntegrity" => match text.as_str() {
-            "prisma" => settings.relation_mode = RelationMode::Prisma,
-            "foreignKeys" => settings.relation_mode = RelationMode::ForeignKeys,
-            other => diagnostics.push(prisma_diagnostic(
-                at.file,
-                at.block.line,
-                format!("unknown {key} \"{other}\"; foreign keys are assumed"),
-            )),
-        },
-        _ => {}
-    }
-}
-
-fn enums(blocks: &[Located]) -> Vec<EnumDef> {
-    blocks_of(blocks, BlockKeyword::Enum)
-        .map(|located| EnumDef {
-            name: located.block.name.clone(),
-            db_name: located
-                .block
-                .mapped_name()
-                .unwrap_or_else(|| located.block.name.clone()),
-            values: located
-                .block
-                .declarations()
-                .map(|d| (d.name.clone(), d.database_name()))
-                .collect(),
-        })
-        .collect()
-}
-
-fn is_ignored(block: &Block) -> bool {
-    block.attribute("ignore").is_some()
-}
-
-fn models<'a>(blocks: &[Located<'a>], diagnostics: &mut Vec<Diagnostic>) -> Vec<ModelDef<'a>> {
-    let mut models: Vec<ModelDef<'a>> = Vec::new();
-    for located in blocks_of(blocks, BlockKeyword::Model).filter(|l| !is_ignored(l.block)) {
-        let name = located.block.name.as_str();
-        if let Some(first) = models.iter().find(|m| m.name == name) {
-            diagnostics.push(prisma_diagnostic(
-                located.file,
-                located.block.line,
-                format!(
-                    "model {name} is declared twice (first at {}:{}); this one is ignored",
-                    first.at.file, first.at.block.line
-                ),
-            ));
-            continue;
-        }
-        models.push(ModelDef {
-            name,
-            table: located
-                .block
-                .mapped_name()
-                .unwrap_or_else(|| name.to_string()),
-            at: located,
-        });
-    }
-    models
-}
-
-fn skipped_types<'a>(blocks: &[Located<'a>]) -> Vec<&'a str> {
-    blocks
-        .iter()
-        .filter(|l| {
-            matches!(l.block.keyword, BlockKeyword::View | BlockKeyword::Type)
-                || (l.block.keyword == BlockKeyword::Model && is_ignored(l.block))
-        })
-        .map(|l| l.block.name.as_str())
-        .collect()
-}
-
-fn parse_action(expr: Option<&Expr>) -> Result<Option<ReferentialAction>, String> {
-    let Some(expr) = expr else { return Ok(None) };
-    let action = match expr {
-        Expr::Constant(name) => match name.as_str() {
-            "Cascade" => ReferentialAction::Cascade,
-            "Restrict" => ReferentialAction::Restrict,
-            "NoAction" => ReferentialAction::NoAction,
-            "SetNull" => ReferentialAction::SetNull,
-            "SetDefault" => ReferentialAction::SetDefault,
-            other => return Err(other.to_string()),
-        },
-        _ => return Err("a non-name value".to_string()),
-    };
-    Ok(Some(action))
 }
 
 impl<'a> Context<'a> {
@@ -615,99 +455,6 @@ impl<'a> Context<'a> {
                     });
                 }
                 table.indexes.push(index);
-            }
-        }
-    }
-
-    /// The foreign key of a relation field that has `fields:`; `None` for the other side.
-    fn foreign_key(
-        &self,
-        model: &ModelDef,
-        declaration: &Declaration,
-        target: &ModelDef,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<ForeignKey> {
-        let relation = declaration.attribute("relation")?;
-        let fields = relation.argument("fields", None)?.names();
-        let line = declaration.line;
-        let Some(references) = relation.argument("references", None).map(Expr::names) else {
-            diagnostics.push(self.diagnostic(
-                model,
-                line,
-                format!(
-                    "relation \"{}\" has fields but no references",
-                    declaration.name
-                ),
-            ));
-            return None;
-        };
-        let columns = self.columns_of(model, &fields, line, diagnostics);
-        let ref_columns = self.columns_of(target, &references, line, diagnostics);
-        if columns.len() != ref_columns.len() {
-            diagnostics.push(self.diagnostic(
-                model,
-                line,
-                format!(
-                    "relation \"{}\" has {} fields but {} references",
-                    declaration.name,
-                    columns.len(),
-                    ref_columns.len()
-                ),
-            ));
-        }
-        let optional = declaration
-            .field_type
-            .as_ref()
-            .is_some_and(|t| t.arity == Arity::Optional);
-        let default_on_delete = if optional {
-            ReferentialAction::SetNull
-        } else {
-            ReferentialAction::Restrict
-        };
-        let on_delete = self.action(
-            model,
-            declaration,
-            relation,
-            "onDelete",
-            default_on_delete,
-            diagnostics,
-        );
-        let on_update = self.action(
-            model,
-            declaration,
-            relation,
-            "onUpdate",
-            ReferentialAction::Cascade,
-            diagnostics,
-        );
-        let name = relation.string_argument("map", None).unwrap_or_else(|| {
-            sql_types::constraint_name(self.dialect, &model.table, &columns, "_fkey")
-        });
-        Some(ForeignKey {
-            name: Some(name),
-            columns,
-            ref_table: target.table.clone(),
-            ref_columns,
-            on_delete,
-            on_update,
-            enforcement: self.enforcement(),
-        })
-    }
-
-    fn action(
-        &self,
-        model: &ModelDef,
-        declaration: &Declaration,
-        relation: &Attribute,
-        name: &str,
-        default: ReferentialAction,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> ReferentialAction {
-        match parse_action(relation.argument(name, None)) {
-            Ok(action) => action.unwrap_or(default),
-            Err(found) => {
-                diagnostics.push(self.diagnostic(model, declaration.line, format!("relation \"{}\": {name} {found} is not a referential action; Prisma's default {default} is assumed", declaration.name)));
-                default
             }
         }
     }
