@@ -66,7 +66,8 @@ fn unmapped_tables(prisma: &PrismaSchema, migrated: &Schema, diagnostics: &mut V
         }
         let message = if is_join_table_name(&table.name) {
             format!(
-                "join table \"{}\" is created by the migrations but no many-to-many relation in schema.prisma uses it",
+                "join table \"{}\" is created by the migrations \
+                 but no many-to-many relation in schema.prisma uses it",
                 table.name
             )
         } else {
@@ -115,10 +116,10 @@ impl ModelCheck<'_> {
 
     fn check_field(&self, field: &PrismaField, diagnostics: &mut Vec<Diagnostic>) {
         let subject = format!("field \"{}\" (column \"{}\")", field.name, field.column);
-        let (Some(expected), Some(actual)) = (
-            self.expected.column(&field.column),
-            self.actual.column(&field.column),
-        ) else {
+        let Some(expected) = self.expected.column(&field.column) else {
+            return;
+        };
+        let Some(actual) = self.actual.column(&field.column) else {
             self.report(
                 &field.at,
                 format!("{subject} has no column in the migrations"),
@@ -158,7 +159,11 @@ impl ModelCheck<'_> {
     fn check_unmapped_columns(&self, diagnostics: &mut Vec<Diagnostic>) {
         for column in &self.actual.columns {
             if self.expected.column(&column.name).is_none() {
-                self.report(&self.model.at, format!("column \"{}\" of table \"{}\" is in the migrations but no field maps to it", column.name, self.actual.name), diagnostics);
+                let message = format!(
+                    "column \"{}\" of table \"{}\" is in the migrations but no field maps to it",
+                    column.name, self.actual.name
+                );
+                self.report(&self.model.at, message, diagnostics);
             }
         }
     }
@@ -172,7 +177,11 @@ impl ModelCheck<'_> {
         match &relation.storage {
             RelationStorage::JoinTable { table } => {
                 if self.migrated.table(table).is_none() {
-                    self.report(&relation.at, format!("relation \"{}\": join table \"{table}\" is not created by the migrations", relation.field), diagnostics);
+                    let message = format!(
+                        "relation \"{}\": join table \"{table}\" is not created by the migrations",
+                        relation.field
+                    );
+                    self.report(&relation.at, message, diagnostics);
                 }
             }
             RelationStorage::ForeignKey { columns }

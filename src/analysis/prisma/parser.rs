@@ -56,6 +56,11 @@ struct Parser {
     problems: Vec<ParseProblem>,
 }
 
+/// Whether the token is a block keyword (`model`, `enum`, ...).
+fn is_block_keyword(kind: Option<&TokenKind>) -> bool {
+    matches!(kind, Some(TokenKind::Ident(word)) if BlockKeyword::from_word(word).is_some())
+}
+
 /// Short description of a token for messages.
 fn describe(kind: Option<&TokenKind>) -> String {
     match kind {
@@ -146,7 +151,7 @@ impl Parser {
 
     /// Whether the next tokens open a block: `keyword Name {`.
     fn at_block_start(&self) -> bool {
-        matches!(self.peek(), Some(TokenKind::Ident(word)) if BlockKeyword::from_word(word).is_some())
+        is_block_keyword(self.peek())
             && matches!(self.peek_at(1), Some(TokenKind::Ident(_)))
             && matches!(self.peek_at(2), Some(TokenKind::LBrace))
     }
@@ -183,9 +188,7 @@ impl Parser {
     fn skip_to_next_block(&mut self) {
         self.advance();
         while let Some(kind) = self.peek() {
-            let is_keyword =
-                matches!(kind, TokenKind::Ident(word) if BlockKeyword::from_word(word).is_some());
-            if is_keyword && self.at_line_start() {
+            if is_block_keyword(Some(kind)) && self.at_line_start() {
                 break;
             }
             self.advance();

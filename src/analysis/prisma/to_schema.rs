@@ -38,10 +38,12 @@ struct EnumDef {
 }
 
 impl EnumDef {
+    /// The database values in order.
     fn db_values(&self) -> Vec<String> {
         self.values.iter().map(|(_, db)| db.clone()).collect()
     }
 
+    /// The database value of a value name.
     fn db_value(&self, name: &str) -> Option<String> {
         self.values
             .iter()
@@ -60,12 +62,17 @@ struct ModelDef<'a> {
 
 /// What a field's type names.
 enum FieldKind<'c, 'a> {
+    /// A Prisma scalar (`String`, `Int`, ...).
     Scalar(&'c str),
+    /// An enum.
     Enum(&'c EnumDef),
+    /// `Unsupported("db type")`.
     Unsupported(&'c str),
+    /// Another model.
     Relation(&'c ModelDef<'a>),
     /// A view, a composite type or an `@@ignore`d model: no column.
     Skipped,
+    /// Nothing the schema declares.
     Unknown,
 }
 
@@ -124,10 +131,12 @@ pub(super) fn build(files: &[(&str, ParsedFile)]) -> PrismaSchema {
     }
 }
 
+/// A diagnostic of kind `Prisma`.
 fn prisma_diagnostic(file: &str, line: usize, message: impl Into<String>) -> Diagnostic {
     Diagnostic::new(file, line, DiagnosticKind::Prisma, message)
 }
 
+/// The lexing and parsing problems of every file as diagnostics.
 fn parse_problems(files: &[(&str, ParsedFile)]) -> Vec<Diagnostic> {
     files
         .iter()
@@ -141,10 +150,12 @@ fn parse_problems(files: &[(&str, ParsedFile)]) -> Vec<Diagnostic> {
 }
 
 impl<'a> Context<'a> {
+    /// The model with this name.
     fn model(&self, name: &str) -> Option<&ModelDef<'a>> {
         self.models.iter().find(|m| m.name == name)
     }
 
+    /// What a field type names: a scalar, an enum, a model, or something without a column.
     fn classify(&self, field_type: &'a FieldType) -> FieldKind<'_, 'a> {
         let name = field_type.name.as_str();
         if let Some(raw) = &field_type.unsupported {
@@ -165,6 +176,7 @@ impl<'a> Context<'a> {
         FieldKind::Unknown
     }
 
+    /// Who enforces foreign keys under the datasource's relation mode.
     fn enforcement(&self) -> Enforcement {
         match self.relation_mode {
             RelationMode::ForeignKeys => Enforcement::Database,
@@ -172,6 +184,7 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// A Prisma diagnostic about `model`, at `line` of its file.
     fn diagnostic(&self, model: &ModelDef, line: usize, message: String) -> Diagnostic {
         prisma_diagnostic(
             model.at.file,
@@ -180,6 +193,7 @@ impl<'a> Context<'a> {
         )
     }
 
+    /// `line` of the file `model` is declared in.
     fn source_line(model: &ModelDef, line: usize) -> SourceLine {
         SourceLine {
             file: model.at.file.to_string(),
@@ -227,6 +241,7 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// The table of a model and the locations of its parts.
     fn model_table(
         &self,
         model: &ModelDef,
@@ -251,6 +266,7 @@ impl<'a> Context<'a> {
         (table, info)
     }
 
+    /// Adds what one field puts in the database: a column, a foreign key, or nothing.
     fn add_field(
         &self,
         model: &ModelDef,
@@ -294,6 +310,7 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Adds the column of a scalar or enum field, with its `@unique` index.
     fn add_column(
         &self,
         model: &ModelDef,
@@ -306,14 +323,8 @@ impl<'a> Context<'a> {
         let (column, native_type) = self.column(declaration, field_type, kind);
         let at = Self::source_line(model, declaration.line);
         if let Some(unique) = declaration.attribute("unique") {
-            let columns = vec![column.name.clone()];
-            let index = self.index(&table.name, unique, columns, true);
-            info.uniques.push(PrismaUnique {
-                index: index.name.clone(),
-                columns: index.columns.clone(),
-                at: at.clone(),
-            });
-            table.indexes.push(index);
+            let index = self.index(&table.name, unique, vec![column.name.clone()], true);
+            add_index(index, &at, table, info);
         }
         info.fields.push(PrismaField {
             name: declaration.name.clone(),
@@ -414,6 +425,7 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Applies `@@id`, `@@unique` and `@@index`; other block attributes change no table.
     fn add_block_attribute(
         &self,
         model: &ModelDef,
@@ -447,15 +459,25 @@ impl<'a> Context<'a> {
             }
             _ => {
                 let index = self.index(&table.name, attribute, columns, kind == "unique");
-                if index.unique {
-                    info.uniques.push(PrismaUnique {
-                        index: index.name.clone(),
-                        columns: index.columns.clone(),
-                        at: Self::source_line(model, attribute.line),
-                    });
-                }
-                table.indexes.push(index);
+                add_index(
+                    index,
+                    &Self::source_line(model, attribute.line),
+                    table,
+                    info,
+                );
             }
         }
     }
+}
+
+/// Adds an index to the table, recording a unique one (and where it is declared) on the model.
+fn add_index(index: Index, at: &SourceLine, table: &mut Table, info: &mut PrismaModel) {
+    if index.unique {
+        info.uniques.push(PrismaUnique {
+            index: index.name.clone(),
+            columns: index.columns.clone(),
+            at: at.clone(),
+        });
+    }
+    table.indexes.push(index);
 }

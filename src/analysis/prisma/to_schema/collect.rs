@@ -72,7 +72,12 @@ pub(super) fn datasource_settings(
         }
     }
     if settings.provider.is_none() {
-        diagnostics.push(prisma_diagnostic(first.file, first.block.line, "the datasource names no supported provider (sqlite, postgresql, mysql); column types are derived as for PostgreSQL"));
+        diagnostics.push(prisma_diagnostic(
+            first.file,
+            first.block.line,
+            "the datasource names no supported provider (sqlite, postgresql, mysql); \
+             column types are derived as for PostgreSQL",
+        ));
     }
     settings
 }

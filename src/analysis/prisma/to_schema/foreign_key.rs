@@ -83,6 +83,7 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// The `onDelete` / `onUpdate` action named `name`, or `default` when absent or invalid.
     fn action(
         &self,
         model: &ModelDef,
@@ -95,7 +96,12 @@ impl<'a> Context<'a> {
         match parse_action(relation.argument(name, None)) {
             Ok(action) => action.unwrap_or(default),
             Err(found) => {
-                diagnostics.push(self.diagnostic(model, declaration.line, format!("relation \"{}\": {name} {found} is not a referential action; Prisma's default {default} is assumed", declaration.name)));
+                let message = format!(
+                    "relation \"{}\": {name} {found} is not a referential action; \
+                     Prisma's default {default} is assumed",
+                    declaration.name
+                );
+                diagnostics.push(self.diagnostic(model, declaration.line, message));
                 default
             }
         }

@@ -90,7 +90,11 @@ impl<'a> Context<'a> {
         let mut sides = Vec::new();
         for (column, model) in [("A", pair.a), ("B", pair.b)] {
             let Some(key) = self.single_id(model) else {
-                diagnostics.push(self.diagnostic(model, model.at.block.line, format!("the implicit many-to-many relation {} needs a single-field @id on this model", pair.table)));
+                let message = format!(
+                    "the implicit many-to-many relation {} needs a single-field @id on this model",
+                    pair.table
+                );
+                diagnostics.push(self.diagnostic(model, model.at.block.line, message));
                 return None;
             };
             sides.push((column, model, key));
