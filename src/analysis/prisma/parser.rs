@@ -449,3 +449,83 @@ impl Parser {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn only_block(source: &str) -> Block {
+        let parsed = parse_file(source);
+        assert_eq!(parsed.problems, vec![]);
+        assert_eq!(parsed.blocks.len(), 1);
+        parsed.blocks.into_iter().next().expect("one block")
+    }
+
+    #[test]
+    fn field_with_type_modifier_and_attributes() {
+        let block = only_block("model A {\n  b Int? @map(\"bb\") @db.VarChar(10)\n}\n");
+        assert_eq!(
+            (block.keyword, block.name.as_str(), block.line),
+            (BlockKeyword::Model, "A", 1)
+        );
+        let [Member::Declaration(field)] = block.members.as_slice() else {
+            panic!("expected one field: {:?}", block.members);
+        };
+        assert_eq!(field.line, 2);
+        let field_type = field.field_type.as_ref().expect("a type");
+        assert_eq!(
+            (field_type.name.as_str(), field_type.arity),
+            ("Int", Arity::Optional)
+        );
+        let names: Vec<&str> = field.attributes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["map", "db.VarChar"]);
+        assert_eq!(field.database_name(), "bb");
+    }
+
+    #[test]
+    fn block_attribute_with_named_arguments_over_several_lines() {
+        let block =
+            only_block("model A {\n  @@unique(\n    [a, b(sort: Desc)],\n    map: \"u\"\n  )\n}\n");
+        let attribute = block.attribute("unique").expect("@@unique");
+        let fields = attribute.argument("fields", Some(0)).map(Expr::names);
+        assert_eq!(fields, Some(vec!["a".to_string(), "b".to_string()]));
+        assert_eq!(attribute.string_argument("map", None).as_deref(), Some("u"));
+    }
+
+    #[test]
+    fn assignments_and_list_types() {
+        let block = only_block("datasource db {\n  provider = \"sqlite\"\n  url = env(\"X\")\n}\n");
+        assert_eq!(
+            block.members.first(),
+            Some(&Member::Assignment {
+                key: "provider".into(),
+                value: Expr::Str("sqlite".into())
+            })
+        );
+        let block = only_block("model A {\n  tags String[]\n}\n");
+        let field = block.declarations().next().expect("field");
+        assert_eq!(
+            field.field_type.as_ref().map(|t| t.arity),
+            Some(Arity::List)
+        );
+    }
+
+    #[test]
+    fn a_bad_line_is_reported_and_the_next_line_still_parses() {
+        let parsed = parse_file("model A {\n  a Int @default(1 2)\n  b Int\n}\n");
+        assert_eq!(parsed.problems.len(), 1);
+        assert_eq!(parsed.problems[0].line, 2);
+        let names: Vec<&str> = parsed.blocks[0]
+            .declarations()
+            .map(|d| d.name.as_str())
+            .collect();
+        assert_eq!(names, ["b"]);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_overflow() {
+        let source = format!("model A {{\n  a Int @default({})\n}}\n", "[".repeat(10_000));
+        let parsed = parse_file(&source);
+        assert!(parsed.problems.iter().any(|p| p.message.contains("nested")));
+    }
+}
