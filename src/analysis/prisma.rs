@@ -15,7 +15,9 @@
 //!   `relationMode = "prisma"`, where every foreign key is enforced by the Prisma client;
 //! - implicit many-to-many relations get their join table `_AToB` (Prisma 6 layout: on Postgres
 //!   `A`,`B` form the primary key `_AToB_AB_pkey`; elsewhere a unique index `_AToB_AB_unique`),
-//!   an index `_AToB_B_index` and foreign keys with `ON DELETE CASCADE` to both sides.
+//!   an index `_AToB_B_index` and foreign keys with `ON DELETE CASCADE` to both sides;
+//! - without a datasource naming sqlite, postgresql or mysql, types are derived as for
+//!   PostgreSQL (and a diagnostic says so).
 
 mod ast;
 mod drift;
