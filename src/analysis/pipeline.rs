@@ -128,8 +128,7 @@ fn analyze_set(files: &FileSet, set: MigrationSet, cache: &mut ParseCache) -> Se
     let prisma = read_prisma(files, &set, &mut diagnostics);
     if let Some(prisma) = &prisma {
         diagnostics.extend(prisma.diagnostics.iter().cloned());
-        let first_file = set.prisma_schema_files.first().map_or("", String::as_str);
-        diagnostics.extend(drift(prisma, &schema, first_file));
+        diagnostics.extend(drift(prisma, &schema));
     }
     SetAnalysis {
         set,
