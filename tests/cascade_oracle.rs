@@ -102,7 +102,11 @@ fn render_table(table: &Table) -> String {
 fn insert_rows(db: &Connection, schema: &Schema) -> rusqlite::Result<()> {
     db.execute_batch("BEGIN; PRAGMA defer_foreign_keys = ON;")?;
     for table in &schema.tables {
-        let names: Vec<String> = table.columns.iter().map(|c| format!("\"{}\"", c.name)).collect();
+        let names: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| format!("\"{}\"", c.name))
+            .collect();
         for id in [0, 1] {
             let values = vec![id.to_string(); names.len()];
             db.execute(
@@ -133,15 +137,20 @@ enum Outcome {
 
 fn run_delete(schema: &Schema, root: &str) -> Outcome {
     let db = Connection::open_in_memory().expect("open sqlite");
-    db.execute_batch("PRAGMA foreign_keys = ON;").expect("foreign keys on");
-    db.execute_batch(&render_ddl(schema)).expect("create tables");
+    db.execute_batch("PRAGMA foreign_keys = ON;")
+        .expect("foreign keys on");
+    db.execute_batch(&render_ddl(schema))
+        .expect("create tables");
     insert_rows(&db, schema).expect("insert rows");
     match db.execute(&format!("DELETE FROM \"{root}\" WHERE id = 1"), []) {
         Ok(_) => {}
         Err(e) if e.to_string().contains("FOREIGN KEY constraint failed") => {
             return Outcome::Refused;
         }
-        Err(e) => panic!("unexpected error deleting from {root}: {e}\n{}", render_ddl(schema)),
+        Err(e) => panic!(
+            "unexpected error deleting from {root}: {e}\n{}",
+            render_ddl(schema)
+        ),
     }
     let mut lost = BTreeSet::new();
     let mut modified = BTreeSet::new();
@@ -167,7 +176,11 @@ fn row_one_fks(db: &Connection, table: &Table) -> Option<Vec<Option<i64>>> {
         .flat_map(|fk| fk.columns.iter().map(|c| format!("\"{c}\"")))
         .chain(["id".to_string()])
         .collect();
-    let sql = format!("SELECT {} FROM \"{}\" WHERE id = 1", fk_columns.join(", "), table.name);
+    let sql = format!(
+        "SELECT {} FROM \"{}\" WHERE id = 1",
+        fk_columns.join(", "),
+        table.name
+    );
     let mut stmt = db.prepare(&sql).expect("prepare select");
     let mut rows = stmt.query([]).expect("select");
     let row = rows.next().expect("step")?;
@@ -208,7 +221,10 @@ fn check_successful_delete(
     // A delete that succeeded can only have had RESTRICT checks on children that were being
     // deleted too (whether they were gone in time depends on the order SQLite fires actions).
     for restriction in &report.restricted_by {
-        assert_eq!(restriction.action, Restrict, "NO ACTION child survived: {context}");
+        assert_eq!(
+            restriction.action, Restrict,
+            "NO ACTION child survived: {context}"
+        );
         assert!(
             expected_lost.contains(&restriction.table),
             "a surviving child restricts the delete, yet it succeeded: {context}"
@@ -240,7 +256,11 @@ fn chain_ending_in_each_stopping_action() {
     for action in [SetNull, SetDefault, Restrict, NoAction] {
         check_all_roots(&build_schema(
             4,
-            &[(1, 0, Cascade, true), (2, 1, Cascade, true), (3, 2, action, true)],
+            &[
+                (1, 0, Cascade, true),
+                (2, 1, Cascade, true),
+                (3, 2, action, true),
+            ],
         ));
     }
 }
@@ -286,7 +306,10 @@ fn diamond_with_no_action_side_is_excused_but_restrict_is_not() {
 #[test]
 fn self_references() {
     for action in [Cascade, SetNull, SetDefault, Restrict, NoAction] {
-        check_all_roots(&build_schema(2, &[(0, 0, action, false), (1, 0, Cascade, true)]));
+        check_all_roots(&build_schema(
+            2,
+            &[(0, 0, action, false), (1, 0, Cascade, true)],
+        ));
     }
 }
 
@@ -295,7 +318,11 @@ fn cycles_via_nullable_foreign_keys() {
     for back in [Cascade, SetNull, NoAction, Restrict] {
         check_all_roots(&build_schema(
             3,
-            &[(1, 0, Cascade, true), (2, 1, Cascade, true), (0, 2, back, false)],
+            &[
+                (1, 0, Cascade, true),
+                (2, 1, Cascade, true),
+                (0, 2, back, false),
+            ],
         ));
     }
 }

@@ -245,7 +245,8 @@ impl CascadeGraph {
             })
             .collect();
         found.sort_by(|a, b| {
-            let key = |r: &Restriction| (r.table.to_ascii_lowercase(), r.parent.to_ascii_lowercase());
+            let key =
+                |r: &Restriction| (r.table.to_ascii_lowercase(), r.parent.to_ascii_lowercase());
             key(a)
                 .cmp(&key(b))
                 .then_with(|| a.columns.cmp(&b.columns))
@@ -260,7 +261,10 @@ impl CascadeGraph {
     }
 
     fn sorted_names(&self, nodes: impl IntoIterator<Item = usize>) -> Vec<String> {
-        let mut names: Vec<String> = nodes.into_iter().map(|n| self.name(n).to_string()).collect();
+        let mut names: Vec<String> = nodes
+            .into_iter()
+            .map(|n| self.name(n).to_string())
+            .collect();
         sort_names(&mut names);
         names
     }
@@ -300,7 +304,11 @@ impl CascadeGraph {
     }
 
     fn finish_paths(&self, mut paths: Vec<CascadePath>) -> Vec<CascadePath> {
-        paths.sort_by(|a, b| path_key(a).cmp(&path_key(b)).then_with(|| a.emulated.cmp(&b.emulated)));
+        paths.sort_by(|a, b| {
+            path_key(a)
+                .cmp(&path_key(b))
+                .then_with(|| a.emulated.cmp(&b.emulated))
+        });
         paths.dedup();
         paths
     }
@@ -352,7 +360,11 @@ impl<'g> PathWalk<'g> {
 
     fn to_path(&self, graph: &CascadeGraph) -> CascadePath {
         CascadePath {
-            tables: self.nodes.iter().map(|&n| graph.name(n).to_string()).collect(),
+            tables: self
+                .nodes
+                .iter()
+                .map(|&n| graph.name(n).to_string())
+                .collect(),
             actions: self.edges.iter().map(|e| e.action).collect(),
             emulated: self.edges.iter().any(|e| e.is_emulated()),
         }
@@ -360,16 +372,26 @@ impl<'g> PathWalk<'g> {
 }
 
 fn is_set_action(action: ReferentialAction) -> bool {
-    matches!(action, ReferentialAction::SetNull | ReferentialAction::SetDefault)
+    matches!(
+        action,
+        ReferentialAction::SetNull | ReferentialAction::SetDefault
+    )
 }
 
 fn lower_key(names: &[String], node: usize) -> String {
-    names.get(node).map(|n| n.to_ascii_lowercase()).unwrap_or_default()
+    names
+        .get(node)
+        .map(|n| n.to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 /// Sorts table names case-insensitively (ties broken by the exact spelling).
 fn sort_names(names: &mut [String]) {
-    names.sort_by(|a, b| a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase()).then_with(|| a.cmp(b)));
+    names.sort_by(|a, b| {
+        a.to_ascii_lowercase()
+            .cmp(&b.to_ascii_lowercase())
+            .then_with(|| a.cmp(b))
+    });
 }
 
 /// What identifies a path when comparing base and head: lowercased tables and the actions.
@@ -494,7 +516,11 @@ mod tests {
 
     #[test]
     fn chain_of_cascades_reaches_every_table() {
-        let s = schema(&[("b", "a", Cascade), ("c", "b", Cascade), ("d", "c", Cascade)]);
+        let s = schema(&[
+            ("b", "a", Cascade),
+            ("c", "b", Cascade),
+            ("d", "c", Cascade),
+        ]);
         let r = report(&s, "A");
         assert_eq!(r.root, "a");
         assert_eq!(r.tables_reached, ["b", "c", "d"]);
@@ -506,7 +532,11 @@ mod tests {
 
     #[test]
     fn set_null_modifies_without_recursing() {
-        let s = schema(&[("b", "a", SetNull), ("c", "b", Cascade), ("d", "a", SetDefault)]);
+        let s = schema(&[
+            ("b", "a", SetNull),
+            ("c", "b", Cascade),
+            ("d", "a", SetDefault),
+        ]);
         let r = report(&s, "a");
         assert!(r.tables_reached.is_empty());
         assert_eq!(r.tables_nulled, ["b", "d"]);
@@ -542,7 +572,11 @@ mod tests {
 
     #[test]
     fn cycles_and_self_references_terminate() {
-        let s = schema(&[("a", "a", Cascade), ("b", "a", Cascade), ("a", "b", Cascade)]);
+        let s = schema(&[
+            ("a", "a", Cascade),
+            ("b", "a", Cascade),
+            ("a", "b", Cascade),
+        ]);
         let r = report(&s, "a");
         assert_eq!(r.tables_reached, ["b"]);
         let paths: Vec<_> = r.paths.iter().map(tables_of).collect();
@@ -603,7 +637,9 @@ mod tests {
         let full = graph.report("t0_0").unwrap_or_else(|| panic!("root"));
         assert_eq!(full.paths.len(), 4usize.pow(4));
         assert!(!full.truncated);
-        let capped = graph.report_capped("t0_0", 10).unwrap_or_else(|| panic!("root"));
+        let capped = graph
+            .report_capped("t0_0", 10)
+            .unwrap_or_else(|| panic!("root"));
         assert!(capped.truncated);
         assert_eq!(capped.paths.len(), 10);
         assert_eq!(capped.tables_reached, full.tables_reached);
@@ -621,7 +657,11 @@ mod tests {
     #[test]
     fn changes_report_new_paths_and_blast_radius() {
         let base = schema(&[("b", "a", SetNull), ("c", "b", Cascade)]);
-        let head = schema(&[("B", "a", Cascade), ("c", "b", Cascade), ("d", "c", SetNull)]);
+        let head = schema(&[
+            ("B", "a", Cascade),
+            ("c", "b", Cascade),
+            ("d", "c", SetNull),
+        ]);
         let changes = cascade_changes(&base, &head);
         let roots: Vec<_> = changes.iter().map(|c| c.root.as_str()).collect();
         assert_eq!(roots, ["a", "B", "c"]);
