@@ -194,6 +194,7 @@ fn row_one_fks(db: &Connection, table: &Table) -> Option<Vec<Option<i64>>> {
 fn check_root(schema: &Schema, root: &str) {
     let report = cascade_from(schema, root).expect("root exists");
     let context = format!("root {root}\n{}\n{report:#?}", render_ddl(schema));
+    check_paths(&report, &context);
     match run_delete(schema, root) {
         Outcome::Refused => assert!(
             !report.restricted_by.is_empty(),
@@ -230,6 +231,30 @@ fn check_successful_delete(
             "a surviving child restricts the delete, yet it succeeded: {context}"
         );
     }
+}
+
+/// The paths must agree with the sets: each starts at the root, follows only `CASCADE` edges
+/// before its last one, and the tables they reach through `CASCADE` edges are `tables_reached`.
+fn check_paths(report: &CascadeReport, context: &str) {
+    let mut reached_by_paths = BTreeSet::new();
+    for path in &report.paths {
+        assert_eq!(path.tables.first(), Some(&report.root), "{context}");
+        assert_eq!(path.tables.len(), path.actions.len() + 1, "{context}");
+        let (last, inner) = path.actions.split_last().expect("a path has an edge");
+        assert!(inner.iter().all(|a| *a == Cascade), "{context}");
+        let cascaded = if *last == Cascade {
+            path.tables.len()
+        } else {
+            path.tables.len() - 1
+        };
+        reached_by_paths.extend(path.tables[1..cascaded].iter().cloned());
+    }
+    reached_by_paths.remove(&report.root);
+    let reached: BTreeSet<String> = report.tables_reached.iter().cloned().collect();
+    assert_eq!(
+        reached_by_paths, reached,
+        "paths disagree with tables_reached: {context}"
+    );
 }
 
 fn check_all_roots(schema: &Schema) {

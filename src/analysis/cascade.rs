@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use super::schema::{Enforcement, ReferentialAction, Schema};
@@ -97,6 +98,8 @@ pub struct CascadeGraph {
     names: Vec<String>,
     /// Lowercased table name -> node (the first table wins when names collide).
     by_name: HashMap<String, usize>,
+    /// Position of each node in the case-insensitive order of names.
+    rank: Vec<usize>,
     /// Outgoing edges (to children) of each node, ordered by child name then columns.
     children: Vec<Vec<Edge>>,
 }
@@ -128,16 +131,19 @@ impl CascadeGraph {
                 }
             }
         }
+        let rank = name_ranks(&names);
+        let rank_of = |node: usize| rank.get(node).copied().unwrap_or(usize::MAX);
         for edges in &mut children {
             edges.sort_by(|a, b| {
-                lower_key(&names, a.child)
-                    .cmp(&lower_key(&names, b.child))
+                rank_of(a.child)
+                    .cmp(&rank_of(b.child))
                     .then_with(|| a.columns.cmp(&b.columns))
                     .then_with(|| a.action.cmp(&b.action))
             });
         }
         CascadeGraph {
             names,
+            rank,
             by_name,
             children,
         }
@@ -245,10 +251,8 @@ impl CascadeGraph {
             })
             .collect();
         found.sort_by(|a, b| {
-            let key =
-                |r: &Restriction| (r.table.to_ascii_lowercase(), r.parent.to_ascii_lowercase());
-            key(a)
-                .cmp(&key(b))
+            cmp_names(&a.table, &b.table)
+                .then_with(|| cmp_names(&a.parent, &b.parent))
                 .then_with(|| a.columns.cmp(&b.columns))
                 .then_with(|| a.action.cmp(&b.action))
         });
@@ -274,8 +278,8 @@ impl CascadeGraph {
     /// explicit stack (no recursion, so deep chains cannot overflow the call stack); stops after
     /// `max_paths` paths and reports whether it did.
     fn enumerate_paths(&self, root: usize, max_paths: usize) -> (Vec<CascadePath>, bool) {
-        let mut walk = PathWalk::new(root);
-        let mut paths = Vec::new();
+        let mut walk = PathWalk::new(root, self.names.len());
+        let mut paths: Vec<RawPath> = Vec::new();
         // Each frame: a node on the current path and the next of its edges to follow.
         let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
         while let Some(frame) = stack.last_mut() {
@@ -296,21 +300,38 @@ impl CascadeGraph {
             if descend {
                 stack.push((edge.child, 0));
             } else {
-                paths.push(walk.to_path(self));
+                paths.push(walk.to_raw_path());
                 walk.leave();
             }
         }
         (self.finish_paths(paths), false)
     }
 
-    fn finish_paths(&self, mut paths: Vec<CascadePath>) -> Vec<CascadePath> {
+    /// Sorts (by table names, case-insensitively, then actions), removes duplicates (parallel
+    /// foreign keys with the same action) and names the tables.
+    fn finish_paths(&self, mut paths: Vec<RawPath>) -> Vec<CascadePath> {
+        let rank_of = |node: &usize| self.rank.get(*node).copied().unwrap_or(usize::MAX);
         paths.sort_by(|a, b| {
-            path_key(a)
-                .cmp(&path_key(b))
+            a.nodes
+                .iter()
+                .map(rank_of)
+                .cmp(b.nodes.iter().map(rank_of))
+                .then_with(|| a.actions.cmp(&b.actions))
                 .then_with(|| a.emulated.cmp(&b.emulated))
         });
         paths.dedup();
         paths
+            .into_iter()
+            .map(|raw| CascadePath {
+                tables: raw
+                    .nodes
+                    .iter()
+                    .map(|&n| self.name(n).to_string())
+                    .collect(),
+                actions: raw.actions,
+                emulated: raw.emulated,
+            })
+            .collect()
     }
 }
 
@@ -320,17 +341,21 @@ struct PathWalk<'g> {
     nodes: Vec<usize>,
     /// The edges followed, `edges[i]` from `nodes[i]` to `nodes[i + 1]`.
     edges: Vec<&'g Edge>,
-    /// How many times each table is on the path (a table is on it at most twice: once, plus
-    /// once more as the end of a path that closes a cycle).
-    on_path: HashMap<usize, usize>,
+    /// How many times each table (by node) is on the path: at most twice, once plus once more
+    /// as the end of a path that closes a cycle.
+    on_path: Vec<u8>,
 }
 
 impl<'g> PathWalk<'g> {
-    fn new(root: usize) -> Self {
+    fn new(root: usize, tables: usize) -> Self {
+        let mut on_path = vec![0; tables];
+        if let Some(count) = on_path.get_mut(root) {
+            *count = 1;
+        }
         PathWalk {
             nodes: vec![root],
             edges: Vec::new(),
-            on_path: HashMap::from([(root, 1)]),
+            on_path,
         }
     }
 
@@ -338,12 +363,14 @@ impl<'g> PathWalk<'g> {
     fn enter(&mut self, edge: &'g Edge) {
         self.nodes.push(edge.child);
         self.edges.push(edge);
-        *self.on_path.entry(edge.child).or_default() += 1;
+        if let Some(count) = self.on_path.get_mut(edge.child) {
+            *count = count.saturating_add(1);
+        }
     }
 
     /// Whether `node`, just entered, was already on the path before.
     fn revisits(&self, node: usize) -> bool {
-        self.on_path.get(&node).is_some_and(|&count| count > 1)
+        self.on_path.get(node).is_some_and(|&count| count > 1)
     }
 
     /// Drops the last table of the path (nothing when only the root is left).
@@ -352,23 +379,27 @@ impl<'g> PathWalk<'g> {
             return;
         }
         if let Some(node) = self.nodes.pop()
-            && let Some(count) = self.on_path.get_mut(&node)
+            && let Some(count) = self.on_path.get_mut(node)
         {
             *count = count.saturating_sub(1);
         }
     }
 
-    fn to_path(&self, graph: &CascadeGraph) -> CascadePath {
-        CascadePath {
-            tables: self
-                .nodes
-                .iter()
-                .map(|&n| graph.name(n).to_string())
-                .collect(),
+    fn to_raw_path(&self) -> RawPath {
+        RawPath {
+            nodes: self.nodes.clone(),
             actions: self.edges.iter().map(|e| e.action).collect(),
             emulated: self.edges.iter().any(|e| e.is_emulated()),
         }
     }
+}
+
+/// A [`CascadePath`] by node, before its tables are named.
+#[derive(PartialEq, Eq)]
+struct RawPath {
+    nodes: Vec<usize>,
+    actions: Vec<ReferentialAction>,
+    emulated: bool,
 }
 
 fn is_set_action(action: ReferentialAction) -> bool {
@@ -378,20 +409,31 @@ fn is_set_action(action: ReferentialAction) -> bool {
     )
 }
 
-fn lower_key(names: &[String], node: usize) -> String {
-    names
-        .get(node)
-        .map(|n| n.to_ascii_lowercase())
-        .unwrap_or_default()
+/// ASCII case-insensitive order of names, ties broken by the exact spelling.
+fn cmp_names(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+        .then_with(|| a.cmp(b))
 }
 
-/// Sorts table names case-insensitively (ties broken by the exact spelling).
+/// Each name's position in [`cmp_names`] order.
+fn name_ranks(names: &[String]) -> Vec<usize> {
+    let name = |node: usize| names.get(node).map_or("", String::as_str);
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| cmp_names(name(a), name(b)));
+    let mut rank = vec![0; names.len()];
+    for (position, node) in order.into_iter().enumerate() {
+        if let Some(slot) = rank.get_mut(node) {
+            *slot = position;
+        }
+    }
+    rank
+}
+
+/// Sorts table names with [`cmp_names`].
 fn sort_names(names: &mut [String]) {
-    names.sort_by(|a, b| {
-        a.to_ascii_lowercase()
-            .cmp(&b.to_ascii_lowercase())
-            .then_with(|| a.cmp(b))
-    });
+    names.sort_by(|a, b| cmp_names(a, b));
 }
 
 /// What identifies a path when comparing base and head: lowercased tables and the actions.
@@ -424,12 +466,7 @@ pub fn cascade_changes(base: &Schema, head: &Schema) -> Vec<CascadeChange> {
             change_between(before.as_ref(), after)
         })
         .collect();
-    changes.sort_by(|a, b| {
-        a.root
-            .to_ascii_lowercase()
-            .cmp(&b.root.to_ascii_lowercase())
-            .then_with(|| a.root.cmp(&b.root))
-    });
+    changes.sort_by(|a, b| cmp_names(&a.root, &b.root));
     changes
 }
 
