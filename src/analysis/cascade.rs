@@ -1,10 +1,21 @@
 //! The ON DELETE cascade graph: what deleting a row of a table does to the rest of the schema,
 //! and how a PR changes that.
-
-use serde::Serialize;
+//!
+//! The model is table-level, as if every table held rows referring to the deleted row and to
+//! each other (`tests/cascade_oracle.rs` checks it against SQLite with exactly that data):
+//! - `CASCADE` deletes the child's rows, whose own foreign keys then act in turn;
+//! - `SET NULL` / `SET DEFAULT` modify the child's rows, which survive (no recursion);
+//! - `RESTRICT` fails the delete as soon as the parent row goes, so it is reported even when the
+//!   child table is deleted by the same statement (whether its rows are gone by then depends on
+//!   the order the database fires actions: SQLite accepts one order of a diamond and refuses the
+//!   other);
+//! - `NO ACTION` is checked at the end of the statement, so it fails the delete only when the
+//!   child table keeps its rows.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+use serde::Serialize;
 
 use super::schema::{Enforcement, ReferentialAction, Schema};
 
