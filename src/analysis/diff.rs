@@ -91,9 +91,7 @@ pub fn diff_schemas(base: &Schema, head: &Schema, head_events: &[SchemaEvent]) -
     });
     let translation = Translation::new(base, head, &renames, &matching.pairs);
     let tables_changed = matching
-        .pairs
-        .iter()
-        .filter_map(|&(b, h)| Some((base.tables.get(b)?, head.tables.get(h)?)))
+        .matched(&base.tables, &head.tables)
         .map(|(before, after)| diff_table(before, after, &translation))
         .filter(TableDiff::has_changes)
         .collect();
