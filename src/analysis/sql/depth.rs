@@ -41,38 +41,58 @@ const CHAINING_KEYWORDS: [Keyword; 21] = [
 /// An upper estimate of the depth of the expression tree sqlparser would build from `tokens`.
 ///
 /// Every operator-like token (punctuation other than `,` `(` `)` `.` `;`, literals, chaining
-/// keywords) counts one level on the current parenthesis level; a `,` starts a new sibling on
-/// its level; a closed `(...)` gives its levels back. The estimate is the deepest running sum
-/// over the open levels, which is never smaller than the real chain depth.
+/// keywords) counts one level in the current comma-separated item of the current parenthesis
+/// level; a `,` starts a new item; a closed `(...)` adds its deepest item to the enclosing one.
+/// The estimate is the deepest running sum over the open levels.
 pub(super) fn estimated_depth(tokens: &[TokenWithSpan]) -> usize {
-    let mut open_levels: Vec<usize> = vec![0];
+    let mut open_levels = vec![Level::default()];
     let mut running = 0usize;
     let mut deepest = 0usize;
     for token in tokens {
         match &token.token {
-            Token::LParen => open_levels.push(0),
-            Token::RParen => {
-                if open_levels.len() > 1 {
-                    running = running.saturating_sub(open_levels.pop().unwrap_or_default());
+            Token::LParen => open_levels.push(Level::default()),
+            Token::RParen if open_levels.len() > 1 => {
+                let closed = open_levels.pop().unwrap_or_default();
+                running = running.saturating_sub(closed.current);
+                if let Some(enclosing) = open_levels.last_mut() {
+                    enclosing.current += closed.deepest_item();
+                    running += closed.deepest_item();
                 }
             }
+            Token::RParen => {}
             Token::Comma => {
                 if let Some(level) = open_levels.last_mut() {
-                    running = running.saturating_sub(*level);
-                    *level = 0;
+                    running = running.saturating_sub(level.current);
+                    level.deepest = level.deepest_item();
+                    level.current = 0;
                 }
             }
             token if counts_as_level(token) => {
                 if let Some(level) = open_levels.last_mut() {
-                    *level += 1;
+                    level.current += 1;
                     running += 1;
-                    deepest = deepest.max(running);
                 }
             }
             _ => {}
         }
+        deepest = deepest.max(running);
     }
     deepest
+}
+
+/// The levels counted in one open parenthesis.
+#[derive(Clone, Copy, Debug, Default)]
+struct Level {
+    /// Levels of the current comma-separated item.
+    current: usize,
+    /// Levels of the deepest item before the current one.
+    deepest: usize,
+}
+
+impl Level {
+    fn deepest_item(&self) -> usize {
+        self.current.max(self.deepest)
+    }
 }
 
 /// Whether `token` may add a level to the tree it is part of.
@@ -108,7 +128,8 @@ mod tests {
         assert_eq!(depth("SELECT 1 UNION SELECT 1 UNION SELECT 1"), 2);
         assert_eq!(depth("INSERT INTO t VALUES (1, 2), (3, 4), (5, 6)"), 0);
         assert_eq!(depth("SELECT 1 + (1 + 1) + 1"), 3);
-        assert_eq!(depth("SELECT (1 + 1) + (1 + 1)"), 2);
+        assert_eq!(depth("SELECT (1 + 1) + (1 + 1)"), 3);
+        assert_eq!(depth("SELECT f(1 + 1 + 1, 1) + 1"), 3);
     }
 
     #[test]

@@ -532,3 +532,230 @@ impl<'a> Scanner<'a> {
         self.out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (line, text) of every statement.
+    fn statements(text: &str, dialect: Dialect) -> Vec<(usize, &str)> {
+        split(text, dialect)
+            .statements
+            .iter()
+            .map(|s| (s.line, s.text))
+            .collect()
+    }
+
+    fn comments(text: &str, dialect: Dialect) -> Vec<(usize, String)> {
+        split(text, dialect)
+            .comments
+            .into_iter()
+            .map(|c| (c.line, c.text))
+            .collect()
+    }
+
+    #[test]
+    fn lines_point_at_the_first_significant_character() {
+        let text = "\n\n  -- lead\n  /* block\n */ CREATE TABLE a (x int);\n\nSELECT 1;;  ;\nSELECT\n 2";
+        assert_eq!(
+            statements(text, Dialect::Sqlite),
+            vec![
+                (5, "CREATE TABLE a (x int)"),
+                (7, "SELECT 1"),
+                (8, "SELECT\n 2")
+            ]
+        );
+    }
+
+    #[test]
+    fn semicolons_inside_quotes_do_not_split() {
+        let text = "INSERT INTO t VALUES ('a;b', 'it''s;\n;');\nSELECT \"x;y\", `p;q`, [r;s];\nSELECT 3;";
+        assert_eq!(
+            statements(text, Dialect::Sqlite),
+            vec![
+                (1, "INSERT INTO t VALUES ('a;b', 'it''s;\n;')"),
+                (3, "SELECT \"x;y\", `p;q`, [r;s]"),
+                (4, "SELECT 3"),
+            ]
+        );
+    }
+
+    #[test]
+    fn backslash_escapes_depend_on_the_dialect() {
+        let text = r"SELECT 'a\'; SELECT 2; x';";
+        assert_eq!(statements(text, Dialect::Mysql).len(), 1);
+        assert_eq!(statements(text, Dialect::Sqlite).len(), 3);
+        assert_eq!(statements(text, Dialect::Postgres).len(), 3);
+        let escaped = r"SELECT E'a\'; b'; SELECT 'c\'; SELECT 3;";
+        assert_eq!(
+            statements(escaped, Dialect::Postgres),
+            vec![(1, r"SELECT E'a\'; b'"), (1, r"SELECT 'c\'"), (1, "SELECT 3")]
+        );
+    }
+
+    #[test]
+    fn postgres_block_comments_nest() {
+        let text = "/* outer /* inner */ still; */ SELECT 1;";
+        assert_eq!(statements(text, Dialect::Postgres), vec![(1, "SELECT 1")]);
+        assert_eq!(
+            comments(text, Dialect::Postgres),
+            vec![(1, "outer /* inner */ still;".to_string())]
+        );
+        assert_eq!(
+            statements(text, Dialect::Sqlite),
+            vec![(1, "still"), (1, "*/ SELECT 1")]
+        );
+    }
+
+    #[test]
+    fn dollar_quotes_hide_semicolons_but_parameters_are_not_quotes() {
+        let text = "CREATE FUNCTION f() RETURNS int AS $body$\nBEGIN\n  x := $$;$$;\n  RETURN 1;\nEND;\n$body$ LANGUAGE plpgsql;\nPREPARE p AS SELECT $1; SELECT a$b;\nSELECT $tag$ ; $tag$;";
+        let found = statements(text, Dialect::Postgres);
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert_eq!(found[0].0, 1);
+        assert!(found[0].1.ends_with("$body$ LANGUAGE plpgsql"));
+        assert_eq!(found[1], (7, "PREPARE p AS SELECT $1"));
+        assert_eq!(found[2], (7, "SELECT a$b"));
+        assert_eq!(found[3], (8, "SELECT $tag$ ; $tag$"));
+        assert_eq!(statements("SELECT $$a;b$$;", Dialect::Sqlite).len(), 2);
+    }
+
+    #[test]
+    fn trigger_bodies_keep_their_semicolons() {
+        let text = "CREATE TRIGGER t AFTER INSERT ON a\nWHEN (CASE WHEN 1 THEN 1 END)\nBEGIN\n  UPDATE a SET x = CASE WHEN y THEN 1 ELSE 2 END;\n  DELETE FROM b;\nEND;\nBEGIN;\nCREATE TABLE \"trigger\" (\"begin\" int);\nCOMMIT;";
+        let found = statements(text, Dialect::Sqlite);
+        assert_eq!(
+            found.iter().map(|(l, _)| *l).collect::<Vec<_>>(),
+            vec![1, 7, 8, 9]
+        );
+        assert!(found[0].1.ends_with("DELETE FROM b;\nEND"));
+    }
+
+    #[test]
+    fn mysql_trigger_with_if_blocks() {
+        let text = "CREATE DEFINER=`root`@`%` TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN\n IF NEW.x < 0 THEN SET NEW.x = 0; END IF;\nEND;\nSELECT 1;";
+        assert_eq!(
+            statements(text, Dialect::Mysql)
+                .iter()
+                .map(|(l, _)| *l)
+                .collect::<Vec<_>>(),
+            vec![1, 4]
+        );
+    }
+
+    #[test]
+    fn goose_blocks_are_one_statement() {
+        let text = "-- +goose Up\nCREATE TABLE a (x int);\n-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS trigger AS '\n BEGIN RETURN NEW; END;\n' LANGUAGE plpgsql;\n-- +goose StatementEnd\nSELECT 1;";
+        assert_eq!(
+            statements(text, Dialect::Sqlite)
+                .iter()
+                .map(|(l, t)| (*l, t.lines().last().unwrap_or_default()))
+                .collect::<Vec<_>>(),
+            vec![
+                (2, "CREATE TABLE a (x int)"),
+                (4, "' LANGUAGE plpgsql"),
+                (8, "SELECT 1")
+            ]
+        );
+        assert_eq!(comments(text, Dialect::Sqlite).len(), 3);
+    }
+
+    #[test]
+    fn mysql_delimiter_lines_change_the_terminator() {
+        let text = "DELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND//\nDELIMITER ;\nSELECT 2;\nDELIMITER $$\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET @x = 1; END$$\nDELIMITER ;";
+        assert_eq!(
+            statements(text, Dialect::Mysql),
+            vec![
+                (2, "CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND"),
+                (7, "SELECT 2"),
+                (
+                    9,
+                    "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET @x = 1; END"
+                ),
+            ]
+        );
+        assert_eq!(statements("DELIMITER //\nSELECT 1;", Dialect::Sqlite).len(), 1);
+    }
+
+    #[test]
+    fn comments_are_collected_without_markers() {
+        let text = "-- schemagate: accept drop-column reason\nSELECT 1; # hash\n/*\n  Warnings:\n*/ SELECT '--not' -- trailing\n;";
+        assert_eq!(
+            comments(text, Dialect::Mysql),
+            vec![
+                (1, "schemagate: accept drop-column reason".to_string()),
+                (2, "hash".to_string()),
+                (3, "Warnings:".to_string()),
+                (5, "trailing".to_string()),
+            ]
+        );
+        assert_eq!(comments("SELECT a #> b;", Dialect::Postgres), vec![]);
+    }
+
+    #[test]
+    fn unterminated_constructs_swallow_the_rest() {
+        let cases = [
+            ("SELECT 1;\nSELECT 'abc;\nSELECT 3;", Dialect::Sqlite, "string literal", 2),
+            ("SELECT 1;\nSELECT \"abc;", Dialect::Postgres, "quoted identifier", 2),
+            ("SELECT 1;\n\nSELECT $x$ abc; $y$;", Dialect::Postgres, "dollar-quoted string", 3),
+            ("SELECT 1;\n\n SELECT `abc", Dialect::Mysql, "quoted identifier", 3),
+            (
+                "CREATE TRIGGER t AFTER INSERT ON a BEGIN\nSELECT 1;",
+                Dialect::Sqlite,
+                "trigger body (BEGIN without END)",
+                1,
+            ),
+            (
+                "SELECT 1;\n-- +goose StatementBegin\nSELECT 2;",
+                Dialect::Postgres,
+                "goose StatementBegin block",
+                2,
+            ),
+        ];
+        for (text, dialect, what, line) in cases {
+            let result = split(text, dialect);
+            assert_eq!(
+                result.unterminated,
+                Some(Unterminated { what, line }),
+                "{text}"
+            );
+            let last = result.statements.last();
+            assert!(last.is_some_and(|s| s.unterminated && s.line >= line), "{text}");
+            let complete = result.statements.iter().filter(|s| !s.unterminated);
+            assert!(complete.map(|s| s.text).eq(text.lines().take(line - 1).filter(|l| l.starts_with("SELECT")).map(|l| l.trim_end_matches(';'))), "{text}");
+        }
+    }
+
+    #[test]
+    fn unterminated_comment_after_the_last_statement_makes_no_statement() {
+        let result = split("SELECT 1;\n/* open", Dialect::Sqlite);
+        assert_eq!(result.statements.len(), 1);
+        assert!(!result.statements[0].unterminated);
+        assert_eq!(
+            result.unterminated,
+            Some(Unterminated {
+                what: "block comment",
+                line: 2
+            })
+        );
+        assert_eq!(result.comments[0].text, "open");
+    }
+
+    #[test]
+    fn degenerate_inputs() {
+        assert_eq!(split("", Dialect::Sqlite), Split::default());
+        assert_eq!(statements("-- a\n/* b */\n", Dialect::Postgres), vec![]);
+        assert_eq!(statements(";;;", Dialect::Mysql), vec![]);
+        assert_eq!(
+            statements("SELECT '\0';\0", Dialect::Sqlite),
+            vec![(1, "SELECT '\0'"), (1, "\0")]
+        );
+        assert_eq!(
+            statements("SELECT 'é';\n ünïcødé $ δ;", Dialect::Postgres),
+            vec![(1, "SELECT 'é'"), (2, "ünïcødé $ δ")]
+        );
+        assert_eq!(statements("$", Dialect::Postgres), vec![(1, "$")]);
+        assert_eq!(statements("E", Dialect::Postgres), vec![(1, "E")]);
+        assert_eq!(statements("DELIMITER", Dialect::Mysql), vec![(1, "DELIMITER")]);
+    }
+}
