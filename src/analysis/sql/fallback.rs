@@ -240,7 +240,9 @@ impl<'a> Lexer<'a> {
     /// The first offset at or after `from` where `stop` holds, or the end of the text.
     fn scan_until(&self, from: usize, stop: impl Fn(u8) -> bool) -> usize {
         let rest = self.src.as_bytes().get(from..).unwrap_or_default();
-        rest.iter().position(|&b| stop(b)).map_or(self.src.len(), |n| from + n)
+        rest.iter()
+            .position(|&b| stop(b))
+            .map_or(self.src.len(), |n| from + n)
     }
 
     /// Skips whitespace and comments.
@@ -319,12 +321,24 @@ mod tests {
     #[test]
     fn pragma_forms() {
         assert_eq!(kind("PRAGMA foreign_keys"), pragma_of("foreign_keys", None));
-        assert_eq!(kind("pragma Foreign_Keys = OFF"), pragma_of("foreign_keys", Some("OFF")));
+        assert_eq!(
+            kind("pragma Foreign_Keys = OFF"),
+            pragma_of("foreign_keys", Some("OFF"))
+        );
         assert_eq!(kind("PRAGMA x(v)"), pragma_of("x", Some("v")));
         assert_eq!(kind("PRAGMA main.x=v"), pragma_of("x", Some("v")));
-        assert_eq!(kind("PRAGMA \"main\".\"x\" = 'v'"), pragma_of("x", Some("v")));
-        assert_eq!(kind("PRAGMA cache_size = -2000"), pragma_of("cache_size", Some("-2000")));
-        assert_eq!(kind("PRAGMA foreign_key_check(\"T\")"), pragma_of("foreign_key_check", Some("T")));
+        assert_eq!(
+            kind("PRAGMA \"main\".\"x\" = 'v'"),
+            pragma_of("x", Some("v"))
+        );
+        assert_eq!(
+            kind("PRAGMA cache_size = -2000"),
+            pragma_of("cache_size", Some("-2000"))
+        );
+        assert_eq!(
+            kind("PRAGMA foreign_key_check(\"T\")"),
+            pragma_of("foreign_key_check", Some("T"))
+        );
         assert_eq!(kind("PRAGMA x y"), None);
         assert_eq!(kind("PRAGMA"), None);
     }
@@ -342,8 +356,14 @@ mod tests {
             kind("DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"a\""),
             drop(&["a"], true, true)
         );
-        assert_eq!(kind("drop index concurrently a, s.b CASCADE"), drop(&["a", "b"], true, false));
-        assert_eq!(kind("DROP INDEX IF EXISTS a RESTRICT"), drop(&["a"], false, true));
+        assert_eq!(
+            kind("drop index concurrently a, s.b CASCADE"),
+            drop(&["a", "b"], true, false)
+        );
+        assert_eq!(
+            kind("DROP INDEX IF EXISTS a RESTRICT"),
+            drop(&["a"], false, true)
+        );
         assert_eq!(kind("DROP INDEX `a` ON `t`"), drop(&["a"], false, false));
         assert_eq!(kind("DROP INDEX a b"), None);
         assert_eq!(kind("DROP INDEX a,"), None);
@@ -358,8 +378,14 @@ mod tests {
                 to: to.to_string(),
             })
         };
-        assert_eq!(kind("ALTER TABLE `db`.`t` RENAME INDEX `a` TO `b`"), rename("t", "a", "b"));
-        assert_eq!(kind("alter table t rename key a to b"), rename("t", "a", "b"));
+        assert_eq!(
+            kind("ALTER TABLE `db`.`t` RENAME INDEX `a` TO `b`"),
+            rename("t", "a", "b")
+        );
+        assert_eq!(
+            kind("alter table t rename key a to b"),
+            rename("t", "a", "b")
+        );
         assert_eq!(kind("ALTER TABLE t RENAME INDEX a TO b, ADD x int"), None);
         assert_eq!(kind("ALTER TABLE t RENAME COLUMN a TO b"), None);
     }
@@ -369,8 +395,16 @@ mod tests {
         let cases = [
             ("DO $$ BEGIN NULL; END $$", "DO block", true),
             ("DO LANGUAGE plpgsql $$ x $$", "DO block", true),
-            ("CREATE TRIGGER IF NOT EXISTS tr AFTER INSERT ON t BEGIN SELECT 1; END", "CREATE TRIGGER", true),
-            ("CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ x $$", "CREATE FUNCTION", true),
+            (
+                "CREATE TRIGGER IF NOT EXISTS tr AFTER INSERT ON t BEGIN SELECT 1; END",
+                "CREATE TRIGGER",
+                true,
+            ),
+            (
+                "CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ x $$",
+                "CREATE FUNCTION",
+                true,
+            ),
             ("CREATE PROCEDURE p() AS $$ x $$", "CREATE PROCEDURE", true),
             ("ALTER SEQUENCE s RESTART", "ALTER SEQUENCE", false),
             ("ALTER EXTENSION x UPDATE", "ALTER EXTENSION", false),
@@ -385,7 +419,9 @@ mod tests {
             let recognised = recognise(text).unwrap_or_else(|| panic!("not recognised: {text}"));
             assert_eq!(
                 recognised.kind,
-                StatementKind::NotModelled { what: what.to_string() },
+                StatementKind::NotModelled {
+                    what: what.to_string()
+                },
                 "{text}"
             );
             assert_eq!(recognised.not_modelled.is_some(), diagnosed, "{text}");

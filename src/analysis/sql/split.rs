@@ -151,6 +151,56 @@ const NOT_TRIGGER_OBJECTS: [&str; 7] = [
 /// Words after `END` that close a block which was not counted as opening (`END IF`, ...).
 const UNCOUNTED_BLOCK_ENDS: [&str; 4] = ["IF", "LOOP", "WHILE", "REPEAT"];
 
+/// How a quoted string or identifier ends.
+#[derive(Clone, Copy, Debug)]
+struct Quote {
+    /// The closing character.
+    close: u8,
+    /// A doubled closing character stands for one and does not close.
+    doubled: bool,
+    /// `\` escapes the next character.
+    backslash: bool,
+    /// What it is, for the unterminated message.
+    what: &'static str,
+}
+
+impl Quote {
+    /// `` `ident` `` (MySQL, SQLite).
+    const BACKTICK: Quote = Quote {
+        close: b'`',
+        doubled: true,
+        backslash: false,
+        what: "quoted identifier",
+    };
+    /// `[ident]` (SQLite): no escapes at all.
+    const BRACKET: Quote = Quote {
+        close: b']',
+        doubled: false,
+        backslash: false,
+        what: "quoted identifier",
+    };
+
+    /// `'...'`, with backslash escapes or not.
+    fn string(backslash: bool) -> Quote {
+        Quote {
+            close: b'\'',
+            doubled: true,
+            backslash,
+            what: "string literal",
+        }
+    }
+
+    /// `"..."`: an identifier, or a string with backslash escapes in MySQL.
+    fn double(backslash: bool) -> Quote {
+        Quote {
+            close: b'"',
+            doubled: true,
+            backslash,
+            what: "quoted identifier",
+        }
+    }
+}
+
 /// The state of one pass of the splitter.
 struct Scanner<'a> {
     src: &'a str,
@@ -234,10 +284,10 @@ impl<'a> Scanner<'a> {
                     self.end_statement(self.pos);
                     self.pos += 1;
                 }
-                b'\'' => self.quoted(b'\'', self.rules.backslash_escapes, "string literal"),
-                b'"' => self.quoted(b'"', self.rules.backslash_escapes, "quoted identifier"),
-                b'`' if self.rules.backticks => self.quoted(b'`', false, "quoted identifier"),
-                b'[' if self.rules.brackets => self.quoted(b']', false, "quoted identifier"),
+                b'\'' => self.quoted(Quote::string(self.rules.backslash_escapes)),
+                b'"' => self.quoted(Quote::double(self.rules.backslash_escapes)),
+                b'`' if self.rules.backticks => self.quoted(Quote::BACKTICK),
+                b'[' if self.rules.brackets => self.quoted(Quote::BRACKET),
                 b'$' if self.rules.postgres => self.dollar(),
                 _ if is_word_byte(b) => self.word(),
                 _ => {
@@ -357,17 +407,16 @@ impl<'a> Scanner<'a> {
         None
     }
 
-    /// Skips a quoted string or identifier opened at `self.pos` and closed by `close`
-    /// (a doubled `close` is an escaped one; `\` escapes when `backslash` is set).
-    fn quoted(&mut self, close: u8, backslash: bool, what: &'static str) {
+    /// Skips the quoted string or identifier opened at `self.pos`.
+    fn quoted(&mut self, quote: Quote) {
         let start = self.pos;
         self.mark_significant(start);
         let mut i = start + 1;
         while let Some(b) = self.byte_at(i) {
-            if backslash && b == b'\\' {
+            if quote.backslash && b == b'\\' {
                 i += 2;
-            } else if b == close {
-                if self.byte_at(i + 1) == Some(close) {
+            } else if b == quote.close {
+                if quote.doubled && self.byte_at(i + 1) == Some(quote.close) {
                     i += 2;
                 } else {
                     self.pos = i + 1;
@@ -377,7 +426,7 @@ impl<'a> Scanner<'a> {
                 i += 1;
             }
         }
-        self.unterminated(what, start);
+        self.unterminated(quote.what, start);
     }
 
     /// At a `$` outside a word: a `$tag$` or `$$` dollar quote, or a `$1` parameter.
@@ -390,9 +439,7 @@ impl<'a> Scanner<'a> {
             .position(|&b| !is_word_byte(b) || b == b'$')
             .unwrap_or(after.len());
         let tag_end = start + 1 + tag_len;
-        let starts_like_tag = self
-            .byte_at(start + 1)
-            .is_some_and(|b| !b.is_ascii_digit());
+        let starts_like_tag = self.byte_at(start + 1).is_some_and(|b| !b.is_ascii_digit());
         if self.byte_at(tag_end) != Some(b'$') || (tag_len > 0 && !starts_like_tag) {
             self.pos = start + 1;
             return;
@@ -429,7 +476,7 @@ impl<'a> Scanner<'a> {
             && word.eq_ignore_ascii_case("E")
             && self.byte_at(self.pos) == Some(b'\'')
         {
-            self.quoted(b'\'', true, "string literal");
+            self.quoted(Quote::string(true));
             return;
         }
         self.track_word(word);
@@ -556,7 +603,8 @@ mod tests {
 
     #[test]
     fn lines_point_at_the_first_significant_character() {
-        let text = "\n\n  -- lead\n  /* block\n */ CREATE TABLE a (x int);\n\nSELECT 1;;  ;\nSELECT\n 2";
+        let text =
+            "\n\n  -- lead\n  /* block\n */ CREATE TABLE a (x int);\n\nSELECT 1;;  ;\nSELECT\n 2";
         assert_eq!(
             statements(text, Dialect::Sqlite),
             vec![
@@ -569,12 +617,12 @@ mod tests {
 
     #[test]
     fn semicolons_inside_quotes_do_not_split() {
-        let text = "INSERT INTO t VALUES ('a;b', 'it''s;\n;');\nSELECT \"x;y\", `p;q`, [r;s];\nSELECT 3;";
+        let text = "INSERT INTO t VALUES ('a;b', 'it''s;\n;');\nSELECT \"x;y\", `p;q`, [r;s]]];\nSELECT 3;";
         assert_eq!(
             statements(text, Dialect::Sqlite),
             vec![
                 (1, "INSERT INTO t VALUES ('a;b', 'it''s;\n;')"),
-                (3, "SELECT \"x;y\", `p;q`, [r;s]"),
+                (3, "SELECT \"x;y\", `p;q`, [r;s]]]"),
                 (4, "SELECT 3"),
             ]
         );
@@ -589,7 +637,11 @@ mod tests {
         let escaped = r"SELECT E'a\'; b'; SELECT 'c\'; SELECT 3;";
         assert_eq!(
             statements(escaped, Dialect::Postgres),
-            vec![(1, r"SELECT E'a\'; b'"), (1, r"SELECT 'c\'"), (1, "SELECT 3")]
+            vec![
+                (1, r"SELECT E'a\'; b'"),
+                (1, r"SELECT 'c\'"),
+                (1, "SELECT 3")
+            ]
         );
     }
 
@@ -674,7 +726,10 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(statements("DELIMITER //\nSELECT 1;", Dialect::Sqlite).len(), 1);
+        assert_eq!(
+            statements("DELIMITER //\nSELECT 1;", Dialect::Sqlite).len(),
+            1
+        );
     }
 
     #[test]
@@ -695,10 +750,30 @@ mod tests {
     #[test]
     fn unterminated_constructs_swallow_the_rest() {
         let cases = [
-            ("SELECT 1;\nSELECT 'abc;\nSELECT 3;", Dialect::Sqlite, "string literal", 2),
-            ("SELECT 1;\nSELECT \"abc;", Dialect::Postgres, "quoted identifier", 2),
-            ("SELECT 1;\n\nSELECT $x$ abc; $y$;", Dialect::Postgres, "dollar-quoted string", 3),
-            ("SELECT 1;\n\n SELECT `abc", Dialect::Mysql, "quoted identifier", 3),
+            (
+                "SELECT 1;\nSELECT 'abc;\nSELECT 3;",
+                Dialect::Sqlite,
+                "string literal",
+                2,
+            ),
+            (
+                "SELECT 1;\nSELECT \"abc;",
+                Dialect::Postgres,
+                "quoted identifier",
+                2,
+            ),
+            (
+                "SELECT 1;\n\nSELECT $x$ abc; $y$;",
+                Dialect::Postgres,
+                "dollar-quoted string",
+                3,
+            ),
+            (
+                "SELECT 1;\n\n SELECT `abc",
+                Dialect::Mysql,
+                "quoted identifier",
+                3,
+            ),
             (
                 "CREATE TRIGGER t AFTER INSERT ON a BEGIN\nSELECT 1;",
                 Dialect::Sqlite,
@@ -720,9 +795,19 @@ mod tests {
                 "{text}"
             );
             let last = result.statements.last();
-            assert!(last.is_some_and(|s| s.unterminated && s.line >= line), "{text}");
+            assert!(
+                last.is_some_and(|s| s.unterminated && s.line >= line),
+                "{text}"
+            );
             let complete = result.statements.iter().filter(|s| !s.unterminated);
-            assert!(complete.map(|s| s.text).eq(text.lines().take(line - 1).filter(|l| l.starts_with("SELECT")).map(|l| l.trim_end_matches(';'))), "{text}");
+            assert!(
+                complete.map(|s| s.text).eq(text
+                    .lines()
+                    .take(line - 1)
+                    .filter(|l| l.starts_with("SELECT"))
+                    .map(|l| l.trim_end_matches(';'))),
+                "{text}"
+            );
         }
     }
 
@@ -756,6 +841,9 @@ mod tests {
         );
         assert_eq!(statements("$", Dialect::Postgres), vec![(1, "$")]);
         assert_eq!(statements("E", Dialect::Postgres), vec![(1, "E")]);
-        assert_eq!(statements("DELIMITER", Dialect::Mysql), vec![(1, "DELIMITER")]);
+        assert_eq!(
+            statements("DELIMITER", Dialect::Mysql),
+            vec![(1, "DELIMITER")]
+        );
     }
 }
