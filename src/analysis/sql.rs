@@ -219,3 +219,47 @@ fn normalise(statement: SqlStatement) -> StatementKind {
         other => StatementKind::Parsed(Box::new(other)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_lose_their_prefix_and_point_at_the_file_line() {
+        let Err(error) = parse_statement("SELECT 1\n\nFROM ) x", Dialect::Postgres) else {
+            panic!("expected an error");
+        };
+        let readable = readable_error(&error, 10);
+        assert!(readable.starts_with("Expected:"), "{readable}");
+        assert!(readable.ends_with("(line 12)"), "{readable}");
+    }
+
+    #[test]
+    fn tokenizer_errors_are_readable_too() {
+        let Err(error) = parse_statement("SELECT 'open", Dialect::Sqlite) else {
+            panic!("expected an error");
+        };
+        let readable = readable_error(&error, 3);
+        assert!(!readable.contains("tokenizer error"), "{readable}");
+        assert!(readable.ends_with("(line 3)"), "{readable}");
+    }
+
+    #[test]
+    fn trailing_semicolons_are_allowed_but_nothing_else() {
+        assert!(parse_statement("SELECT 1;;", Dialect::Sqlite).is_ok());
+        assert!(parse_statement("SELECT 1; SELECT 2", Dialect::Sqlite).is_err());
+    }
+
+    #[test]
+    fn parsed_pragmas_are_normalised() {
+        let parse = |text| parse_statement(text, Dialect::Sqlite).map(normalise).ok();
+        let pragma = |name: &str, value: Option<&str>| StatementKind::Pragma {
+            name: name.to_string(),
+            value: value.map(str::to_string),
+        };
+        assert_eq!(parse("PRAGMA main.\"X\" = 5"), Some(pragma("x", Some("5"))));
+        assert_eq!(parse("PRAGMA x('v')"), Some(pragma("x", Some("v"))));
+        assert_eq!(parse("PRAGMA x"), Some(pragma("x", None)));
+        assert!(matches!(parse("SELECT 1"), Some(StatementKind::Parsed(_))));
+    }
+}

@@ -2,7 +2,8 @@
 //!
 //! It finds where each statement starts (and on which line), where it ends, and every comment,
 //! without parsing SQL. A `;` ends a statement except inside strings, quoted identifiers,
-//! comments, Postgres dollar quotes, `CREATE TRIGGER ... BEGIN ... END` bodies and goose
+//! comments, Postgres dollar quotes, `BEGIN ... END` bodies of `CREATE TRIGGER`, `FUNCTION` and
+//! `PROCEDURE` (so a plain `BEGIN;` still ends at its `;`), goose
 //! `StatementBegin`/`StatementEnd` blocks; MySQL `DELIMITER` lines change the terminator.
 
 use super::Comment;
@@ -121,32 +122,29 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// Where a statement is in recognising `CREATE [...] TRIGGER`, whose body may hold `;`.
+/// Where a statement is in recognising `CREATE [...] TRIGGER|FUNCTION|PROCEDURE|EVENT`, whose
+/// `BEGIN ... END` body may hold `;`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Head {
     /// No word seen yet.
     Start,
     /// `CREATE` and this many modifier words seen.
     AfterCreate(u8),
-    /// A `CREATE TRIGGER`: `BEGIN`/`CASE` ... `END` nesting is tracked.
-    Trigger,
+    /// A routine or trigger: `BEGIN`/`CASE` ... `END` nesting is tracked.
+    Routine,
     /// Any other statement: words are no longer looked at.
     Other,
 }
 
-/// How many words may stand between `CREATE` and `TRIGGER` (`OR REPLACE`, `TEMP`, `DEFINER`...).
-const MAX_TRIGGER_MODIFIERS: u8 = 6;
+/// How many words may stand between `CREATE` and the object keyword
+/// (`OR REPLACE`, `TEMP`, `DEFINER`...).
+const MAX_CREATE_MODIFIERS: u8 = 6;
 
-/// Words after `CREATE` that show the statement is not a trigger.
-const NOT_TRIGGER_OBJECTS: [&str; 7] = [
-    "TABLE",
-    "INDEX",
-    "VIEW",
-    "FUNCTION",
-    "PROCEDURE",
-    "SEQUENCE",
-    "TYPE",
-];
+/// Objects whose `CREATE` may have a `BEGIN ... END` body.
+const ROUTINE_OBJECTS: [&str; 4] = ["TRIGGER", "FUNCTION", "PROCEDURE", "EVENT"];
+
+/// Words after `CREATE` that show the statement has no `BEGIN ... END` body.
+const PLAIN_OBJECTS: [&str; 5] = ["TABLE", "INDEX", "VIEW", "SEQUENCE", "TYPE"];
 
 /// Words after `END` that close a block which was not counted as opening (`END IF`, ...).
 const UNCOUNTED_BLOCK_ENDS: [&str; 4] = ["IF", "LOOP", "WHILE", "REPEAT"];
@@ -208,12 +206,12 @@ struct Scanner<'a> {
     pos: usize,
     rules: LexRules,
     lines: LineCounter<'a>,
-    /// The statement terminator (`;` unless a MySQL `DELIMITER` line changed it).
-    delimiter: &'a str,
+    /// The statement terminator set by a MySQL `DELIMITER` line, when it is not `;`.
+    custom_delimiter: Option<&'a str>,
     /// Byte offset and line of the current statement's first significant character.
     current: Option<(usize, usize)>,
     head: Head,
-    trigger_depth: usize,
+    block_depth: usize,
     /// Line of the `-- +goose StatementBegin` whose block is open.
     goose_block: Option<usize>,
     out: Split<'a>,
@@ -232,10 +230,10 @@ impl<'a> Scanner<'a> {
             pos: 0,
             rules,
             lines: LineCounter::new(src.as_bytes()),
-            delimiter: ";",
+            custom_delimiter: None,
             current: None,
             head: Head::Start,
-            trigger_depth: 0,
+            block_depth: 0,
             goose_block: None,
             out: Split::default(),
         }
@@ -269,9 +267,9 @@ impl<'a> Scanner<'a> {
 
     fn run(&mut self) {
         while let Some(b) = self.byte_at(self.pos) {
-            if self.delimiter_at(self.pos) {
+            if let Some(delimiter) = self.custom_delimiter_at(self.pos) {
                 self.end_statement(self.pos);
-                self.pos += self.delimiter.len();
+                self.pos += delimiter.len();
                 continue;
             }
             let next = self.byte_at(self.pos + 1);
@@ -299,7 +297,7 @@ impl<'a> Scanner<'a> {
     }
 
     fn ends_statement_here(&self) -> bool {
-        self.delimiter == ";" && self.trigger_depth == 0 && self.goose_block.is_none()
+        self.custom_delimiter.is_none() && self.block_depth == 0 && self.goose_block.is_none()
     }
 
     fn mark_significant(&mut self, offset: usize) {
@@ -324,7 +322,7 @@ impl<'a> Scanner<'a> {
             });
         }
         self.head = Head::Start;
-        self.trigger_depth = 0;
+        self.block_depth = 0;
     }
 
     fn record_comment(&mut self, start: usize, text: &str) {
@@ -452,12 +450,12 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Consumes an unquoted word and lets it drive `DELIMITER`, `E'...'` and trigger tracking.
+    /// Consumes an unquoted word and lets it drive `DELIMITER`, `E'...'` and body tracking.
     fn word(&mut self) {
         let start = self.pos;
         let mut end = start;
         while let Some(b) = self.byte_at(end) {
-            if !is_word_byte(b) || self.delimiter_at(end) {
+            if !is_word_byte(b) || self.custom_delimiter_at(end).is_some() {
                 break;
             }
             end += 1;
@@ -482,13 +480,11 @@ impl<'a> Scanner<'a> {
         self.track_word(word);
     }
 
-    /// Whether a custom delimiter (e.g. MySQL `$$`) starts at `offset`.
-    fn delimiter_at(&self, offset: usize) -> bool {
-        self.delimiter != ";"
-            && self
-                .src
-                .get(offset..)
-                .is_some_and(|rest| rest.starts_with(self.delimiter))
+    /// The custom delimiter (e.g. MySQL `//`), if one is set and starts at `offset`.
+    fn custom_delimiter_at(&self, offset: usize) -> Option<&'a str> {
+        let delimiter = self.custom_delimiter?;
+        let rest = self.src.get(offset..)?;
+        rest.starts_with(delimiter).then_some(delimiter)
     }
 
     /// After the word `DELIMITER` at a statement start: reads the new delimiter up to the end
@@ -506,31 +502,32 @@ impl<'a> Scanner<'a> {
         if new_delimiter.is_empty() {
             return false;
         }
-        self.delimiter = new_delimiter;
+        self.custom_delimiter = (new_delimiter != ";").then_some(new_delimiter);
         self.pos = line_end;
         true
     }
 
-    /// Follows the head of the statement to spot `CREATE TRIGGER`, then its `BEGIN ... END`.
+    /// Follows the head of the statement to spot `CREATE TRIGGER` (or a routine), then its
+    /// `BEGIN ... END` nesting.
     fn track_word(&mut self, word: &str) {
         let is = |keyword: &str| word.eq_ignore_ascii_case(keyword);
         self.head = match self.head {
             Head::Start if is("CREATE") => Head::AfterCreate(0),
             Head::Start => Head::Other,
-            Head::AfterCreate(_) if is("TRIGGER") => Head::Trigger,
+            Head::AfterCreate(_) if ROUTINE_OBJECTS.iter().any(|k| is(k)) => Head::Routine,
             Head::AfterCreate(n)
-                if n >= MAX_TRIGGER_MODIFIERS || NOT_TRIGGER_OBJECTS.iter().any(|k| is(k)) =>
+                if n >= MAX_CREATE_MODIFIERS || PLAIN_OBJECTS.iter().any(|k| is(k)) =>
             {
                 Head::Other
             }
             Head::AfterCreate(n) => Head::AfterCreate(n + 1),
-            Head::Trigger => {
+            Head::Routine => {
                 if is("BEGIN") || is("CASE") {
-                    self.trigger_depth += 1;
+                    self.block_depth += 1;
                 } else if is("END") && !self.next_word_is_uncounted_block_end() {
-                    self.trigger_depth = self.trigger_depth.saturating_sub(1);
+                    self.block_depth = self.block_depth.saturating_sub(1);
                 }
-                Head::Trigger
+                Head::Routine
             }
             Head::Other => Head::Other,
         };
@@ -563,10 +560,10 @@ impl<'a> Scanner<'a> {
                     what: "goose StatementBegin block",
                     line,
                 });
-            } else if self.trigger_depth > 0 {
+            } else if self.block_depth > 0 {
                 let line = self.current.map_or(0, |(_, line)| line);
                 self.out.unterminated = Some(Unterminated {
-                    what: "trigger body (BEGIN without END)",
+                    what: "BEGIN ... END body (BEGIN without END)",
                     line,
                 });
             }
@@ -684,6 +681,20 @@ mod tests {
     }
 
     #[test]
+    fn routine_bodies_without_delimiter_keep_their_semicolons() {
+        let mysql = "CREATE PROCEDURE p()\nBEGIN\n  DECLARE x INT;\n  WHILE x < 3 DO SET x = x + 1; END WHILE;\nEND;\nSELECT 1;";
+        assert_eq!(
+            statements(mysql, Dialect::Mysql)
+                .iter()
+                .map(|(l, _)| *l)
+                .collect::<Vec<_>>(),
+            vec![1, 6]
+        );
+        let atomic = "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND;\nCREATE TABLE t (x int);";
+        assert_eq!(statements(atomic, Dialect::Postgres).len(), 2);
+    }
+
+    #[test]
     fn mysql_trigger_with_if_blocks() {
         let text = "CREATE DEFINER=`root`@`%` TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN\n IF NEW.x < 0 THEN SET NEW.x = 0; END IF;\nEND;\nSELECT 1;";
         assert_eq!(
@@ -777,7 +788,7 @@ mod tests {
             (
                 "CREATE TRIGGER t AFTER INSERT ON a BEGIN\nSELECT 1;",
                 Dialect::Sqlite,
-                "trigger body (BEGIN without END)",
+                "BEGIN ... END body (BEGIN without END)",
                 1,
             ),
             (
