@@ -1,6 +1,11 @@
 //! Split a migration file into statements (with their line numbers) and parse each on its own.
 //!
 //! OWNER: sql helper. Public types below are the shared interface; keep them stable.
+//!
+//! [`split()`] finds the statements and comments in one linear scan; each statement is then
+//! parsed on its own with sqlparser, and what sqlparser rejects goes to the `fallback`
+//! recognisers (`PRAGMA x = ON`, `DO $$..$$`, `DROP INDEX CONCURRENTLY`, ...). The `depth` guard
+//! keeps statements whose syntax tree would be deep enough to overflow the stack out of sqlparser.
 
 mod depth;
 mod fallback;
@@ -97,14 +102,6 @@ pub struct SqlFile {
 pub fn parse_file(path: &str, text: &str, dialect: Dialect) -> SqlFile {
     let split = split(text, dialect);
     let mut diagnostics = Vec::new();
-    if let Some(open) = &split.unterminated {
-        diagnostics.push(Diagnostic::new(
-            path,
-            open.line,
-            DiagnosticKind::Unparsed,
-            open.message(),
-        ));
-    }
     let statements = split
         .statements
         .iter()
@@ -120,6 +117,15 @@ pub fn parse_file(path: &str, text: &str, dialect: Dialect) -> SqlFile {
             }
         })
         .collect();
+    // What was left open swallowed the rest of the file, so this comes last in line order.
+    if let Some(open) = &split.unterminated {
+        diagnostics.push(Diagnostic::new(
+            path,
+            open.line,
+            DiagnosticKind::Unparsed,
+            open.message(),
+        ));
+    }
     SqlFile {
         statements,
         comments: split.comments,

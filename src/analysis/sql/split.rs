@@ -217,6 +217,9 @@ struct Scanner<'a> {
     out: Split<'a>,
 }
 
+/// A byte order mark some editors put at the start of a file; it is not part of the SQL.
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
 /// Whether `b` may be part of an unquoted word (identifier, keyword or number).
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
@@ -227,7 +230,11 @@ impl<'a> Scanner<'a> {
         Scanner {
             src,
             bytes: src.as_bytes(),
-            pos: 0,
+            pos: if src.starts_with(BYTE_ORDER_MARK) {
+                BYTE_ORDER_MARK.len_utf8()
+            } else {
+                0
+            },
             rules,
             lines: LineCounter::new(src.as_bytes()),
             custom_delimiter: None,
@@ -851,6 +858,10 @@ mod tests {
             vec![(1, "SELECT 'é'"), (2, "ünïcødé $ δ")]
         );
         assert_eq!(statements("$", Dialect::Postgres), vec![(1, "$")]);
+        assert_eq!(
+            statements("\u{feff}SELECT 1;", Dialect::Sqlite),
+            vec![(1, "SELECT 1")]
+        );
         assert_eq!(statements("E", Dialect::Postgres), vec![(1, "E")]);
         assert_eq!(
             statements("DELIMITER", Dialect::Mysql),
