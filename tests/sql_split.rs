@@ -485,6 +485,22 @@ fn unterminated_input_gives_one_diagnostic_naming_the_opening_line() {
 }
 
 #[test]
+fn diagnostics_come_in_line_order() {
+    let text = "SELEKT 1;\nDO $$ BEGIN NULL; END $$;\nSELECT 'open;";
+    let file = parse_file("o.sql", text, Dialect::Postgres);
+    let found: Vec<(usize, DiagnosticKind)> =
+        file.diagnostics.iter().map(|d| (d.line, d.kind)).collect();
+    assert_eq!(
+        found,
+        vec![
+            (1, DiagnosticKind::Unparsed),
+            (2, DiagnosticKind::NotModelled),
+            (3, DiagnosticKind::Unparsed)
+        ]
+    );
+}
+
+#[test]
 fn degenerate_files() {
     for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
         assert_eq!(parse_file("e.sql", "", dialect), SqlFile::default());
