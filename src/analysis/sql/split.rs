@@ -322,11 +322,14 @@ impl<'a> Scanner<'a> {
                 .trim_end()
                 .trim_end_matches(';')
                 .trim_end();
-            self.out.statements.push(RawStatement {
-                line,
-                text,
-                unterminated: false,
-            });
+            // A goose block may hold nothing but `;`.
+            if !text.is_empty() {
+                self.out.statements.push(RawStatement {
+                    line,
+                    text,
+                    unterminated: false,
+                });
+            }
         }
         self.head = Head::Start;
         self.block_depth = 0;
@@ -728,6 +731,8 @@ mod tests {
             ]
         );
         assert_eq!(comments(text, Dialect::Sqlite).len(), 3);
+        let empty = "-- +goose StatementBegin\n;\n-- +goose StatementEnd\n";
+        assert_eq!(statements(empty, Dialect::Sqlite), vec![]);
     }
 
     #[test]
