@@ -188,15 +188,30 @@ fn prisma_history_with_redefines_matches_real_sqlite() {
         from: "name".into(),
         to: "displayName".into(),
     }));
-    assert!(events.iter().any(|e| matches!(e, SchemaChange::AlterColumn { before, after, .. }
-        if before.nullable && !after.nullable && after.default.as_deref() == Some("''"))));
-    assert!(!events.iter().any(|e| matches!(e, SchemaChange::DropTable { .. } | SchemaChange::CreateTable { .. })));
+    assert!(events.iter().any(
+        |e| matches!(e, SchemaChange::AlterColumn { before, after, .. }
+        if before.nullable && !after.nullable && after.default.as_deref() == Some("''"))
+    ));
+    assert!(!events.iter().any(|e| matches!(
+        e,
+        SchemaChange::DropTable { .. } | SchemaChange::CreateTable { .. }
+    )));
 
     let events = oracle.migrate(REDEFINE_CASCADE);
-    assert!(events.iter().any(|e| matches!(e, SchemaChange::AddForeignKey { foreign_key, .. }
-        if foreign_key.on_delete == schemagate::analysis::schema::ReferentialAction::Cascade)));
-    assert!(events.iter().any(|e| matches!(e, SchemaChange::DropForeignKey { .. })));
-    assert!(events.iter().any(|e| matches!(e, SchemaChange::AlterColumn { after, .. } if after.nullable)));
+    assert!(events.iter().any(
+        |e| matches!(e, SchemaChange::AddForeignKey { foreign_key, .. }
+        if foreign_key.on_delete == schemagate::analysis::schema::ReferentialAction::Cascade)
+    ));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, SchemaChange::DropForeignKey { .. }))
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, SchemaChange::AlterColumn { after, .. } if after.nullable))
+    );
 }
 
 #[test]
@@ -241,7 +256,9 @@ CREATE INDEX "Post_live_idx" ON "Post"("authorId") WHERE "deletedAt" IS NULL;
 CREATE INDEX IF NOT EXISTS "Post_live_idx" ON "Post"("views");"#,
     );
     let events = oracle.migrate(r#"DROP INDEX "Post_title_idx"; DROP INDEX IF EXISTS "nothing";"#);
-    assert!(matches!(&events[..], [SchemaChange::DropIndex { index, .. }] if index.name == "Post_title_idx"));
+    assert!(
+        matches!(&events[..], [SchemaChange::DropIndex { index, .. }] if index.name == "Post_title_idx")
+    );
 }
 
 #[test]
@@ -269,9 +286,16 @@ ALTER TABLE "new_Tag" RENAME TO "Tag";"#,
     assert_eq!(
         events,
         [
-            SchemaChange::CreateTable { table: "new_Tag".into() },
-            SchemaChange::DropTable { table: "Tag".into() },
-            SchemaChange::RenameTable { from: "new_Tag".into(), to: "Tag".into() },
+            SchemaChange::CreateTable {
+                table: "new_Tag".into()
+            },
+            SchemaChange::DropTable {
+                table: "Tag".into()
+            },
+            SchemaChange::RenameTable {
+                from: "new_Tag".into(),
+                to: "Tag".into()
+            },
         ]
     );
     // new_X created and never renamed: just another table.

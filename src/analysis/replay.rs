@@ -57,19 +57,37 @@ pub enum SchemaChange {
     /// Column dropped (explicitly, or not carried over by a SQLite table redefinition).
     DropColumn { table: String, column: Column },
     /// Column renamed (explicitly, or `SELECT "a" AS "b"` in a table redefinition).
-    RenameColumn { table: String, from: String, to: String },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
     /// Column type, nullability or default changed.
-    AlterColumn { table: String, before: Column, after: Column },
+    AlterColumn {
+        table: String,
+        before: Column,
+        after: Column,
+    },
     /// Index or unique constraint created.
     CreateIndex { table: String, index: Index },
     /// Index or unique constraint dropped.
     DropIndex { table: String, index: Index },
     /// Index renamed.
-    RenameIndex { table: String, from: String, to: String },
+    RenameIndex {
+        table: String,
+        from: String,
+        to: String,
+    },
     /// Foreign key added.
-    AddForeignKey { table: String, foreign_key: ForeignKey },
+    AddForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
     /// Foreign key dropped.
-    DropForeignKey { table: String, foreign_key: ForeignKey },
+    DropForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
     /// A SQLite table redefinition (Prisma's RedefineTables: create `new_X`, copy, drop `X`,
     /// rename `new_X` to `X`), summarised. The individual column/index/FK changes it makes are
     /// reported as their own events too, at the same location.
@@ -172,7 +190,14 @@ impl Replayer {
                 cascade,
                 table,
                 ..
-            } => self.drop_objects(at, *object_type, names, *if_exists, *cascade, table.as_ref()),
+            } => self.drop_objects(
+                at,
+                *object_type,
+                names,
+                *if_exists,
+                *cascade,
+                table.as_ref(),
+            ),
             S::RenameTable(renames) => self.rename_tables(at, renames),
             S::AlterIndex { name, operation } => self.alter_index(at, name, operation),
             S::CreateType {

@@ -5,7 +5,7 @@ use sqlparser::ast::{
     DropBehavior, Ident, RenameTableNameKind,
 };
 
-use super::create_table::{column_definition, constraint_effect, ColumnDefinition};
+use super::create_table::{ColumnDefinition, column_definition, constraint_effect};
 use super::names;
 use super::{Location, Replayer, SchemaChange};
 use crate::analysis::dialect::Dialect;
@@ -66,7 +66,10 @@ impl Replayer {
             Op::DropForeignKey { name, .. } => {
                 let name = names::ident(dialect, name);
                 if !self.remove_foreign_key(at, table, &name) {
-                    self.diagnose(at, format!("DROP FOREIGN KEY: {table} has no foreign key {name}"));
+                    self.diagnose(
+                        at,
+                        format!("DROP FOREIGN KEY: {table} has no foreign key {name}"),
+                    );
                 }
             }
             Op::DropIndex { name } => {
@@ -211,7 +214,10 @@ impl Replayer {
             .table(table)
             .is_some_and(|t| t.column(&from).is_some());
         if !exists {
-            self.diagnose(at, format!("CHANGE/MODIFY COLUMN: {table}.{from} does not exist"));
+            self.diagnose(
+                at,
+                format!("CHANGE/MODIFY COLUMN: {table}.{from} does not exist"),
+            );
             return;
         }
         if from != to {
@@ -290,7 +296,10 @@ impl Replayer {
         };
         let Some(existing) = target.column(column).cloned() else {
             if !if_exists {
-                self.diagnose(at, format!("DROP COLUMN: column {table}.{column} does not exist"));
+                self.diagnose(
+                    at,
+                    format!("DROP COLUMN: column {table}.{column} does not exist"),
+                );
             }
             return;
         };
@@ -302,15 +311,22 @@ impl Replayer {
         let Some(target) = self.schema.table_mut(table) else {
             return;
         };
-        target.columns.retain(|c| !c.name.eq_ignore_ascii_case(column));
-        let table = target.name.clone();
+        target
+            .columns
+            .retain(|c| !c.name.eq_ignore_ascii_case(column));
+        let table_name = target.name.clone();
+        let was_key = existing.primary_key;
         self.emit(
             at,
             SchemaChange::DropColumn {
-                table,
+                table: table_name,
                 column: existing,
             },
         );
+        if was_key && self.dialect == Dialect::Postgres {
+            // The primary key constraint goes with any of its columns.
+            self.drop_primary_key(at, table);
+        }
     }
 
     /// Why the database would refuse to drop the column, if it would.

@@ -34,7 +34,8 @@ pub(super) enum ConstraintEffect {
 }
 
 /// Builds a column from its name, type and options (`options` pairs a constraint name, if
-/// any, with each option).
+/// any, with each option). Nullability: as declared, except that a primary key (outside
+/// SQLite), a `SERIAL` type and an identity column (`GENERATED ... AS IDENTITY`) are NOT NULL.
 pub(super) fn column_definition<'a>(
     dialect: Dialect,
     table: &str,
@@ -55,12 +56,18 @@ pub(super) fn column_definition<'a>(
         foreign_keys: Vec::new(),
     };
     let mut declared_nullable = None;
+    let mut implied_not_null = false;
     for (constraint_name, option) in options {
         match option {
             ColumnOption::Null => declared_nullable = Some(true),
             ColumnOption::NotNull => declared_nullable = Some(false),
             ColumnOption::Default(expr) => definition.column.default = Some(expr.to_string()),
             ColumnOption::PrimaryKey(_) => definition.column.primary_key = true,
+            ColumnOption::Generated {
+                generation_expr: None,
+                ..
+            }
+            | ColumnOption::Identity(_) => implied_not_null = true,
             ColumnOption::Unique(unique) => {
                 let name = constraint_name.or(unique.name.as_ref());
                 let columns = vec![definition.column.name.clone()];
@@ -78,7 +85,8 @@ pub(super) fn column_definition<'a>(
             _ => {}
         }
     }
-    if definition.column.primary_key && dialect != Dialect::Sqlite {
+    let key_implies_not_null = definition.column.primary_key && dialect != Dialect::Sqlite;
+    if key_implies_not_null || implied_not_null {
         definition.column.nullable = false;
     } else if let Some(nullable) = declared_nullable {
         definition.column.nullable = nullable;
@@ -233,7 +241,9 @@ impl Replayer {
         let table = if create.query.is_some() || create.like.is_some() {
             self.diagnose(
                 at,
-                format!("CREATE TABLE {name} copies another table or query: its columns are not known"),
+                format!(
+                    "CREATE TABLE {name} copies another table or query: its columns are not known"
+                ),
             );
             Table {
                 name: name.clone(),

@@ -21,11 +21,17 @@ impl Replayer {
     /// MySQL do).
     pub(super) fn rename_column(&mut self, at: &Location, table: &str, from: &str, to: &str) {
         let Some(target) = self.schema.table_mut(table) else {
-            self.diagnose(at, format!("RENAME COLUMN {from}: table {table} does not exist"));
+            self.diagnose(
+                at,
+                format!("RENAME COLUMN {from}: table {table} does not exist"),
+            );
             return;
         };
         let Some(column) = target.column_mut(from) else {
-            self.diagnose(at, format!("RENAME COLUMN: column {table}.{from} does not exist"));
+            self.diagnose(
+                at,
+                format!("RENAME COLUMN: column {table}.{from} does not exist"),
+            );
             return;
         };
         column.name = to.to_string();
@@ -67,7 +73,10 @@ impl Replayer {
             return;
         }
         if self.schema.table(to).is_some() && !from.eq_ignore_ascii_case(to) {
-            self.diagnose(at, format!("RENAME TABLE {from} TO {to}: {to} already exists"));
+            self.diagnose(
+                at,
+                format!("RENAME TABLE {from} TO {to}: {to} already exists"),
+            );
             return;
         }
         let old_name = self
@@ -96,12 +105,18 @@ impl Replayer {
         change: impl FnOnce(&mut Column),
     ) {
         let Some(target) = self.schema.table_mut(table) else {
-            self.diagnose(at, format!("ALTER COLUMN {column}: table {table} does not exist"));
+            self.diagnose(
+                at,
+                format!("ALTER COLUMN {column}: table {table} does not exist"),
+            );
             return;
         };
         let table_name = target.name.clone();
         let Some(existing) = target.column_mut(column) else {
-            self.diagnose(at, format!("ALTER COLUMN: column {table}.{column} does not exist"));
+            self.diagnose(
+                at,
+                format!("ALTER COLUMN: column {table}.{column} does not exist"),
+            );
             return;
         };
         let before = existing.clone();
@@ -122,7 +137,10 @@ impl Replayer {
     /// Adds an index (or unique constraint) to an existing table.
     pub(super) fn add_index(&mut self, at: &Location, table: &str, index: Index) {
         let Some(target) = self.schema.table_mut(table) else {
-            self.diagnose(at, format!("index {}: table {table} does not exist", index.name));
+            self.diagnose(
+                at,
+                format!("index {}: table {table} does not exist", index.name),
+            );
             return;
         };
         if target.index(&index.name).is_some() {
@@ -159,9 +177,7 @@ impl Replayer {
 
     /// Makes `columns` the primary key of `table`, recording the columns that change.
     pub(super) fn add_primary_key(&mut self, at: &Location, table: &str, columns: &[String]) {
-        self.change_columns(at, table, |dialect, t| {
-            set_primary_key(dialect, t, columns)
-        });
+        self.change_columns(at, table, |dialect, t| set_primary_key(dialect, t, columns));
     }
 
     /// Removes the primary key of `table`, recording the columns that change.
@@ -193,7 +209,14 @@ impl Replayer {
             .collect();
         for (before, after) in changed {
             let table = table_name.clone();
-            self.emit(at, SchemaChange::AlterColumn { table, before, after });
+            self.emit(
+                at,
+                SchemaChange::AlterColumn {
+                    table,
+                    before,
+                    after,
+                },
+            );
         }
     }
 

@@ -80,7 +80,13 @@ impl Replayer {
     }
 
     /// Renames index `from` (of `table`, when known) to `to`.
-    pub(super) fn rename_index(&mut self, at: &Location, table: Option<&str>, from: &str, to: &str) {
+    pub(super) fn rename_index(
+        &mut self,
+        at: &Location,
+        table: Option<&str>,
+        from: &str,
+        to: &str,
+    ) {
         let Some(owner) = self.table_of_index(table, from) else {
             self.diagnose(at, format!("RENAME INDEX: index {from} does not exist"));
             return;
@@ -342,7 +348,9 @@ fn change_enum(
                 }
             };
             let Some(insert_at) = insert_at else {
-                return Some(format!("the value to place '{value}' next to does not exist"));
+                return Some(format!(
+                    "the value to place '{value}' next to does not exist"
+                ));
             };
             enum_type.values.insert(insert_at, value);
             None

@@ -110,7 +110,12 @@ fn strip_new_prefix(name: &str) -> Option<&str> {
 }
 
 /// The statement if it is `INSERT INTO temporary ... SELECT ... FROM table`.
-fn copy_into<'a>(dialect: Dialect, statement: &'a Ast, temporary: &str, table: &str) -> Option<&'a Insert> {
+fn copy_into<'a>(
+    dialect: Dialect,
+    statement: &'a Ast,
+    temporary: &str,
+    table: &str,
+) -> Option<&'a Insert> {
     let Ast::Insert(insert) = statement else {
         return None;
     };
@@ -140,7 +145,9 @@ fn drops_only(dialect: Dialect, statement: &Ast, table: &str) -> bool {
             object_type: ObjectType::Table,
             names: dropped,
             ..
-        } => matches!(dropped.as_slice(), [only] if names::object(dialect, only).eq_ignore_ascii_case(table)),
+        } => {
+            matches!(dropped.as_slice(), [only] if names::object(dialect, only).eq_ignore_ascii_case(table))
+        }
         _ => false,
     }
 }
@@ -185,11 +192,20 @@ fn trailing_indexes<'a>(
 /// Where each new column's data comes from: (old column, new column), by the INSERT column
 /// list and the SELECT list position. A SELECT item that is not a plain column counts as
 /// carrying the first old column it mentions.
-fn carried_columns(dialect: Dialect, insert: &Insert, old: &Table, new: &Table) -> Vec<(String, String)> {
+fn carried_columns(
+    dialect: Dialect,
+    insert: &Insert,
+    old: &Table,
+    new: &Table,
+) -> Vec<(String, String)> {
     let targets: Vec<String> = if insert.columns.is_empty() {
         new.columns.iter().map(|c| c.name.clone()).collect()
     } else {
-        insert.columns.iter().map(|c| names::object(dialect, c)).collect()
+        insert
+            .columns
+            .iter()
+            .map(|c| names::object(dialect, c))
+            .collect()
     };
     let Some(SetExpr::Select(select)) = insert.source.as_deref().map(|q| q.body.as_ref()) else {
         return Vec::new();
@@ -287,12 +303,20 @@ fn compare(old: &Table, new: &Table, carried: Vec<(String, String)>) -> Vec<Sche
     let dropped: Vec<&Column> = old
         .columns
         .iter()
-        .filter(|c| !carried.iter().any(|(from, _)| from.eq_ignore_ascii_case(&c.name)))
+        .filter(|c| {
+            !carried
+                .iter()
+                .any(|(from, _)| from.eq_ignore_ascii_case(&c.name))
+        })
         .collect();
     let added: Vec<&Column> = new
         .columns
         .iter()
-        .filter(|c| !carried.iter().any(|(_, to)| to.eq_ignore_ascii_case(&c.name)))
+        .filter(|c| {
+            !carried
+                .iter()
+                .any(|(_, to)| to.eq_ignore_ascii_case(&c.name))
+        })
         .collect();
     let mut changes = vec![SchemaChange::RedefineTable {
         table: table.clone(),
@@ -315,7 +339,12 @@ fn compare(old: &Table, new: &Table, carried: Vec<(String, String)>) -> Vec<Sche
 }
 
 /// Renames and definition changes of the carried columns.
-fn column_changes(table: &str, old: &Table, new: &Table, carried: &[(String, String)]) -> Vec<SchemaChange> {
+fn column_changes(
+    table: &str,
+    old: &Table,
+    new: &Table,
+    carried: &[(String, String)],
+) -> Vec<SchemaChange> {
     let mut changes = Vec::new();
     for (from, to) in carried {
         let (Some(before), Some(after)) = (old.column(from), new.column(to)) else {
@@ -347,12 +376,22 @@ fn column_changes(table: &str, old: &Table, new: &Table, carried: &[(String, Str
 fn renamed_columns(columns: &[String], renamed: &HashMap<String, String>) -> Vec<String> {
     columns
         .iter()
-        .map(|c| renamed.get(&c.to_ascii_lowercase()).cloned().unwrap_or_else(|| c.clone()))
+        .map(|c| {
+            renamed
+                .get(&c.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_else(|| c.clone())
+        })
         .collect()
 }
 
 /// Indexes dropped (old ones not re-created identically) and created (new ones not there before).
-fn index_changes(table: &str, old: &Table, new: &Table, renamed: &HashMap<String, String>) -> Vec<SchemaChange> {
+fn index_changes(
+    table: &str,
+    old: &Table,
+    new: &Table,
+    renamed: &HashMap<String, String>,
+) -> Vec<SchemaChange> {
     let carried_over: Vec<_> = old
         .indexes
         .iter()
@@ -382,7 +421,12 @@ fn index_changes(table: &str, old: &Table, new: &Table, renamed: &HashMap<String
 }
 
 /// Foreign keys dropped and added, compared after the column renames.
-fn foreign_key_changes(table: &str, old: &Table, new: &Table, renamed: &HashMap<String, String>) -> Vec<SchemaChange> {
+fn foreign_key_changes(
+    table: &str,
+    old: &Table,
+    new: &Table,
+    renamed: &HashMap<String, String>,
+) -> Vec<SchemaChange> {
     let carried_over: Vec<_> = old
         .foreign_keys
         .iter()

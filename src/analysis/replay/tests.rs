@@ -66,9 +66,15 @@ fn postgres_create_table_folds_names_and_reads_constraints() {
     let id = column(&replayer, "User", "id");
     assert!(id.primary_key && !id.nullable);
     assert_eq!(id.data_type, "SERIAL");
-    assert_eq!(column(&replayer, "User", "name").default.as_deref(), Some("'x'"));
+    assert_eq!(
+        column(&replayer, "User", "name").default.as_deref(),
+        Some("'x'")
+    );
     let post = table(&replayer, "post");
-    assert!(!column(&replayer, "post", "id").nullable, "PRIMARY KEY implies NOT NULL");
+    assert!(
+        !column(&replayer, "post", "id").nullable,
+        "PRIMARY KEY implies NOT NULL"
+    );
     assert_eq!(column(&replayer, "post", "title").data_type, "VARCHAR(200)");
     let foreign_key = &post.foreign_keys[0];
     assert_eq!(foreign_key.ref_table, "User");
@@ -81,14 +87,24 @@ fn postgres_create_table_folds_names_and_reads_constraints() {
 
 #[test]
 fn unnamed_unique_constraint_gets_generated_name() {
-    let replayer = replay(Dialect::Postgres, "CREATE TABLE t (a INT UNIQUE, b INT, c INT, UNIQUE (b, c))");
-    let names: Vec<&str> = table(&replayer, "t").indexes.iter().map(|i| i.name.as_str()).collect();
+    let replayer = replay(
+        Dialect::Postgres,
+        "CREATE TABLE t (a INT UNIQUE, b INT, c INT, UNIQUE (b, c))",
+    );
+    let names: Vec<&str> = table(&replayer, "t")
+        .indexes
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
     assert_eq!(names, ["t_a_key", "t_b_c_key"]);
 }
 
 #[test]
 fn create_table_as_select_is_diagnosed_and_empty() {
-    let replayer = replay(Dialect::Postgres, "CREATE TABLE a (x INT);\nCREATE TABLE b AS SELECT * FROM a");
+    let replayer = replay(
+        Dialect::Postgres,
+        "CREATE TABLE a (x INT);\nCREATE TABLE b AS SELECT * FROM a",
+    );
     assert!(table(&replayer, "b").columns.is_empty());
     assert_eq!(replayer.diagnostics().len(), 1);
     assert_eq!(replayer.diagnostics()[0].line, 2);
@@ -116,7 +132,14 @@ fn postgres_alter_column_forms_record_before_and_after() {
     };
     assert_eq!(after.data_type, "TEXT");
     let title = column(&replayer, "post", "title");
-    assert_eq!((title.data_type.as_str(), title.nullable, title.default.as_deref()), ("VARCHAR(10)", false, None));
+    assert_eq!(
+        (
+            title.data_type.as_str(),
+            title.nullable,
+            title.default.as_deref()
+        ),
+        ("VARCHAR(10)", false, None)
+    );
 }
 
 #[test]
@@ -131,8 +154,10 @@ fn postgres_add_constraints_and_not_valid() {
     );
     assert_no_diagnostics(&replayer);
     assert!(matches!(&events[0], SchemaChange::AddColumn { column, .. } if column.nullable));
-    assert!(matches!(&events[1], SchemaChange::AddForeignKey { foreign_key, .. }
-        if foreign_key.on_delete == ReferentialAction::SetNull && foreign_key.name.as_deref() == Some("post_editor_fkey")));
+    assert!(
+        matches!(&events[1], SchemaChange::AddForeignKey { foreign_key, .. }
+        if foreign_key.on_delete == ReferentialAction::SetNull && foreign_key.name.as_deref() == Some("post_editor_fkey"))
+    );
     assert!(matches!(&events[2], SchemaChange::CreateIndex { index, .. } if index.unique));
     assert_eq!(events.len(), 3);
 }
@@ -149,9 +174,15 @@ fn postgres_drop_constraint_finds_fk_unique_and_primary_key() {
          ALTER TABLE c DROP CONSTRAINT IF EXISTS nothing_here;\n\
          ALTER TABLE c DROP CONSTRAINT missing",
     );
-    assert!(matches!(&events[0], SchemaChange::DropForeignKey { foreign_key, .. } if foreign_key.ref_columns == ["id"]));
-    assert!(matches!(&events[1], SchemaChange::DropIndex { index, .. } if index.name == "c_code_key"));
-    assert!(matches!(&events[2], SchemaChange::AlterColumn { before, after, .. } if before.primary_key && !after.primary_key));
+    assert!(
+        matches!(&events[0], SchemaChange::DropForeignKey { foreign_key, .. } if foreign_key.ref_columns == ["id"])
+    );
+    assert!(
+        matches!(&events[1], SchemaChange::DropIndex { index, .. } if index.name == "c_code_key")
+    );
+    assert!(
+        matches!(&events[2], SchemaChange::AlterColumn { before, after, .. } if before.primary_key && !after.primary_key)
+    );
     assert_eq!(events.len(), 3);
     assert_eq!(replayer.diagnostics().len(), 1);
     assert_eq!(replayer.diagnostics()[0].line, 5);
@@ -182,7 +213,13 @@ fn renaming_a_table_updates_references() {
         "CREATE TABLE p (id INT PRIMARY KEY);\nCREATE TABLE c (p_id INT REFERENCES p (id))",
         "ALTER TABLE p RENAME TO parent",
     );
-    assert_eq!(events, [SchemaChange::RenameTable { from: "p".into(), to: "parent".into() }]);
+    assert_eq!(
+        events,
+        [SchemaChange::RenameTable {
+            from: "p".into(),
+            to: "parent".into()
+        }]
+    );
     assert_eq!(table(&replayer, "c").foreign_keys[0].ref_table, "parent");
 }
 
@@ -195,7 +232,9 @@ fn postgres_drop_column_drops_its_indexes_and_refuses_when_referenced() {
          CREATE TABLE c (p_id INT REFERENCES p (id))",
         "ALTER TABLE p DROP COLUMN code;\nALTER TABLE p DROP COLUMN id;\nALTER TABLE p DROP COLUMN IF EXISTS ghost",
     );
-    assert!(matches!(&events[0], SchemaChange::DropIndex { index, .. } if index.name == "p_code_name"));
+    assert!(
+        matches!(&events[0], SchemaChange::DropIndex { index, .. } if index.name == "p_code_name")
+    );
     assert!(matches!(&events[1], SchemaChange::DropColumn { column, .. } if column.name == "code"));
     assert_eq!(events.len(), 2);
     assert_eq!(replayer.diagnostics().len(), 1, "id is referenced by c");
@@ -220,7 +259,11 @@ fn postgres_drop_table_needs_cascade_when_referenced() {
     let (refused, events) = change_events(Dialect::Postgres, base, "DROP TABLE p");
     assert!(events.is_empty());
     assert_eq!(refused.diagnostics().len(), 1);
-    let (cascaded, events) = change_events(Dialect::Postgres, base, "DROP TABLE IF EXISTS p, ghost CASCADE");
+    let (cascaded, events) = change_events(
+        Dialect::Postgres,
+        base,
+        "DROP TABLE IF EXISTS p, ghost CASCADE",
+    );
     assert_no_diagnostics(&cascaded);
     assert!(matches!(&events[0], SchemaChange::DropForeignKey { table, .. } if table == "c"));
     assert_eq!(events[1], SchemaChange::DropTable { table: "p".into() });
@@ -257,17 +300,28 @@ fn postgres_indexes_partial_concurrent_expression_rename_and_drop() {
 
 #[test]
 fn recognised_drop_index_and_rename_index_kinds() {
-    let mut replayer = replay(Dialect::Postgres, "CREATE TABLE t (a INT);\nCREATE INDEX t_a ON t (a)");
+    let mut replayer = replay(
+        Dialect::Postgres,
+        "CREATE TABLE t (a INT);\nCREATE INDEX t_a ON t (a)",
+    );
     let hand_built = [
         Statement {
             line: 1,
             text: String::new(),
-            kind: StatementKind::RenameIndex { table: "t".into(), from: "t_a".into(), to: "t_a2".into() },
+            kind: StatementKind::RenameIndex {
+                table: "t".into(),
+                from: "t_a".into(),
+                to: "t_a2".into(),
+            },
         },
         Statement {
             line: 2,
             text: String::new(),
-            kind: StatementKind::DropIndex { names: vec!["t_a2".into(), "gone".into()], concurrently: true, if_exists: true },
+            kind: StatementKind::DropIndex {
+                names: vec!["t_a2".into(), "gone".into()],
+                concurrently: true,
+                if_exists: true,
+            },
         },
     ];
     replayer.apply_file("c.sql", &hand_built);
@@ -293,8 +347,17 @@ fn postgres_enum_types() {
     let kind = replayer.schema().enum_type("Kind").expect("renamed enum");
     assert_eq!(kind.values, ["MEMBER", "OWNER", "ADMIN", "GUEST"]);
     assert_eq!(column(&replayer, "u", "role").data_type, "\"Kind\"");
-    let (dropped, events) = change_events(Dialect::Postgres, "CREATE TYPE mood AS ENUM ('a')", "DROP TYPE mood");
-    assert_eq!(events, [SchemaChange::DropEnum { name: "mood".into() }]);
+    let (dropped, events) = change_events(
+        Dialect::Postgres,
+        "CREATE TYPE mood AS ENUM ('a')",
+        "DROP TYPE mood",
+    );
+    assert_eq!(
+        events,
+        [SchemaChange::DropEnum {
+            name: "mood".into()
+        }]
+    );
     assert!(dropped.schema().enums.is_empty());
 }
 
@@ -331,11 +394,24 @@ fn mysql_change_modify_and_drops() {
          DROP INDEX `User_email_key` ON `User`",
     );
     assert_no_diagnostics(&replayer);
-    assert_eq!(events[0], SchemaChange::RenameColumn { table: "Post".into(), from: "title".into(), to: "headline".into() });
-    assert!(matches!(&events[1], SchemaChange::AlterColumn { after, .. } if after.data_type == "VARCHAR(300)"));
-    assert!(matches!(&events[2], SchemaChange::AlterColumn { after, .. } if after.data_type == "TEXT" && after.nullable));
+    assert_eq!(
+        events[0],
+        SchemaChange::RenameColumn {
+            table: "Post".into(),
+            from: "title".into(),
+            to: "headline".into()
+        }
+    );
+    assert!(
+        matches!(&events[1], SchemaChange::AlterColumn { after, .. } if after.data_type == "VARCHAR(300)")
+    );
+    assert!(
+        matches!(&events[2], SchemaChange::AlterColumn { after, .. } if after.data_type == "TEXT" && after.nullable)
+    );
     assert!(matches!(&events[3], SchemaChange::DropForeignKey { .. }));
-    assert!(matches!(&events[4], SchemaChange::DropIndex { index, .. } if index.columns == ["headline"]));
+    assert!(
+        matches!(&events[4], SchemaChange::DropIndex { index, .. } if index.columns == ["headline"])
+    );
     assert!(matches!(&events[5], SchemaChange::CreateIndex { index, .. } if index.unique));
     assert!(matches!(&events[6], SchemaChange::AlterColumn { after, .. } if !after.primary_key));
     assert!(matches!(&events[7], SchemaChange::DropIndex { .. }));
@@ -366,9 +442,16 @@ fn mysql_drop_column_shrinks_indexes_and_refuses_fk_columns() {
          ALTER TABLE `Post` DROP COLUMN `title`;\n\
          ALTER TABLE `Post` DROP `authorId`",
     );
-    assert!(matches!(&events[1], SchemaChange::DropIndex { index, .. } if index.name == "Post_title_idx"));
+    assert!(
+        matches!(&events[1], SchemaChange::DropIndex { index, .. } if index.name == "Post_title_idx")
+    );
     assert!(matches!(&events[2], SchemaChange::DropColumn { .. }));
-    assert_eq!(table(&replayer, "Post").index("Post_pair").map(|i| i.columns.clone()), Some(vec!["id".to_string()]));
+    assert_eq!(
+        table(&replayer, "Post")
+            .index("Post_pair")
+            .map(|i| i.columns.clone()),
+        Some(vec!["id".to_string()])
+    );
     assert_eq!(replayer.diagnostics().len(), 1);
     assert_eq!(replayer.diagnostics()[0].line, 3);
 }
@@ -381,13 +464,21 @@ fn missing_objects_are_diagnosed_with_file_and_line_and_replay_continues() {
     );
     let lines: Vec<usize> = replayer.diagnostics().iter().map(|d| d.line).collect();
     assert_eq!(lines, [1, 2, 5]);
-    assert!(replayer.diagnostics().iter().all(|d| d.kind == DiagnosticKind::Replay && d.file == "m.sql"));
+    assert!(
+        replayer
+            .diagnostics()
+            .iter()
+            .all(|d| d.kind == DiagnosticKind::Replay && d.file == "m.sql")
+    );
     assert!(replayer.schema().table("t").is_some());
 }
 
 #[test]
 fn dml_transactions_and_unparsed_have_no_effect() {
-    let mut replayer = replay(Dialect::Postgres, "BEGIN;\nCREATE TABLE t (a INT);\nINSERT INTO t VALUES (1);\nUPDATE t SET a = 2;\nDELETE FROM t;\nTRUNCATE t;\nSET lock_timeout = '1s';\nCOMMIT");
+    let mut replayer = replay(
+        Dialect::Postgres,
+        "BEGIN;\nCREATE TABLE t (a INT);\nINSERT INTO t VALUES (1);\nUPDATE t SET a = 2;\nDELETE FROM t;\nTRUNCATE t;\nSET lock_timeout = '1s';\nCOMMIT",
+    );
     let unparsed = [Statement {
         line: 1,
         text: "DO $$ $$".into(),
@@ -400,7 +491,10 @@ fn dml_transactions_and_unparsed_have_no_effect() {
 
 #[test]
 fn events_carry_file_and_line() {
-    let replayer = replay(Dialect::Sqlite, "\n\nCREATE TABLE a (x INT);\n\nALTER TABLE a ADD COLUMN y INT");
+    let replayer = replay(
+        Dialect::Sqlite,
+        "\n\nCREATE TABLE a (x INT);\n\nALTER TABLE a ADD COLUMN y INT",
+    );
     let locations: Vec<usize> = replayer.events().iter().map(|e| e.at.line).collect();
     assert_eq!(locations, [3, 5]);
     assert!(replayer.events().iter().all(|e| e.at.file == "m.sql"));
@@ -435,14 +529,33 @@ PRAGMA defer_foreign_keys=OFF"#,
             added: vec!["age".into()],
         }
     );
-    assert_eq!(events[1], SchemaChange::RenameColumn { table: "User".into(), from: "email".into(), to: "mail".into() });
+    assert_eq!(
+        events[1],
+        SchemaChange::RenameColumn {
+            table: "User".into(),
+            from: "email".into(),
+            to: "mail".into()
+        }
+    );
     assert!(matches!(&events[2], SchemaChange::DropColumn { column, .. } if column.name == "name"));
     assert!(matches!(&events[3], SchemaChange::AddColumn { column, .. } if column.name == "age"));
-    assert!(matches!(&events[4], SchemaChange::DropIndex { index, .. } if index.name == "User_email_key"));
-    assert!(matches!(&events[5], SchemaChange::CreateIndex { index, .. } if index.name == "User_mail_key"));
+    assert!(
+        matches!(&events[4], SchemaChange::DropIndex { index, .. } if index.name == "User_email_key")
+    );
+    assert!(
+        matches!(&events[5], SchemaChange::CreateIndex { index, .. } if index.name == "User_mail_key")
+    );
     assert_eq!(events.len(), 6);
-    assert!(replayer.events()[3..].iter().all(|e| e.at.line == 3 && e.at.file == "c.sql"));
-    assert_eq!(table(&replayer, "Post").foreign_keys[0].ref_columns, ["id"], "SQLite leaves other tables' FKs as written");
+    assert!(
+        replayer.events()[3..]
+            .iter()
+            .all(|e| e.at.line == 3 && e.at.file == "c.sql")
+    );
+    assert_eq!(
+        table(&replayer, "Post").foreign_keys[0].ref_columns,
+        ["id"],
+        "SQLite leaves other tables' FKs as written"
+    );
 }
 
 #[test]
@@ -456,10 +569,20 @@ DROP TABLE "User";
 ALTER TABLE "new_User" RENAME TO "User";
 CREATE UNIQUE INDEX "User_email_key" ON "User"("email")"#,
     );
-    assert!(matches!(&events[0], SchemaChange::RedefineTable { dropped, added, .. } if dropped.is_empty() && added.is_empty()));
-    assert!(matches!(&events[1], SchemaChange::RenameColumn { from, to, .. } if from == "name" && to == "full_name"));
-    assert!(matches!(&events[2], SchemaChange::AlterColumn { before, after, .. } if before.nullable && !after.nullable));
-    assert_eq!(events.len(), 3, "the re-created index is not a change: {events:?}");
+    assert!(
+        matches!(&events[0], SchemaChange::RedefineTable { dropped, added, .. } if dropped.is_empty() && added.is_empty())
+    );
+    assert!(
+        matches!(&events[1], SchemaChange::RenameColumn { from, to, .. } if from == "name" && to == "full_name")
+    );
+    assert!(
+        matches!(&events[2], SchemaChange::AlterColumn { before, after, .. } if before.nullable && !after.nullable)
+    );
+    assert_eq!(
+        events.len(),
+        3,
+        "the re-created index is not a change: {events:?}"
+    );
 }
 
 #[test]
@@ -475,17 +598,42 @@ ALTER TABLE "new_User" RENAME TO "User""#,
     assert_eq!(
         events,
         [
-            SchemaChange::CreateTable { table: "new_User".into() },
-            SchemaChange::DropTable { table: "User".into() },
-            SchemaChange::RenameTable { from: "new_User".into(), to: "User".into() },
+            SchemaChange::CreateTable {
+                table: "new_User".into()
+            },
+            SchemaChange::DropTable {
+                table: "User".into()
+            },
+            SchemaChange::RenameTable {
+                from: "new_User".into(),
+                to: "User".into()
+            },
         ]
     );
 }
 
 #[test]
 fn sqlite_refuses_to_drop_an_indexed_column() {
-    let (replayer, events) = change_events(Dialect::Sqlite, SQLITE_BASE, "ALTER TABLE \"User\" DROP COLUMN \"email\"");
+    let (replayer, events) = change_events(
+        Dialect::Sqlite,
+        SQLITE_BASE,
+        "ALTER TABLE \"User\" DROP COLUMN \"email\"",
+    );
     assert!(events.is_empty());
     assert_eq!(replayer.diagnostics().len(), 1);
     assert!(column(&replayer, "User", "email").name == "email");
+}
+
+#[test]
+fn postgres_identity_is_not_null_and_dropping_a_key_column_drops_the_key() {
+    let (replayer, events) = change_events(
+        Dialect::Postgres,
+        "CREATE TABLE t (a INT GENERATED ALWAYS AS IDENTITY, b INT, c INT, PRIMARY KEY (b, c))",
+        "ALTER TABLE t DROP COLUMN b",
+    );
+    assert!(!column(&replayer, "t", "a").nullable);
+    assert!(
+        matches!(&events[1], SchemaChange::AlterColumn { after, .. } if after.name == "c" && !after.primary_key)
+    );
+    assert_eq!(events.len(), 2);
 }
