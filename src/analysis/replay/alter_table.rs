@@ -9,6 +9,7 @@ use super::create_table::{ColumnDefinition, column_definition, constraint_effect
 use super::names;
 use super::{Location, Replayer, SchemaChange};
 use crate::analysis::dialect::Dialect;
+use crate::analysis::schema::{ForeignKey, Index};
 
 impl Replayer {
     /// `ALTER TABLE t op, op, ...`: applies the operations in order (a `RENAME TO` among them
@@ -185,8 +186,8 @@ impl Replayer {
         &mut self,
         at: &Location,
         table: &str,
-        indexes: Vec<crate::analysis::schema::Index>,
-        foreign_keys: Vec<crate::analysis::schema::ForeignKey>,
+        indexes: Vec<Index>,
+        foreign_keys: Vec<ForeignKey>,
     ) {
         for index in indexes {
             self.add_index(at, table, index);

@@ -263,7 +263,8 @@ impl Replayer {
         self.schema.tables.push(table);
     }
 
-    /// Fills empty referenced-column lists with the parent's primary key columns.
+    /// Fills empty referenced-column lists of a table not (or no longer) in the schema with
+    /// the parent's primary key columns (its own for a self-reference).
     pub(super) fn resolve_references(&self, table: &mut Table) {
         let own_key = primary_key_columns(table);
         for foreign_key in table
@@ -274,17 +275,22 @@ impl Replayer {
             foreign_key.ref_columns = if foreign_key.ref_table.eq_ignore_ascii_case(&table.name) {
                 own_key.clone()
             } else {
-                self.schema
-                    .table(&foreign_key.ref_table)
-                    .map(primary_key_columns)
-                    .unwrap_or_default()
+                self.parent_key(&foreign_key.ref_table)
             };
         }
+    }
+
+    /// The primary key columns of table `parent` (empty if it does not exist).
+    pub(super) fn parent_key(&self, parent: &str) -> Vec<String> {
+        self.schema
+            .table(parent)
+            .map(primary_key_columns)
+            .unwrap_or_default()
     }
 }
 
 /// The primary key columns of a table, in column order.
-pub(super) fn primary_key_columns(table: &Table) -> Vec<String> {
+fn primary_key_columns(table: &Table) -> Vec<String> {
     table
         .columns
         .iter()

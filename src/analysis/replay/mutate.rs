@@ -7,8 +7,8 @@ use crate::analysis::dialect::Dialect;
 use crate::analysis::schema::{Column, ForeignKey, Index, Table};
 
 impl Replayer {
-    /// The table `name`, or a diagnostic saying `what` could not find it.
-    pub(super) fn existing_table(&mut self, at: &Location, name: &str, what: &str) -> bool {
+    /// Whether table `name` exists; if not, records a diagnostic saying `what` could not find it.
+    fn existing_table(&mut self, at: &Location, name: &str, what: &str) -> bool {
         if self.schema.table(name).is_some() {
             return true;
         }
@@ -153,19 +153,16 @@ impl Replayer {
     }
 
     /// Adds a foreign key to an existing table.
-    pub(super) fn add_foreign_key(&mut self, at: &Location, table: &str, foreign_key: ForeignKey) {
-        let mut resolved = Table {
-            name: table.to_string(),
-            foreign_keys: vec![foreign_key],
-            ..Table::default()
-        };
-        if let Some(existing) = self.schema.table(table) {
-            resolved.columns = existing.columns.clone();
+    /// An empty referenced-column list means the parent's primary key.
+    pub(super) fn add_foreign_key(
+        &mut self,
+        at: &Location,
+        table: &str,
+        mut foreign_key: ForeignKey,
+    ) {
+        if foreign_key.ref_columns.is_empty() {
+            foreign_key.ref_columns = self.parent_key(&foreign_key.ref_table);
         }
-        self.resolve_references(&mut resolved);
-        let Some(foreign_key) = resolved.foreign_keys.pop() else {
-            return;
-        };
         let Some(target) = self.schema.table_mut(table) else {
             self.diagnose(at, format!("ADD FOREIGN KEY: table {table} does not exist"));
             return;
@@ -279,6 +276,9 @@ impl Replayer {
         let Some(target) = self.schema.table_mut(table) else {
             return;
         };
+        if !target.foreign_keys.iter().any(&doomed) {
+            return;
+        }
         let (removed, kept) = std::mem::take(&mut target.foreign_keys)
             .into_iter()
             .partition::<Vec<_>, _>(|fk| doomed(fk));
@@ -300,6 +300,9 @@ impl Replayer {
         let Some(target) = self.schema.table_mut(table) else {
             return;
         };
+        if !target.indexes.iter().any(&doomed) {
+            return;
+        }
         let (removed, kept) = std::mem::take(&mut target.indexes)
             .into_iter()
             .partition::<Vec<_>, _>(|i| doomed(i));

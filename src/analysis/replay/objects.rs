@@ -161,13 +161,7 @@ impl Replayer {
     /// `DROP TABLE [IF EXISTS] a, b [CASCADE]`. The table's indexes go with it. Other tables'
     /// foreign keys to it: SQLite and MySQL leave them dangling; Postgres refuses without
     /// CASCADE (unless the referencing tables are dropped too) and drops them with it.
-    pub(super) fn drop_tables(
-        &mut self,
-        at: &Location,
-        tables: &[String],
-        if_exists: bool,
-        cascade: bool,
-    ) {
+    fn drop_tables(&mut self, at: &Location, tables: &[String], if_exists: bool, cascade: bool) {
         for name in tables {
             if self.schema.table(name).is_none() {
                 if !if_exists {
@@ -213,7 +207,7 @@ impl Replayer {
     }
 
     /// Removes a table and records a `DropTable`.
-    pub(super) fn remove_table(&mut self, at: &Location, name: &str) {
+    fn remove_table(&mut self, at: &Location, name: &str) {
         if let Some(position) = self
             .schema
             .tables

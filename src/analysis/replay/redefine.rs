@@ -18,7 +18,7 @@ use super::names;
 use super::objects::index_of;
 use super::{Location, Replayer, SchemaChange};
 use crate::analysis::dialect::Dialect;
-use crate::analysis::schema::{Column, Table};
+use crate::analysis::schema::{Column, ForeignKey, Index, Table};
 use crate::analysis::sql::{Statement, StatementKind};
 
 /// The prefix Prisma gives the new copy of a redefined table.
@@ -395,7 +395,7 @@ fn index_changes(
     let carried_over: Vec<_> = old
         .indexes
         .iter()
-        .map(|i| crate::analysis::schema::Index {
+        .map(|i| Index {
             columns: renamed_columns(&i.columns, renamed),
             ..i.clone()
         })
@@ -430,7 +430,7 @@ fn foreign_key_changes(
     let carried_over: Vec<_> = old
         .foreign_keys
         .iter()
-        .map(|fk| crate::analysis::schema::ForeignKey {
+        .map(|fk| ForeignKey {
             columns: renamed_columns(&fk.columns, renamed),
             ..fk.clone()
         })
