@@ -16,6 +16,7 @@
 
 mod alter_table;
 mod create_table;
+mod lookup;
 mod mutate;
 mod names;
 mod objects;
@@ -127,6 +128,8 @@ pub struct Replayer {
     schema: Schema,
     events: Vec<SchemaEvent>,
     diagnostics: Vec<Diagnostic>,
+    /// Where each table is in `schema.tables`, by lowercase name.
+    positions: lookup::TablePositions,
 }
 
 impl Replayer {
@@ -137,6 +140,7 @@ impl Replayer {
             schema: Schema::default(),
             events: Vec::new(),
             diagnostics: Vec::new(),
+            positions: lookup::TablePositions::new(),
         }
     }
 

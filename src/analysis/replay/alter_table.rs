@@ -16,7 +16,7 @@ impl Replayer {
     /// changes the table the later ones apply to).
     pub(super) fn alter_table(&mut self, at: &Location, alter: &AlterTable) {
         let mut table = names::object(self.dialect, &alter.name);
-        if self.schema.table(&table).is_none() {
+        if self.table(&table).is_none() {
             if !alter.if_exists {
                 self.diagnose(at, format!("ALTER TABLE: table {table} does not exist"));
             }
@@ -149,10 +149,7 @@ impl Replayer {
     /// `ADD [COLUMN] [IF NOT EXISTS] def`, with the constraints written on the column.
     fn add_column(&mut self, at: &Location, table: &str, def: &ColumnDef, if_not_exists: bool) {
         let name = names::ident(self.dialect, &def.name);
-        let exists = self
-            .schema
-            .table(table)
-            .is_some_and(|t| t.column(&name).is_some());
+        let exists = self.table(table).is_some_and(|t| t.column(&name).is_some());
         if exists {
             if !if_not_exists {
                 self.diagnose(at, format!("ADD COLUMN: {table}.{name} already exists"));
@@ -166,7 +163,7 @@ impl Replayer {
             indexes,
             foreign_keys,
         } = definition;
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             return;
         };
         target.columns.push(column.clone());
@@ -210,10 +207,7 @@ impl Replayer {
     ) {
         let from = names::ident(self.dialect, old_name);
         let to = names::ident(self.dialect, new_name);
-        let exists = self
-            .schema
-            .table(table)
-            .is_some_and(|t| t.column(&from).is_some());
+        let exists = self.table(table).is_some_and(|t| t.column(&from).is_some());
         if !exists {
             self.diagnose(
                 at,
@@ -248,7 +242,6 @@ impl Replayer {
         let names_primary_key =
             lower.ends_with("pkey") || lower.ends_with("_pk") || lower == "primary";
         let has_primary_key = self
-            .schema
             .table(table)
             .is_some_and(|t| t.columns.iter().any(|c| c.primary_key));
         if names_primary_key && has_primary_key {
@@ -265,7 +258,7 @@ impl Replayer {
 
     /// `RENAME CONSTRAINT a TO b`: a foreign key or a unique constraint.
     fn rename_constraint(&mut self, at: &Location, table: &str, from: &str, to: &str) {
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             return;
         };
         if let Some(foreign_key) = target.foreign_keys.iter_mut().find(|fk| {
@@ -292,7 +285,7 @@ impl Replayer {
         if_exists: bool,
         cascade: bool,
     ) {
-        let Some(target) = self.schema.table(table) else {
+        let Some(target) = self.table(table) else {
             return;
         };
         let Some(existing) = target.column(column).cloned() else {
@@ -309,7 +302,7 @@ impl Replayer {
             return;
         }
         self.drop_column_dependents(at, table, column);
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             return;
         };
         target
@@ -332,7 +325,7 @@ impl Replayer {
 
     /// Why the database would refuse to drop the column, if it would.
     fn drop_column_refusal(&self, table: &str, column: &str, cascade: bool) -> Option<String> {
-        let target = self.schema.table(table)?;
+        let target = self.table(table)?;
         let in_own_foreign_key = target
             .foreign_keys
             .iter()
@@ -371,7 +364,7 @@ impl Replayer {
         match self.dialect {
             Dialect::Sqlite => {}
             Dialect::Mysql => {
-                if let Some(target) = self.schema.table_mut(table) {
+                if let Some(target) = self.table_mut(table) {
                     for index in &mut target.indexes {
                         index.columns.retain(|c| !c.eq_ignore_ascii_case(column));
                     }
@@ -380,14 +373,12 @@ impl Replayer {
             }
             Dialect::Postgres => {
                 self.remove_indexes_where(at, table, |i| uses_column(&i.columns));
-                self.remove_foreign_keys_where(at, table, |fk| uses_column(&fk.columns));
-                let children: Vec<String> =
-                    self.schema.tables.iter().map(|t| t.name.clone()).collect();
-                for child in children {
-                    self.remove_foreign_keys_where(at, &child, |fk| {
-                        fk.ref_table.eq_ignore_ascii_case(table) && uses_column(&fk.ref_columns)
-                    });
-                }
+                self.remove_foreign_keys_where(at, |owner, fk| {
+                    let own = owner.eq_ignore_ascii_case(table) && uses_column(&fk.columns);
+                    let referencing =
+                        fk.ref_table.eq_ignore_ascii_case(table) && uses_column(&fk.ref_columns);
+                    own || referencing
+                });
             }
         }
     }

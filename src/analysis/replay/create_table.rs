@@ -232,7 +232,7 @@ impl Replayer {
     /// `CREATE TABLE`.
     pub(super) fn create_table(&mut self, at: &Location, create: &CreateTable) {
         let name = names::object(self.dialect, &create.name);
-        if self.schema.table(&name).is_some() {
+        if self.table(&name).is_some() {
             if !create.if_not_exists {
                 self.diagnose(at, format!("CREATE TABLE {name}: the table already exists"));
             }
@@ -260,7 +260,7 @@ impl Replayer {
     /// implicitly.
     pub(super) fn add_table(&mut self, mut table: Table) {
         self.resolve_references(&mut table);
-        self.schema.tables.push(table);
+        self.push_table(table);
     }
 
     /// Fills empty referenced-column lists of a table not (or no longer) in the schema with
@@ -282,8 +282,7 @@ impl Replayer {
 
     /// The primary key columns of table `parent` (empty if it does not exist).
     pub(super) fn parent_key(&self, parent: &str) -> Vec<String> {
-        self.schema
-            .table(parent)
+        self.table(parent)
             .map(primary_key_columns)
             .unwrap_or_default()
     }

@@ -9,7 +9,7 @@ use crate::analysis::schema::{Column, ForeignKey, Index, Table};
 impl Replayer {
     /// Whether table `name` exists; if not, records a diagnostic saying `what` could not find it.
     fn existing_table(&mut self, at: &Location, name: &str, what: &str) -> bool {
-        if self.schema.table(name).is_some() {
+        if self.table(name).is_some() {
             return true;
         }
         self.diagnose(at, format!("{what}: table {name} does not exist"));
@@ -20,7 +20,7 @@ impl Replayer {
     /// and in other tables' foreign keys that reference it (what SQLite >= 3.26, Postgres and
     /// MySQL do).
     pub(super) fn rename_column(&mut self, at: &Location, table: &str, from: &str, to: &str) {
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             self.diagnose(
                 at,
                 format!("RENAME COLUMN {from}: table {table} does not exist"),
@@ -72,18 +72,16 @@ impl Replayer {
         if !self.existing_table(at, from, "RENAME TABLE") {
             return;
         }
-        if self.schema.table(to).is_some() && !from.eq_ignore_ascii_case(to) {
+        if self.table(to).is_some() && !from.eq_ignore_ascii_case(to) {
             self.diagnose(
                 at,
                 format!("RENAME TABLE {from} TO {to}: {to} already exists"),
             );
             return;
         }
-        let old_name = self
-            .schema
-            .table_mut(from)
-            .map(|t| std::mem::replace(&mut t.name, to.to_string()))
-            .unwrap_or_default();
+        let Some(old_name) = self.rename_table_entry(from, to) else {
+            return;
+        };
         for foreign_key in self.foreign_keys_referencing_mut(&old_name) {
             foreign_key.ref_table = to.to_string();
         }
@@ -104,7 +102,7 @@ impl Replayer {
         column: &str,
         change: impl FnOnce(&mut Column),
     ) {
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             self.diagnose(
                 at,
                 format!("ALTER COLUMN {column}: table {table} does not exist"),
@@ -136,7 +134,7 @@ impl Replayer {
 
     /// Adds an index (or unique constraint) to an existing table.
     pub(super) fn add_index(&mut self, at: &Location, table: &str, index: Index) {
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             self.diagnose(
                 at,
                 format!("index {}: table {table} does not exist", index.name),
@@ -163,7 +161,7 @@ impl Replayer {
         if foreign_key.ref_columns.is_empty() {
             foreign_key.ref_columns = self.parent_key(&foreign_key.ref_table);
         }
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             self.diagnose(at, format!("ADD FOREIGN KEY: table {table} does not exist"));
             return;
         };
@@ -192,7 +190,7 @@ impl Replayer {
         change: impl FnOnce(Dialect, &mut Table),
     ) {
         let dialect = self.dialect;
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             self.diagnose(at, format!("PRIMARY KEY: table {table} does not exist"));
             return;
         };
@@ -231,7 +229,7 @@ impl Replayer {
 
     /// Removes the index `name` of `table`, recording a `DropIndex`. Returns whether it existed.
     pub(super) fn remove_index(&mut self, at: &Location, table: &str, name: &str) -> bool {
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             return false;
         };
         let Some(position) = target
@@ -250,7 +248,7 @@ impl Replayer {
     /// Removes the foreign key `name` of `table`, recording a `DropForeignKey`. Returns whether
     /// it existed.
     pub(super) fn remove_foreign_key(&mut self, at: &Location, table: &str, name: &str) -> bool {
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             return false;
         };
         let Some(position) = target.foreign_keys.iter().position(|fk| {
@@ -266,26 +264,25 @@ impl Replayer {
         true
     }
 
-    /// Removes the foreign keys of `table` that `doomed` selects, recording each.
+    /// Removes, in one pass over the schema, the foreign keys that `doomed` selects (it is
+    /// given the owning table's name), recording each.
     pub(super) fn remove_foreign_keys_where(
         &mut self,
         at: &Location,
-        table: &str,
-        doomed: impl Fn(&ForeignKey) -> bool,
+        doomed: impl Fn(&str, &ForeignKey) -> bool,
     ) {
-        let Some(target) = self.schema.table_mut(table) else {
-            return;
-        };
-        if !target.foreign_keys.iter().any(&doomed) {
-            return;
+        let mut removed = Vec::new();
+        for table in &mut self.schema.tables {
+            if !table.foreign_keys.iter().any(|fk| doomed(&table.name, fk)) {
+                continue;
+            }
+            let (gone, kept) = std::mem::take(&mut table.foreign_keys)
+                .into_iter()
+                .partition::<Vec<_>, _>(|fk| doomed(&table.name, fk));
+            table.foreign_keys = kept;
+            removed.extend(gone.into_iter().map(|fk| (table.name.clone(), fk)));
         }
-        let (removed, kept) = std::mem::take(&mut target.foreign_keys)
-            .into_iter()
-            .partition::<Vec<_>, _>(|fk| doomed(fk));
-        target.foreign_keys = kept;
-        let table = target.name.clone();
-        for foreign_key in removed {
-            let table = table.clone();
+        for (table, foreign_key) in removed {
             self.emit(at, SchemaChange::DropForeignKey { table, foreign_key });
         }
     }
@@ -297,7 +294,7 @@ impl Replayer {
         table: &str,
         doomed: impl Fn(&Index) -> bool,
     ) {
-        let Some(target) = self.schema.table_mut(table) else {
+        let Some(target) = self.table_mut(table) else {
             return;
         };
         if !target.indexes.iter().any(&doomed) {

@@ -64,7 +64,6 @@ impl Replayer {
                 continue;
             };
             let backs_constraint = self
-                .schema
                 .table(&owner)
                 .and_then(|t| t.index(name))
                 .is_some_and(|i| i.origin == IndexOrigin::UniqueConstraint);
@@ -91,7 +90,7 @@ impl Replayer {
             self.diagnose(at, format!("RENAME INDEX: index {from} does not exist"));
             return;
         };
-        let Some(target) = self.schema.table_mut(&owner) else {
+        let Some(target) = self.table_mut(&owner) else {
             return;
         };
         if let Some(index) = target
@@ -163,7 +162,7 @@ impl Replayer {
     /// CASCADE (unless the referencing tables are dropped too) and drops them with it.
     fn drop_tables(&mut self, at: &Location, tables: &[String], if_exists: bool, cascade: bool) {
         for name in tables {
-            if self.schema.table(name).is_none() {
+            if self.table(name).is_none() {
                 if !if_exists {
                     self.diagnose(at, format!("DROP TABLE: table {name} does not exist"));
                 }
@@ -181,11 +180,9 @@ impl Replayer {
                     );
                     continue;
                 }
-                for child in referencing {
-                    self.remove_foreign_keys_where(at, &child, |fk| {
-                        fk.ref_table.eq_ignore_ascii_case(name)
-                    });
-                }
+                self.remove_foreign_keys_where(at, |owner, fk| {
+                    !names::contains(tables, owner) && fk.ref_table.eq_ignore_ascii_case(name)
+                });
             }
             self.remove_table(at, name);
         }
@@ -208,13 +205,8 @@ impl Replayer {
 
     /// Removes a table and records a `DropTable`.
     fn remove_table(&mut self, at: &Location, name: &str) {
-        if let Some(position) = self
-            .schema
-            .tables
-            .iter()
-            .position(|t| t.name.eq_ignore_ascii_case(name))
-        {
-            let table = self.schema.tables.remove(position).name;
+        if let Some(table) = self.take_table(name) {
+            let table = table.name;
             self.emit(at, SchemaChange::DropTable { table });
         }
     }

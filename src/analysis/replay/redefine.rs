@@ -76,8 +76,7 @@ pub(super) fn recognise<'a>(
     };
     let temporary = names::object(dialect, &create.name);
     let table = strip_new_prefix(&temporary)?.to_string();
-    let schema = replayer.schema();
-    if schema.table(&table).is_none() || schema.table(&temporary).is_some() {
+    if replayer.table(&table).is_none() || replayer.table(&temporary).is_some() {
         return None;
     }
     let (insert_at, insert) = next_significant(statements, start + 1)?;
@@ -257,7 +256,7 @@ impl Replayer {
         };
         let new = self.redefined_table(redefinition);
         let dialect = self.dialect;
-        let Some(slot) = self.schema.table_mut(&redefinition.table) else {
+        let Some(slot) = self.table_mut(&redefinition.table) else {
             return;
         };
         let old = std::mem::replace(slot, new);
@@ -271,7 +270,6 @@ impl Replayer {
     /// Table X as `CREATE TABLE "new_X"` and the indexes after the rename define it.
     fn redefined_table(&self, redefinition: &Redefinition<'_>) -> Table {
         let name = self
-            .schema
             .table(&redefinition.table)
             .map_or_else(|| redefinition.table.clone(), |t| t.name.clone());
         let mut table = build_table(self.dialect, name.clone(), redefinition.create);
