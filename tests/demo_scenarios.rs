@@ -15,7 +15,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail, ensure};
 use rusqlite::Connection;
 use serde::Deserialize;
-use toml::value::Datetime;
+use toml::value::{Datetime, Offset};
 
 /// The demo's pull requests, one directory each.
 const DEMO_PRS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/prs");
@@ -414,11 +414,11 @@ fn is_github_login(text: &str) -> bool {
         && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
-/// Parses an RFC 3339 timestamp with a date, a time and an offset, in October or November 2026.
+/// Parses an RFC 3339 UTC timestamp (date, time, `Z`) in October or November 2026.
 fn demo_timestamp(text: &str) -> Result<Datetime> {
     let parsed = Datetime::from_str(text).with_context(|| format!("{text} is not RFC 3339"))?;
-    let (Some(date), Some(_), Some(_)) = (parsed.date, parsed.time, parsed.offset) else {
-        bail!("{text} needs a date, a time and an offset");
+    let (Some(date), Some(_), Some(Offset::Z)) = (parsed.date, parsed.time, parsed.offset) else {
+        bail!("{text} needs a date, a time and the offset Z");
     };
     ensure!(
         date.year == 2026 && (10..=11).contains(&date.month),
@@ -467,7 +467,7 @@ fn pr_metadata_is_well_formed() -> Result<()> {
         );
         let created = demo_timestamp(&meta.created_at)?;
         let updated = demo_timestamp(&meta.updated_at)?;
-        // Same offset everywhere (Z), so the text order is the time order.
+        // Both are UTC (`Z`), so the text order is the time order.
         ensure!(
             updated.to_string() >= created.to_string(),
             "{context}: updated before created"
@@ -765,6 +765,7 @@ fn helpers_reject_malformed_metadata() {
     assert!(!is_github_login("two--hyphens"));
     assert!(demo_timestamp("2026-11-03T09:30:02Z").is_ok());
     assert!(demo_timestamp("2026-11-03").is_err());
+    assert!(demo_timestamp("2026-11-03T09:30:02+01:00").is_err());
     assert!(demo_timestamp("2025-11-03T09:30:02Z").is_err());
     assert!(has_control_characters("a\u{1b}[2J"));
     assert!(!has_control_characters("a\nb\tc"));
