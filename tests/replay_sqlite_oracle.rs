@@ -316,3 +316,50 @@ fn statements_sqlite_refuses_are_diagnosed_and_leave_the_schema_alone() {
     assert!(!accepted);
     oracle.assert_same_schema();
 }
+
+#[test]
+fn references_added_by_alter_and_self_references_survive_redefines_like_sqlite() {
+    let mut oracle = Oracle::new();
+    oracle.migrate(INIT);
+    let events = oracle.migrate(
+        r#"ALTER TABLE "Tag" ADD COLUMN "parentId" INTEGER REFERENCES "Tag" ("id") ON DELETE SET NULL;
+CREATE TABLE "Comment" ("id" INTEGER NOT NULL PRIMARY KEY, "replyTo" INTEGER REFERENCES "Comment", "postId" TEXT NOT NULL REFERENCES "Post" ("id") ON DELETE CASCADE);"#,
+    );
+    assert!(matches!(&events[1], SchemaChange::AddForeignKey { foreign_key, .. }
+        if foreign_key.ref_table == "Tag" && foreign_key.ref_columns == ["id"]));
+    // Post's key is renamed by a redefinition: SQLite does not touch the foreign keys of
+    // Tag and Comment, which keep naming Post("id").
+    let events = oracle.migrate(
+        r#"PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_Post" (
+    "postId" TEXT NOT NULL PRIMARY KEY,
+    "title" TEXT NOT NULL,
+    "body" TEXT,
+    "views" INTEGER NOT NULL DEFAULT 0,
+    "price" DECIMAL(65, 30),
+    "authorId" INTEGER NOT NULL,
+    CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") REFERENCES "User" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
+);
+INSERT INTO "new_Post" ("postId", "title", "body", "views", "price", "authorId") SELECT "id", "title", "body", "views", "price", "authorId" FROM "Post";
+DROP TABLE "Post";
+ALTER TABLE "new_Post" RENAME TO "Post";
+PRAGMA foreign_keys=ON;"#,
+    );
+    assert!(events.contains(&SchemaChange::RenameColumn {
+        table: "Post".into(),
+        from: "id".into(),
+        to: "postId".into(),
+    }));
+    assert!(
+        events.iter().any(|e| matches!(e, SchemaChange::DropIndex { index, .. } if index.name == "Post_title_idx")),
+        "the index not re-created after the redefinition is gone: {events:?}"
+    );
+    // A redefinition of a self-referencing table keeps the self-reference.
+    oracle.migrate(
+        r#"CREATE TABLE "new_Comment" ("id" INTEGER NOT NULL PRIMARY KEY, "replyTo" INTEGER, "postId" TEXT NOT NULL,
+    CONSTRAINT "Comment_replyTo_fkey" FOREIGN KEY ("replyTo") REFERENCES "new_Comment" ("id") ON DELETE CASCADE);
+INSERT INTO "new_Comment" ("id", "replyTo", "postId") SELECT "id", "replyTo", "postId" FROM "Comment";
+DROP TABLE "Comment";
+ALTER TABLE "new_Comment" RENAME TO "Comment";"#,
+    );
+}

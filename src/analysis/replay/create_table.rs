@@ -265,6 +265,10 @@ impl Replayer {
 
     /// Fills empty referenced-column lists of a table not (or no longer) in the schema with
     /// the parent's primary key columns (its own for a self-reference).
+    ///
+    /// The key is resolved once, when the reference is declared. SQLite resolves it each time
+    /// it is used, so should the parent's key later change (only possible through a table
+    /// redefinition there), the model keeps naming the old key columns.
     pub(super) fn resolve_references(&self, table: &mut Table) {
         let own_key = primary_key_columns(table);
         for foreign_key in table
