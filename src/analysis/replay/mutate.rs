@@ -27,6 +27,13 @@ impl Replayer {
             );
             return;
         };
+        if target.column(to).is_some() && !from.eq_ignore_ascii_case(to) {
+            self.diagnose(
+                at,
+                format!("RENAME COLUMN {from}: column {table}.{to} already exists"),
+            );
+            return;
+        }
         let Some(column) = target.column_mut(from) else {
             self.diagnose(
                 at,
@@ -37,7 +44,7 @@ impl Replayer {
         column.name = to.to_string();
         let table_name = target.name.clone();
         for index in &mut target.indexes {
-            names::rename_in(&mut index.columns, from, to);
+            rename_in_index(index, from, to);
         }
         for foreign_key in &mut target.foreign_keys {
             names::rename_in(&mut foreign_key.columns, from, to);
@@ -72,7 +79,7 @@ impl Replayer {
         if !self.existing_table(at, from, "RENAME TABLE") {
             return;
         }
-        if self.table(to).is_some() && !from.eq_ignore_ascii_case(to) {
+        if self.table(to).is_some() {
             self.diagnose(
                 at,
                 format!("RENAME TABLE {from} TO {to}: {to} already exists"),
@@ -132,7 +139,7 @@ impl Replayer {
         }
     }
 
-    /// Adds an index (or unique constraint) to an existing table.
+    /// Adds an index (or unique constraint) to an existing table whose columns exist.
     pub(super) fn add_index(&mut self, at: &Location, table: &str, index: Index) {
         let Some(target) = self.table_mut(table) else {
             self.diagnose(
@@ -143,6 +150,18 @@ impl Replayer {
         };
         if target.index(&index.name).is_some() {
             self.diagnose(at, format!("index {} already exists", index.name));
+            return;
+        }
+        let missing = index
+            .columns
+            .iter()
+            .find(|c| names::is_plain(c) && target.column(c).is_none());
+        if let Some(missing) = missing {
+            let message = format!(
+                "index {}: column {table}.{missing} does not exist",
+                index.name
+            );
+            self.diagnose(at, message);
             return;
         }
         target.indexes.push(index.clone());
@@ -309,5 +328,24 @@ impl Replayer {
             let table = table.clone();
             self.emit(at, SchemaChange::DropIndex { table, index });
         }
+    }
+}
+
+/// Renames column `from` to `to` wherever an index mentions it: its columns, expressions and
+/// partial-index predicate.
+fn rename_in_index(index: &mut Index, from: &str, to: &str) {
+    for column in &mut index.columns {
+        *column = if names::is_plain(column) {
+            if column.eq_ignore_ascii_case(from) {
+                to.to_string()
+            } else {
+                std::mem::take(column)
+            }
+        } else {
+            names::rename_in_sql(column, from, to)
+        };
+    }
+    if let Some(predicate) = &mut index.predicate {
+        *predicate = names::rename_in_sql(predicate, from, to);
     }
 }

@@ -54,6 +54,55 @@ pub(super) fn unique_constraint_name(table: &str, columns: &[String]) -> String 
     format!("{table}_{}_key", columns.join("_"))
 }
 
+/// Whether an index column is a plain column name (not an expression's SQL text).
+pub(super) fn is_plain(column: &str) -> bool {
+    column
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// SQL text with every reference to identifier `from` (bare, or in double quotes or
+/// backquotes) renamed to `to`; string literals are left alone.
+pub(super) fn rename_in_sql(text: &str, from: &str, to: &str) -> String {
+    let mut renamed = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(first) = rest.chars().next() {
+        let token_length = match first {
+            '\'' | '"' | '`' => rest
+                .get(1..)
+                .and_then(|after| after.find(first))
+                .map_or(rest.len(), |end| end + 2),
+            c if is_identifier_char(c) => rest
+                .find(|c: char| !is_identifier_char(c))
+                .unwrap_or(rest.len()),
+            c => c.len_utf8(),
+        };
+        let (token, tail) = rest.split_at(token_length);
+        renamed.push_str(&renamed_token(token, from, to));
+        rest = tail;
+    }
+    renamed
+}
+
+/// Whether `c` may be part of a bare identifier.
+fn is_identifier_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
+/// One token of SQL text, renamed if it is identifier `from`.
+fn renamed_token(token: &str, from: &str, to: &str) -> String {
+    let quote = token.chars().next().filter(|q| *q == '"' || *q == '`');
+    let inner = match quote {
+        Some(q) => token.strip_prefix(q).and_then(|t| t.strip_suffix(q)),
+        None => Some(token),
+    };
+    match (quote, inner) {
+        (Some(q), Some(inner)) if inner.eq_ignore_ascii_case(from) => format!("{q}{to}{q}"),
+        (None, Some(inner)) if inner.eq_ignore_ascii_case(from) => to.to_string(),
+        _ => token.to_string(),
+    }
+}
+
 /// Whether `name` is in `names` (ASCII case-insensitive).
 pub(super) fn contains(names: &[String], name: &str) -> bool {
     names.iter().any(|n| n.eq_ignore_ascii_case(name))
@@ -78,6 +127,22 @@ mod tests {
             "UserId"
         );
         assert_eq!(ident(Dialect::Mysql, &Ident::new("UserId")), "UserId");
+    }
+
+    #[test]
+    fn renaming_in_sql_text_spares_string_literals_and_longer_words() {
+        assert_eq!(
+            rename_in_sql(
+                "\"a\" IS NOT NULL AND ab = 'a' AND lower(a) = `a`",
+                "a",
+                "b"
+            ),
+            "\"b\" IS NOT NULL AND ab = 'a' AND lower(b) = `b`"
+        );
+        assert_eq!(
+            rename_in_sql("x = 'unterminated", "x", "y"),
+            "y = 'unterminated"
+        );
     }
 
     #[test]
