@@ -425,17 +425,12 @@ fn redefinition_sql(schema: &Schema, a: u8, b: u8, rename: bool) -> String {
         definitions.push(definition);
         copied.push((column.name.clone(), name));
     }
-    let kept = |columns: &[String]| !columns.iter().any(|c| *c == dropped);
+    let kept = |columns: &[String]| !columns.contains(&dropped);
     for foreign_key in table.foreign_keys.iter().filter(|fk| kept(&fk.columns)) {
         let columns: Vec<String> = foreign_key
             .columns
             .iter()
-            .map(|c| {
-                copied
-                    .iter()
-                    .find(|(old, _)| old == c)
-                    .map_or(c.clone(), |(_, new)| new.clone())
-            })
+            .map(|c| new_name(&copied, c))
             .collect();
         definitions.push(format!(
             "FOREIGN KEY (\"{}\") REFERENCES \"{}\" (\"{}\") ON DELETE {}",
@@ -460,16 +455,7 @@ fn redefinition_sql(schema: &Schema, a: u8, b: u8, rename: bool) -> String {
         .iter()
         .filter(|i| i.origin == IndexOrigin::Explicit);
     for index in explicit.filter(|i| kept(&i.columns) && i.predicate.is_none()) {
-        let columns: Vec<String> = index
-            .columns
-            .iter()
-            .map(|c| {
-                copied
-                    .iter()
-                    .find(|(old, _)| old == c)
-                    .map_or(c.clone(), |(_, new)| new.clone())
-            })
-            .collect();
+        let columns: Vec<String> = index.columns.iter().map(|c| new_name(&copied, c)).collect();
         let unique = if index.unique { "UNIQUE " } else { "" };
         sql += &format!(
             "CREATE {unique}INDEX \"{}\" ON \"{table_name}\" ({});\n",
@@ -478,6 +464,14 @@ fn redefinition_sql(schema: &Schema, a: u8, b: u8, rename: bool) -> String {
         );
     }
     sql + "PRAGMA foreign_keys=ON;"
+}
+
+/// The name column `old` has after a redefinition that copies `copied` (old, new) pairs.
+fn new_name(copied: &[(String, String)], old: &str) -> String {
+    copied
+        .iter()
+        .find(|(from, _)| from == old)
+        .map_or_else(|| old.to_string(), |(_, to)| to.clone())
 }
 
 proptest::proptest! {
