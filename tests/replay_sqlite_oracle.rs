@@ -263,6 +263,42 @@ CREATE INDEX IF NOT EXISTS "Post_live_idx" ON "Post"("views");"#,
 }
 
 #[test]
+fn partial_index_predicates_follow_renames_and_block_drops_like_sqlite() {
+    let mut oracle = Oracle::new();
+    oracle.migrate(INIT);
+    oracle.migrate(
+        r#"ALTER TABLE "Post" ADD COLUMN "deletedAt" DATETIME;
+CREATE INDEX "Post_live_idx" ON "Post"("authorId") WHERE "deletedAt" IS NULL;
+CREATE INDEX "Post_lower_title_idx" ON "Post"(lower("title"));"#,
+    );
+    oracle.migrate(r#"ALTER TABLE "Post" RENAME COLUMN "deletedAt" TO "removedAt";"#);
+    let post = oracle
+        .replayer
+        .schema()
+        .table("Post")
+        .cloned()
+        .unwrap_or_default();
+    let live = post.index("Post_live_idx").cloned().unwrap_or_default();
+    assert_eq!(live.predicate.as_deref(), Some(r#""removedAt" IS NULL"#));
+    for refused in [
+        r#"ALTER TABLE "Post" DROP COLUMN "removedAt";"#,
+        r#"ALTER TABLE "Post" DROP COLUMN "title";"#,
+    ] {
+        let diagnostics_before = oracle.replayer.diagnostics().len();
+        let (accepted, events) = oracle.apply(refused);
+        assert!(!accepted && events.is_empty(), "{refused}");
+        assert_eq!(oracle.replayer.diagnostics().len(), diagnostics_before + 1);
+        assert!(
+            oracle
+                .replayer
+                .schema()
+                .table("Post")
+                .is_some_and(|t| t.column("title").is_some())
+        );
+    }
+}
+
+#[test]
 fn dropped_table_leaves_dangling_foreign_keys_like_sqlite() {
     let mut oracle = Oracle::new();
     oracle.migrate(INIT);

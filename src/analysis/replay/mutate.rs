@@ -349,3 +349,19 @@ fn rename_in_index(index: &mut Index, from: &str, to: &str) {
         *predicate = names::rename_in_sql(predicate, from, to);
     }
 }
+
+/// Whether an index uses a column: as a column, in an expression or in its predicate.
+pub(super) fn index_uses(index: &Index, column: &str) -> bool {
+    let in_columns = index.columns.iter().any(|c| {
+        if names::is_plain(c) {
+            c.eq_ignore_ascii_case(column)
+        } else {
+            names::mentions(c, column)
+        }
+    });
+    let in_predicate = index
+        .predicate
+        .as_deref()
+        .is_some_and(|p| names::mentions(p, column));
+    in_columns || in_predicate
+}

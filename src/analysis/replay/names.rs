@@ -64,10 +64,31 @@ pub(super) fn is_plain(column: &str) -> bool {
 /// SQL text with every reference to identifier `from` (bare, or in double quotes or
 /// backquotes) renamed to `to`; string literals are left alone.
 pub(super) fn rename_in_sql(text: &str, from: &str, to: &str) -> String {
-    let mut renamed = String::with_capacity(text.len());
+    sql_tokens(text)
+        .map(|token| match token_identifier(token) {
+            Some((quote, name)) if name.eq_ignore_ascii_case(from) => match quote {
+                Some(q) => format!("{q}{to}{q}"),
+                None => to.to_string(),
+            },
+            _ => token.to_string(),
+        })
+        .collect()
+}
+
+/// Whether SQL text refers to identifier `name` (outside string literals).
+pub(super) fn mentions(text: &str, name: &str) -> bool {
+    sql_tokens(text).any(|token| {
+        token_identifier(token).is_some_and(|(_, identifier)| identifier.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The tokens of SQL text: quoted strings and identifiers, bare words, and single other
+/// characters (whitespace included), which concatenate back to the text.
+fn sql_tokens(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
-    while let Some(first) = rest.chars().next() {
-        let token_length = match first {
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let length = match first {
             '\'' | '"' | '`' => rest
                 .get(1..)
                 .and_then(|after| after.find(first))
@@ -77,11 +98,10 @@ pub(super) fn rename_in_sql(text: &str, from: &str, to: &str) -> String {
                 .unwrap_or(rest.len()),
             c => c.len_utf8(),
         };
-        let (token, tail) = rest.split_at(token_length);
-        renamed.push_str(&renamed_token(token, from, to));
+        let (token, tail) = rest.split_at(length);
         rest = tail;
-    }
-    renamed
+        Some(token)
+    })
 }
 
 /// Whether `c` may be part of a bare identifier.
@@ -89,17 +109,17 @@ fn is_identifier_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '$'
 }
 
-/// One token of SQL text, renamed if it is identifier `from`.
-fn renamed_token(token: &str, from: &str, to: &str) -> String {
-    let quote = token.chars().next().filter(|q| *q == '"' || *q == '`');
-    let inner = match quote {
-        Some(q) => token.strip_prefix(q).and_then(|t| t.strip_suffix(q)),
-        None => Some(token),
-    };
-    match (quote, inner) {
-        (Some(q), Some(inner)) if inner.eq_ignore_ascii_case(from) => format!("{q}{to}{q}"),
-        (None, Some(inner)) if inner.eq_ignore_ascii_case(from) => to.to_string(),
-        _ => token.to_string(),
+/// The identifier a token is, with its quote character if quoted (string literals and
+/// punctuation are not identifiers).
+fn token_identifier(token: &str) -> Option<(Option<char>, &str)> {
+    let first = token.chars().next()?;
+    match first {
+        '"' | '`' => token
+            .strip_prefix(first)
+            .and_then(|t| t.strip_suffix(first))
+            .map(|inner| (Some(first), inner)),
+        c if is_identifier_char(c) => Some((None, token)),
+        _ => None,
     }
 }
 
