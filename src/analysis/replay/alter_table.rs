@@ -270,7 +270,16 @@ impl Replayer {
             foreign_key.name = Some(to.to_string());
             return;
         }
-        self.rename_index(at, Some(table), from, to);
+        if target.index(from).is_some() {
+            self.rename_index(at, Some(table), from, to);
+        } else {
+            self.diagnose(
+                at,
+                format!(
+                    "RENAME CONSTRAINT: {table} has no foreign key or unique constraint named {from} (CHECK constraints are not modelled)"
+                ),
+            );
+        }
     }
 
     /// `DROP COLUMN`, with what each database does to the objects that use the column:

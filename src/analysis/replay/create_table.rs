@@ -225,7 +225,51 @@ pub(super) fn build_table(dialect: Dialect, name: String, create: &CreateTable) 
         let effect = constraint_effect(dialect, &table.name, constraint);
         add_constraint(dialect, &mut table, effect);
     }
+    let implicit: Vec<Index> = table
+        .foreign_keys
+        .iter()
+        .filter_map(|fk| implicit_foreign_key_index(dialect, &table, fk))
+        .collect();
+    for index in implicit {
+        if table.index(&index.name).is_none() {
+            table.indexes.push(index);
+        }
+    }
     table
+}
+
+/// The index MySQL creates for a foreign key when no index (or primary key) starts with its
+/// columns, named after the constraint (else its first column).
+pub(super) fn implicit_foreign_key_index(
+    dialect: Dialect,
+    table: &Table,
+    foreign_key: &ForeignKey,
+) -> Option<Index> {
+    if dialect != Dialect::Mysql {
+        return None;
+    }
+    let starts_with_key = |columns: &[String]| {
+        columns.len() >= foreign_key.columns.len()
+            && columns
+                .iter()
+                .zip(&foreign_key.columns)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let key = primary_key_columns(table);
+    if starts_with_key(&key) || table.indexes.iter().any(|i| starts_with_key(&i.columns)) {
+        return None;
+    }
+    let name = foreign_key
+        .name
+        .clone()
+        .or_else(|| foreign_key.columns.first().cloned())?;
+    Some(Index {
+        name,
+        columns: foreign_key.columns.clone(),
+        unique: false,
+        predicate: None,
+        origin: IndexOrigin::Explicit,
+    })
 }
 
 impl Replayer {

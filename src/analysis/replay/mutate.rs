@@ -1,6 +1,6 @@
 //! Schema edits shared by several statements, each recording its events.
 
-use super::create_table::{ConstraintEffect, set_primary_key};
+use super::create_table::{ConstraintEffect, implicit_foreign_key_index, set_primary_key};
 use super::names;
 use super::{Location, Replayer, SchemaChange};
 use crate::analysis::dialect::Dialect;
@@ -169,7 +169,7 @@ impl Replayer {
         self.emit(at, SchemaChange::CreateIndex { table, index });
     }
 
-    /// Adds a foreign key to an existing table.
+    /// Adds a foreign key to an existing table (and, in MySQL, the index it needs).
     /// An empty referenced-column list means the parent's primary key.
     pub(super) fn add_foreign_key(
         &mut self,
@@ -180,13 +180,24 @@ impl Replayer {
         if foreign_key.ref_columns.is_empty() {
             foreign_key.ref_columns = self.parent_key(&foreign_key.ref_table);
         }
+        let dialect = self.dialect;
         let Some(target) = self.table_mut(table) else {
             self.diagnose(at, format!("ADD FOREIGN KEY: table {table} does not exist"));
             return;
         };
+        let implicit_index = implicit_foreign_key_index(dialect, target, &foreign_key);
         target.foreign_keys.push(foreign_key.clone());
-        let table = target.name.clone();
-        self.emit(at, SchemaChange::AddForeignKey { table, foreign_key });
+        let table_name = target.name.clone();
+        self.emit(
+            at,
+            SchemaChange::AddForeignKey {
+                table: table_name,
+                foreign_key,
+            },
+        );
+        if let Some(index) = implicit_index {
+            self.add_index(at, table, index);
+        }
     }
 
     /// Makes `columns` the primary key of `table`, recording the columns that change.
