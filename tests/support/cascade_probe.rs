@@ -7,7 +7,7 @@
 
 use rusqlite::Connection;
 
-use crate::analysis::schema::{Schema, Table};
+use crate::analysis::schema::Schema;
 
 /// What the real delete did.
 #[derive(Debug, PartialEq, Eq)]
@@ -43,26 +43,26 @@ fn seed_world(db: &Connection, schema: &Schema, value: i64) -> rusqlite::Result<
     Ok(())
 }
 
-/// Points every foreign key of `child` on `parent` from row 1 to row 2, so it no longer
-/// restricts a delete of the parent's row 1.
-pub fn repoint(db: &Connection, child: &Table, parent: &str) -> rusqlite::Result<()> {
-    for fk in child
-        .foreign_keys
+/// Points the foreign key `columns` of `table` from row 1 to row 2, so it no longer restricts a
+/// delete of its parent's row 1.
+pub fn repoint(db: &Connection, table: &str, columns: &[String]) -> rusqlite::Result<()> {
+    let set: Vec<String> = columns
         .iter()
-        .filter(|fk| fk.ref_table.eq_ignore_ascii_case(parent))
-    {
-        let set: Vec<String> = fk.columns.iter().map(|c| format!("{} = 2", quoted(c))).collect();
-        let matches: Vec<String> = fk.columns.iter().map(|c| format!("{} = 1", quoted(c))).collect();
-        db.execute(
-            &format!(
-                "UPDATE {} SET {} WHERE {}",
-                quoted(&child.name),
-                set.join(", "),
-                matches.join(" AND ")
-            ),
-            [],
-        )?;
-    }
+        .map(|c| format!("{} = 2", quoted(c)))
+        .collect();
+    let matches: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{} = 1", quoted(c)))
+        .collect();
+    db.execute(
+        &format!(
+            "UPDATE {} SET {} WHERE {}",
+            quoted(table),
+            set.join(", "),
+            matches.join(" AND ")
+        ),
+        [],
+    )?;
     Ok(())
 }
 
@@ -79,10 +79,11 @@ fn row_counts(db: &Connection, schema: &Schema) -> rusqlite::Result<Vec<(String,
         .tables
         .iter()
         .map(|t| {
-            let count: i64 =
-                db.query_row(&format!("SELECT count(*) FROM {}", quoted(&t.name)), [], |r| {
-                    r.get(0)
-                })?;
+            let count: i64 = db.query_row(
+                &format!("SELECT count(*) FROM {}", quoted(&t.name)),
+                [],
+                |r| r.get(0),
+            )?;
             Ok((t.name.clone(), count))
         })
         .collect()
@@ -114,7 +115,11 @@ fn null_columns(db: &Connection, schema: &Schema) -> rusqlite::Result<Vec<String
 }
 
 /// Deletes row 1 of `root` and reports what happened.
-pub fn delete_root(db: &Connection, schema: &Schema, root: &str) -> rusqlite::Result<DeleteOutcome> {
+pub fn delete_root(
+    db: &Connection,
+    schema: &Schema,
+    root: &str,
+) -> rusqlite::Result<DeleteOutcome> {
     let before = row_counts(db, schema)?;
     let Some(root_table) = schema.table(root) else {
         return Ok(DeleteOutcome::Refused(format!("no table {root}")));
@@ -124,10 +129,7 @@ pub fn delete_root(db: &Connection, schema: &Schema, root: &str) -> rusqlite::Re
         .first()
         .map(|c| quoted(&c.name))
         .unwrap_or_default();
-    let result = db.execute(
-        &format!("DELETE FROM {} WHERE {key} = 1", quoted(root)),
-        [],
-    );
+    let result = db.execute(&format!("DELETE FROM {} WHERE {key} = 1", quoted(root)), []);
     if let Err(error) = result {
         return Ok(DeleteOutcome::Refused(error.to_string()));
     }

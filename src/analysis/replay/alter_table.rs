@@ -135,7 +135,7 @@ impl Replayer {
             Op::SetNotNull => self.alter_column(at, table, column, |c| c.nullable = false),
             Op::DropNotNull => self.alter_column(at, table, column, |c| c.nullable = true),
             Op::SetDefault { value } => {
-                let default = value.to_string();
+                let default = super::names::default_text(value);
                 self.alter_column(at, table, column, |c| c.default = Some(default));
             }
             Op::DropDefault => self.alter_column(at, table, column, |c| c.default = None),

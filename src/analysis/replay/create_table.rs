@@ -61,7 +61,9 @@ pub(super) fn column_definition<'a>(
         match option {
             ColumnOption::Null => declared_nullable = Some(true),
             ColumnOption::NotNull => declared_nullable = Some(false),
-            ColumnOption::Default(expr) => definition.column.default = Some(expr.to_string()),
+            ColumnOption::Default(expr) => {
+                definition.column.default = Some(super::names::default_text(expr))
+            }
             ColumnOption::PrimaryKey(_) => definition.column.primary_key = true,
             ColumnOption::Generated {
                 generation_expr: None,
