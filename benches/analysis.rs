@@ -15,6 +15,7 @@ use schemagate::analysis::detect::DetectOptions;
 use schemagate::analysis::dialect::Dialect;
 use schemagate::analysis::fileset::FileSet;
 use schemagate::analysis::pipeline::analyze_tree;
+use schemagate::analysis::replay::Replayer;
 use schemagate::analysis::sql::parse_file;
 use sqlparser::parser::Parser;
 
@@ -69,6 +70,10 @@ fn parse_only(texts: &[String]) {
 
 fn full_analysis(files: &FileSet) -> usize {
     let analysis = analyze_tree(files, &DetectOptions::default());
+    every_cascade(&analysis)
+}
+
+fn every_cascade(analysis: &schemagate::analysis::pipeline::TreeAnalysis) -> usize {
     let mut reached = 0;
     for set in &analysis.sets {
         let schema = set.cascade_schema();
@@ -87,6 +92,10 @@ struct Figures {
     statements: usize,
     parse: Duration,
     analysis: Duration,
+    replay_only: Duration,
+    cascade_only: Duration,
+    split_parse_only: Duration,
+    apply_only: Duration,
 }
 
 fn measure(migrations: usize, runs: usize) -> Figures {
@@ -97,11 +106,46 @@ fn measure(migrations: usize, runs: usize) -> Figures {
     let analysis = median(runs, || {
         black_box(full_analysis(&files));
     });
+    let replay_only = median(runs, || {
+        black_box(analyze_tree(&files, &DetectOptions::default()));
+    });
+    let split_parse_only = median(runs, || {
+        for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".sql")) {
+            let text = String::from_utf8_lossy(bytes);
+            black_box(parse_file(path, &text, Dialect::Sqlite));
+        }
+    });
+    let parsed: Vec<(String, Vec<schemagate::analysis::sql::Statement>)> = files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".sql"))
+        .map(|(path, bytes)| {
+            let text = String::from_utf8_lossy(bytes);
+            (
+                path.to_owned(),
+                parse_file(path, &text, Dialect::Sqlite).statements,
+            )
+        })
+        .collect();
+    let apply_only = median(runs, || {
+        let mut replayer = Replayer::new(Dialect::Sqlite);
+        for (path, statements) in &parsed {
+            replayer.apply_file(path, statements);
+        }
+        black_box(replayer.finish());
+    });
+    let tree = analyze_tree(&files, &DetectOptions::default());
+    let cascade_only = median(runs, || {
+        black_box(every_cascade(&tree));
+    });
     Figures {
         bytes,
         statements: texts.len(),
         parse,
         analysis,
+        replay_only,
+        cascade_only,
+        split_parse_only,
+        apply_only,
     }
 }
 
@@ -120,6 +164,13 @@ fn main() {
             ms(f.parse),
             ms(f.analysis),
             f.analysis.as_secs_f64() / f.parse.as_secs_f64()
+        );
+        println!(
+            "  of which: detect+split+parse+replay {:.1} ms (split+parse {:.1} ms, replay {:.1} ms), cascade of every table {:.1} ms",
+            ms(f.replay_only),
+            ms(f.split_parse_only),
+            ms(f.apply_only),
+            ms(f.cascade_only)
         );
     }
     println!(

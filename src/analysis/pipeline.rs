@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -22,8 +23,10 @@ use super::sql::{SqlFile, parse_file};
 pub struct ParsedMigration {
     /// The migration as detection found it (version, name, paths).
     pub migration: Migration,
-    /// Its up-direction statements and comments.
-    pub sql: SqlFile,
+    /// Its up-direction comments and diagnostics, and its statements when they are kept: only
+    /// for the files a change adds or modifies ([`analyze_change`]); elsewhere the statements
+    /// are dropped once replayed, so a long history does not hold every syntax tree in memory.
+    pub sql: Arc<SqlFile>,
 }
 
 /// Everything the analysis knows about one migration set in one tree.
@@ -87,22 +90,24 @@ impl TreeAnalysis {
     }
 }
 
-/// Analyses every migration set in `files`.
+/// Analyses every migration set in `files` (statements are not kept, see [`ParsedMigration`]).
 pub fn analyze_tree(files: &FileSet, options: &DetectOptions) -> TreeAnalysis {
-    let mut cache = ParseCache::default();
-    analyze_tree_cached(files, options, &mut cache)
+    analyze_tree_with(files, options, &mut ParseCache::disabled(), &|_| false)
 }
 
-fn analyze_tree_cached(
+/// [`analyze_tree`], parsing through `cache` and keeping the statements of the files `keep`
+/// selects.
+fn analyze_tree_with(
     files: &FileSet,
     options: &DetectOptions,
     cache: &mut ParseCache,
+    keep: &dyn Fn(&str) -> bool,
 ) -> TreeAnalysis {
     let detection = detect(files, options);
     let sets = detection
         .sets
         .into_iter()
-        .map(|set| analyze_set(files, set, cache))
+        .map(|set| analyze_set(files, set, cache, keep))
         .collect();
     TreeAnalysis {
         sets,
@@ -110,7 +115,12 @@ fn analyze_tree_cached(
     }
 }
 
-fn analyze_set(files: &FileSet, set: MigrationSet, cache: &mut ParseCache) -> SetAnalysis {
+fn analyze_set(
+    files: &FileSet,
+    set: MigrationSet,
+    cache: &mut ParseCache,
+    keep: &dyn Fn(&str) -> bool,
+) -> SetAnalysis {
     let mut diagnostics = Vec::new();
     let mut replayer = Replayer::new(set.dialect);
     let mut migrations = Vec::with_capacity(set.migrations.len());
@@ -118,6 +128,15 @@ fn analyze_set(files: &FileSet, set: MigrationSet, cache: &mut ParseCache) -> Se
         let sql = cache.parse(files, &set, migration);
         diagnostics.extend(sql.diagnostics.iter().cloned());
         replayer.apply_file(&migration.path, &sql.statements);
+        let sql = if keep(&migration.path) {
+            sql
+        } else {
+            Arc::new(SqlFile {
+                statements: Vec::new(),
+                comments: sql.comments.clone(),
+                diagnostics: sql.diagnostics.clone(),
+            })
+        };
         migrations.push(ParsedMigration {
             migration: migration.clone(),
             sql,
@@ -192,14 +211,28 @@ pub fn decode<'a>(path: &str, bytes: &'a [u8], diagnostics: &mut Vec<Diagnostic>
 }
 
 /// Parses each distinct migration file once, so base and head share the work for files
-/// they have in common.
-#[derive(Default)]
+/// they have in common. A disabled cache parses every time and remembers nothing.
 struct ParseCache {
-    parsed: HashMap<(String, Vec<u8>), SqlFile>,
+    parsed: Option<HashMap<(String, Vec<u8>), Arc<SqlFile>>>,
 }
 
 impl ParseCache {
-    fn parse(&mut self, files: &FileSet, set: &MigrationSet, migration: &Migration) -> SqlFile {
+    fn disabled() -> Self {
+        ParseCache { parsed: None }
+    }
+
+    fn shared() -> Self {
+        ParseCache {
+            parsed: Some(HashMap::new()),
+        }
+    }
+
+    fn parse(
+        &mut self,
+        files: &FileSet,
+        set: &MigrationSet,
+        migration: &Migration,
+    ) -> Arc<SqlFile> {
         let path = migration.path.as_str();
         let Some(bytes) = files.get(path) else {
             let mut sql = SqlFile::default();
@@ -209,11 +242,11 @@ impl ParseCache {
                 DiagnosticKind::File,
                 "migration file listed but not loaded",
             ));
-            return sql;
+            return Arc::new(sql);
         };
         let key = (path.to_owned(), bytes.to_vec());
-        if let Some(sql) = self.parsed.get(&key) {
-            return sql.clone();
+        if let Some(sql) = self.parsed.as_ref().and_then(|p| p.get(&key)) {
+            return Arc::clone(sql);
         }
         let mut decode_diagnostics = Vec::new();
         let text = decode(path, bytes, &mut decode_diagnostics);
@@ -221,7 +254,10 @@ impl ParseCache {
         let mut sql = parse_file(path, &up, set.dialect);
         decode_diagnostics.append(&mut sql.diagnostics);
         sql.diagnostics = decode_diagnostics;
-        self.parsed.insert(key, sql.clone());
+        let sql = Arc::new(sql);
+        if let Some(parsed) = &mut self.parsed {
+            parsed.insert(key, Arc::clone(&sql));
+        }
         sql
     }
 }
@@ -258,9 +294,10 @@ pub struct ChangeAnalysis {
 
 /// Analyses a change from `base` to `head`.
 pub fn analyze_change(base: &FileSet, head: &FileSet, options: &DetectOptions) -> ChangeAnalysis {
-    let mut cache = ParseCache::default();
-    let base_tree = analyze_tree_cached(base, options, &mut cache);
-    let head_tree = analyze_tree_cached(head, options, &mut cache);
+    let mut cache = ParseCache::shared();
+    let base_tree = analyze_tree_with(base, options, &mut cache, &|_| false);
+    let changed_by_pr = |path: &str| base.get(path) != head.get(path);
+    let head_tree = analyze_tree_with(head, options, &mut cache, &changed_by_pr);
     let mut base_sets = base_tree.sets;
     let mut sets: Vec<SetChange> = head_tree
         .sets

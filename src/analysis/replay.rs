@@ -139,6 +139,10 @@ pub struct Replayer {
     diagnostics: Vec<Diagnostic>,
     /// Where each table is in `schema.tables`, by lowercase name.
     positions: lookup::TablePositions,
+    /// Which table each index belongs to (see [`lookup::IndexHints`]).
+    index_hints: lookup::IndexHints,
+    /// Which tables may refer to each table (see [`lookup::Referrers`]).
+    referrers: lookup::Referrers,
 }
 
 impl Replayer {
@@ -150,6 +154,8 @@ impl Replayer {
             events: Vec::new(),
             diagnostics: Vec::new(),
             positions: lookup::TablePositions::new(),
+            index_hints: lookup::IndexHints::new(),
+            referrers: lookup::Referrers::new(),
         }
     }
 

@@ -59,9 +59,9 @@ pub fn generate_history(count: usize, seed: u64) -> Vec<GeneratedMigration> {
     for i in 0..count {
         let choice = if tables.len() < 3 { 0 } else { rng.below(10) };
         let (name, sql) = match choice {
-            0..=3 => create_table(&mut rng, &mut tables, i),
-            4 | 5 => add_column(&mut rng, &mut tables, i),
-            6 => redefine_table(&mut rng, &mut tables),
+            0..=2 => create_table(&mut rng, &mut tables, i),
+            3 | 4 => add_column(&mut rng, &mut tables, i),
+            5 | 6 => redefine_table(&mut rng, &mut tables),
             7 => rename_column(&mut rng, &mut tables, i),
             8 => add_index(&mut rng, &mut tables, i),
             _ => data_update(&mut rng, &tables),
@@ -123,7 +123,7 @@ fn create_table(rng: &mut Rng, tables: &mut Vec<GenTable>, i: usize) -> (String,
         fks: Vec::new(),
         indexes: Vec::new(),
     };
-    for c in 0..(3 + rng.below(4)) {
+    for c in 0..(18 + rng.below(24)) {
         let (ty, not_null) = [
             ("TEXT", true),
             ("INTEGER", false),

@@ -49,9 +49,9 @@ impl Replayer {
         for foreign_key in &mut target.foreign_keys {
             names::rename_in(&mut foreign_key.columns, from, to);
         }
-        for foreign_key in self.foreign_keys_referencing_mut(&table_name) {
+        self.update_foreign_keys_referencing(&table_name, |foreign_key| {
             names::rename_in(&mut foreign_key.ref_columns, from, to);
-        }
+        });
         self.emit(
             at,
             SchemaChange::RenameColumn {
@@ -60,18 +60,6 @@ impl Replayer {
                 to: to.to_string(),
             },
         );
-    }
-
-    /// Every foreign key (of any table) that references `table`.
-    fn foreign_keys_referencing_mut(
-        &mut self,
-        table: &str,
-    ) -> impl Iterator<Item = &mut ForeignKey> {
-        self.schema
-            .tables
-            .iter_mut()
-            .flat_map(|t| t.foreign_keys.iter_mut())
-            .filter(move |fk| fk.ref_table.eq_ignore_ascii_case(table))
     }
 
     /// Renames a table, updating the foreign keys that reference it.
@@ -89,9 +77,9 @@ impl Replayer {
         let Some(old_name) = self.rename_table_entry(from, to) else {
             return;
         };
-        for foreign_key in self.foreign_keys_referencing_mut(&old_name) {
+        self.update_foreign_keys_referencing(&old_name, |foreign_key| {
             foreign_key.ref_table = to.to_string();
-        }
+        });
         self.emit(
             at,
             SchemaChange::RenameTable {
@@ -166,6 +154,7 @@ impl Replayer {
         }
         target.indexes.push(index.clone());
         let table = target.name.clone();
+        self.hint_index(&table, &index.name);
         self.emit(at, SchemaChange::CreateIndex { table, index });
     }
 
@@ -188,6 +177,7 @@ impl Replayer {
         let implicit_index = implicit_foreign_key_index(dialect, target, &foreign_key);
         target.foreign_keys.push(foreign_key.clone());
         let table_name = target.name.clone();
+        self.hint_reference(&table_name, &foreign_key.ref_table);
         self.emit(
             at,
             SchemaChange::AddForeignKey {

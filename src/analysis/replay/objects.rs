@@ -50,16 +50,6 @@ impl Replayer {
         self.add_index(at, &table, index);
     }
 
-    /// The table holding index `name` (only `table` when given).
-    fn table_of_index(&self, table: Option<&str>, name: &str) -> Option<String> {
-        self.schema
-            .tables
-            .iter()
-            .filter(|t| table.is_none_or(|only| t.name.eq_ignore_ascii_case(only)))
-            .find(|t| t.index(name).is_some())
-            .map(|t| t.name.clone())
-    }
-
     /// `DROP INDEX a, b` (optionally `ON t`, MySQL). SQLite and Postgres refuse to drop the
     /// index behind a UNIQUE constraint.
     pub(super) fn drop_indexes(
@@ -113,6 +103,7 @@ impl Replayer {
         {
             index.name = to.to_string();
         }
+        self.hint_index(&owner, to);
         self.emit(
             at,
             SchemaChange::RenameIndex {

@@ -265,6 +265,8 @@ impl Replayer {
         for change in changes {
             self.emit(&at, change);
         }
+        self.hint_indexes_of(&redefinition.table);
+        self.hint_foreign_keys_of(&redefinition.table);
     }
 
     /// Table X as `CREATE TABLE "new_X"` and the indexes after the rename define it.
