@@ -69,7 +69,11 @@ fn describe_paths(paths: &[CascadePath]) -> String {
     }
     let hidden = shown.len().saturating_sub(PATHS_SHOWN);
     shown.truncate(PATHS_SHOWN);
-    let noun = if shown.len() + hidden == 1 { "path" } else { "paths" };
+    let noun = if shown.len() + hidden == 1 {
+        "path"
+    } else {
+        "paths"
+    };
     let mut text = format!("new CASCADE {noun} {}", shown.join("; "));
     if hidden > 0 {
         text.push_str(&format!("; and {hidden} more"));
@@ -99,21 +103,30 @@ fn location(ctx: &Context<'_>, change: &CascadeChange) -> (String, usize) {
             tables
                 .windows(2)
                 .filter_map(|pair| match pair {
-                    [parent, child] => Some((child.to_ascii_lowercase(), parent.to_ascii_lowercase())),
+                    [parent, child] => {
+                        Some((child.to_ascii_lowercase(), parent.to_ascii_lowercase()))
+                    }
                     _ => None,
                 })
                 .collect::<Vec<_>>()
         })
         .collect();
-    let statement = ctx.change.pr_events.iter().find_map(|event| match &event.change {
-        SchemaChange::AddForeignKey { table, foreign_key }
-            if foreign_key.on_delete == ReferentialAction::Cascade
-                && edges.contains(&(table.to_ascii_lowercase(), foreign_key.ref_table.to_ascii_lowercase())) =>
-        {
-            Some(&event.at)
-        }
-        _ => None,
-    });
+    let statement = ctx
+        .change
+        .pr_events
+        .iter()
+        .find_map(|event| match &event.change {
+            SchemaChange::AddForeignKey { table, foreign_key }
+                if foreign_key.on_delete == ReferentialAction::Cascade
+                    && edges.contains(&(
+                        table.to_ascii_lowercase(),
+                        foreign_key.ref_table.to_ascii_lowercase(),
+                    )) =>
+            {
+                Some(&event.at)
+            }
+            _ => None,
+        });
     if let Some(Location { file, line }) = statement {
         return (file.clone(), *line);
     }

@@ -490,10 +490,10 @@ mod tests {
         for rule in catalog() {
             assert!(seen.insert(rule.id), "duplicate id {}", rule.id);
             assert!(
-                rule.id
-                    .split('-')
-                    .all(|part| !part.is_empty()
-                        && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
+                rule.id.split('-').all(|part| !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())),
                 "{} is not kebab-case",
                 rule.id
             );
@@ -504,7 +504,10 @@ mod tests {
     #[test]
     fn rule_finds_by_id() {
         assert_eq!(rule("drop-column").map(|r| r.risk), Some(Risk::High));
-        assert_eq!(rule("invalid-suppression").map(|r| r.risk), Some(Risk::Medium));
+        assert_eq!(
+            rule("invalid-suppression").map(|r| r.risk),
+            Some(Risk::Medium)
+        );
         assert!(rule("no-such-rule").is_none());
     }
 

@@ -77,7 +77,10 @@ impl<'a> Context<'a> {
         let Some(created) = self.new_tables.get(&table.to_ascii_lowercase()) else {
             return false;
         };
-        let here = (self.file_rank.get(file).copied().unwrap_or(usize::MAX), line);
+        let here = (
+            self.file_rank.get(file).copied().unwrap_or(usize::MAX),
+            line,
+        );
         *created <= here
     }
 
@@ -102,7 +105,10 @@ fn tables_created_by(
     let mut created: HashMap<String, (usize, usize)> = HashMap::new();
     for event in &change.pr_events {
         let at = (
-            file_rank.get(event.at.file.as_str()).copied().unwrap_or(usize::MAX),
+            file_rank
+                .get(event.at.file.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
             event.at.line,
         );
         match &event.change {

@@ -69,5 +69,9 @@ fn same_target(a: &Option<String>, b: &Option<String>) -> bool {
 /// The risk of a PR: the highest risk among findings that are not suppressed; `None` when
 /// every finding is suppressed or there are none (a clean change, shown as LOW).
 pub fn pr_risk(findings: &[Finding]) -> Option<Risk> {
-    findings.iter().filter(|f| f.is_open()).map(|f| f.risk).max()
+    findings
+        .iter()
+        .filter(|f| f.is_open())
+        .map(|f| f.risk)
+        .max()
 }

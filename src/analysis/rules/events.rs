@@ -54,14 +54,21 @@ impl<'c, 'a> EventScan<'c, 'a> {
         let at = (event.at.file.as_str(), event.at.line);
         match &event.change {
             SchemaChange::RedefineTable { table, .. } => {
-                self.redefinitions.insert((at.0, at.1, table.to_ascii_lowercase()));
+                self.redefinitions
+                    .insert((at.0, at.1, table.to_ascii_lowercase()));
             }
             SchemaChange::AddColumn { table, column } => {
-                let key = (at.0, at.1, table.to_ascii_lowercase(), column.name.to_ascii_lowercase());
+                let key = (
+                    at.0,
+                    at.1,
+                    table.to_ascii_lowercase(),
+                    column.name.to_ascii_lowercase(),
+                );
                 self.added_columns.insert(key, column);
             }
             SchemaChange::AddForeignKey { table, foreign_key } => {
-                self.added_foreign_keys.insert(foreign_key_key(table, foreign_key));
+                self.added_foreign_keys
+                    .insert(foreign_key_key(table, foreign_key));
             }
             _ => {}
         }
@@ -71,9 +78,14 @@ impl<'c, 'a> EventScan<'c, 'a> {
         let at = &event.at;
         match &event.change {
             SchemaChange::DropTable { table } => self.drop_table(at, table, out),
-            SchemaChange::DropColumn { table, column } => self.drop_column(at, table, &column.name, out),
+            SchemaChange::DropColumn { table, column } => {
+                self.drop_column(at, table, &column.name, out)
+            }
             SchemaChange::RedefineTable {
-                table, dropped, added, ..
+                table,
+                dropped,
+                added,
+                ..
             } => {
                 for column in dropped {
                     self.drop_column(at, table, column, out);
@@ -85,12 +97,22 @@ impl<'c, 'a> EventScan<'c, 'a> {
                 }
             }
             SchemaChange::RenameTable { from, to } => self.rename_table(at, from, to, out),
-            SchemaChange::RenameColumn { table, from, to } => self.rename_column(at, table, from, to, out),
+            SchemaChange::RenameColumn { table, from, to } => {
+                self.rename_column(at, table, from, to, out)
+            }
             SchemaChange::AddColumn { table, column } => self.add_column(at, table, column, out),
-            SchemaChange::AlterColumn { table, before, after } => self.alter_column(at, table, before, after, out),
+            SchemaChange::AlterColumn {
+                table,
+                before,
+                after,
+            } => self.alter_column(at, table, before, after, out),
             SchemaChange::CreateIndex { table, index } => self.create_index(at, table, index, out),
-            SchemaChange::AddForeignKey { table, foreign_key } => self.add_foreign_key(at, table, foreign_key, out),
-            SchemaChange::DropForeignKey { table, foreign_key } => self.drop_foreign_key(at, table, foreign_key, out),
+            SchemaChange::AddForeignKey { table, foreign_key } => {
+                self.add_foreign_key(at, table, foreign_key, out)
+            }
+            SchemaChange::DropForeignKey { table, foreign_key } => {
+                self.drop_foreign_key(at, table, foreign_key, out)
+            }
             _ => {}
         }
     }
@@ -112,18 +134,31 @@ impl<'c, 'a> EventScan<'c, 'a> {
         };
         migration.sql.comments.iter().any(|comment| {
             let text = comment.text.to_ascii_lowercase();
-            fragments.iter().all(|f| text.contains(&f.to_ascii_lowercase()))
+            fragments
+                .iter()
+                .all(|f| text.contains(&f.to_ascii_lowercase()))
         })
     }
 
     /// The definition of a column a table redefinition adds: from its `AddColumn` event, else
     /// from the head schema.
     fn redefined_column(&self, at: &Location, table: &str, name: &str) -> Option<Column> {
-        let key = (at.file.as_str(), at.line, table.to_ascii_lowercase(), name.to_ascii_lowercase());
+        let key = (
+            at.file.as_str(),
+            at.line,
+            table.to_ascii_lowercase(),
+            name.to_ascii_lowercase(),
+        );
         if let Some(column) = self.added_columns.get(&key) {
             return Some((*column).clone());
         }
-        self.ctx.change.head.schema.table(table)?.column(name).cloned()
+        self.ctx
+            .change
+            .head
+            .schema
+            .table(table)?
+            .column(name)
+            .cloned()
     }
 
     fn drop_table(&self, at: &Location, table: &str, out: &mut Vec<Finding>) {
@@ -146,11 +181,17 @@ impl<'c, 'a> EventScan<'c, 'a> {
         if self.prisma_warns(at, &["drop the column", &quoted.0, &quoted.1]) {
             message.push_str("; Prisma's migration warnings say so too");
         }
-        out.push(Finding::new(&DROP_COLUMN, &at.file, at.line, message).on_table(table).on_column(column));
+        out.push(
+            Finding::new(&DROP_COLUMN, &at.file, at.line, message)
+                .on_table(table)
+                .on_column(column),
+        );
     }
 
     fn rename_table(&self, at: &Location, from: &str, to: &str, out: &mut Vec<Finding>) {
-        let rewrite_step = from.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("new_"))
+        let rewrite_step = from
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("new_"))
             && from.get(4..).is_some_and(|rest| same_name(rest, to));
         if rewrite_step || !self.existing(at, from) {
             return;
@@ -161,26 +202,43 @@ impl<'c, 'a> EventScan<'c, 'a> {
         out.push(Finding::new(&RENAME_TABLE, &at.file, at.line, message).on_table(to));
     }
 
-    fn rename_column(&self, at: &Location, table: &str, from: &str, to: &str, out: &mut Vec<Finding>) {
+    fn rename_column(
+        &self,
+        at: &Location,
+        table: &str,
+        from: &str,
+        to: &str,
+        out: &mut Vec<Finding>,
+    ) {
         if !self.existing(at, table) {
             return;
         }
         let message = format!(
             "renames column \"{from}\" of \"{table}\" to \"{to}\": deployed code that still uses \"{from}\" fails until the new code is out"
         );
-        out.push(Finding::new(&RENAME_COLUMN, &at.file, at.line, message).on_table(table).on_column(to));
+        out.push(
+            Finding::new(&RENAME_COLUMN, &at.file, at.line, message)
+                .on_table(table)
+                .on_column(to),
+        );
     }
 
     fn add_column(&self, at: &Location, table: &str, column: &Column, out: &mut Vec<Finding>) {
         if !self.existing(at, table) {
             return;
         }
-        if let Some(default) = volatile_default(column).filter(|_| self.ctx.dialect == Dialect::Postgres) {
+        if let Some(default) =
+            volatile_default(column).filter(|_| self.ctx.dialect == Dialect::Postgres)
+        {
             let message = format!(
                 "adds column \"{}\" to \"{table}\" with volatile default {default}: Postgres rewrites every row under an ACCESS EXCLUSIVE lock",
                 column.name
             );
-            out.push(Finding::new(&TABLE_REWRITE, &at.file, at.line, message).on_table(table).on_column(&column.name));
+            out.push(
+                Finding::new(&TABLE_REWRITE, &at.file, at.line, message)
+                    .on_table(table)
+                    .on_column(&column.name),
+            );
         }
         if column.nullable || column.default.is_some() || is_generated_type(&column.data_type) {
             return;
@@ -198,10 +256,21 @@ impl<'c, 'a> EventScan<'c, 'a> {
         if self.prisma_warns(at, &["required column", &quoted.0, &quoted.1]) {
             message.push_str("; Prisma's migration warnings say so too");
         }
-        out.push(Finding::new(&ADD_REQUIRED_COLUMN, &at.file, at.line, message).on_table(table).on_column(&column.name));
+        out.push(
+            Finding::new(&ADD_REQUIRED_COLUMN, &at.file, at.line, message)
+                .on_table(table)
+                .on_column(&column.name),
+        );
     }
 
-    fn alter_column(&self, at: &Location, table: &str, before: &Column, after: &Column, out: &mut Vec<Finding>) {
+    fn alter_column(
+        &self,
+        at: &Location,
+        table: &str,
+        before: &Column,
+        after: &Column,
+        out: &mut Vec<Finding>,
+    ) {
         if !self.existing(at, table) {
             return;
         }
@@ -211,21 +280,41 @@ impl<'c, 'a> EventScan<'c, 'a> {
         }
     }
 
-    fn type_change(&self, at: &Location, table: &str, before: &Column, after: &Column, out: &mut Vec<Finding>) {
+    fn type_change(
+        &self,
+        at: &Location,
+        table: &str,
+        before: &Column,
+        after: &Column,
+        out: &mut Vec<Finding>,
+    ) {
         let (from, to) = (before.data_type.as_str(), after.data_type.as_str());
         let column = after.name.as_str();
         let (rule, effect) = match classify_type_change(from, to) {
             TypeChange::Same => return,
-            TypeChange::Narrowing => (&NARROWING_TYPE_CHANGE, "existing values may fail to convert (the migration aborts) or be truncated"),
+            TypeChange::Narrowing => (
+                &NARROWING_TYPE_CHANGE,
+                "existing values may fail to convert (the migration aborts) or be truncated",
+            ),
             TypeChange::Widening => (&WIDENING_TYPE_CHANGE, "every existing value fits"),
         };
-        let message = format!("changes the type of \"{column}\" of \"{table}\" from {from} to {to}: {effect}");
-        out.push(Finding::new(rule, &at.file, at.line, message).on_table(table).on_column(column));
+        let message = format!(
+            "changes the type of \"{column}\" of \"{table}\" from {from} to {to}: {effect}"
+        );
+        out.push(
+            Finding::new(rule, &at.file, at.line, message)
+                .on_table(table)
+                .on_column(column),
+        );
         if self.ctx.dialect == Dialect::Postgres && !postgres_changes_in_place(from, to) {
             let message = format!(
                 "changing \"{column}\" of \"{table}\" from {from} to {to} rewrites the whole table under an ACCESS EXCLUSIVE lock"
             );
-            out.push(Finding::new(&TABLE_REWRITE, &at.file, at.line, message).on_table(table).on_column(column));
+            out.push(
+                Finding::new(&TABLE_REWRITE, &at.file, at.line, message)
+                    .on_table(table)
+                    .on_column(column),
+            );
         }
     }
 
@@ -236,7 +325,11 @@ impl<'c, 'a> EventScan<'c, 'a> {
             "the migration fails if any existing row holds NULL"
         };
         let message = format!("makes \"{}\" of \"{table}\" NOT NULL: {how}", column.name);
-        out.push(Finding::new(&SET_NOT_NULL, &at.file, at.line, message).on_table(table).on_column(&column.name));
+        out.push(
+            Finding::new(&SET_NOT_NULL, &at.file, at.line, message)
+                .on_table(table)
+                .on_column(&column.name),
+        );
         if let Some(fk) = self.set_null_foreign_key_on(table, &column.name) {
             out.push(set_null_on_not_null(at, table, &column.name, fk));
         }
@@ -251,11 +344,15 @@ impl<'c, 'a> EventScan<'c, 'a> {
             .table(table)?
             .foreign_keys
             .iter()
-            .find(|fk| fk.on_delete == ReferentialAction::SetNull && fk.columns.iter().any(|c| same_name(c, column)))
+            .find(|fk| {
+                fk.on_delete == ReferentialAction::SetNull
+                    && fk.columns.iter().any(|c| same_name(c, column))
+            })
     }
 
     fn create_index(&self, at: &Location, table: &str, index: &Index, out: &mut Vec<Finding>) {
-        if !index.unique || !self.existing(at, table) || self.unique_at_base(table, &index.columns) {
+        if !index.unique || !self.existing(at, table) || self.unique_at_base(table, &index.columns)
+        {
             return;
         }
         let message = format!(
@@ -269,14 +366,24 @@ impl<'c, 'a> EventScan<'c, 'a> {
     /// Whether the base schema already enforced uniqueness of exactly these columns (a table
     /// rewrite re-creates its indexes; that adds no constraint).
     fn unique_at_base(&self, table: &str, columns: &[String]) -> bool {
-        let Some(base_table) = self.ctx.change.base.as_ref().and_then(|b| b.schema.table(table)) else {
+        let Some(base_table) = self
+            .ctx
+            .change
+            .base
+            .as_ref()
+            .and_then(|b| b.schema.table(table))
+        else {
             return false;
         };
         base_table.indexes.iter().any(|index| {
             index.unique
                 && index.predicate.is_none()
                 && index.columns.len() == columns.len()
-                && index.columns.iter().zip(columns).all(|(a, b)| same_name(a, b))
+                && index
+                    .columns
+                    .iter()
+                    .zip(columns)
+                    .all(|(a, b)| same_name(a, b))
         })
     }
 
@@ -296,13 +403,26 @@ impl<'c, 'a> EventScan<'c, 'a> {
         }
     }
 
-    fn drop_foreign_key(&self, at: &Location, table: &str, fk: &ForeignKey, out: &mut Vec<Finding>) {
-        if !self.existing(at, table) || self.added_foreign_keys.contains(&foreign_key_key(table, fk)) {
+    fn drop_foreign_key(
+        &self,
+        at: &Location,
+        table: &str,
+        fk: &ForeignKey,
+        out: &mut Vec<Finding>,
+    ) {
+        if !self.existing(at, table)
+            || self
+                .added_foreign_keys
+                .contains(&foreign_key_key(table, fk))
+        {
             return;
         }
         let message = format!(
             "drops foreign key {}({}) -> \"{}\": the database no longer stops orphaned rows, and its ON DELETE {} is gone",
-            fk.name.as_deref().map(|n| format!("\"{n}\" ")).unwrap_or_default(),
+            fk.name
+                .as_deref()
+                .map(|n| format!("\"{n}\" "))
+                .unwrap_or_default(),
             fk.columns.join(", "),
             fk.ref_table,
             fk.on_delete

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::Finding;
 use super::catalog::{
-    DELETED_APPLIED_MIGRATION, DUPLICATE_VERSION, EDITED_APPLIED_MIGRATION,
-    OUT_OF_ORDER_MIGRATION, RENAMED_APPLIED_MIGRATION,
+    DELETED_APPLIED_MIGRATION, DUPLICATE_VERSION, EDITED_APPLIED_MIGRATION, OUT_OF_ORDER_MIGRATION,
+    RENAMED_APPLIED_MIGRATION,
 };
 use super::context::Context;
 use crate::analysis::pipeline::ParsedMigration;
@@ -39,7 +39,12 @@ fn edited_finding(ctx: &Context<'_>, path: &str) -> Finding {
     let message = format!(
         "edits migration \"{path}\", which the base branch already has: databases that applied it will not run the edit (or will reject the changed checksum)"
     );
-    Finding::new(&EDITED_APPLIED_MIGRATION, path, first_changed_line(ctx, path), message)
+    Finding::new(
+        &EDITED_APPLIED_MIGRATION,
+        path,
+        first_changed_line(ctx, path),
+        message,
+    )
 }
 
 /// The first line of `path` at head that differs from base (0 when the diff is unknown).
@@ -86,7 +91,12 @@ fn removed_migrations(
     added: &[&ParsedMigration],
     out: &mut Vec<Finding>,
 ) {
-    let removed: HashSet<&str> = ctx.change.removed_files.iter().map(String::as_str).collect();
+    let removed: HashSet<&str> = ctx
+        .change
+        .removed_files
+        .iter()
+        .map(String::as_str)
+        .collect();
     let removed_by_content: HashMap<ContentKey<'_>, &str> = base_migrations
         .iter()
         .filter(|m| removed.contains(m.migration.path.as_str()))
@@ -118,7 +128,11 @@ fn removed_migrations(
 
 /// `out-of-order-migration` for every added migration whose version sorts before the base's
 /// latest.
-fn out_of_order(base_migrations: &[ParsedMigration], added: &[&ParsedMigration], out: &mut Vec<Finding>) {
+fn out_of_order(
+    base_migrations: &[ParsedMigration],
+    added: &[&ParsedMigration],
+    out: &mut Vec<Finding>,
+) {
     let Some(latest) = base_migrations
         .iter()
         .map(|m| m.migration.version.as_str())
@@ -135,7 +149,12 @@ fn out_of_order(base_migrations: &[ParsedMigration], added: &[&ParsedMigration],
         let message = format!(
             "new migration version {version} sorts before {latest}, the latest migration of the base branch: databases already past {latest} may skip it or apply it out of order"
         );
-        out.push(Finding::new(&OUT_OF_ORDER_MIGRATION, &migration.migration.path, 0, message));
+        out.push(Finding::new(
+            &OUT_OF_ORDER_MIGRATION,
+            &migration.migration.path,
+            0,
+            message,
+        ));
     }
 }
 

@@ -4,7 +4,9 @@
 use std::collections::HashSet;
 
 use super::Finding;
-use super::catalog::{MISSING_DOWN_MIGRATION, NOT_MODELLED_STATEMENT, PRISMA_DRIFT, UNPARSED_STATEMENT};
+use super::catalog::{
+    MISSING_DOWN_MIGRATION, NOT_MODELLED_STATEMENT, PRISMA_DRIFT, UNPARSED_STATEMENT,
+};
 use super::context::Context;
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
 
@@ -20,9 +22,11 @@ pub(super) fn hygiene_findings(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         .collect();
     for diagnostic in &ctx.change.head.diagnostics {
         let finding = match diagnostic.kind {
-            DiagnosticKind::Unparsed if ctx.is_changed(&diagnostic.file) => {
-                from_diagnostic(&UNPARSED_STATEMENT, diagnostic, "not understood, so no rule checked it (unknown is not safe)")
-            }
+            DiagnosticKind::Unparsed if ctx.is_changed(&diagnostic.file) => from_diagnostic(
+                &UNPARSED_STATEMENT,
+                diagnostic,
+                "not understood, so no rule checked it (unknown is not safe)",
+            ),
             DiagnosticKind::NotModelled if ctx.is_changed(&diagnostic.file) => from_diagnostic(
                 &NOT_MODELLED_STATEMENT,
                 diagnostic,
@@ -59,6 +63,11 @@ fn missing_down_migrations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             "migration \"{}\" has no down migration: rolling it back needs a hand-written plan or a restore",
             migration.path
         );
-        out.push(Finding::new(&MISSING_DOWN_MIGRATION, &migration.path, 0, message));
+        out.push(Finding::new(
+            &MISSING_DOWN_MIGRATION,
+            &migration.path,
+            0,
+            message,
+        ));
     }
 }

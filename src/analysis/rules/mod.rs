@@ -27,7 +27,17 @@ pub use engine::{evaluate, pr_risk};
 
 /// How dangerous a finding (or a whole PR) is. Ordered: `Low < Medium < High < Critical`.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[value(rename_all = "UPPER")]
@@ -136,7 +146,12 @@ pub struct Finding {
 
 impl Finding {
     /// A finding of `rule` at `file:line`, carrying the rule's risk, not suppressed.
-    pub fn new(rule: &Rule, file: impl Into<String>, line: usize, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &Rule,
+        file: impl Into<String>,
+        line: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             rule: rule.id,
             risk: rule.risk,

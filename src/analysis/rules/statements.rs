@@ -2,8 +2,8 @@
 //! TRUNCATE) and, on Postgres, how statements lock (CONCURRENTLY, NOT VALID, lock_timeout).
 
 use sqlparser::ast::{
-    AlterTableOperation, FromTable, ObjectName, ObjectType, Statement as Ast, TableConstraint, TableFactor,
-    TableWithJoins,
+    AlterTableOperation, FromTable, ObjectName, ObjectType, Statement as Ast, TableConstraint,
+    TableFactor, TableWithJoins,
 };
 
 use super::Finding;
@@ -83,7 +83,11 @@ impl<'c, 'a> FileScan<'c, 'a> {
                 names,
                 concurrently: true,
                 ..
-            } => self.check_concurrently(&format!("DROP INDEX CONCURRENTLY {}", names.join(", ")), line, out),
+            } => self.check_concurrently(
+                &format!("DROP INDEX CONCURRENTLY {}", names.join(", ")),
+                line,
+                out,
+            ),
             _ => {}
         }
     }
@@ -96,12 +100,24 @@ impl<'c, 'a> FileScan<'c, 'a> {
             Ast::Commit { .. } | Ast::Rollback { .. } => self.in_transaction = false,
             Ast::Delete(delete) => {
                 for table in delete_targets(&delete.tables, &delete.from) {
-                    self.data_change(DataChange::Delete, &table, delete.selection.is_some(), line, out);
+                    self.data_change(
+                        DataChange::Delete,
+                        &table,
+                        delete.selection.is_some(),
+                        line,
+                        out,
+                    );
                 }
             }
             Ast::Update(update) => {
                 if let Some(table) = relation_name(&update.table) {
-                    self.data_change(DataChange::Update, &table, update.selection.is_some(), line, out);
+                    self.data_change(
+                        DataChange::Update,
+                        &table,
+                        update.selection.is_some(),
+                        line,
+                        out,
+                    );
                 }
             }
             Ast::Truncate(truncate) => {
@@ -111,7 +127,9 @@ impl<'c, 'a> FileScan<'c, 'a> {
                 }
             }
             Ast::CreateIndex(index) => self.create_index(index, line, out),
-            Ast::AlterTable(alter) => self.alter_table(&object_table(&alter.name), &alter.operations, line, out),
+            Ast::AlterTable(alter) => {
+                self.alter_table(&object_table(&alter.name), &alter.operations, line, out)
+            }
             Ast::Drop {
                 object_type: ObjectType::Table,
                 names,
@@ -125,26 +143,41 @@ impl<'c, 'a> FileScan<'c, 'a> {
         }
     }
 
-    fn data_change(&self, kind: DataChange, table: &str, bounded: bool, line: usize, out: &mut Vec<Finding>) {
+    fn data_change(
+        &self,
+        kind: DataChange,
+        table: &str,
+        bounded: bool,
+        line: usize,
+        out: &mut Vec<Finding>,
+    ) {
         if !self.existing(table, line) {
             return;
         }
         let (rule, message) = match (kind, bounded) {
             (DataChange::Delete, false) => (
                 &DELETE_WITHOUT_WHERE,
-                format!("deletes every row of \"{table}\" (DELETE without WHERE): the rows are gone, and ON DELETE CASCADE foreign keys take their dependants with them"),
+                format!(
+                    "deletes every row of \"{table}\" (DELETE without WHERE): the rows are gone, and ON DELETE CASCADE foreign keys take their dependants with them"
+                ),
             ),
             (DataChange::Delete, true) => (
                 &DELETE_WITH_WHERE,
-                format!("deletes rows of \"{table}\" that match a WHERE clause: check how many rows it matches on production data and keep a copy"),
+                format!(
+                    "deletes rows of \"{table}\" that match a WHERE clause: check how many rows it matches on production data and keep a copy"
+                ),
             ),
             (DataChange::Update, false) => (
                 &UPDATE_WITHOUT_WHERE,
-                format!("overwrites every row of \"{table}\" (UPDATE without WHERE): the previous values are lost"),
+                format!(
+                    "overwrites every row of \"{table}\" (UPDATE without WHERE): the previous values are lost"
+                ),
             ),
             (DataChange::Update, true) => (
                 &UPDATE_WITH_WHERE,
-                format!("updates rows of \"{table}\" that match a WHERE clause (a backfill): check how many rows it touches and batch it if the table is large"),
+                format!(
+                    "updates rows of \"{table}\" that match a WHERE clause (a backfill): check how many rows it touches and batch it if the table is large"
+                ),
             ),
         };
         out.push(Finding::new(rule, self.file, line, message).on_table(table));
@@ -159,12 +192,20 @@ impl<'c, 'a> FileScan<'c, 'a> {
         out.push(Finding::new(&TRUNCATE, self.file, line, message).on_table(table));
     }
 
-    fn create_index(&mut self, index: &sqlparser::ast::CreateIndex, line: usize, out: &mut Vec<Finding>) {
+    fn create_index(
+        &mut self,
+        index: &sqlparser::ast::CreateIndex,
+        line: usize,
+        out: &mut Vec<Finding>,
+    ) {
         if !self.postgres() {
             return;
         }
         let table = object_table(&index.table_name);
-        let name = index.name.as_ref().map_or_else(|| "(unnamed)".to_owned(), object_table);
+        let name = index
+            .name
+            .as_ref()
+            .map_or_else(|| "(unnamed)".to_owned(), object_table);
         if index.concurrently {
             self.check_concurrently(&format!("CREATE INDEX CONCURRENTLY \"{name}\""), line, out);
             return;
@@ -187,7 +228,9 @@ impl<'c, 'a> FileScan<'c, 'a> {
         }
         let reason = if self.in_transaction {
             "it runs inside BEGIN ... COMMIT".to_owned()
-        } else if self.ctx.change.head.set.framework == Framework::Prisma && self.statements.len() > 1 {
+        } else if self.ctx.change.head.set.framework == Framework::Prisma
+            && self.statements.len() > 1
+        {
             format!(
                 "Prisma Migrate runs this migration's {} statements as one multi-statement query, i.e. one implicit transaction",
                 self.statements.len()
@@ -195,11 +238,24 @@ impl<'c, 'a> FileScan<'c, 'a> {
         } else {
             return;
         };
-        let message = format!("{what} cannot run inside a transaction block and {reason}: the migration will fail");
-        out.push(Finding::new(&CONCURRENTLY_IN_TRANSACTION, self.file, line, message));
+        let message = format!(
+            "{what} cannot run inside a transaction block and {reason}: the migration will fail"
+        );
+        out.push(Finding::new(
+            &CONCURRENTLY_IN_TRANSACTION,
+            self.file,
+            line,
+            message,
+        ));
     }
 
-    fn alter_table(&mut self, table: &str, operations: &[AlterTableOperation], line: usize, out: &mut Vec<Finding>) {
+    fn alter_table(
+        &mut self,
+        table: &str,
+        operations: &[AlterTableOperation],
+        line: usize,
+        out: &mut Vec<Finding>,
+    ) {
         if !self.postgres() || !self.existing(table, line) {
             return;
         }
@@ -218,7 +274,12 @@ impl<'c, 'a> FileScan<'c, 'a> {
         }
     }
 
-    fn constraint_without_not_valid(&self, table: &str, constraint: &TableConstraint, line: usize) -> Option<Finding> {
+    fn constraint_without_not_valid(
+        &self,
+        table: &str,
+        constraint: &TableConstraint,
+        line: usize,
+    ) -> Option<Finding> {
         let (rule, message) = match constraint {
             TableConstraint::ForeignKey(fk) => {
                 let parent = object_table(&fk.foreign_table);
@@ -263,13 +324,19 @@ impl<'c, 'a> FileScan<'c, 'a> {
         };
         let more = match self.locking.len() - 1 {
             0 => String::new(),
-            n => format!(" (and {n} more locking statement{} in this file)", if n == 1 { "" } else { "s" }),
+            n => format!(
+                " (and {n} more locking statement{} in this file)",
+                if n == 1 { "" } else { "s" }
+            ),
         };
         let message = format!(
             "{} on existing table \"{}\" waits for its lock without a lock_timeout, queueing all traffic on \"{}\" behind it{more}",
             first.what, first.table, first.table
         );
-        out.push(Finding::new(&MISSING_LOCK_TIMEOUT, self.file, first.line, message).on_table(&first.table));
+        out.push(
+            Finding::new(&MISSING_LOCK_TIMEOUT, self.file, first.line, message)
+                .on_table(&first.table),
+        );
     }
 }
 
@@ -283,7 +350,8 @@ enum DataChange {
 /// Whether a statement sets `lock_timeout` (`SET [LOCAL] lock_timeout ...`, `set_config(...)`).
 fn mentions_lock_timeout(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    lower.contains("lock_timeout") && (lower.trim_start().starts_with("set") || lower.contains("set_config"))
+    lower.contains("lock_timeout")
+        && (lower.trim_start().starts_with("set") || lower.contains("set_config"))
 }
 
 /// The tables a DELETE removes rows from (MySQL multi-table DELETE names them before FROM).
@@ -313,5 +381,8 @@ fn object_table(name: &ObjectName) -> String {
 
 /// `"name"` or `(unnamed)`.
 fn constraint_name(name: Option<&sqlparser::ast::Ident>) -> String {
-    name.map_or_else(|| "(unnamed)".to_owned(), |ident| format!("\"{}\"", ident.value))
+    name.map_or_else(
+        || "(unnamed)".to_owned(),
+        |ident| format!("\"{}\"", ident.value),
+    )
 }

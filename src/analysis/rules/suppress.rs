@@ -39,7 +39,10 @@ pub(super) fn apply_suppressions(ctx: &Context<'_>, findings: &mut Vec<Finding>)
             match read_comment(comment, statements) {
                 Some(Ok((targets, accept))) => {
                     for target in targets {
-                        accepts.entry((file, target)).or_default().push(accept.clone());
+                        accepts
+                            .entry((file, target))
+                            .or_default()
+                            .push(accept.clone());
                     }
                 }
                 Some(Err(problem)) => invalid.push(invalid_finding(file, comment, &problem)),
@@ -150,14 +153,18 @@ mod tests {
         Statement {
             line,
             text: text.to_owned(),
-            kind: StatementKind::NotModelled { what: "test".to_owned() },
+            kind: StatementKind::NotModelled {
+                what: "test".to_owned(),
+            },
         }
     }
 
     #[test]
     fn parses_accept_directives() {
         let accept = parse_accept(" accept drop-column copied to archive", 3);
-        assert!(matches!(accept, Ok(Accept { rule: "drop-column", ref reason, .. }) if reason == "copied to archive"));
+        assert!(
+            matches!(accept, Ok(Accept { rule: "drop-column", ref reason, .. }) if reason == "copied to archive")
+        );
         assert!(parse_accept(" accept drop-column", 3).is_err());
         assert!(parse_accept(" accept no-such-rule because", 3).is_err());
         assert!(parse_accept(" ignore drop-column because", 3).is_err());

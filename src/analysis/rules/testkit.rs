@@ -47,7 +47,12 @@ pub fn parse(sql: &str, dialect: Dialect) -> SqlFile {
     file
 }
 
-fn push_statement(file: &mut SqlFile, pending: &mut String, start: &mut Option<usize>, dialect: Dialect) {
+fn push_statement(
+    file: &mut SqlFile,
+    pending: &mut String,
+    start: &mut Option<usize>,
+    dialect: Dialect,
+) {
     let text = pending.trim().to_owned();
     pending.clear();
     let Some(line) = start.take() else {
@@ -176,7 +181,12 @@ impl ChangeBuilder {
         self
     }
 
-    fn analysis(&self, migrations: Vec<ParsedMigration>, schema: Schema, diagnostics: Vec<Diagnostic>) -> SetAnalysis {
+    fn analysis(
+        &self,
+        migrations: Vec<ParsedMigration>,
+        schema: Schema,
+        diagnostics: Vec<Diagnostic>,
+    ) -> SetAnalysis {
         SetAnalysis {
             set: MigrationSet {
                 framework: self.framework,
@@ -197,8 +207,16 @@ impl ChangeBuilder {
 
     /// The change.
     pub fn build(self) -> SetChange {
-        let base = self.analysis(self.base.clone(), self.base_schema.clone(), self.base_diagnostics.clone());
-        let head = self.analysis(self.head.clone(), self.head_schema.clone(), self.head_diagnostics.clone());
+        let base = self.analysis(
+            self.base.clone(),
+            self.base_schema.clone(),
+            self.base_diagnostics.clone(),
+        );
+        let head = self.analysis(
+            self.head.clone(),
+            self.head_schema.clone(),
+            self.head_diagnostics.clone(),
+        );
         SetChange {
             head,
             base: Some(base),

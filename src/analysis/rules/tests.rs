@@ -43,25 +43,58 @@ fn unique_index(name: &str, columns: &[&str]) -> Index {
 }
 
 fn sqlite() -> ChangeBuilder {
-    ChangeBuilder::new(Dialect::Sqlite).applied(M1, "20240101000000", "CREATE TABLE \"Recipe\" (id INTEGER);")
+    ChangeBuilder::new(Dialect::Sqlite).applied(
+        M1,
+        "20240101000000",
+        "CREATE TABLE \"Recipe\" (id INTEGER);",
+    )
 }
 
 fn postgres() -> ChangeBuilder {
-    ChangeBuilder::new(Dialect::Postgres).applied(M1, "20240101000000", "CREATE TABLE \"Recipe\" (id INTEGER);")
+    ChangeBuilder::new(Dialect::Postgres).applied(
+        M1,
+        "20240101000000",
+        "CREATE TABLE \"Recipe\" (id INTEGER);",
+    )
 }
 
 #[test]
 fn drop_table_fires_on_existing_tables_only() {
     let change = sqlite()
-        .added(M2, "20240201000000", "CREATE TABLE \"Tmp\" (id INTEGER);\nDROP TABLE \"Tmp\";\nDROP TABLE \"Recipe\";")
-        .with_event(M2, 1, SchemaChange::CreateTable { table: "Tmp".into() })
-        .with_event(M2, 2, SchemaChange::DropTable { table: "Tmp".into() })
-        .with_event(M2, 3, SchemaChange::DropTable { table: "Recipe".into() })
+        .added(
+            M2,
+            "20240201000000",
+            "CREATE TABLE \"Tmp\" (id INTEGER);\nDROP TABLE \"Tmp\";\nDROP TABLE \"Recipe\";",
+        )
+        .with_event(
+            M2,
+            1,
+            SchemaChange::CreateTable {
+                table: "Tmp".into(),
+            },
+        )
+        .with_event(
+            M2,
+            2,
+            SchemaChange::DropTable {
+                table: "Tmp".into(),
+            },
+        )
+        .with_event(
+            M2,
+            3,
+            SchemaChange::DropTable {
+                table: "Recipe".into(),
+            },
+        )
         .build();
     let findings = evaluate(&change);
     let drops = only(&findings, "drop-table");
     assert_eq!(drops.len(), 1);
-    assert_eq!((drops[0].line, drops[0].table.as_deref()), (3, Some("Recipe")));
+    assert_eq!(
+        (drops[0].line, drops[0].table.as_deref()),
+        (3, Some("Recipe"))
+    );
     assert_eq!(drops[0].risk, Risk::High);
 }
 
@@ -133,8 +166,18 @@ fn data_changes_by_boundedness() {
 #[test]
 fn data_changes_on_new_tables_are_exempt() {
     let change = sqlite()
-        .added(M2, "20240201000000", "CREATE TABLE \"Tag\" (id INTEGER);\nDELETE FROM \"Tag\";")
-        .with_event(M2, 1, SchemaChange::CreateTable { table: "Tag".into() })
+        .added(
+            M2,
+            "20240201000000",
+            "CREATE TABLE \"Tag\" (id INTEGER);\nDELETE FROM \"Tag\";",
+        )
+        .with_event(
+            M2,
+            1,
+            SchemaChange::CreateTable {
+                table: "Tag".into(),
+            },
+        )
         .build();
     assert!(evaluate(&change).is_empty());
 }
@@ -165,7 +208,12 @@ fn type_changes_narrowing_widening_and_rewrites() {
     );
 }
 
-fn cascade_change(root: &str, paths: &[&[&str]], reached: &[&str], emulated: bool) -> CascadeChange {
+fn cascade_change(
+    root: &str,
+    paths: &[&[&str]],
+    reached: &[&str],
+    emulated: bool,
+) -> CascadeChange {
     CascadeChange {
         root: root.to_owned(),
         added_paths: paths
@@ -214,14 +262,31 @@ fn cascade_widened_names_root_reached_tables_and_path() {
 fn cascade_into_new_tables_is_low_and_emulation_is_said() {
     let mut builder = sqlite()
         .added(M2, "20240201000000", "CREATE TABLE \"Tag\" (id INTEGER);")
-        .with_event(M2, 1, SchemaChange::CreateTable { table: "Tag".into() });
+        .with_event(
+            M2,
+            1,
+            SchemaChange::CreateTable {
+                table: "Tag".into(),
+            },
+        );
     builder.prisma_schema_files = vec!["prisma/schema.prisma".into()];
-    builder.cascade_changes = vec![cascade_change("Recipe", &[&["Recipe", "Tag"]], &["Tag"], true)];
+    builder.cascade_changes = vec![cascade_change(
+        "Recipe",
+        &[&["Recipe", "Tag"]],
+        &["Tag"],
+        true,
+    )];
     let findings = evaluate(&builder.build());
     assert_eq!(rules(&findings), vec!["cascade-into-new-table"]);
     assert_eq!(findings[0].risk, Risk::Low);
     assert_eq!(findings[0].file, "prisma/schema.prisma");
-    assert!(findings[0].message.contains("emulated by the Prisma client"), "{}", findings[0].message);
+    assert!(
+        findings[0]
+            .message
+            .contains("emulated by the Prisma client"),
+        "{}",
+        findings[0].message
+    );
 }
 
 #[test]
@@ -230,7 +295,10 @@ fn set_null_on_a_required_column() {
     builder.head_schema = Schema {
         tables: vec![table(
             "Recipe",
-            vec![column("ownerId", "INTEGER", false), column("editorId", "INTEGER", true)],
+            vec![
+                column("ownerId", "INTEGER", false),
+                column("editorId", "INTEGER", true),
+            ],
         )],
         enums: Vec::new(),
     };
@@ -284,12 +352,30 @@ fn dropped_foreign_key_unless_replaced() {
 fn renames_break_deployed_code_but_prisma_rewrite_steps_do_not() {
     let change = sqlite()
         .added(M2, "20240201000000", "SELECT 1;\nSELECT 2;\nSELECT 3;")
-        .with_event(M2, 1, SchemaChange::RenameTable { from: "Recipe".into(), to: "Dish".into() })
-        .with_event(M2, 2, SchemaChange::RenameTable { from: "new_Dish".into(), to: "Dish".into() })
+        .with_event(
+            M2,
+            1,
+            SchemaChange::RenameTable {
+                from: "Recipe".into(),
+                to: "Dish".into(),
+            },
+        )
+        .with_event(
+            M2,
+            2,
+            SchemaChange::RenameTable {
+                from: "new_Dish".into(),
+                to: "Dish".into(),
+            },
+        )
         .with_event(
             M2,
             3,
-            SchemaChange::RenameColumn { table: "Dish".into(), from: "title".into(), to: "name".into() },
+            SchemaChange::RenameColumn {
+                table: "Dish".into(),
+                from: "title".into(),
+                to: "name".into(),
+            },
         )
         .build();
     let found: Vec<(usize, &str)> = evaluate(&change).iter().map(|f| (f.line, f.rule)).collect();
@@ -320,7 +406,13 @@ fn required_columns_need_a_default() {
 fn redefine_adding_a_required_column_says_the_rewrite_fails() {
     let mut builder = sqlite().added(M2, "20240201000000", "SELECT 1;");
     builder.head_schema = Schema {
-        tables: vec![table("Recipe", vec![column("id", "INTEGER", false), column("slug", "TEXT", false)])],
+        tables: vec![table(
+            "Recipe",
+            vec![
+                column("id", "INTEGER", false),
+                column("slug", "TEXT", false),
+            ],
+        )],
         enums: Vec::new(),
     };
     let change = builder
@@ -337,7 +429,11 @@ fn redefine_adding_a_required_column_says_the_rewrite_fails() {
         .build();
     let findings = evaluate(&change);
     assert_eq!(rules(&findings), vec!["add-required-column"]);
-    assert!(findings[0].message.contains("INSERT ... SELECT fails"), "{}", findings[0].message);
+    assert!(
+        findings[0].message.contains("INSERT ... SELECT fails"),
+        "{}",
+        findings[0].message
+    );
 }
 
 #[test]
@@ -363,12 +459,18 @@ fn set_not_null_and_unique_on_existing_tables() {
         .with_event(
             M2,
             2,
-            SchemaChange::CreateIndex { table: "Recipe".into(), index: unique_index("Recipe_title_key", &["title"]) },
+            SchemaChange::CreateIndex {
+                table: "Recipe".into(),
+                index: unique_index("Recipe_title_key", &["title"]),
+            },
         )
         .with_event(
             M2,
             3,
-            SchemaChange::CreateIndex { table: "Recipe".into(), index: unique_index("Recipe_id_key", &["id"]) },
+            SchemaChange::CreateIndex {
+                table: "Recipe".into(),
+                index: unique_index("Recipe_id_key", &["id"]),
+            },
         )
         .build();
     let found: Vec<(usize, &str)> = evaluate(&change).iter().map(|f| (f.line, f.rule)).collect();
@@ -380,8 +482,18 @@ fn postgres_index_locking() {
     let sql = "SET lock_timeout = '5s';\nCREATE INDEX \"a\" ON \"Recipe\" (id);\nCREATE INDEX CONCURRENTLY \"b\" ON \"Recipe\" (id);";
     let findings = evaluate(&postgres().added(M2, "20240201000000", sql).build());
     let found: Vec<(usize, &str)> = findings.iter().map(|f| (f.line, f.rule)).collect();
-    assert_eq!(found, vec![(2, "index-not-concurrently"), (3, "concurrently-in-transaction")]);
-    assert!(findings[1].message.contains("Prisma Migrate"), "{}", findings[1].message);
+    assert_eq!(
+        found,
+        vec![
+            (2, "index-not-concurrently"),
+            (3, "concurrently-in-transaction")
+        ]
+    );
+    assert!(
+        findings[1].message.contains("Prisma Migrate"),
+        "{}",
+        findings[1].message
+    );
 }
 
 #[test]
@@ -411,7 +523,10 @@ fn constraints_without_not_valid() {
         .iter()
         .map(|f| (f.line, f.rule))
         .collect();
-    assert_eq!(found, vec![(2, "fk-without-not-valid"), (4, "check-without-not-valid")]);
+    assert_eq!(
+        found,
+        vec![(2, "fk-without-not-valid"), (4, "check-without-not-valid")]
+    );
 }
 
 #[test]
@@ -419,7 +534,11 @@ fn lock_timeout_is_asked_for_once_per_file() {
     let sql = "ALTER TABLE \"Recipe\" ADD COLUMN \"a\" TEXT;\nALTER TABLE \"Recipe\" ADD COLUMN \"b\" TEXT;";
     let findings = evaluate(&postgres().added(M2, "20240201000000", sql).build());
     assert_eq!(rules(&findings), vec!["missing-lock-timeout"]);
-    assert!(findings[0].message.contains("and 1 more locking statement"), "{}", findings[0].message);
+    assert!(
+        findings[0].message.contains("and 1 more locking statement"),
+        "{}",
+        findings[0].message
+    );
     let sqlite_findings = evaluate(&sqlite().added(M2, "20240201000000", sql).build());
     assert!(sqlite_findings.is_empty(), "{sqlite_findings:#?}");
 }
@@ -434,7 +553,11 @@ fn volatile_default_rewrites_but_now_does_not() {
         },
     };
     let change = postgres()
-        .added(M2, "20240201000000", "SET lock_timeout = '1s';\nSELECT 1;\nSELECT 2;")
+        .added(
+            M2,
+            "20240201000000",
+            "SET lock_timeout = '1s';\nSELECT 1;\nSELECT 2;",
+        )
         .with_event(M2, 2, add("a", "gen_random_uuid()"))
         .with_event(M2, 3, add("b", "now()"))
         .build();
@@ -454,9 +577,24 @@ fn history_edits_deletes_renames_and_order() {
         .applied(M1, "20240101000000", "CREATE TABLE c (id INTEGER);");
     // The PR edits m0, deletes M1, renames `old` to `moved` and adds an early migration.
     builder.head = vec![
-        super::testkit::migration(m0, "20230101000000", "CREATE TABLE a (id INTEGER, x TEXT);", Dialect::Sqlite),
-        super::testkit::migration(early, "20231201000000", "CREATE TABLE d (id INTEGER);", Dialect::Sqlite),
-        super::testkit::migration(moved, "20240301000000", "CREATE TABLE b (id INTEGER);", Dialect::Sqlite),
+        super::testkit::migration(
+            m0,
+            "20230101000000",
+            "CREATE TABLE a (id INTEGER, x TEXT);",
+            Dialect::Sqlite,
+        ),
+        super::testkit::migration(
+            early,
+            "20231201000000",
+            "CREATE TABLE d (id INTEGER);",
+            Dialect::Sqlite,
+        ),
+        super::testkit::migration(
+            moved,
+            "20240301000000",
+            "CREATE TABLE b (id INTEGER);",
+            Dialect::Sqlite,
+        ),
     ];
     builder.changed_files = vec![m0.into(), early.into(), moved.into()];
     builder.removed_files = vec![old.into(), M1.into()];
@@ -464,12 +602,25 @@ fn history_edits_deletes_renames_and_order() {
         path: m0.into(),
         status: FileStatus::Modified,
         lines: vec![
-            DiffLine { tag: '-', old_line: Some(1), new_line: None, text: "CREATE TABLE a (id INTEGER);".into() },
-            DiffLine { tag: '+', old_line: None, new_line: Some(1), text: "CREATE TABLE a (id INTEGER, x TEXT);".into() },
+            DiffLine {
+                tag: '-',
+                old_line: Some(1),
+                new_line: None,
+                text: "CREATE TABLE a (id INTEGER);".into(),
+            },
+            DiffLine {
+                tag: '+',
+                old_line: None,
+                new_line: Some(1),
+                text: "CREATE TABLE a (id INTEGER, x TEXT);".into(),
+            },
         ],
     }];
     let findings = evaluate(&builder.build());
-    let found: Vec<(&str, usize, &str)> = findings.iter().map(|f| (f.file.as_str(), f.line, f.rule)).collect();
+    let found: Vec<(&str, usize, &str)> = findings
+        .iter()
+        .map(|f| (f.file.as_str(), f.line, f.rule))
+        .collect();
     assert_eq!(
         found,
         vec![
@@ -495,13 +646,38 @@ fn hygiene_from_diagnostics_and_down_migrations() {
     let mut builder = sqlite().added(M2, "20240201000000", "SELECT 1;\nSELECT 2;");
     builder.supports_down = true;
     builder.head_diagnostics = vec![
-        Diagnostic::new(M2, 1, DiagnosticKind::Unparsed, "statement could not be parsed"),
+        Diagnostic::new(
+            M2,
+            1,
+            DiagnosticKind::Unparsed,
+            "statement could not be parsed",
+        ),
         Diagnostic::new(M2, 2, DiagnosticKind::NotModelled, "DO block"),
-        Diagnostic::new(M1, 1, DiagnosticKind::Unparsed, "old statement could not be parsed"),
-        Diagnostic::new("prisma/schema.prisma", 3, DiagnosticKind::Drift, "model Tag has no table"),
-        Diagnostic::new("prisma/schema.prisma", 9, DiagnosticKind::Drift, "old drift"),
+        Diagnostic::new(
+            M1,
+            1,
+            DiagnosticKind::Unparsed,
+            "old statement could not be parsed",
+        ),
+        Diagnostic::new(
+            "prisma/schema.prisma",
+            3,
+            DiagnosticKind::Drift,
+            "model Tag has no table",
+        ),
+        Diagnostic::new(
+            "prisma/schema.prisma",
+            9,
+            DiagnosticKind::Drift,
+            "old drift",
+        ),
     ];
-    builder.base_diagnostics = vec![Diagnostic::new("prisma/schema.prisma", 9, DiagnosticKind::Drift, "old drift")];
+    builder.base_diagnostics = vec![Diagnostic::new(
+        "prisma/schema.prisma",
+        9,
+        DiagnosticKind::Drift,
+        "old drift",
+    )];
     let findings = evaluate(&builder.build());
     let found: Vec<(&str, usize, &str)> = findings
         .iter()
@@ -527,7 +703,10 @@ fn suppressions_accept_findings_and_bad_ones_are_findings() {
         -- schemagate: accept truncate\n\
         TRUNCATE \"Recipe\";";
     let findings = evaluate(&sqlite().added(M2, "20240201000000", sql).build());
-    let found: Vec<(usize, &str, bool)> = findings.iter().map(|f| (f.line, f.rule, f.suppressed.is_some())).collect();
+    let found: Vec<(usize, &str, bool)> = findings
+        .iter()
+        .map(|f| (f.line, f.rule, f.suppressed.is_some()))
+        .collect();
     assert_eq!(
         found,
         vec![
@@ -538,8 +717,14 @@ fn suppressions_accept_findings_and_bad_ones_are_findings() {
             (6, "truncate", false),
         ]
     );
-    let accepted = findings[0].suppressed.as_ref().map(|s| (s.by.as_str(), s.reason.as_str(), s.line));
-    assert_eq!(accepted, Some(("sql-comment", "table is emptied by design", Some(1))));
+    let accepted = findings[0]
+        .suppressed
+        .as_ref()
+        .map(|s| (s.by.as_str(), s.reason.as_str(), s.line));
+    assert_eq!(
+        accepted,
+        Some(("sql-comment", "table is emptied by design", Some(1)))
+    );
     assert_eq!(pr_risk(&findings), Some(Risk::Critical));
     assert_eq!(pr_risk(&findings[..2]), None);
     assert_eq!(pr_risk(&[]), None);
@@ -556,7 +741,11 @@ fn suppression_of_another_rule_accepts_nothing() {
 #[test]
 fn unchanged_files_are_not_judged() {
     let change = ChangeBuilder::new(Dialect::Postgres)
-        .applied(M1, "20240101000000", "DELETE FROM \"Recipe\";\nCREATE INDEX a ON \"Recipe\" (id);")
+        .applied(
+            M1,
+            "20240101000000",
+            "DELETE FROM \"Recipe\";\nCREATE INDEX a ON \"Recipe\" (id);",
+        )
         .build();
     assert!(evaluate(&change).is_empty());
 }
@@ -575,17 +764,26 @@ fn long_histories_evaluate_quickly() {
     let mut builder = ChangeBuilder::new(Dialect::Postgres);
     let mut sql = String::new();
     for i in 0..4000 {
-        sql.push_str(&format!("ALTER TABLE \"Recipe\" ADD COLUMN \"c{i}\" TEXT; -- note {i}\n"));
+        sql.push_str(&format!(
+            "ALTER TABLE \"Recipe\" ADD COLUMN \"c{i}\" TEXT; -- note {i}\n"
+        ));
     }
     for i in 0..2000 {
-        builder = builder.applied(&format!("m/{i:05}/migration.sql"), &format!("{i:05}"), "SELECT 1;");
+        builder = builder.applied(
+            &format!("m/{i:05}/migration.sql"),
+            &format!("{i:05}"),
+            "SELECT 1;",
+        );
     }
     builder = builder.added(M2, "99999", &sql);
     for i in 0..4000 {
         builder = builder.with_event(
             M2,
             i + 1,
-            SchemaChange::AddColumn { table: "Recipe".into(), column: column(&format!("c{i}"), "TEXT", true) },
+            SchemaChange::AddColumn {
+                table: "Recipe".into(),
+                column: column(&format!("c{i}"), "TEXT", true),
+            },
         );
     }
     let start = std::time::Instant::now();

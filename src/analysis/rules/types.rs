@@ -343,7 +343,9 @@ mod tests {
 
     #[test]
     fn odd_input_does_not_panic() {
-        for text in ["", "(", ")", "VARCHAR(", "VARCHAR)", "((1,2", "é(3)", "INT[]"] {
+        for text in [
+            "", "(", ")", "VARCHAR(", "VARCHAR)", "((1,2", "é(3)", "INT[]",
+        ] {
             let _ = classify_type_change(text, "TEXT");
             let _ = postgres_changes_in_place(text, "TEXT");
         }
