@@ -1,6 +1,6 @@
 //! schemagate: review pull requests that change a database schema.
 
 pub mod analysis;
-
+pub mod cli;
 pub mod report;
 pub mod source;
