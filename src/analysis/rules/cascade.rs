@@ -1,11 +1,11 @@
 //! Cascade rules: ON DELETE CASCADE paths the PR adds, and which tables they newly reach.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::Finding;
 use super::catalog::{CASCADE_INTO_NEW_TABLE, CASCADE_WIDENED};
 use super::context::Context;
-use crate::analysis::cascade::{CascadeChange, CascadePath};
+use crate::analysis::cascade::{CascadeChange, CascadePath, cascade_from};
 use crate::analysis::replay::{Location, SchemaChange};
 use crate::analysis::schema::ReferentialAction;
 
@@ -14,19 +14,73 @@ const PATHS_SHOWN: usize = 3;
 
 /// Findings for every root whose cascade grew.
 pub(super) fn cascade_findings(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let renames = renamed_tables(ctx);
     for change in &ctx.change.cascade_changes {
-        if let Some(finding) = cascade_finding(ctx, change) {
+        if let Some(finding) = cascade_finding(ctx, change, &renames) {
             out.push(finding);
         }
     }
 }
 
-/// `cascade-widened` when the cascade newly reaches tables that hold data from before the PR,
-/// `cascade-into-new-table` when it only reaches tables the PR creates, else nothing.
-fn cascade_finding(ctx: &Context<'_>, change: &CascadeChange) -> Option<Finding> {
-    let (existing, new): (Vec<&String>, Vec<&String>) = change
+/// Base names of the tables the PR renames, by lowercase head name (chains followed).
+fn renamed_tables(ctx: &Context<'_>) -> HashMap<String, String> {
+    let mut renames: HashMap<String, String> = HashMap::new();
+    for event in &ctx.change.pr_events {
+        if let SchemaChange::RenameTable { from, to } = &event.change {
+            let base = renames
+                .remove(&from.to_ascii_lowercase())
+                .unwrap_or_else(|| from.clone());
+            renames.insert(to.to_ascii_lowercase(), base);
+        }
+    }
+    renames
+}
+
+/// The tables newly reached from the root, less those only renamed: a table that the root's
+/// cascade already reached at base under its old name is no new blast radius.
+fn newly_reached<'c>(
+    ctx: &Context<'_>,
+    change: &'c CascadeChange,
+    renames: &HashMap<String, String>,
+) -> Vec<&'c String> {
+    let base_name = |table: &str| renames.get(&table.to_ascii_lowercase()).cloned();
+    let involves_rename = base_name(&change.root).is_some()
+        || change.newly_reached.iter().any(|t| base_name(t).is_some());
+    if !involves_rename {
+        return change.newly_reached.iter().collect();
+    }
+    let base_root = base_name(&change.root).unwrap_or_else(|| change.root.clone());
+    let reached_at_base: HashSet<String> = ctx
+        .change
+        .base
+        .as_ref()
+        .and_then(|base| cascade_from(&base.cascade_schema(), &base_root))
+        .map(|report| {
+            report
+                .tables_reached
+                .iter()
+                .map(|t| t.to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    change
         .newly_reached
         .iter()
+        .filter(|table| {
+            !base_name(table).is_some_and(|old| reached_at_base.contains(&old.to_ascii_lowercase()))
+        })
+        .collect()
+}
+
+/// `cascade-widened` when the cascade newly reaches tables that hold data from before the PR,
+/// `cascade-into-new-table` when it only reaches tables the PR creates, else nothing.
+fn cascade_finding(
+    ctx: &Context<'_>,
+    change: &CascadeChange,
+    renames: &HashMap<String, String>,
+) -> Option<Finding> {
+    let (existing, new): (Vec<&String>, Vec<&String>) = newly_reached(ctx, change, renames)
+        .into_iter()
         .partition(|table| !ctx.is_created_by_pr(table));
     let (rule, reached) = if !existing.is_empty() {
         (&CASCADE_WIDENED, existing)
@@ -92,51 +146,53 @@ fn cascading_prefix(path: &CascadePath) -> &[String] {
     path.tables.get(..end).unwrap_or_default()
 }
 
-/// Where the finding points: the PR statement adding a CASCADE foreign key on one of the new
-/// paths; else (an emulated relation) the schema.prisma file; else the PR's first migration.
+/// The (child, parent) pairs, lowercase, of the CASCADE edges of the new paths.
+fn cascade_edges(change: &CascadeChange) -> HashSet<(String, String)> {
+    let mut edges = HashSet::new();
+    for path in &change.added_paths {
+        for pair in cascading_prefix(path).windows(2) {
+            if let [parent, child] = pair {
+                edges.insert((child.to_ascii_lowercase(), parent.to_ascii_lowercase()));
+            }
+        }
+    }
+    edges
+}
+
+/// Where the finding points: for a relation emulated by the Prisma client, the schema.prisma
+/// file that declares it; else the PR statement that adds a CASCADE foreign key of a new path
+/// (an `ALTER TABLE ... ADD FOREIGN KEY`, or the `CREATE TABLE` / table rewrite declaring it);
+/// else the PR's first migration.
 fn location(ctx: &Context<'_>, change: &CascadeChange) -> (String, usize) {
-    let edges: HashSet<(String, String)> = change
-        .added_paths
-        .iter()
-        .flat_map(|path| {
-            let tables = cascading_prefix(path);
-            tables
-                .windows(2)
-                .filter_map(|pair| match pair {
-                    [parent, child] => {
-                        Some((child.to_ascii_lowercase(), parent.to_ascii_lowercase()))
-                    }
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let prisma = ctx.change.head.set.prisma_schema_files.first();
+    let migration = ctx.change.changed_files.first();
+    let emulated = change.added_paths.iter().any(|p| p.emulated);
+    if let Some(file) = prisma.or(migration).filter(|_| emulated) {
+        return (file.clone(), 0);
+    }
+    let edges = cascade_edges(change);
+    let children: HashSet<&str> = edges.iter().map(|(child, _)| child.as_str()).collect();
+    let declares_edge = |change: &SchemaChange| match change {
+        SchemaChange::AddForeignKey { table, foreign_key } => {
+            foreign_key.on_delete == ReferentialAction::Cascade
+                && edges.contains(&(
+                    table.to_ascii_lowercase(),
+                    foreign_key.ref_table.to_ascii_lowercase(),
+                ))
+        }
+        SchemaChange::CreateTable { table } | SchemaChange::RedefineTable { table, .. } => {
+            children.contains(table.to_ascii_lowercase().as_str())
+        }
+        _ => false,
+    };
     let statement = ctx
         .change
         .pr_events
         .iter()
-        .find_map(|event| match &event.change {
-            SchemaChange::AddForeignKey { table, foreign_key }
-                if foreign_key.on_delete == ReferentialAction::Cascade
-                    && edges.contains(&(
-                        table.to_ascii_lowercase(),
-                        foreign_key.ref_table.to_ascii_lowercase(),
-                    )) =>
-            {
-                Some(&event.at)
-            }
-            _ => None,
-        });
-    if let Some(Location { file, line }) = statement {
+        .find(|event| declares_edge(&event.change));
+    if let Some(Location { file, line }) = statement.map(|event| &event.at) {
         return (file.clone(), *line);
     }
-    let prisma = ctx.change.head.set.prisma_schema_files.first();
-    let migration = ctx.change.changed_files.first();
-    let fallback = if change.added_paths.iter().any(|p| p.emulated) {
-        prisma.or(migration)
-    } else {
-        migration.or(prisma)
-    };
-    let fallback = fallback.unwrap_or(&ctx.change.head.set.root).clone();
-    (fallback, 0)
+    let fallback = migration.or(prisma).unwrap_or(&ctx.change.head.set.root);
+    (fallback.clone(), 0)
 }

@@ -107,6 +107,7 @@ impl<'c, 'a> EventScan<'c, 'a> {
                 after,
             } => self.alter_column(at, table, before, after, out),
             SchemaChange::CreateIndex { table, index } => self.create_index(at, table, index, out),
+            SchemaChange::CreateTable { table } => self.create_table(at, table, out),
             SchemaChange::AddForeignKey { table, foreign_key } => {
                 self.add_foreign_key(at, table, foreign_key, out)
             }
@@ -385,6 +386,17 @@ impl<'c, 'a> EventScan<'c, 'a> {
                     .zip(columns)
                     .all(|(a, b)| same_name(a, b))
         })
+    }
+
+    /// A new table's inline foreign keys come with its `CREATE TABLE`, not as events of their
+    /// own: check them against its columns at head.
+    fn create_table(&self, at: &Location, table: &str, out: &mut Vec<Finding>) {
+        let Some(head_table) = self.ctx.change.head.schema.table(table) else {
+            return;
+        };
+        for fk in &head_table.foreign_keys {
+            self.add_foreign_key(at, table, fk, out);
+        }
     }
 
     fn add_foreign_key(&self, at: &Location, table: &str, fk: &ForeignKey, out: &mut Vec<Finding>) {
