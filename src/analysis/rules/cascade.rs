@@ -1,11 +1,12 @@
 //! Cascade rules: ON DELETE CASCADE paths the PR adds, and which tables they newly reach.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use super::Finding;
 use super::catalog::{CASCADE_INTO_NEW_TABLE, CASCADE_WIDENED};
 use super::context::Context;
-use crate::analysis::cascade::{CascadeChange, CascadePath, cascade_from};
+use crate::analysis::cascade::{CascadeChange, CascadeGraph, CascadePath};
 use crate::analysis::replay::{Location, SchemaChange};
 use crate::analysis::schema::ReferentialAction;
 
@@ -14,11 +15,49 @@ const PATHS_SHOWN: usize = 3;
 
 /// Findings for every root whose cascade grew.
 pub(super) fn cascade_findings(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let renames = renamed_tables(ctx);
+    let renames = Renames {
+        base_names: renamed_tables(ctx),
+        base_graph: OnceCell::new(),
+    };
     for change in &ctx.change.cascade_changes {
         if let Some(finding) = cascade_finding(ctx, change, &renames) {
             out.push(finding);
         }
+    }
+}
+
+/// The PR's table renames, and the base cascade graph to look up old names in (built on first
+/// use: most changes rename nothing).
+struct Renames {
+    /// Base names by lowercase head name.
+    base_names: HashMap<String, String>,
+    /// The base schema's cascade graph.
+    base_graph: OnceCell<Option<CascadeGraph>>,
+}
+
+impl Renames {
+    /// The base name of a table the PR renamed.
+    fn base_name(&self, table: &str) -> Option<String> {
+        self.base_names.get(&table.to_ascii_lowercase()).cloned()
+    }
+
+    /// Lowercase names of the tables a delete of `root` reached at base.
+    fn reached_at_base(&self, ctx: &Context<'_>, root: &str) -> HashSet<String> {
+        let graph = self.base_graph.get_or_init(|| {
+            let base = ctx.change.base.as_ref()?;
+            Some(CascadeGraph::new(&base.cascade_schema()))
+        });
+        graph
+            .as_ref()
+            .and_then(|graph| graph.report(root))
+            .map(|report| {
+                report
+                    .tables_reached
+                    .iter()
+                    .map(|t| t.to_ascii_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -41,33 +80,27 @@ fn renamed_tables(ctx: &Context<'_>) -> HashMap<String, String> {
 fn newly_reached<'c>(
     ctx: &Context<'_>,
     change: &'c CascadeChange,
-    renames: &HashMap<String, String>,
+    renames: &Renames,
 ) -> Vec<&'c String> {
-    let base_name = |table: &str| renames.get(&table.to_ascii_lowercase()).cloned();
-    let involves_rename = base_name(&change.root).is_some()
-        || change.newly_reached.iter().any(|t| base_name(t).is_some());
+    let involves_rename = renames.base_name(&change.root).is_some()
+        || change
+            .newly_reached
+            .iter()
+            .any(|t| renames.base_name(t).is_some());
     if !involves_rename {
         return change.newly_reached.iter().collect();
     }
-    let base_root = base_name(&change.root).unwrap_or_else(|| change.root.clone());
-    let reached_at_base: HashSet<String> = ctx
-        .change
-        .base
-        .as_ref()
-        .and_then(|base| cascade_from(&base.cascade_schema(), &base_root))
-        .map(|report| {
-            report
-                .tables_reached
-                .iter()
-                .map(|t| t.to_ascii_lowercase())
-                .collect()
-        })
-        .unwrap_or_default();
+    let base_root = renames
+        .base_name(&change.root)
+        .unwrap_or_else(|| change.root.clone());
+    let reached_at_base = renames.reached_at_base(ctx, &base_root);
     change
         .newly_reached
         .iter()
         .filter(|table| {
-            !base_name(table).is_some_and(|old| reached_at_base.contains(&old.to_ascii_lowercase()))
+            !renames
+                .base_name(table)
+                .is_some_and(|old| reached_at_base.contains(&old.to_ascii_lowercase()))
         })
         .collect()
 }
@@ -77,7 +110,7 @@ fn newly_reached<'c>(
 fn cascade_finding(
     ctx: &Context<'_>,
     change: &CascadeChange,
-    renames: &HashMap<String, String>,
+    renames: &Renames,
 ) -> Option<Finding> {
     let (existing, new): (Vec<&String>, Vec<&String>) = newly_reached(ctx, change, renames)
         .into_iter()
@@ -108,16 +141,21 @@ fn cascade_finding(
     Some(Finding::new(rule, file, line, message).on_table(&change.root))
 }
 
-/// `new CASCADE path A -> B -> C` (several paths separated by `;`, the rest counted).
+/// `new CASCADE path A -> B -> C` (several paths separated by `;`, the rest counted). A path
+/// that is the start of a longer one is left out.
 fn describe_paths(paths: &[CascadePath]) -> String {
+    let prefixes: Vec<&[String]> = paths
+        .iter()
+        .map(cascading_prefix)
+        .filter(|tables| tables.len() >= 2)
+        .collect();
     let mut shown: Vec<String> = Vec::new();
-    for path in paths {
-        let tables = cascading_prefix(path);
-        if tables.len() < 2 {
-            continue;
-        }
+    for tables in &prefixes {
+        let extended = prefixes
+            .iter()
+            .any(|other| other.len() > tables.len() && other.starts_with(tables));
         let text = tables.join(" -> ");
-        if !shown.contains(&text) {
+        if !extended && !shown.contains(&text) {
             shown.push(text);
         }
     }

@@ -404,6 +404,49 @@ static RULES: [Rule; 34] = [
     INVALID_SUPPRESSION,
 ];
 
+/// How the rules decide, where a rule's one-line description cannot say it (documentation).
+const DECISIONS: &str = "\
+## How the rules decide
+
+- **What is judged.** Only migration files the PR adds or modifies are read statement by \
+statement; the history rules also look at files it removes. Unchanged migrations are not judged again.
+- **Existing tables.** Rules about existing data (drops, data changes, required columns, NOT NULL, \
+unique constraints, locking) skip tables the PR itself created before that statement (following \
+renames). The `CREATE TABLE` of an edited, already-applied migration does not make a table new.
+- **Type changes.** `narrowing-type-change` (HIGH): a shorter length, smaller integer, lower \
+numeric precision or scale, or a change to another type family (including unknown types). \
+`widening-type-change` (LOW): every value fits (longer `VARCHAR`, `VARCHAR` to `TEXT`, `INT` to \
+`BIGINT`, more precision, `DATE` to `TIMESTAMP`). On Postgres every type change except the \
+binary-compatible widenings (longer or unbounded `VARCHAR`, more `NUMERIC` precision at the same \
+scale, more fractional-second precision) is also a `table-rewrite`.
+- **Volatile defaults.** `random()`, `gen_random_uuid()`, `uuid_generate_v1/v4()`, \
+`clock_timestamp()`, `timeofday()`, `txid_current()` and `nextval()` (`SERIAL` columns) rewrite the \
+table. `now()` and `CURRENT_TIMESTAMP` are STABLE: since Postgres 11 they are evaluated once, so \
+they are not flagged.
+- **CONCURRENTLY and transactions.** Prisma Migrate sends a whole `migration.sql` as one \
+multi-statement query, which Postgres runs as one implicit transaction: a `CONCURRENTLY` statement \
+works only as the only statement of its migration. For other frameworks only an explicit \
+`BEGIN ... COMMIT` around it is detected.
+- **lock_timeout.** One `missing-lock-timeout` finding per file, at its first statement that takes \
+a strong lock on an existing table (`ALTER TABLE`, `CREATE INDEX` without `CONCURRENTLY`, \
+`DROP TABLE`, `TRUNCATE`); any `SET [LOCAL] lock_timeout` or `set_config('lock_timeout', ...)` in \
+the file satisfies it.
+- **Cascades.** `cascade-widened` needs a newly reached table that held data before the PR; a \
+table that is only renamed is not new blast radius; a cascade into tables created by the PR is \
+`cascade-into-new-table` (LOW). The finding points at the statement declaring the new CASCADE \
+foreign key, or at schema.prisma when the relation is emulated (`relationMode = \"prisma\"`).
+- **Replaced foreign keys.** Dropping a foreign key is not `drop-foreign-key` when the same change \
+adds one on the same columns (e.g. to change its `ON DELETE` action).
+- **Prisma's Warnings header** only adds evidence to a message; it never raises a finding alone.
+- **History.** A migration is *applied* when the base branch has it. A rename is a removed \
+migration whose statements and comments reappear unchanged in an added one. Versions compare \
+digit runs numerically (`1.10` after `1.9`). `duplicate-version` is raised for PR migrations only.
+- **Drift.** `prisma-drift` reports only drift that the base branch did not already have.
+- **Suppressions.** A suppression covers the statement on its line, the statement it sits \
+inside, or else the next statement; before a file's first statement it also covers the file-wide \
+findings (line 0) of that file.
+";
+
 /// Every rule of the catalog, in documentation order.
 pub fn catalog() -> &'static [Rule] {
     &RULES
@@ -437,6 +480,7 @@ pub fn catalog_markdown() -> String {
             dialects = dialect_names(rule.dialects),
         );
     }
+    let _ = write!(out, "\n{DECISIONS}");
     for rule in catalog() {
         let _ = write!(
             out,

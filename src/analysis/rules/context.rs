@@ -97,11 +97,19 @@ impl<'a> Context<'a> {
 }
 
 /// Tables created by the PR's events, lowercase; a created table that the PR then renames is
-/// new under its new name too.
+/// new under its new name too. The `CREATE TABLE`s of an edited applied migration do not count
+/// for tables the base already has: those tables hold production data.
 fn tables_created_by(
     change: &SetChange,
     file_rank: &HashMap<&str, usize>,
 ) -> HashMap<String, (usize, usize)> {
+    let base = change.base.as_ref();
+    let applied: HashSet<&str> = base
+        .iter()
+        .flat_map(|b| b.migrations.iter())
+        .map(|m| m.migration.path.as_str())
+        .collect();
+    let existed_at_base = |table: &str| base.is_some_and(|b| b.schema.table(table).is_some());
     let mut created: HashMap<String, (usize, usize)> = HashMap::new();
     for event in &change.pr_events {
         let at = (
@@ -112,7 +120,9 @@ fn tables_created_by(
             event.at.line,
         );
         match &event.change {
-            SchemaChange::CreateTable { table } => {
+            SchemaChange::CreateTable { table }
+                if !(applied.contains(event.at.file.as_str()) && existed_at_base(table)) =>
+            {
                 created.entry(table.to_ascii_lowercase()).or_insert(at);
             }
             SchemaChange::RenameTable { from, to }

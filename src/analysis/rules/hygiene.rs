@@ -25,12 +25,12 @@ pub(super) fn hygiene_findings(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             DiagnosticKind::Unparsed if ctx.is_changed(&diagnostic.file) => from_diagnostic(
                 &UNPARSED_STATEMENT,
                 diagnostic,
-                "not understood, so no rule checked it (unknown is not safe)",
+                "no rule checked it, and unknown is not safe",
             ),
             DiagnosticKind::NotModelled if ctx.is_changed(&diagnostic.file) => from_diagnostic(
                 &NOT_MODELLED_STATEMENT,
                 diagnostic,
-                "its effect is not in the schema diff or the cascade view: review it by hand",
+                "review its effect by hand",
             ),
             DiagnosticKind::Drift if !base_drift.contains(diagnostic.message.as_str()) => {
                 from_diagnostic(&PRISMA_DRIFT, diagnostic, "new with this change")
@@ -44,7 +44,7 @@ pub(super) fn hygiene_findings(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// A finding repeating a diagnostic, with what it means for the review.
 fn from_diagnostic(rule: &super::Rule, diagnostic: &Diagnostic, meaning: &str) -> Finding {
-    let message = format!("{}: {meaning}", diagnostic.message);
+    let message = format!("{}; {meaning}", diagnostic.message.trim_end_matches('.'));
     Finding::new(rule, &diagnostic.file, diagnostic.line, message)
 }
 

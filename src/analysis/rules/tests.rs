@@ -791,3 +791,84 @@ fn long_histories_evaluate_quickly() {
     assert_eq!(rules(&findings), vec!["missing-lock-timeout"]);
     assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
 }
+
+#[test]
+fn editing_an_applied_create_table_does_not_make_the_table_new() {
+    let mut builder = sqlite();
+    builder.base_schema = Schema {
+        tables: vec![table("Recipe", vec![column("id", "INTEGER", true)])],
+        enums: Vec::new(),
+    };
+    // The PR edits the applied migration (which re-creates "Recipe") and empties the table.
+    builder.head = vec![super::testkit::migration(
+        M1,
+        "20240101000000",
+        "CREATE TABLE \"Recipe\" (id INTEGER, x TEXT);",
+        Dialect::Sqlite,
+    )];
+    builder.changed_files = vec![M1.into()];
+    let change = builder
+        .added(M2, "20240201000000", "DELETE FROM \"Recipe\";")
+        .with_event(
+            M1,
+            1,
+            SchemaChange::CreateTable {
+                table: "Recipe".into(),
+            },
+        )
+        .build();
+    let found = rules(&evaluate(&change));
+    assert_eq!(
+        found,
+        vec!["edited-applied-migration", "delete-without-where"]
+    );
+}
+
+#[test]
+fn a_renamed_table_already_reached_at_base_is_no_new_blast_radius() {
+    let mut ingredient = table("Ingredient", vec![column("recipeId", "INTEGER", false)]);
+    ingredient.foreign_keys = vec![fk(&["recipeId"], "Recipe", ReferentialAction::Cascade)];
+    let mut builder = sqlite()
+        .added(M2, "20240201000000", "SELECT 1;\nSELECT 2;")
+        .with_event(
+            M2,
+            1,
+            SchemaChange::RenameTable {
+                from: "Ingredient".into(),
+                to: "RecipeIngredient".into(),
+            },
+        )
+        .with_event(
+            M2,
+            2,
+            SchemaChange::AddForeignKey {
+                table: "Review".into(),
+                foreign_key: fk(&["recipeId"], "Recipe", ReferentialAction::Cascade),
+            },
+        );
+    builder.base_schema = Schema {
+        tables: vec![
+            table("Recipe", vec![column("id", "INTEGER", false)]),
+            ingredient,
+            table("Review", vec![]),
+        ],
+        enums: Vec::new(),
+    };
+    builder.cascade_changes = vec![cascade_change(
+        "Recipe",
+        &[&["Recipe", "RecipeIngredient"], &["Recipe", "Review"]],
+        &["RecipeIngredient", "Review"],
+        false,
+    )];
+    let findings = evaluate(&builder.build());
+    let cascade = only(&findings, "cascade-widened");
+    assert_eq!(cascade.len(), 1, "{findings:#?}");
+    assert!(
+        cascade[0]
+            .message
+            .starts_with("deleting a Recipe row now also deletes every row in Review ("),
+        "{}",
+        cascade[0].message
+    );
+    assert_eq!(cascade[0].line, 2);
+}
