@@ -269,3 +269,93 @@ fn accepted_findings_do_not_count_towards_the_risk() -> TestResult {
     assert_eq!(pr_risk(&findings), None, "{}", describe(&findings));
     Ok(())
 }
+
+/// One statement of the random migrations below, from a small vocabulary that exercises every
+/// rule family (including garbage, transactions and suppression comments).
+fn soup_statement(kind: usize, a: usize, b: usize, flag: bool) -> String {
+    let (t, u) = (format!("\"T{a}\""), format!("\"T{b}\""));
+    let action = if flag { "CASCADE" } else { "SET NULL" };
+    match kind {
+        0 => format!(
+            "CREATE TABLE {t} (\"id\" INTEGER PRIMARY KEY, \"a\" TEXT, \"p\" INTEGER NOT NULL REFERENCES {u} (\"id\") ON DELETE {action});"
+        ),
+        1 => format!("DROP TABLE {t};"),
+        2 => format!(
+            "ALTER TABLE {t} ADD COLUMN \"c{b}\" TEXT{};",
+            if flag { " NOT NULL" } else { "" }
+        ),
+        3 => format!("ALTER TABLE {t} RENAME TO {u};"),
+        4 => format!("ALTER TABLE {t} RENAME COLUMN \"a\" TO \"b{b}\";"),
+        5 => format!("ALTER TABLE {t} DROP COLUMN \"a\";"),
+        6 => format!(
+            "DELETE FROM {t}{};",
+            if flag { " WHERE \"id\" = 1" } else { "" }
+        ),
+        7 => format!(
+            "UPDATE {t} SET \"a\" = 'x'{};",
+            if flag { " WHERE \"id\" = 1" } else { "" }
+        ),
+        8 => format!(
+            "CREATE {}INDEX {}\"i{a}{b}\" ON {t} (\"a\");",
+            if flag { "UNIQUE " } else { "" },
+            if b % 2 == 0 { "CONCURRENTLY " } else { "" }
+        ),
+        9 => if flag { "BEGIN;" } else { "COMMIT;" }.to_owned(),
+        10 => format!(
+            "-- schemagate: accept {} {}\n",
+            catalog().get(a * 5 + b).map_or("no-such-rule", |r| r.id),
+            if flag { "reviewed" } else { "" }
+        ),
+        11 => format!("FROBNICATE {t};"),
+        12 => "PRAGMA foreign_keys=OFF;".to_owned(),
+        13 => format!("ALTER TABLE {t} ALTER COLUMN \"a\" TYPE VARCHAR({b});"),
+        14 => "SET lock_timeout = '1s';".to_owned(),
+        _ => format!(
+            "ALTER TABLE {t} ADD CONSTRAINT \"f{a}\" FOREIGN KEY (\"a\") REFERENCES {u} (\"id\"){};",
+            if flag { " NOT VALID" } else { "" }
+        ),
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..proptest::prelude::ProptestConfig::default() })]
+
+    /// Whatever the migrations say, evaluation does not panic, findings come sorted by file and
+    /// line, every finding names a catalog rule with its risk (or is an accepted one with a
+    /// reason), and a PR's risk ignores accepted findings.
+    #[test]
+    fn random_migrations_evaluate_cleanly(
+        statements in proptest::collection::vec((0usize..16, 0usize..4, 0usize..4, proptest::bool::ANY), 0..24),
+        split in 0usize..24,
+        postgres in proptest::bool::ANY,
+    ) {
+        let provider = if postgres { "postgresql" } else { "sqlite" };
+        let lock = ("prisma/migrations/migration_lock.toml", format!("provider = \"{provider}\"\n"));
+        let split = split.min(statements.len());
+        let sql = |range: &[(usize, usize, usize, bool)]| {
+            range.iter().map(|&(k, a, b, f)| soup_statement(k, a, b, f)).collect::<Vec<_>>().join("\n")
+        };
+        let base_file = ("prisma/migrations/20240101000000_base/migration.sql", sql(&statements[..split]));
+        let pr_file = ("prisma/migrations/20240201000000_pr/migration.sql", sql(&statements[split..]));
+        let base: schemagate::analysis::fileset::FileSet =
+            [lock.clone(), (base_file.0, base_file.1.clone())].into_iter().collect();
+        let head: schemagate::analysis::fileset::FileSet =
+            [lock, base_file, pr_file].into_iter().collect();
+        let change = analyze_change(&base, &head, &DetectOptions::default());
+        for set in &change.sets {
+            let findings = evaluate(set);
+            for pair in findings.windows(2) {
+                proptest::prop_assert!((&pair[0].file, pair[0].line) <= (&pair[1].file, pair[1].line));
+            }
+            for finding in &findings {
+                let rule = catalog().iter().find(|r| r.id == finding.rule);
+                proptest::prop_assert_eq!(rule.map(|r| r.risk), Some(finding.risk));
+                if let Some(accepted) = &finding.suppressed {
+                    proptest::prop_assert!(!accepted.reason.is_empty());
+                }
+            }
+            let open = findings.iter().filter(|f| f.is_open()).map(|f| f.risk).max();
+            proptest::prop_assert_eq!(pr_risk(&findings), open);
+        }
+    }
+}
