@@ -298,7 +298,11 @@ fn soup_statement(kind: usize, a: usize, b: usize, flag: bool) -> String {
         8 => format!(
             "CREATE {}INDEX {}\"i{a}{b}\" ON {t} (\"a\");",
             if flag { "UNIQUE " } else { "" },
-            if b % 2 == 0 { "CONCURRENTLY " } else { "" }
+            if b.is_multiple_of(2) {
+                "CONCURRENTLY "
+            } else {
+                ""
+            }
         ),
         9 => if flag { "BEGIN;" } else { "COMMIT;" }.to_owned(),
         10 => format!(
