@@ -1,7 +1,10 @@
 //! What every evaluator needs to know about a change besides the change itself: which files the
 //! PR touched, which tables it created (exempt from rules about existing data), the dialect.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
+
+use crate::analysis::cascade::CascadeGraph;
 
 use crate::analysis::dialect::Dialect;
 use crate::analysis::pipeline::{ParsedMigration, SetChange};
@@ -22,6 +25,8 @@ pub(super) struct Context<'a> {
     /// Tables created by the PR (lowercase, following later renames), with where they were
     /// created as (rank of the file in apply order, line).
     new_tables: HashMap<String, (usize, usize)>,
+    /// The head schema's cascade graph, built on first use.
+    head_cascade: OnceCell<CascadeGraph>,
 }
 
 impl<'a> Context<'a> {
@@ -53,6 +58,7 @@ impl<'a> Context<'a> {
             changed_paths,
             file_rank,
             new_tables,
+            head_cascade: OnceCell::new(),
         }
     }
 
@@ -87,6 +93,18 @@ impl<'a> Context<'a> {
     /// Whether `table` held data before the PR at `file:line` (the PR had not created it yet).
     pub fn is_existing_table_at(&self, table: &str, file: &str, line: usize) -> bool {
         !self.is_new_table_at(table, file, line)
+    }
+
+    /// The tables (sorted) whose rows a delete from `table` removes through ON DELETE CASCADE
+    /// in the head schema.
+    pub fn cascade_reach(&self, table: &str) -> Vec<String> {
+        let graph = self
+            .head_cascade
+            .get_or_init(|| CascadeGraph::new(&self.change.head.cascade_schema()));
+        graph
+            .report(table)
+            .map(|report| report.tables_reached)
+            .unwrap_or_default()
     }
 
     /// Whether the PR creates `table` anywhere (so at head it holds only data written after

@@ -103,7 +103,7 @@ impl<'c, 'a> FileScan<'c, 'a> {
                     self.data_change(
                         DataChange::Delete,
                         &table,
-                        delete.selection.is_some(),
+                        delete.selection.is_some() || delete.limit.is_some(),
                         line,
                         out,
                     );
@@ -114,7 +114,7 @@ impl<'c, 'a> FileScan<'c, 'a> {
                     self.data_change(
                         DataChange::Update,
                         &table,
-                        update.selection.is_some(),
+                        update.selection.is_some() || update.limit.is_some(),
                         line,
                         out,
                     );
@@ -158,13 +158,15 @@ impl<'c, 'a> FileScan<'c, 'a> {
             (DataChange::Delete, false) => (
                 &DELETE_WITHOUT_WHERE,
                 format!(
-                    "deletes every row of \"{table}\" (DELETE without WHERE): the rows are gone, and ON DELETE CASCADE foreign keys take their dependants with them"
+                    "deletes every row of \"{table}\" (DELETE without WHERE): the rows are gone{}",
+                    self.cascade_note(table)
                 ),
             ),
             (DataChange::Delete, true) => (
                 &DELETE_WITH_WHERE,
                 format!(
-                    "deletes rows of \"{table}\" that match a WHERE clause: check how many rows it matches on production data and keep a copy"
+                    "deletes rows of \"{table}\" that match a WHERE (or LIMIT) clause{}: check how many rows it matches on production data and keep a copy",
+                    self.cascade_note(table)
                 ),
             ),
             (DataChange::Update, false) => (
@@ -176,11 +178,23 @@ impl<'c, 'a> FileScan<'c, 'a> {
             (DataChange::Update, true) => (
                 &UPDATE_WITH_WHERE,
                 format!(
-                    "updates rows of \"{table}\" that match a WHERE clause (a backfill): check how many rows it touches and batch it if the table is large"
+                    "updates rows of \"{table}\" that match a WHERE (or LIMIT) clause (a backfill): check how many rows it touches and batch it if the table is large"
                 ),
             ),
         };
         out.push(Finding::new(rule, self.file, line, message).on_table(table));
+    }
+
+    /// `, and ON DELETE CASCADE also deletes their rows in A, B` (empty without a cascade).
+    fn cascade_note(&self, table: &str) -> String {
+        let reached = self.ctx.cascade_reach(table);
+        if reached.is_empty() {
+            return String::new();
+        }
+        format!(
+            ", and ON DELETE CASCADE also deletes the rows referring to them in {}",
+            reached.join(", ")
+        )
     }
 
     fn truncate(&mut self, table: &str, line: usize, out: &mut Vec<Finding>) {

@@ -872,3 +872,23 @@ fn a_renamed_table_already_reached_at_base_is_no_new_blast_radius() {
     );
     assert_eq!(cascade[0].line, 2);
 }
+
+#[test]
+fn an_unbounded_delete_names_the_tables_its_cascade_empties() {
+    let mut ingredient = table("Ingredient", vec![column("recipeId", "INTEGER", false)]);
+    ingredient.foreign_keys = vec![fk(&["recipeId"], "Recipe", ReferentialAction::Cascade)];
+    let mut builder = sqlite().added(M2, "20240201000000", "DELETE FROM \"Recipe\";");
+    builder.head_schema = Schema {
+        tables: vec![
+            table("Recipe", vec![column("id", "INTEGER", false)]),
+            ingredient,
+        ],
+        enums: Vec::new(),
+    };
+    let findings = evaluate(&builder.build());
+    assert_eq!(rules(&findings), vec!["delete-without-where"]);
+    assert_eq!(
+        findings[0].message,
+        "deletes every row of \"Recipe\" (DELETE without WHERE): the rows are gone, and ON DELETE CASCADE also deletes the rows referring to them in Ingredient"
+    );
+}
