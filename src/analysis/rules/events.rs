@@ -1,7 +1,7 @@
 //! Rules read from the schema events of the PR's migration files: what was dropped, renamed,
 //! added as required, retyped, made unique or NOT NULL, and foreign keys added or dropped.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::Finding;
 use super::catalog::{
@@ -29,8 +29,6 @@ struct EventScan<'c, 'a> {
     /// (file, line, lowercase table) of every SQLite table redefinition: the drop/add/alter
     /// events at the same place come from a table rewrite.
     redefinitions: HashSet<(&'a str, usize, String)>,
-    /// Columns added by the PR, by (file, line, lowercase table, lowercase column).
-    added_columns: HashMap<(&'a str, usize, String, String), &'a Column>,
     /// (lowercase table, lowercase columns) of every foreign key the PR adds: a dropped foreign
     /// key on the same columns was replaced, not removed.
     added_foreign_keys: HashSet<(String, Vec<String>)>,
@@ -41,7 +39,6 @@ impl<'c, 'a> EventScan<'c, 'a> {
         let mut scan = EventScan {
             ctx,
             redefinitions: HashSet::new(),
-            added_columns: HashMap::new(),
             added_foreign_keys: HashSet::new(),
         };
         for event in &ctx.change.pr_events {
@@ -56,15 +53,6 @@ impl<'c, 'a> EventScan<'c, 'a> {
             SchemaChange::RedefineTable { table, .. } => {
                 self.redefinitions
                     .insert((at.0, at.1, table.to_ascii_lowercase()));
-            }
-            SchemaChange::AddColumn { table, column } => {
-                let key = (
-                    at.0,
-                    at.1,
-                    table.to_ascii_lowercase(),
-                    column.name.to_ascii_lowercase(),
-                );
-                self.added_columns.insert(key, column);
             }
             SchemaChange::AddForeignKey { table, foreign_key } => {
                 self.added_foreign_keys
@@ -81,19 +69,10 @@ impl<'c, 'a> EventScan<'c, 'a> {
             SchemaChange::DropColumn { table, column } => {
                 self.drop_column(at, table, &column.name, out)
             }
-            SchemaChange::RedefineTable {
-                table,
-                dropped,
-                added,
-                ..
-            } => {
+            // The columns a table rewrite adds or retypes come as events of their own.
+            SchemaChange::RedefineTable { table, dropped, .. } => {
                 for column in dropped {
                     self.drop_column(at, table, column, out);
-                }
-                for name in added {
-                    if let Some(column) = self.redefined_column(at, table, name) {
-                        self.add_column(at, table, &column, out);
-                    }
                 }
             }
             SchemaChange::RenameTable { from, to } => self.rename_table(at, from, to, out),
@@ -139,27 +118,6 @@ impl<'c, 'a> EventScan<'c, 'a> {
                 .iter()
                 .all(|f| text.contains(&f.to_ascii_lowercase()))
         })
-    }
-
-    /// The definition of a column a table redefinition adds: from its `AddColumn` event, else
-    /// from the head schema.
-    fn redefined_column(&self, at: &Location, table: &str, name: &str) -> Option<Column> {
-        let key = (
-            at.file.as_str(),
-            at.line,
-            table.to_ascii_lowercase(),
-            name.to_ascii_lowercase(),
-        );
-        if let Some(column) = self.added_columns.get(&key) {
-            return Some((*column).clone());
-        }
-        self.ctx
-            .change
-            .head
-            .schema
-            .table(table)?
-            .column(name)
-            .cloned()
     }
 
     fn drop_table(&self, at: &Location, table: &str, out: &mut Vec<Finding>) {

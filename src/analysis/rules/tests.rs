@@ -404,18 +404,8 @@ fn required_columns_need_a_default() {
 
 #[test]
 fn redefine_adding_a_required_column_says_the_rewrite_fails() {
-    let mut builder = sqlite().added(M2, "20240201000000", "SELECT 1;");
-    builder.head_schema = Schema {
-        tables: vec![table(
-            "Recipe",
-            vec![
-                column("id", "INTEGER", false),
-                column("slug", "TEXT", false),
-            ],
-        )],
-        enums: Vec::new(),
-    };
-    let change = builder
+    let change = sqlite()
+        .added(M2, "20240201000000", "SELECT 1;")
         .with_event(
             M2,
             1,
@@ -424,6 +414,14 @@ fn redefine_adding_a_required_column_says_the_rewrite_fails() {
                 carried: vec![("id".into(), "id".into())],
                 dropped: vec![],
                 added: vec!["slug".into()],
+            },
+        )
+        .with_event(
+            M2,
+            1,
+            SchemaChange::AddColumn {
+                table: "Recipe".into(),
+                column: column("slug", "TEXT", false),
             },
         )
         .build();
