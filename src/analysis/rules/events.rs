@@ -172,9 +172,15 @@ impl<'c, 'a> EventScan<'c, 'a> {
         if !self.existing(at, table) {
             return;
         }
-        let message = format!(
+        let mut message = format!(
             "renames column \"{from}\" of \"{table}\" to \"{to}\": deployed code that still uses \"{from}\" fails until the new code is out"
         );
+        let quoted = (format!("`{from}`"), format!("`{table}`"));
+        if self.prisma_warns(at, &["drop the column", &quoted.0, &quoted.1]) {
+            message.push_str(&format!(
+                "; Prisma's warnings say \"{from}\" is dropped, but the (hand-edited) migration copies its data into \"{to}\""
+            ));
+        }
         out.push(
             Finding::new(&RENAME_COLUMN, &at.file, at.line, message)
                 .on_table(table)
