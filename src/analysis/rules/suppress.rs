@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::catalog::INVALID_SUPPRESSION;
 use super::context::Context;
 use super::{Finding, Suppression, rule};
-use crate::analysis::sql::{Comment, Statement};
+use crate::analysis::sql::{Comment, Statement, StatementKind};
 
 /// Who accepted findings through a SQL comment.
 const BY_SQL_COMMENT: &str = "sql-comment";
@@ -114,7 +114,9 @@ fn parse_accept(directive: &str, comment_line: usize) -> Result<Accept<'_>, Stri
 }
 
 /// The finding lines a suppression at `line` covers: the statement it ends the line of (or
-/// sits inside), else the next statement; before the first statement, line 0 too.
+/// sits inside), else the next statement, looking past `PRAGMA`s (so a comment above Prisma's
+/// `PRAGMA foreign_keys=OFF; CREATE TABLE "new_X" ...` table rewrite covers the rewrite); before
+/// the first statement, line 0 too.
 fn target_lines(line: usize, statements: &[Statement]) -> Vec<usize> {
     let after = statements.partition_point(|s| s.line <= line);
     let containing = after
@@ -124,14 +126,16 @@ fn target_lines(line: usize, statements: &[Statement]) -> Vec<usize> {
     if let Some(statement) = containing {
         return vec![statement.line];
     }
-    let Some(next) = statements.get(after) else {
-        return Vec::new();
-    };
-    if after == 0 {
-        vec![next.line, 0]
-    } else {
-        vec![next.line]
+    let following = statements.get(after..).unwrap_or_default();
+    let pragmas = following
+        .iter()
+        .take_while(|s| matches!(s.kind, StatementKind::Pragma { .. }))
+        .count();
+    let mut lines: Vec<usize> = following.iter().take(pragmas + 1).map(|s| s.line).collect();
+    if after == 0 && !lines.is_empty() {
+        lines.push(0);
     }
+    lines
 }
 
 /// The last line a statement's text spans.
@@ -147,7 +151,6 @@ fn invalid_finding(file: &str, comment: &Comment, problem: &str) -> Finding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::sql::StatementKind;
 
     fn statement(line: usize, text: &str) -> Statement {
         Statement {
@@ -186,5 +189,24 @@ mod tests {
         assert_eq!(target_lines(7, &statements), vec![7]);
         assert!(target_lines(9, &statements).is_empty());
         assert!(target_lines(1, &[]).is_empty());
+    }
+
+    #[test]
+    fn looks_past_pragmas_to_the_table_rewrite() {
+        let pragma = |line| Statement {
+            line,
+            text: "PRAGMA foreign_keys=OFF".to_owned(),
+            kind: StatementKind::Pragma {
+                name: "foreign_keys".to_owned(),
+                value: Some("OFF".to_owned()),
+            },
+        };
+        let statements = [
+            statement(1, "CREATE TABLE a (id INT)"),
+            pragma(4),
+            pragma(5),
+            statement(6, "CREATE TABLE \"new_a\" (id INT)"),
+        ];
+        assert_eq!(target_lines(3, &statements), vec![4, 5, 6]);
     }
 }
