@@ -443,8 +443,9 @@ migration whose statements and comments reappear unchanged in an added one. Vers
 digit runs numerically (`1.10` after `1.9`). `duplicate-version` is raised for PR migrations only.
 - **Drift.** `prisma-drift` reports only drift that the base branch did not already have.
 - **Suppressions.** A suppression covers the statement on its line, the statement it sits \
-inside, or else the next statement; before a file's first statement it also covers the file-wide \
-findings (line 0) of that file.
+inside, or else the next statement (looking past `PRAGMA`s, so a comment above a Prisma table \
+rewrite covers the rewrite); before a file's first statement it also covers the file-wide findings \
+(line 0) of that file.
 ";
 
 /// Every rule of the catalog, in documentation order.
