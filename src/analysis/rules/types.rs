@@ -254,18 +254,15 @@ fn normalise(declared: &str) -> String {
 /// `VARCHAR(10)` -> (`VARCHAR`, [10]); `TIMESTAMP(3) WITH TIME ZONE` ->
 /// (`TIMESTAMP WITH TIME ZONE`, [3]). Non-numeric arguments are left out.
 fn split_arguments(normalised: &str) -> (String, Vec<u64>) {
-    let Some(open) = normalised.find('(') else {
+    let Some((head, tail)) = normalised.split_once('(') else {
         return (normalised.to_owned(), Vec::new());
     };
-    let close = normalised[open..]
-        .find(')')
-        .map_or(normalised.len(), |i| open + i);
-    let args = normalised[open + 1..close]
+    let (inside, rest) = tail.split_once(')').unwrap_or((tail, ""));
+    let args = inside
         .split(',')
         .filter_map(|arg| arg.trim().parse().ok())
         .collect();
-    let rest = normalised.get(close + 1..).unwrap_or("");
-    let name = format!("{} {}", normalised[..open].trim(), rest.trim());
+    let name = format!("{} {}", head.trim(), rest.trim());
     (name.trim().to_owned(), args)
 }
 
