@@ -273,7 +273,13 @@ impl<'c, 'a> FileScan<'c, 'a> {
         if !self.postgres() || !self.existing(table, line) {
             return;
         }
-        self.note_locking(table, line, "ALTER TABLE");
+        // VALIDATE CONSTRAINT takes a SHARE UPDATE EXCLUSIVE lock: reads and writes go on.
+        let validates_only = operations
+            .iter()
+            .all(|op| matches!(op, AlterTableOperation::ValidateConstraint { .. }));
+        if !validates_only {
+            self.note_locking(table, line, "ALTER TABLE");
+        }
         for operation in operations {
             let AlterTableOperation::AddConstraint {
                 constraint,

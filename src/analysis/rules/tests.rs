@@ -890,3 +890,15 @@ fn an_unbounded_delete_names_the_tables_its_cascade_empties() {
         "deletes every row of \"Recipe\" (DELETE without WHERE): the rows are gone, and ON DELETE CASCADE also deletes the rows referring to them in Ingredient"
     );
 }
+
+#[test]
+fn validating_a_constraint_needs_no_lock_timeout() {
+    let sql = "ALTER TABLE \"Recipe\" VALIDATE CONSTRAINT \"Recipe_authorId_fkey\";";
+    let parsed = super::testkit::parse(sql, Dialect::Postgres);
+    assert!(matches!(
+        parsed.statements.first().map(|s| &s.kind),
+        Some(crate::analysis::sql::StatementKind::Parsed(_))
+    ));
+    let findings = evaluate(&postgres().added(M2, "20240201000000", sql).build());
+    assert!(findings.is_empty(), "{findings:#?}");
+}
