@@ -428,7 +428,8 @@ multi-statement query, which Postgres runs as one implicit transaction: a `CONCU
 works only as the only statement of its migration. For other frameworks only an explicit \
 `BEGIN ... COMMIT` around it is detected.
 - **lock_timeout.** One `missing-lock-timeout` finding per file, at its first statement that takes \
-a strong lock on an existing table (`ALTER TABLE`, `CREATE INDEX` without `CONCURRENTLY`, \
+a strong lock on an existing table (`ALTER TABLE` other than `VALIDATE CONSTRAINT`, `CREATE INDEX` \
+without `CONCURRENTLY`, \
 `DROP TABLE`, `TRUNCATE`); any `SET [LOCAL] lock_timeout` or `set_config('lock_timeout', ...)` in \
 the file satisfies it.
 - **Cascades.** `cascade-widened` needs a newly reached table that held data before the PR; a \
