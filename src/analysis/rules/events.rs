@@ -106,17 +106,20 @@ impl<'c, 'a> EventScan<'c, 'a> {
             .contains(&(at.file.as_str(), at.line, table.to_ascii_lowercase()))
     }
 
-    /// Whether a comment of the migration at `at` (Prisma's `Warnings:` header) mentions all of
-    /// `fragments`, compared lowercase.
-    fn prisma_warns(&self, at: &Location, fragments: &[&str]) -> bool {
+    /// Whether Prisma's `Warnings:` header of the migration at `at` says `phrase` about
+    /// `column` of `table` (e.g. "drop the column `x` on the `T` table"), compared lowercase.
+    fn prisma_warns(&self, at: &Location, phrase: &str, column: &str, table: &str) -> bool {
         let Some(migration) = self.ctx.changed_migration(&at.file) else {
             return false;
         };
+        let fragments = [
+            phrase.to_ascii_lowercase(),
+            format!("`{}`", column.to_ascii_lowercase()),
+            format!("`{}`", table.to_ascii_lowercase()),
+        ];
         migration.sql.comments.iter().any(|comment| {
             let text = comment.text.to_ascii_lowercase();
-            fragments
-                .iter()
-                .all(|f| text.contains(&f.to_ascii_lowercase()))
+            fragments.iter().all(|f| text.contains(f.as_str()))
         })
     }
 
@@ -136,8 +139,7 @@ impl<'c, 'a> EventScan<'c, 'a> {
         if self.is_redefinition(at, table) {
             message.push_str(" (the table rewrite does not copy it)");
         }
-        let quoted = (format!("`{column}`"), format!("`{table}`"));
-        if self.prisma_warns(at, &["drop the column", &quoted.0, &quoted.1]) {
+        if self.prisma_warns(at, "drop the column", column, table) {
             message.push_str("; Prisma's migration warnings say so too");
         }
         out.push(
@@ -175,8 +177,7 @@ impl<'c, 'a> EventScan<'c, 'a> {
         let mut message = format!(
             "renames column \"{from}\" of \"{table}\" to \"{to}\": deployed code that still uses \"{from}\" fails until the new code is out"
         );
-        let quoted = (format!("`{from}`"), format!("`{table}`"));
-        if self.prisma_warns(at, &["drop the column", &quoted.0, &quoted.1]) {
+        if self.prisma_warns(at, "drop the column", from, table) {
             message.push_str(&format!(
                 "; Prisma's warnings say \"{from}\" is dropped, but the (hand-edited) migration copies its data into \"{to}\""
             ));
@@ -217,8 +218,7 @@ impl<'c, 'a> EventScan<'c, 'a> {
         } else {
             message.push_str(", so the migration fails as soon as the table has rows");
         }
-        let quoted = (format!("`{}`", column.name), format!("`{table}`"));
-        if self.prisma_warns(at, &["required column", &quoted.0, &quoted.1]) {
+        if self.prisma_warns(at, "required column", &column.name, table) {
             message.push_str("; Prisma's migration warnings say so too");
         }
         out.push(
