@@ -3,9 +3,27 @@
 //!
 //! OWNER: rules helper. Public types below are the shared interface; keep them stable.
 
+mod cascade;
+mod catalog;
+mod context;
+mod engine;
+mod events;
+mod history;
+mod hygiene;
+mod statements;
+mod suppress;
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;
+mod types;
+
 use serde::{Deserialize, Serialize};
 
 use super::dialect::Dialect;
+
+pub use catalog::{catalog, catalog_markdown, rule};
+pub use engine::{evaluate, pr_risk};
 
 /// How dangerous a finding (or a whole PR) is. Ordered: `Low < Medium < High < Critical`.
 #[derive(
@@ -124,4 +142,42 @@ pub struct Finding {
     pub message: String,
     /// Set when the finding was accepted (it no longer counts towards the PR's risk).
     pub suppressed: Option<Suppression>,
+}
+
+impl Finding {
+    /// A finding of `rule` at `file:line`, carrying the rule's risk, not suppressed.
+    pub fn new(
+        rule: &Rule,
+        file: impl Into<String>,
+        line: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule: rule.id,
+            risk: rule.risk,
+            file: file.into(),
+            line,
+            table: None,
+            column: None,
+            message: message.into(),
+            suppressed: None,
+        }
+    }
+
+    /// The same finding, concerning `table`.
+    pub fn on_table(mut self, table: impl Into<String>) -> Self {
+        self.table = Some(table.into());
+        self
+    }
+
+    /// The same finding, concerning `column` (of the table given with [`Finding::on_table`]).
+    pub fn on_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+
+    /// Whether the finding still counts towards the PR's risk.
+    pub fn is_open(&self) -> bool {
+        self.suppressed.is_none()
+    }
 }

@@ -1,0 +1,1 @@
+INSERT INTO "User" ("email", "name") VALUES ('cook@example.com', 'Cook');

@@ -1,0 +1,2 @@
+-- Remove every ingredient
+DELETE FROM "Ingredient";

@@ -1,0 +1,3 @@
+SET lock_timeout = '5s';
+-- DropForeignKey
+ALTER TABLE "Recipe" DROP CONSTRAINT "Recipe_authorId_fkey";

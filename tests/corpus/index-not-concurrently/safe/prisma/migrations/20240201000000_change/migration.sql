@@ -1,0 +1,1 @@
+CREATE INDEX CONCURRENTLY "Recipe_title_idx" ON "Recipe"("title");

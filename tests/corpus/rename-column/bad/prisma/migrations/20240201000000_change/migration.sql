@@ -1,0 +1,1 @@
+ALTER TABLE "Recipe" RENAME COLUMN "title" TO "name";

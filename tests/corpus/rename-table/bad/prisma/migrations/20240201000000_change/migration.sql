@@ -1,0 +1,1 @@
+ALTER TABLE "Ingredient" RENAME TO "RecipeIngredient";

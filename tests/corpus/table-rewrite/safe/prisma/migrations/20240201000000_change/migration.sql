@@ -1,0 +1,3 @@
+SET lock_timeout = '5s';
+-- AlterTable
+ALTER TABLE "Recipe" ADD COLUMN "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;

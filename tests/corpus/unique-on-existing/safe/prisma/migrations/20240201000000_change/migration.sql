@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Recipe_title_idx" ON "Recipe"("title");

@@ -1,0 +1,1 @@
+ALTER TABLE "Recipe" FROBNICATE "title";

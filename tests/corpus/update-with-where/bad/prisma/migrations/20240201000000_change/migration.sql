@@ -1,0 +1,1 @@
+UPDATE "Recipe" SET "title" = trim("title") WHERE "title" LIKE ' %';

@@ -1,0 +1,1 @@
+UPDATE "Recipe" SET "description" = NULL;
