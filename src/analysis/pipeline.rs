@@ -24,7 +24,7 @@ pub struct ParsedMigration {
     /// The migration as detection found it (version, name, paths).
     pub migration: Migration,
     /// Its up-direction comments and diagnostics, and its statements when they are kept: only
-    /// for the files a change adds or modifies ([`analyze_change`]); elsewhere the statements
+    /// for the files a change adds, modifies or removes ([`analyze_change`]); elsewhere the statements
     /// are dropped once replayed, so a long history does not hold every syntax tree in memory.
     pub sql: Arc<SqlFile>,
 }
@@ -213,8 +213,11 @@ pub fn decode<'a>(path: &str, bytes: &'a [u8], diagnostics: &mut Vec<Diagnostic>
 /// Parses each distinct migration file once, so base and head share the work for files
 /// they have in common. A disabled cache parses every time and remembers nothing.
 struct ParseCache {
-    parsed: Option<HashMap<(String, Vec<u8>), Arc<SqlFile>>>,
+    parsed: Option<HashMap<FileKey, Arc<SqlFile>>>,
 }
+
+/// A file's path and contents: the same path with the same bytes parses the same.
+type FileKey = (String, Vec<u8>);
 
 impl ParseCache {
     fn disabled() -> Self {
@@ -295,8 +298,10 @@ pub struct ChangeAnalysis {
 /// Analyses a change from `base` to `head`.
 pub fn analyze_change(base: &FileSet, head: &FileSet, options: &DetectOptions) -> ChangeAnalysis {
     let mut cache = ParseCache::shared();
-    let base_tree = analyze_tree_with(base, options, &mut cache, &|_| false);
+    // Statements are kept for the files the PR adds, edits or removes, on both sides: the
+    // rules read the new ones, and compare removed ones with added ones (renames).
     let changed_by_pr = |path: &str| base.get(path) != head.get(path);
+    let base_tree = analyze_tree_with(base, options, &mut cache, &changed_by_pr);
     let head_tree = analyze_tree_with(head, options, &mut cache, &changed_by_pr);
     let mut base_sets = base_tree.sets;
     let mut sets: Vec<SetChange> = head_tree

@@ -135,6 +135,17 @@ pub(super) fn rename_in(names: &mut [String], from: &str, to: &str) {
     }
 }
 
+/// A column default as the database reports it: the expression's SQL text, without the
+/// parentheses that `DEFAULT (expr)` requires around non-literal expressions (SQLite's
+/// `PRAGMA table_info` reports `unixepoch()` for `DEFAULT (unixepoch())`).
+pub(super) fn default_text(expr: &Expr) -> String {
+    let mut expr = expr;
+    while let Expr::Nested(inner) = expr {
+        expr = inner;
+    }
+    expr.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,15 +182,4 @@ mod tests {
         assert_eq!(object(Dialect::Postgres, &name), "users");
         assert_eq!(object(Dialect::Sqlite, &name), "Users");
     }
-}
-
-/// A column default as the database reports it: the expression's SQL text, without the
-/// parentheses that `DEFAULT (expr)` requires around non-literal expressions (SQLite's
-/// `PRAGMA table_info` reports `unixepoch()` for `DEFAULT (unixepoch())`).
-pub(super) fn default_text(expr: &Expr) -> String {
-    let mut expr = expr;
-    while let Expr::Nested(inner) = expr {
-        expr = inner;
-    }
-    expr.to_string()
 }

@@ -83,7 +83,7 @@ pub fn migration(path: &str, version: &str, sql: &str, dialect: Dialect) -> Pars
             down_path: None,
             has_down_section: false,
         },
-        sql: parse(sql, dialect),
+        sql: std::sync::Arc::new(parse(sql, dialect)),
     }
 }
 
