@@ -23,6 +23,9 @@ use super::sql::{SqlFile, parse_file};
 pub struct ParsedMigration {
     /// The migration as detection found it (version, name, paths).
     pub migration: Migration,
+    /// The text of its up direction, as parsed (other sections blanked, invalid UTF-8
+    /// replaced), always kept: what a scratch database runs, what the SQL view shows.
+    pub up_sql: Arc<str>,
     /// Its up-direction comments and diagnostics, and its statements when they are kept: only
     /// for the files a change adds, modifies or removes ([`analyze_change`]); elsewhere the statements
     /// are dropped once replayed, so a long history does not hold every syntax tree in memory.
@@ -125,7 +128,7 @@ fn analyze_set(
     let mut replayer = Replayer::new(set.dialect);
     let mut migrations = Vec::with_capacity(set.migrations.len());
     for migration in &set.migrations {
-        let sql = cache.parse(files, &set, migration);
+        let (up_sql, sql) = cache.parse(files, &set, migration);
         diagnostics.extend(sql.diagnostics.iter().cloned());
         replayer.apply_file(&migration.path, &sql.statements);
         let sql = if keep(&migration.path) {
@@ -139,6 +142,7 @@ fn analyze_set(
         };
         migrations.push(ParsedMigration {
             migration: migration.clone(),
+            up_sql,
             sql,
         });
     }
@@ -213,8 +217,11 @@ pub fn decode<'a>(path: &str, bytes: &'a [u8], diagnostics: &mut Vec<Diagnostic>
 /// Parses each distinct migration file once, so base and head share the work for files
 /// they have in common. A disabled cache parses every time and remembers nothing.
 struct ParseCache {
-    parsed: Option<HashMap<FileKey, Arc<SqlFile>>>,
+    parsed: Option<HashMap<FileKey, Parsed>>,
 }
+
+/// A file's up text and its parse.
+type Parsed = (Arc<str>, Arc<SqlFile>);
 
 /// A file's path and contents: the same path with the same bytes parses the same.
 type FileKey = (String, Vec<u8>);
@@ -235,7 +242,7 @@ impl ParseCache {
         files: &FileSet,
         set: &MigrationSet,
         migration: &Migration,
-    ) -> Arc<SqlFile> {
+    ) -> Parsed {
         let path = migration.path.as_str();
         let Some(bytes) = files.get(path) else {
             let mut sql = SqlFile::default();
@@ -245,11 +252,11 @@ impl ParseCache {
                 DiagnosticKind::File,
                 "migration file listed but not loaded",
             ));
-            return Arc::new(sql);
+            return (Arc::from(""), Arc::new(sql));
         };
         let key = (path.to_owned(), bytes.to_vec());
-        if let Some(sql) = self.parsed.as_ref().and_then(|p| p.get(&key)) {
-            return Arc::clone(sql);
+        if let Some((up, sql)) = self.parsed.as_ref().and_then(|p| p.get(&key)) {
+            return (Arc::clone(up), Arc::clone(sql));
         }
         let mut decode_diagnostics = Vec::new();
         let text = decode(path, bytes, &mut decode_diagnostics);
@@ -257,11 +264,11 @@ impl ParseCache {
         let mut sql = parse_file(path, &up, set.dialect);
         decode_diagnostics.append(&mut sql.diagnostics);
         sql.diagnostics = decode_diagnostics;
-        let sql = Arc::new(sql);
-        if let Some(parsed) = &mut self.parsed {
-            parsed.insert(key, Arc::clone(&sql));
+        let parsed: Parsed = (Arc::from(up), Arc::new(sql));
+        if let Some(cache) = &mut self.parsed {
+            cache.insert(key, (Arc::clone(&parsed.0), Arc::clone(&parsed.1)));
         }
-        sql
+        parsed
     }
 }
 

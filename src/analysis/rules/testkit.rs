@@ -83,6 +83,7 @@ pub fn migration(path: &str, version: &str, sql: &str, dialect: Dialect) -> Pars
             down_path: None,
             has_down_section: false,
         },
+        up_sql: std::sync::Arc::from(sql),
         sql: std::sync::Arc::new(parse(sql, dialect)),
     }
 }
