@@ -70,7 +70,8 @@ fn table_names(connection: &Connection) -> rusqlite::Result<Vec<String>> {
 }
 
 fn column_names(connection: &Connection, table: &str) -> rusqlite::Result<Vec<String>> {
-    let mut statement = connection.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
+    let mut statement =
+        connection.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
     let names = statement.query_map([table], |row| row.get::<_, String>(0))?;
     names.collect()
 }
@@ -92,7 +93,10 @@ fn count_table(connection: &Connection, table: String) -> rusqlite::Result<Table
     Ok(TableCount {
         table,
         rows,
-        columns: columns.into_iter().zip(column_counts.iter().copied()).collect(),
+        columns: columns
+            .into_iter()
+            .zip(column_counts.iter().copied())
+            .collect(),
     })
 }
 
@@ -114,7 +118,11 @@ pub(crate) fn compare(
         .collect()
 }
 
-fn compare_table(before: &TableCount, after: &[TableCount], events: &[&SchemaEvent]) -> TableOutcome {
+fn compare_table(
+    before: &TableCount,
+    after: &[TableCount],
+    events: &[&SchemaEvent],
+) -> TableOutcome {
     let now_name = follow_renames(&before.table, None, events).0;
     let Some(now) = after.iter().find(|t| same_name(&t.table, &now_name)) else {
         return TableOutcome {
@@ -137,8 +145,7 @@ fn compare_table(before: &TableCount, after: &[TableCount], events: &[&SchemaEve
         .iter()
         .filter(|(column, _)| {
             let column_now = follow_renames(&before.table, Some(column), events).1;
-            !now
-                .columns
+            !now.columns
                 .iter()
                 .any(|(name, _)| column_now.as_deref().is_some_and(|c| same_name(name, c)))
         })

@@ -188,7 +188,9 @@ mod tests {
         let mut with_pr = base_only.clone();
         with_pr.files.push(run("b", Origin::Pr, ran));
         assert!(with_pr.pr_migrations_ran());
-        with_pr.files.push(run("c", Origin::Pr, FileOutcome::Skipped));
+        with_pr
+            .files
+            .push(run("c", Origin::Pr, FileOutcome::Skipped));
         assert!(!with_pr.pr_migrations_ran());
     }
 

@@ -33,10 +33,11 @@ pub(crate) fn open_copy(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 /// Forbids ATTACH (and so `VACUUM INTO`, which attaches its target): the only way SQL could
-/// create or write a file other than the scratch database.
+/// create or write a file other than the scratch database. Enforces foreign keys, as Prisma's
+/// connections do, so a delete cascades on the scratch database as it would in production.
 fn harden(connection: &Connection) -> rusqlite::Result<()> {
     connection.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
-    Ok(())
+    connection.execute_batch("PRAGMA foreign_keys = ON")
 }
 
 /// Interrupts a connection's statements once a time limit has passed, until dropped.
@@ -107,6 +108,15 @@ mod tests {
         let sql = format!("VACUUM INTO '{}'", target.display());
         assert!(connection.execute_batch(&sql).is_err());
         assert!(!target.exists());
+    }
+
+    #[test]
+    fn foreign_keys_are_enforced() {
+        let connection = open_in_memory().unwrap();
+        let on: i64 = connection
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(on, 1);
     }
 
     #[test]

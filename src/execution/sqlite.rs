@@ -277,7 +277,10 @@ mod tests {
 
     #[test]
     fn postgres_history_is_not_run() {
-        let head = set(Dialect::Postgres, vec![migration("a.sql", &[(1, "SELECT 1")])]);
+        let head = set(
+            Dialect::Postgres,
+            vec![migration("a.sql", &[(1, "SELECT 1")])],
+        );
         let report = run_history(None, &head, &["a.sql".into()]);
         assert!(report.files.is_empty());
         assert!(report.not_run.unwrap().contains("postgres"));
@@ -331,7 +334,11 @@ mod tests {
             panic!("expected a failure: {report:?}");
         };
         assert_eq!(failure.line, 3);
-        assert!(failure.message.contains("time limit"), "{}", failure.message);
+        assert!(
+            failure.message.contains("time limit"),
+            "{}",
+            failure.message
+        );
     }
 
     #[test]

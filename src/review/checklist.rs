@@ -134,10 +134,11 @@ impl Checklists {
             None => Checklists::parse(EMBEDDED, EMBEDDED_NAME),
             Some(path) => {
                 let file = path.display().to_string();
-                let text = std::fs::read_to_string(path).map_err(|source| ChecklistError::Read {
-                    file: file.clone(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| ChecklistError::Read {
+                        file: file.clone(),
+                        source,
+                    })?;
                 Checklists::parse(&text, &file)
             }
         }

@@ -308,7 +308,11 @@ fn rollback_section(pr_body: Option<&str>) -> EvidenceStatus {
     let Some(body) = pr_body.filter(|b| !b.trim().is_empty()) else {
         return EvidenceStatus::Unknown("the PR has no description".to_owned());
     };
-    match body.lines().map(str::trim).find(|line| is_rollback_heading(line)) {
+    match body
+        .lines()
+        .map(str::trim)
+        .find(|line| is_rollback_heading(line))
+    {
         Some(line) => EvidenceStatus::Checked(format!("the PR description has \"{line}\"")),
         None => EvidenceStatus::Problem(
             "the PR description has no heading or bold line about rollback".to_owned(),
@@ -366,7 +370,10 @@ fn applied_migrations(change: &SetChange, findings: &[Finding]) -> EvidenceStatu
             .iter()
             .map(|path| format!("{path} was removed from the history")),
     );
-    problems_or(problems, "no migration of the base history is edited or removed")
+    problems_or(
+        problems,
+        "no migration of the base history is edited or removed",
+    )
 }
 
 fn prisma_drift(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {

@@ -126,7 +126,10 @@ impl std::fmt::Display for Refusal {
                 write!(f, "required item `{item}` is open: {text}")
             }
             Refusal::WaiverWithoutReason { item, text } => {
-                write!(f, "required item `{item}` is waived without a reason: {text}")
+                write!(
+                    f,
+                    "required item `{item}` is waived without a reason: {text}"
+                )
             }
             Refusal::MigrationNotTested { detail } => {
                 write!(f, "needs a tested migration: {detail}")
@@ -160,8 +163,7 @@ pub fn required_items(checklists: &Checklists, risk: Risk) -> Vec<&Item> {
     checklists
         .items()
         .filter(|item| {
-            item.required_from <= risk
-                || (risk >= Risk::High && checklists.is_rollback_item(item))
+            item.required_from <= risk || (risk >= Risk::High && checklists.is_rollback_item(item))
         })
         .collect()
 }
