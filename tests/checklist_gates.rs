@@ -526,3 +526,19 @@ fn evidence_from_the_pr_body_and_a_real_run() {
         ))
     );
 }
+
+#[test]
+fn a_rerun_edited_migration_failure_says_it_was_in_the_base_history() {
+    let init = "prisma/migrations/1_init/migration.sql";
+    let mut edited = change("CREATE TABLE \"User\" (\"id\" INTEGER)", "SELECT 1");
+    edited.head.migrations[0] =
+        hand_built::migration(init, "CREATE TABLE \"User\" (\"id\" INTEGER, \"x\" TEXT)");
+    edited.changed_files = vec![init.to_owned()];
+    let report = run_history(edited.base.as_ref(), &edited.head, &edited.changed_files);
+    let evidence = gather(&edited, &[], None, Some(&report));
+    let EvidenceStatus::Problem(text) = status(&evidence, EvidenceKey::MigrationRan) else {
+        panic!("re-running the edited migration fails");
+    };
+    assert!(text.contains("table \"User\" already exists"), "{text}");
+    assert!(text.contains("already in the base history"), "{text}");
+}

@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use super::checklist::Item;
 use crate::analysis::diagnostic::DiagnosticKind;
 use crate::analysis::dialect::Dialect;
 use crate::analysis::pipeline::SetChange;
@@ -140,6 +141,11 @@ impl Evidence {
     /// The status of one key (`None` only for evidence that was not gathered).
     pub fn get(&self, key: EvidenceKey) -> Option<&EvidenceStatus> {
         self.statuses.get(&key)
+    }
+
+    /// The evidence to show beside a checklist item, if the item has any.
+    pub fn for_item(&self, item: &Item) -> Option<&EvidenceStatus> {
+        item.evidence.and_then(|key| self.get(key))
     }
 }
 
@@ -320,9 +326,12 @@ fn rollback_section(pr_body: Option<&str>) -> EvidenceStatus {
     }
 }
 
-/// A markdown heading (`# ...`) or a bold line (`**...**` / `__...__`) mentioning rollback.
+/// A markdown heading (`# ...` to `###### ...`) or a bold line (`**...**` / `__...__`)
+/// mentioning rollback.
 fn is_rollback_heading(line: &str) -> bool {
-    let heading = line.starts_with('#');
+    let after_hashes = line.trim_start_matches('#');
+    let hashes = line.len() - after_hashes.len();
+    let heading = (1..=6).contains(&hashes) && after_hashes.starts_with(' ');
     let bold = line.starts_with("**") || line.starts_with("__");
     (heading || bold) && line.to_ascii_lowercase().contains("rollback")
 }
@@ -347,20 +356,23 @@ fn cascade_paths(change: &SetChange) -> EvidenceStatus {
     problems_or(grown, "the PR adds no ON DELETE path")
 }
 
-fn applied_migrations(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
-    let base_paths: Vec<&str> = change
+/// Whether `path` is a migration of the base history.
+fn in_base_history(change: &SetChange, path: &str) -> bool {
+    change
         .base
         .iter()
         .flat_map(|base| base.migrations.iter())
-        .map(|m| m.migration.path.as_str())
-        .collect();
+        .any(|m| m.migration.path == path)
+}
+
+fn applied_migrations(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
     let mut problems = finding_lines(findings, &["edited-applied-migration"]);
     if problems.is_empty() {
         problems.extend(
             change
                 .changed_files
                 .iter()
-                .filter(|path| base_paths.contains(&path.as_str()))
+                .filter(|path| in_base_history(change, path))
                 .map(|path| format!("{path} is already in the base history and was modified")),
         );
     }
@@ -476,7 +488,12 @@ fn migration_ran(change: &SetChange, execution: Option<&ExecutionReport>) -> Evi
             Origin::Base => "the base history",
             Origin::Pr => "the PR's migration",
         };
-        return EvidenceStatus::Problem(format!("{which} {failure}"));
+        let edited = if origin == Origin::Pr && in_base_history(change, &failure.file) {
+            " (this migration is already in the base history: it ran there in its old form first)"
+        } else {
+            ""
+        };
+        return EvidenceStatus::Problem(format!("{which} {failure}{edited}"));
     }
     if change.changed_files.is_empty() || !report.pr_migrations_ran() {
         return EvidenceStatus::Unknown("the PR has no migration to run".to_owned());
@@ -511,6 +528,7 @@ mod tests {
         assert!(is_rollback_heading("__ROLLBACK__"));
         assert!(!is_rollback_heading("we will rollback if needed"));
         assert!(!is_rollback_heading("## Deploy"));
+        assert!(!is_rollback_heading("#42rollback"));
     }
 
     #[test]
