@@ -127,7 +127,7 @@ impl SampleReport {
 #[derive(Debug, thiserror::Error)]
 pub enum ExecutionError {
     /// The PR's history is not SQLite.
-    #[error("the sample database is SQLite but the migration history is {dialect}")]
+    #[error("only SQLite histories can be run; this one is {dialect}")]
     NotSqlite {
         /// The history's dialect.
         dialect: crate::analysis::dialect::Dialect,

@@ -21,21 +21,21 @@ const INTERRUPT_REPEAT: Duration = Duration::from_millis(50);
 /// A scratch in-memory database.
 pub(crate) fn open_in_memory() -> rusqlite::Result<Connection> {
     let connection = Connection::open_in_memory()?;
-    harden(&connection)?;
+    configure(&connection)?;
     Ok(connection)
 }
 
 /// A database file (a temporary copy; never an original).
 pub(crate) fn open_copy(path: &Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open(path)?;
-    harden(&connection)?;
+    configure(&connection)?;
     Ok(connection)
 }
 
 /// Forbids ATTACH (and so `VACUUM INTO`, which attaches its target): the only way SQL could
 /// create or write a file other than the scratch database. Enforces foreign keys, as Prisma's
 /// connections do, so a delete cascades on the scratch database as it would in production.
-fn harden(connection: &Connection) -> rusqlite::Result<()> {
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
     connection.execute_batch("PRAGMA foreign_keys = ON")
 }

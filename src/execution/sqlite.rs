@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use super::census::{compare, count_tables};
+use super::census::{TableCount, compare, count_tables};
 use super::sandbox::{TIME_LIMIT, Watchdog, open_copy, open_in_memory};
 use super::{ExecutionError, ExecutionReport, Failure, FileOutcome, FileRun, Origin, SampleReport};
 use crate::analysis::dialect::Dialect;
@@ -24,8 +24,8 @@ pub fn run_history(
     head: &SetAnalysis,
     changed_files: &[String],
 ) -> ExecutionReport {
-    if let Some(reason) = unsupported_dialect(head) {
-        return ExecutionReport::not_run(reason);
+    if let Err(error) = require_sqlite(head) {
+        return ExecutionReport::not_run(error.to_string());
     }
     let connection = match open_in_memory() {
         Ok(connection) => connection,
@@ -53,32 +53,19 @@ pub fn run_on_sample(
     head: &SetAnalysis,
     changed_files: &[String],
 ) -> Result<SampleReport, ExecutionError> {
-    if head.set.dialect != Dialect::Sqlite {
-        return Err(ExecutionError::NotSqlite {
-            dialect: head.set.dialect,
-        });
-    }
+    require_sqlite(head)?;
     let scratch = tempfile::tempdir().map_err(ExecutionError::TempDir)?;
     let copy = copy_sample(sample, scratch.path())?;
-    let sample_name = sample.display().to_string();
     let connection = open_copy(&copy).map_err(|source| ExecutionError::Open {
-        sample: sample_name.clone(),
+        sample: sample.display().to_string(),
         source,
     })?;
-    let census_error = |when| {
-        let sample = sample_name.clone();
-        move |source| ExecutionError::Census {
-            sample,
-            when,
-            source,
-        }
-    };
-    let before = count_tables(&connection).map_err(census_error("before"))?;
+    let before = census(&connection, sample, "before")?;
     let plan: Vec<_> = pr_migrations(head, changed_files)
         .map(|m| (m, Origin::Pr))
         .collect();
     let execution = run_plan(&connection, &plan, TIME_LIMIT);
-    let after = count_tables(&connection).map_err(census_error("after"))?;
+    let after = census(&connection, sample, "after")?;
     let events = pr_events(head, changed_files);
     Ok(SampleReport {
         execution,
@@ -86,13 +73,24 @@ pub fn run_on_sample(
     })
 }
 
-/// Why `set` cannot run here, if it cannot.
-fn unsupported_dialect(set: &SetAnalysis) -> Option<String> {
-    (set.set.dialect != Dialect::Sqlite).then(|| {
-        format!(
-            "only SQLite histories can be run here; this one is {}",
-            set.set.dialect
-        )
+/// Only SQLite histories can run on SQLite.
+fn require_sqlite(set: &SetAnalysis) -> Result<(), ExecutionError> {
+    match set.set.dialect {
+        Dialect::Sqlite => Ok(()),
+        dialect => Err(ExecutionError::NotSqlite { dialect }),
+    }
+}
+
+/// Counts the tables of the sample's copy, `when` (`before` / `after`) the run.
+fn census(
+    connection: &Connection,
+    sample: &Path,
+    when: &'static str,
+) -> Result<Vec<TableCount>, ExecutionError> {
+    count_tables(connection).map_err(|source| ExecutionError::Census {
+        sample: sample.display().to_string(),
+        when,
+        source,
     })
 }
 
