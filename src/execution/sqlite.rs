@@ -17,8 +17,9 @@ use crate::analysis::replay::SchemaEvent;
 /// `changed_files` (in head's apply order), statement by statement, on a scratch in-memory
 /// SQLite database. Stops at the first failure; the files after it are reported as skipped.
 ///
-/// A modified migration that was already in the base history is run again in its new form,
-/// as a database that never saw the old one would not run it at all.
+/// A migration the PR modifies although the base history already has it runs twice: in its
+/// base form with the history, then in its new form. The second run usually fails (e.g. `table
+/// already exists`), which is the point: databases that applied the old form never get the edit.
 pub fn run_history(
     base: Option<&SetAnalysis>,
     head: &SetAnalysis,
