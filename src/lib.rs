@@ -1,8 +1,8 @@
 //! schemagate: review pull requests that change a database schema.
 
 pub mod analysis;
+pub mod cli;
 pub mod execution;
-pub mod review;
-
 pub mod report;
+pub mod review;
 pub mod source;

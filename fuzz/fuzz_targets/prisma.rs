@@ -8,6 +8,6 @@ use schemagate::analysis::schema::Schema;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let parsed = parse_prisma(&[("schema.prisma", &text)]);
-    let _ = drift(&parsed, &Schema::default(), "schema.prisma");
-    let _ = drift(&parsed, &parsed.schema, "schema.prisma");
+    let _ = drift(&parsed, &Schema::default());
+    let _ = drift(&parsed, &parsed.schema);
 });

@@ -5,7 +5,17 @@ use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 
 /// A SQL dialect of a migration history.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
@@ -29,7 +39,12 @@ impl Dialect {
 
     /// Maps a Prisma datasource `provider` value to a dialect.
     pub fn from_prisma_provider(provider: &str) -> Option<Dialect> {
-        match provider.trim().trim_matches('"').to_ascii_lowercase().as_str() {
+        match provider
+            .trim()
+            .trim_matches('"')
+            .to_ascii_lowercase()
+            .as_str()
+        {
             "sqlite" => Some(Dialect::Sqlite),
             "postgresql" | "postgres" | "cockroachdb" => Some(Dialect::Postgres),
             "mysql" => Some(Dialect::Mysql),

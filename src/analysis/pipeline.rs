@@ -60,10 +60,12 @@ impl SetAnalysis {
             let Some(table) = schema.table_mut(&model.name) else {
                 continue;
             };
-            table.foreign_keys.extend(model.foreign_keys.iter().cloned().map(|mut fk| {
-                fk.enforcement = Enforcement::PrismaClient;
-                fk
-            }));
+            table
+                .foreign_keys
+                .extend(model.foreign_keys.iter().cloned().map(|mut fk| {
+                    fk.enforcement = Enforcement::PrismaClient;
+                    fk
+                }));
         }
         Cow::Owned(schema)
     }
@@ -126,8 +128,7 @@ fn analyze_set(files: &FileSet, set: MigrationSet, cache: &mut ParseCache) -> Se
     let prisma = read_prisma(files, &set, &mut diagnostics);
     if let Some(prisma) = &prisma {
         diagnostics.extend(prisma.diagnostics.iter().cloned());
-        let first_file = set.prisma_schema_files.first().map_or("", String::as_str);
-        diagnostics.extend(drift(prisma, &schema, first_file));
+        diagnostics.extend(drift(prisma, &schema));
     }
     SetAnalysis {
         set,
@@ -320,13 +321,7 @@ fn compare_sets(
         .iter()
         .chain(removed_files.iter())
         .map(String::as_str)
-        .chain(
-            head_set
-                .set
-                .prisma_schema_files
-                .iter()
-                .map(String::as_str),
-        );
+        .chain(head_set.set.prisma_schema_files.iter().map(String::as_str));
     let file_diffs = diff_files(base, head, touched);
     SetChange {
         head: head_set,
@@ -384,5 +379,37 @@ impl<'a> From<&'a MigrationSet> for SetSummary<'a> {
             dialect_source: &set.dialect_source,
             migrations: set.migrations.len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_utf8_is_borrowed_without_diagnostics() {
+        let mut diagnostics = Vec::new();
+        let text = decode("a.sql", b"CREATE TABLE t (id INT);", &mut diagnostics);
+        assert!(matches!(text, Cow::Borrowed(_)));
+        assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_reported_at_its_line() {
+        let mut diagnostics = Vec::new();
+        let text = decode("a.sql", b"SELECT 1;\nSELECT '\xff';\n", &mut diagnostics);
+        assert_eq!(text, "SELECT 1;\nSELECT '\u{fffd}';\n");
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].line, 2);
+        assert_eq!(diagnostics[0].kind, DiagnosticKind::File);
+        assert!(diagnostics[0].message.contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn empty_file_is_reported() {
+        let mut diagnostics = Vec::new();
+        decode("a.sql", b"  \n", &mut diagnostics);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].message.contains("empty"));
     }
 }

@@ -1,13 +1,38 @@
 //! Replay a migration history, statement by statement, into a [`Schema`].
 //!
 //! OWNER: replay helper. Public types below are the shared interface; keep them stable.
+//!
+//! The work is split by statement family: [`create_table`] (CREATE TABLE and column
+//! definitions), [`alter_table`] (every ALTER TABLE operation), [`objects`] (indexes, DROP TABLE,
+//! RENAME TABLE, enum types), [`redefine`] (Prisma's SQLite table redefinition), with the
+//! schema edits they share in [`mutate`] and identifier handling in [`names`].
+//!
+//! Decisions the statements leave open:
+//! - An unnamed UNIQUE constraint is named `<table>_<col1>_<col2>_key` (Postgres' own scheme).
+//! - `SERIAL`/`BIGSERIAL`/`SMALLSERIAL` keep their type name and are NOT NULL with no default.
+//! - A statement the database would refuse (dropping an indexed column in SQLite, dropping a
+//!   referenced table in Postgres without CASCADE, ...) gets a `Replay` diagnostic and leaves the
+//!   schema as it was, as the database would.
+
+mod alter_table;
+mod create_table;
+mod lookup;
+mod mutate;
+mod names;
+mod objects;
+mod redefine;
+#[cfg(test)]
+#[path = "../../tests/support/statements.rs"]
+mod test_statements;
+#[cfg(test)]
+mod tests;
 
 use serde::Serialize;
 
-use super::diagnostic::Diagnostic;
+use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::dialect::Dialect;
 use super::schema::{Column, EnumType, ForeignKey, Index, Schema};
-use super::sql::Statement;
+use super::sql::{Statement, StatementKind};
 
 /// Where in the history something happened.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -33,19 +58,37 @@ pub enum SchemaChange {
     /// Column dropped (explicitly, or not carried over by a SQLite table redefinition).
     DropColumn { table: String, column: Column },
     /// Column renamed (explicitly, or `SELECT "a" AS "b"` in a table redefinition).
-    RenameColumn { table: String, from: String, to: String },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
     /// Column type, nullability or default changed.
-    AlterColumn { table: String, before: Column, after: Column },
+    AlterColumn {
+        table: String,
+        before: Column,
+        after: Column,
+    },
     /// Index or unique constraint created.
     CreateIndex { table: String, index: Index },
     /// Index or unique constraint dropped.
     DropIndex { table: String, index: Index },
     /// Index renamed.
-    RenameIndex { table: String, from: String, to: String },
+    RenameIndex {
+        table: String,
+        from: String,
+        to: String,
+    },
     /// Foreign key added.
-    AddForeignKey { table: String, foreign_key: ForeignKey },
+    AddForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
     /// Foreign key dropped.
-    DropForeignKey { table: String, foreign_key: ForeignKey },
+    DropForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
     /// A SQLite table redefinition (Prisma's RedefineTables: create `new_X`, copy, drop `X`,
     /// rename `new_X` to `X`), summarised. The individual column/index/FK changes it makes are
     /// reported as their own events too, at the same location.
@@ -85,6 +128,8 @@ pub struct Replayer {
     schema: Schema,
     events: Vec<SchemaEvent>,
     diagnostics: Vec<Diagnostic>,
+    /// Where each table is in `schema.tables`, by lowercase name.
+    positions: lookup::TablePositions,
 }
 
 impl Replayer {
@@ -95,6 +140,7 @@ impl Replayer {
             schema: Schema::default(),
             events: Vec::new(),
             diagnostics: Vec::new(),
+            positions: lookup::TablePositions::new(),
         }
     }
 
@@ -102,8 +148,87 @@ impl Replayer {
     /// Never panics: statements that refer to missing objects produce a `Replay` diagnostic and
     /// are otherwise skipped; unparsed statements are skipped (sql already reported them).
     pub fn apply_file(&mut self, path: &str, statements: &[Statement]) {
-        let _ = (path, statements, self.dialect);
-        todo!("replay helper")
+        let mut next = 0;
+        while let Some(statement) = statements.get(next) {
+            if let Some(redefinition) = redefine::recognise(self, statements, next) {
+                next += redefinition.statement_count;
+                self.apply_redefinition(path, &redefinition);
+                continue;
+            }
+            let at = Location {
+                file: path.to_string(),
+                line: statement.line,
+            };
+            self.apply_statement(&at, &statement.kind);
+            next += 1;
+        }
+    }
+
+    /// Applies one statement on its own.
+    fn apply_statement(&mut self, at: &Location, kind: &StatementKind) {
+        match kind {
+            StatementKind::Parsed(statement) => self.apply_parsed(at, statement),
+            StatementKind::DropIndex {
+                names, if_exists, ..
+            } => self.drop_indexes(at, names, None, *if_exists),
+            StatementKind::RenameIndex { table, from, to } => {
+                self.rename_index(at, Some(table), from, to)
+            }
+            StatementKind::Pragma { .. }
+            | StatementKind::NotModelled { .. }
+            | StatementKind::Unparsed { .. } => {}
+        }
+    }
+
+    /// Applies one statement sqlparser parsed.
+    fn apply_parsed(&mut self, at: &Location, statement: &sqlparser::ast::Statement) {
+        use sqlparser::ast::Statement as S;
+        match statement {
+            S::CreateTable(create) => self.create_table(at, create),
+            S::AlterTable(alter) => self.alter_table(at, alter),
+            S::CreateIndex(create) => self.create_index(at, create),
+            S::Drop {
+                object_type,
+                if_exists,
+                names,
+                cascade,
+                table,
+                ..
+            } => self.drop_objects(
+                at,
+                *object_type,
+                names,
+                *if_exists,
+                *cascade,
+                table.as_ref(),
+            ),
+            S::RenameTable(renames) => self.rename_tables(at, renames),
+            S::AlterIndex { name, operation } => self.alter_index(at, name, operation),
+            S::CreateType {
+                name,
+                representation,
+            } => self.create_type(at, name, representation.as_ref()),
+            S::AlterType(alter) => self.alter_type(at, alter),
+            _ => {}
+        }
+    }
+
+    /// Records a change at `at`.
+    fn emit(&mut self, at: &Location, change: SchemaChange) {
+        self.events.push(SchemaEvent {
+            at: at.clone(),
+            change,
+        });
+    }
+
+    /// Records a `Replay` diagnostic at `at`.
+    fn diagnose(&mut self, at: &Location, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::new(
+            at.file.clone(),
+            at.line,
+            DiagnosticKind::Replay,
+            message,
+        ));
     }
 
     /// The schema as replayed so far.

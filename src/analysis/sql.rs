@@ -1,9 +1,23 @@
 //! Split a migration file into statements (with their line numbers) and parse each on its own.
 //!
 //! OWNER: sql helper. Public types below are the shared interface; keep them stable.
+//!
+//! [`split()`] finds the statements and comments in one linear scan; each statement is then
+//! parsed on its own with sqlparser, and what sqlparser rejects goes to the `fallback`
+//! recognisers (`PRAGMA x = ON`, `DO $$..$$`, `DROP INDEX CONCURRENTLY`, ...). The `depth` guard
+//! keeps statements whose syntax tree would be deep enough to overflow the stack out of sqlparser.
 
-use super::diagnostic::Diagnostic;
+mod depth;
+mod fallback;
+pub mod split;
+
+use sqlparser::ast::{Statement as SqlStatement, Value};
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::{Token, Tokenizer};
+
+use super::diagnostic::{Diagnostic, DiagnosticKind};
 use super::dialect::Dialect;
+pub use split::{RawStatement, Split, Unterminated, split};
 
 /// One SQL statement of a migration file.
 #[derive(Clone, Debug, PartialEq)]
@@ -86,6 +100,172 @@ pub struct SqlFile {
 /// Never panics and never stops at a bad statement: what does not parse becomes
 /// [`StatementKind::Unparsed`] plus a diagnostic, and the next statement is analysed.
 pub fn parse_file(path: &str, text: &str, dialect: Dialect) -> SqlFile {
-    let _ = (path, text, dialect);
-    todo!("sql helper")
+    let split = split(text, dialect);
+    let mut diagnostics = Vec::new();
+    let statements = split
+        .statements
+        .iter()
+        .map(|raw| {
+            let (kind, diagnostic) = classify(raw, split.unterminated.as_ref(), dialect);
+            if let Some((kind, message)) = diagnostic {
+                diagnostics.push(Diagnostic::new(path, raw.line, kind, message));
+            }
+            Statement {
+                line: raw.line,
+                text: raw.text.to_string(),
+                kind,
+            }
+        })
+        .collect();
+    // What was left open swallowed the rest of the file, so this comes last in line order.
+    if let Some(open) = &split.unterminated {
+        diagnostics.push(Diagnostic::new(
+            path,
+            open.line,
+            DiagnosticKind::Unparsed,
+            open.message(),
+        ));
+    }
+    SqlFile {
+        statements,
+        comments: split.comments,
+        diagnostics,
+    }
+}
+
+/// What a statement is, and the diagnostic (kind, message) it deserves, if any.
+fn classify(
+    raw: &RawStatement<'_>,
+    unterminated: Option<&Unterminated>,
+    dialect: Dialect,
+) -> (StatementKind, Option<(DiagnosticKind, String)>) {
+    if let (true, Some(open)) = (raw.unterminated, unterminated) {
+        // The file-level diagnostic already reports it.
+        let error = open.message();
+        return (StatementKind::Unparsed { error }, None);
+    }
+    let error = match parse_statement(raw.text, dialect) {
+        Ok(statement) => return (normalise(statement), None),
+        Err(error) => readable_error(&error, raw.line),
+    };
+    if let Some(recognised) = fallback::recognise(raw.text) {
+        let diagnostic = recognised
+            .not_modelled
+            .map(|message| (DiagnosticKind::NotModelled, message));
+        return (recognised.kind, diagnostic);
+    }
+    let message = format!("could not parse statement: {error}");
+    (
+        StatementKind::Unparsed { error },
+        Some((DiagnosticKind::Unparsed, message)),
+    )
+}
+
+/// Parses exactly one statement: anything but `;` after it is an error, and so is a statement
+/// whose tree would be too deep to handle safely (see [`depth`]).
+fn parse_statement(text: &str, dialect: Dialect) -> Result<SqlStatement, ParserError> {
+    let parser_dialect = dialect.parser_dialect();
+    let tokens = Tokenizer::new(parser_dialect, text).tokenize_with_location()?;
+    let depth = depth::estimated_depth(&tokens);
+    if depth > depth::MAX_ESTIMATED_DEPTH {
+        return Err(ParserError::ParserError(format!(
+            "expression nested about {depth} levels deep, more than the {} that are analysed",
+            depth::MAX_ESTIMATED_DEPTH
+        )));
+    }
+    let mut parser = Parser::new(parser_dialect).with_tokens_with_locations(tokens);
+    let statement = parser.parse_statement()?;
+    while parser.consume_token(&Token::SemiColon) {}
+    if parser.peek_token_ref().token != Token::EOF {
+        return parser.expected("end of statement", parser.peek_token());
+    }
+    Ok(statement)
+}
+
+/// sqlparser's message without its prefix, with its statement-relative line turned into a
+/// line of the file (the column is dropped: it is relative to the statement's first line).
+fn readable_error(error: &ParserError, statement_line: usize) -> String {
+    let message = error.to_string();
+    let message = message
+        .strip_prefix("sql parser error: ")
+        .or_else(|| message.strip_prefix("sql tokenizer error: "))
+        .unwrap_or(&message);
+    let Some((text, location)) = message.rsplit_once(" at Line: ") else {
+        return message.to_string();
+    };
+    let line = location
+        .split(',')
+        .next()
+        .and_then(|line| line.trim().parse::<usize>().ok());
+    match line {
+        Some(line) => format!("{text} (line {})", statement_line + line.saturating_sub(1)),
+        None => message.to_string(),
+    }
+}
+
+/// Turns sqlparser's `PRAGMA` into [`StatementKind::Pragma`]; boxes everything else.
+fn normalise(statement: SqlStatement) -> StatementKind {
+    match statement {
+        SqlStatement::Pragma { name, value, .. } => StatementKind::Pragma {
+            name: name
+                .0
+                .last()
+                .map(|part| match part.as_ident() {
+                    Some(ident) => ident.value.to_ascii_lowercase(),
+                    None => part.to_string().to_ascii_lowercase(),
+                })
+                .unwrap_or_default(),
+            value: value.map(|v| match v.value {
+                Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s,
+                Value::Number(n, _) => n,
+                Value::Placeholder(p) => p,
+                other => other.to_string(),
+            }),
+        },
+        other => StatementKind::Parsed(Box::new(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_lose_their_prefix_and_point_at_the_file_line() {
+        let Err(error) = parse_statement("SELECT 1\n\nFROM ) x", Dialect::Postgres) else {
+            panic!("expected an error");
+        };
+        let readable = readable_error(&error, 10);
+        assert!(readable.starts_with("Expected:"), "{readable}");
+        assert!(readable.ends_with("(line 12)"), "{readable}");
+    }
+
+    #[test]
+    fn tokenizer_errors_are_readable_too() {
+        let Err(error) = parse_statement("SELECT 'open", Dialect::Sqlite) else {
+            panic!("expected an error");
+        };
+        let readable = readable_error(&error, 3);
+        assert!(!readable.contains("tokenizer error"), "{readable}");
+        assert!(readable.ends_with("(line 3)"), "{readable}");
+    }
+
+    #[test]
+    fn trailing_semicolons_are_allowed_but_nothing_else() {
+        assert!(parse_statement("SELECT 1;;", Dialect::Sqlite).is_ok());
+        assert!(parse_statement("SELECT 1; SELECT 2", Dialect::Sqlite).is_err());
+    }
+
+    #[test]
+    fn parsed_pragmas_are_normalised() {
+        let parse = |text| parse_statement(text, Dialect::Sqlite).map(normalise).ok();
+        let pragma = |name: &str, value: Option<&str>| StatementKind::Pragma {
+            name: name.to_string(),
+            value: value.map(str::to_string),
+        };
+        assert_eq!(parse("PRAGMA main.\"X\" = 5"), Some(pragma("x", Some("5"))));
+        assert_eq!(parse("PRAGMA x('v')"), Some(pragma("x", Some("v"))));
+        assert_eq!(parse("PRAGMA x"), Some(pragma("x", None)));
+        assert!(matches!(parse("SELECT 1"), Some(StatementKind::Parsed(_))));
+    }
 }

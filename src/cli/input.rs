@@ -11,7 +11,7 @@ use crate::analysis::detect::DetectOptions;
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::analysis::fileset::FileSet;
 use crate::source::git::GitRepo;
-use crate::source::local::read_dir;
+use crate::source::local::{SkippedFile, read_dir};
 
 /// A loaded tree and what could not be loaded.
 pub struct LoadedInput {
@@ -38,7 +38,7 @@ pub fn load_tree(path: &Path, rev: Option<&str>, global: &GlobalArgs) -> Result<
     let repo = GitRepo::open(path);
     match (rev, repo) {
         (Some(rev), Ok(repo)) => {
-            let prefix = repo.prefix_of(path)?;
+            let prefix = prefix_in_repo(&repo, path)?;
             let loaded = repo
                 .read_tree(rev, &options)
                 .with_context(|| format!("reading {} at {rev}", path.display()))?;
@@ -56,10 +56,10 @@ pub fn load_tree(path: &Path, rev: Option<&str>, global: &GlobalArgs) -> Result<
             )
         }),
         (None, repo) => {
-            let loaded = read_dir(path, &options)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let loaded =
+                read_dir(path, &options).with_context(|| format!("reading {}", path.display()))?;
             let prefix = match repo {
-                Ok(repo) => repo.prefix_of(path)?,
+                Ok(repo) => prefix_in_repo(&repo, path)?,
                 Err(_) => String::new(),
             };
             Ok(LoadedInput {
@@ -93,7 +93,28 @@ fn prefixed(files: FileSet, prefix: &str) -> FileSet {
         .collect()
 }
 
-fn skipped_diagnostics(skipped: Vec<crate::source::Skipped>) -> Vec<Diagnostic> {
+/// Where `path` is inside the repository: `""` at the top, else `dir/sub/`.
+fn prefix_in_repo(repo: &GitRepo, path: &Path) -> Result<String> {
+    let absolute = path
+        .canonicalize()
+        .with_context(|| format!("{} does not exist", path.display()))?;
+    let root = repo
+        .root()
+        .canonicalize()
+        .with_context(|| format!("reading {}", repo.root().display()))?;
+    let relative = absolute.strip_prefix(&root).unwrap_or(Path::new(""));
+    let mut prefix: String = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    if !prefix.is_empty() {
+        prefix.push('/');
+    }
+    Ok(prefix)
+}
+
+fn skipped_diagnostics(skipped: Vec<SkippedFile>) -> Vec<Diagnostic> {
     skipped
         .into_iter()
         .map(|s| {

@@ -26,7 +26,10 @@ pub fn chosen_sets<'a>(
     let wanted = wanted.trim_end_matches('/');
     match analysis.set(wanted) {
         Some(set) => Ok(vec![set]),
-        None => bail!("--set {wanted}: no such migration set; found {}", set_list(analysis)),
+        None => bail!(
+            "--set {wanted}: no such migration set; found {}",
+            set_list(analysis)
+        ),
     }
 }
 

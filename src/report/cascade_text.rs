@@ -77,8 +77,16 @@ pub fn render_cascade(report: &CascadeReport, painter: Painter) -> String {
     let mut out = format!("Deleting one {} row:\n\n", clean(&report.root));
     out.push_str(&render_path_tree(&report.root, &report.paths, painter));
     out.push('\n');
-    let _ = writeln!(out, "deletes rows in: {}", table_list(&report.tables_reached));
-    let _ = writeln!(out, "sets columns in: {}", table_list(&report.tables_nulled));
+    let _ = writeln!(
+        out,
+        "deletes rows in: {}",
+        table_list(&report.tables_reached)
+    );
+    let _ = writeln!(
+        out,
+        "sets columns in: {}",
+        table_list(&report.tables_nulled)
+    );
     if report.restricted_by.is_empty() {
         let _ = writeln!(out, "stopped by:      nothing");
     } else {
@@ -137,7 +145,11 @@ pub fn render_cascade_change(change: &CascadeChange, painter: Painter) -> String
 
 /// `User -CASCADE-> Recipe -SET NULL-> Note`.
 pub fn path_line(path: &CascadePath) -> String {
-    let mut line = path.tables.first().map(|t| clean(t).into_owned()).unwrap_or_default();
+    let mut line = path
+        .tables
+        .first()
+        .map(|t| clean(t).into_owned())
+        .unwrap_or_default();
     for (table, action) in path.tables.iter().skip(1).zip(&path.actions) {
         let _ = write!(line, " -{}-> {}", action.sql(), clean(table));
     }
@@ -151,7 +163,11 @@ fn table_list(tables: &[String]) -> String {
     if tables.is_empty() {
         "none".to_owned()
     } else {
-        tables.iter().map(|t| clean(t)).collect::<Vec<_>>().join(", ")
+        tables
+            .iter()
+            .map(|t| clean(t))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

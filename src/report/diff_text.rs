@@ -5,7 +5,9 @@ use std::fmt::Write;
 
 use super::cascade_text::render_cascade_change;
 use super::sanitize::sanitize_line as clean;
-use super::schema_text::{column_definition, column_line, foreign_key_line, index_line, render_diagnostics};
+use super::schema_text::{
+    column_definition, column_line, foreign_key_line, index_line, render_diagnostics,
+};
 use super::style::{Painter, Role};
 use crate::analysis::diff::{FileDiff, FileStatus, SchemaDiff, TableDiff};
 use crate::analysis::pipeline::SetChange;
@@ -29,7 +31,11 @@ pub fn render_set_change(change: &SetChange, painter: Painter) -> String {
     );
     out.push_str("\nSchema diff:\n");
     let schema = render_schema_diff(&change.schema_diff, painter);
-    out.push_str(if schema.is_empty() { "  (no schema change)\n" } else { &schema });
+    out.push_str(if schema.is_empty() {
+        "  (no schema change)\n"
+    } else {
+        &schema
+    });
     out.push_str("\nCascade changes:\n");
     if change.cascade_changes.is_empty() {
         out.push_str("  (no cascade path added or widened)\n");
@@ -83,7 +89,11 @@ pub fn render_schema_diff(diff: &SchemaDiff, painter: Painter) -> String {
 
 fn render_table_diff(out: &mut String, table: &TableDiff, painter: Painter) {
     let heading = match &table.renamed_from {
-        Some(from) => format!("~ table {} (renamed from {})", clean(&table.table), clean(from)),
+        Some(from) => format!(
+            "~ table {} (renamed from {})",
+            clean(&table.table),
+            clean(from)
+        ),
         None => format!("~ table {}", clean(&table.table)),
     };
     let _ = writeln!(out, "  {}", painter.paint(Role::Changed, &heading));
@@ -91,13 +101,22 @@ fn render_table_diff(out: &mut String, table: &TableDiff, painter: Painter) {
         let _ = writeln!(out, "    {}", painter.paint(role, &text));
     };
     for c in &table.columns_added {
-        line(Role::Added, format!("+ column {}", column_line(c, 0, 0).trim_end()));
+        line(
+            Role::Added,
+            format!("+ column {}", column_line(c, 0, 0).trim_end()),
+        );
     }
     for c in &table.columns_removed {
-        line(Role::Removed, format!("- column {}", column_line(c, 0, 0).trim_end()));
+        line(
+            Role::Removed,
+            format!("- column {}", column_line(c, 0, 0).trim_end()),
+        );
     }
     for (from, to) in &table.columns_renamed {
-        line(Role::Changed, format!("~ column {} renamed to {}", clean(from), clean(to)));
+        line(
+            Role::Changed,
+            format!("~ column {} renamed to {}", clean(from), clean(to)),
+        );
     }
     for c in &table.columns_changed {
         line(
@@ -156,7 +175,10 @@ pub fn render_file_diff(file: &FileDiff, painter: Painter) -> String {
         let _ = writeln!(
             out,
             "{} {} {}",
-            painter.paint(Role::Dim, &format!("{} {}", number(l.old_line), number(l.new_line))),
+            painter.paint(
+                Role::Dim,
+                &format!("{} {}", number(l.old_line), number(l.new_line))
+            ),
             painter.paint(role, &l.tag.to_string()),
             painter.paint(role, &clean(&l.text))
         );

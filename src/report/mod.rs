@@ -3,5 +3,6 @@
 pub mod cascade_text;
 pub mod diff_text;
 pub mod sanitize;
+pub mod sarif;
 pub mod schema_text;
 pub mod style;

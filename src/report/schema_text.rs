@@ -36,7 +36,12 @@ pub fn render_table(out: &mut String, table: &Table, painter: Painter) {
         painter.paint(Role::Heading, "TABLE"),
         painter.paint(Role::Heading, &clean(&table.name))
     );
-    let name_width = table.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
+    let name_width = table
+        .columns
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(0);
     let type_width = table
         .columns
         .iter()
@@ -72,7 +77,11 @@ pub fn column_definition(column: &Column, type_width: usize) -> String {
     let mut line = format!(
         "{:type_width$}  {}",
         clean(&column.data_type),
-        if column.nullable { "NULL    " } else { "NOT NULL" },
+        if column.nullable {
+            "NULL    "
+        } else {
+            "NOT NULL"
+        },
     );
     if let Some(default) = &column.default {
         let _ = write!(line, "  DEFAULT {}", clean(default));
@@ -123,7 +132,10 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], painter: Painter) -> Strin
     }
     let mut out = format!(
         "{}\n",
-        painter.paint(Role::Warning, &format!("{} diagnostics:", diagnostics.len()))
+        painter.paint(
+            Role::Warning,
+            &format!("{} diagnostics:", diagnostics.len())
+        )
     );
     for diagnostic in diagnostics {
         let _ = writeln!(out, "  {}", clean(&diagnostic.to_string()));

@@ -95,7 +95,10 @@ fn table_sql(name: &str, table: &GenTable) -> String {
             d = fk.on_delete
         )
     }));
-    format!("CREATE TABLE \"{name}\" (\n    {}\n);\n", parts.join(",\n    "))
+    format!(
+        "CREATE TABLE \"{name}\" (\n    {}\n);\n",
+        parts.join(",\n    ")
+    )
 }
 
 fn indexes_sql(table: &GenTable) -> String {
@@ -121,8 +124,12 @@ fn create_table(rng: &mut Rng, tables: &mut Vec<GenTable>, i: usize) -> (String,
         indexes: Vec::new(),
     };
     for c in 0..(3 + rng.below(4)) {
-        let (ty, not_null) = [("TEXT", true), ("INTEGER", false), ("DATETIME", true), ("REAL", false)]
-            [rng.below(4)];
+        let (ty, not_null) = [
+            ("TEXT", true),
+            ("INTEGER", false),
+            ("DATETIME", true),
+            ("REAL", false),
+        ][rng.below(4)];
         table.columns.push(GenColumn {
             name: format!("field{c}"),
             ty,
@@ -130,10 +137,15 @@ fn create_table(rng: &mut Rng, tables: &mut Vec<GenTable>, i: usize) -> (String,
         });
     }
     for f in 0..rng.below(3).min(tables.len()) {
-        let parent = tables[tables.len() - 1 - rng.below(tables.len().min(20))].name.clone();
-        let (on_delete, not_null) =
-            [("CASCADE", true), ("SET NULL", false), ("RESTRICT", true), ("CASCADE", false)]
-                [rng.below(4)];
+        let parent = tables[tables.len() - 1 - rng.below(tables.len().min(20))]
+            .name
+            .clone();
+        let (on_delete, not_null) = [
+            ("CASCADE", true),
+            ("SET NULL", false),
+            ("RESTRICT", true),
+            ("CASCADE", false),
+        ][rng.below(4)];
         let column = format!("ref{f}Id");
         table.columns.push(GenColumn {
             name: column.clone(),
