@@ -3,6 +3,8 @@
 
 #[path = "support/hand_built.rs"]
 mod hand_built;
+#[path = "support/meal_planner.rs"]
+mod meal_planner;
 
 use std::collections::BTreeMap;
 
@@ -541,4 +543,108 @@ fn a_rerun_edited_migration_failure_says_it_was_in_the_base_history() {
     };
     assert!(text.contains("table \"User\" already exists"), "{text}");
     assert!(text.contains("already in the base history"), "{text}");
+}
+
+// ---- evidence end to end, on real set changes from the meal-planner fixture ----
+
+/// The evidence for the PR adding migration `pr`, with the history really run.
+fn meal_planner_evidence(pr: &str, with_schema: bool) -> Evidence {
+    let change = meal_planner::change_at(pr, with_schema);
+    let report = run_history(change.base.as_ref(), &change.head, &change.changed_files);
+    gather(
+        &change,
+        &[],
+        Some("## Rollback\nRestore the backup."),
+        Some(&report),
+    )
+}
+
+#[test]
+fn meal_planner_dropped_column_is_evidence_and_the_run_passes() {
+    let evidence = meal_planner_evidence("20240301094518_drop_recipe_description", false);
+    let EvidenceStatus::Problem(dropped) = status(&evidence, EvidenceKey::NoColumnDropped) else {
+        panic!("the column drop is a problem");
+    };
+    assert!(dropped.contains("Recipe.description"), "{dropped}");
+    for key in [
+        EvidenceKey::MigrationRan,
+        EvidenceKey::NoTableDropped,
+        EvidenceKey::CascadePathsUnchanged,
+        EvidenceKey::NewForeignKeysIndexed,
+        EvidenceKey::AppliedMigrationsUntouched,
+        EvidenceKey::RollbackSectionInPrBody,
+    ] {
+        assert!(
+            matches!(status(&evidence, key), EvidenceStatus::Checked(_)),
+            "{key}: {:?}",
+            status(&evidence, key)
+        );
+    }
+    let checklists = embedded();
+    let state = all_ticked(&checklists, Risk::High);
+    let decision = check_verdict(
+        Verdict::Approve,
+        Risk::High,
+        &checklists,
+        &state,
+        &[],
+        &evidence,
+        0,
+    );
+    assert!(decision.allowed(), "{:?}", decision.refusals);
+}
+
+#[test]
+fn meal_planner_unindexed_foreign_keys_are_named() {
+    let evidence = meal_planner_evidence("20240119204130_meal_plans", false);
+    let EvidenceStatus::Problem(text) = status(&evidence, EvidenceKey::NewForeignKeysIndexed)
+    else {
+        panic!("MealPlanEntry's foreign keys have no index");
+    };
+    assert!(
+        text.contains("MealPlanEntry(mealPlanId) -> MealPlan"),
+        "{text}"
+    );
+    assert!(text.contains("MealPlanEntry(recipeId) -> Recipe"), "{text}");
+    assert!(
+        !text.contains("MealPlan(userId)"),
+        "led by the unique index: {text}"
+    );
+    assert!(
+        matches!(
+            status(&evidence, EvidenceKey::CascadePathsUnchanged),
+            EvidenceStatus::Checked(_)
+        ),
+        "RESTRICT paths delete nothing"
+    );
+}
+
+#[test]
+fn meal_planner_new_cascade_paths_are_evidence() {
+    let evidence = meal_planner_evidence("20240126110207_cascade_user_content", false);
+    let EvidenceStatus::Problem(text) = status(&evidence, EvidenceKey::CascadePathsUnchanged)
+    else {
+        panic!("the PR turns RESTRICT into CASCADE");
+    };
+    assert!(text.contains("deleting a row of User"), "{text}");
+    assert!(text.contains("Recipe"), "{text}");
+}
+
+#[test]
+fn meal_planner_schema_prisma_is_compared_with_the_migrations() {
+    let last = "20240329161930_household_meal_plans";
+    let evidence = meal_planner_evidence(last, true);
+    assert!(
+        matches!(
+            status(&evidence, EvidenceKey::SchemaMatchesPrisma),
+            EvidenceStatus::Checked(_)
+        ),
+        "{:?}",
+        status(&evidence, EvidenceKey::SchemaMatchesPrisma)
+    );
+    let early = meal_planner_evidence("20240301094518_drop_recipe_description", true);
+    let EvidenceStatus::Problem(drift) = status(&early, EvidenceKey::SchemaMatchesPrisma) else {
+        panic!("schema.prisma is ahead of this history");
+    };
+    assert!(drift.contains("prisma/schema.prisma"), "{drift}");
 }

@@ -3,6 +3,8 @@
 
 #[path = "support/hand_built.rs"]
 mod hand_built;
+#[path = "support/meal_planner.rs"]
+mod meal_planner;
 
 use std::path::Path;
 
@@ -267,4 +269,125 @@ fn sample_errors_say_what_and_where() {
     let postgres = set(Dialect::Postgres, vec![migration(PR, "SELECT 1")]);
     let error = run_on_sample(&not_a_db, &postgres, &changed(&[PR])).unwrap_err();
     assert!(matches!(error, ExecutionError::NotSqlite { .. }), "{error}");
+}
+
+// ---- end to end: real set changes from the meal-planner fixture ----
+
+const DROP_DESCRIPTION: &str = "20240301094518_drop_recipe_description";
+const PREP_MINUTES: &str = "20240209084455_recipe_prep_minutes";
+
+/// A sample database in the state of `change`'s base history, with two users and three
+/// recipes (two with a description, all with a preparation time in `prep_column`).
+fn meal_planner_sample(
+    path: &Path,
+    change: &schemagate::analysis::pipeline::SetChange,
+    prep_column: &str,
+) {
+    let connection = Connection::open(path).unwrap();
+    let base = change
+        .base
+        .as_ref()
+        .expect("the fixture has a base history");
+    for statement in base.migrations.iter().flat_map(|m| &m.sql.statements) {
+        connection.execute_batch(&statement.text).unwrap();
+    }
+    connection
+        .execute_batch(&format!(
+            r#"INSERT INTO "User" ("id", "email", "updatedAt") VALUES
+                   ('alice', 'alice@example.com', CURRENT_TIMESTAMP),
+                   ('bob', 'bob@example.com', CURRENT_TIMESTAMP);
+               INSERT INTO "Recipe" ("id", "title", "description", "{prep_column}", "authorId", "updatedAt") VALUES
+                   ('soup', 'Leek soup', 'Warm', 20, 'alice', CURRENT_TIMESTAMP),
+                   ('salad', 'Salad', 'Cold', 5, 'bob', CURRENT_TIMESTAMP),
+                   ('toast', 'Toast', NULL, 3, 'bob', CURRENT_TIMESTAMP);"#
+        ))
+        .unwrap();
+}
+
+#[test]
+fn meal_planner_pr_runs_after_its_base_history() {
+    let change = meal_planner::change_at(DROP_DESCRIPTION, false);
+    let report = run_history(change.base.as_ref(), &change.head, &change.changed_files);
+    assert_eq!(report.failure(), None, "{report:?}");
+    assert_eq!(report.files_of(Origin::Base).count(), 8);
+    let pr: Vec<&str> = report
+        .files_of(Origin::Pr)
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(pr, [meal_planner::migration_path(DROP_DESCRIPTION)]);
+    assert!(report.pr_migrations_ran());
+}
+
+#[test]
+fn meal_planner_failure_points_at_the_line_after_prismas_comments() {
+    let mut change = meal_planner::change_at(DROP_DESCRIPTION, false);
+    let path = meal_planner::migration_path(DROP_DESCRIPTION);
+    let pr = change
+        .head
+        .migrations
+        .iter_mut()
+        .find(|m| m.migration.path == path)
+        .unwrap();
+    let insert = pr
+        .sql
+        .statements
+        .iter_mut()
+        .find(|s| s.text.starts_with("INSERT INTO"))
+        .unwrap();
+    insert.text = insert.text.replace("FROM \"Recipe\"", "FROM \"Recipes\"");
+    let line = insert.line;
+    let report = run_history(change.base.as_ref(), &change.head, &change.changed_files);
+    let (_, failure) = report.failure().expect("the edited INSERT fails");
+    assert_eq!(line, 21, "the statement's line in the file");
+    assert_eq!(
+        failure.to_string(),
+        format!("failed at {path}:21: no such table: Recipes")
+    );
+}
+
+#[test]
+fn meal_planner_sample_loses_the_recipe_descriptions() {
+    let change = meal_planner::change_at(DROP_DESCRIPTION, false);
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("meal-planner.db");
+    meal_planner_sample(&sample, &change, "prepMinutes");
+    let original = std::fs::read(&sample).unwrap();
+
+    let report = run_on_sample(&sample, &change.head, &change.changed_files).unwrap();
+
+    assert!(
+        report.execution.pr_migrations_ran(),
+        "{:?}",
+        report.execution
+    );
+    let losses: Vec<(&str, u64, Vec<(&str, u64)>)> = report
+        .tables
+        .iter()
+        .filter(|t| t.rows_lost() > 0 || !t.columns_lost.is_empty())
+        .map(|t| {
+            let columns = t
+                .columns_lost
+                .iter()
+                .map(|c| (c.column.as_str(), c.non_null_values))
+                .collect();
+            (t.table.as_str(), t.rows_lost(), columns)
+        })
+        .collect();
+    assert_eq!(losses, vec![("Recipe", 0, vec![("description", 2)])]);
+    assert_eq!(std::fs::read(&sample).unwrap(), original);
+}
+
+#[test]
+fn meal_planner_hand_edited_rename_keeps_the_preparation_times() {
+    let change = meal_planner::change_at(PREP_MINUTES, false);
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("meal-planner.db");
+    meal_planner_sample(&sample, &change, "prepTime");
+    let report = run_on_sample(&sample, &change.head, &change.changed_files).unwrap();
+    assert!(
+        report.execution.pr_migrations_ran(),
+        "{:?}",
+        report.execution
+    );
+    assert!(!report.data_lost(), "{:?}", report.tables);
 }

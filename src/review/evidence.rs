@@ -7,11 +7,12 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use super::checklist::Item;
+use crate::analysis::cascade::{CascadeChange, CascadePath};
 use crate::analysis::diagnostic::DiagnosticKind;
 use crate::analysis::dialect::Dialect;
 use crate::analysis::pipeline::SetChange;
 use crate::analysis::rules::Finding;
-use crate::analysis::schema::{ForeignKey, Table, same_name};
+use crate::analysis::schema::{ForeignKey, ReferentialAction, Table, same_name};
 use crate::execution::{ExecutionReport, Origin};
 
 /// What the analysis can check for a checklist item.
@@ -340,20 +341,54 @@ fn cascade_paths(change: &SetChange) -> EvidenceStatus {
     let grown: Vec<String> = change
         .cascade_changes
         .iter()
-        .map(|c| {
-            let reached = if c.newly_reached.is_empty() {
-                String::new()
-            } else {
-                format!(" (now also deletes rows of {})", c.newly_reached.join(", "))
-            };
-            format!(
-                "deleting a row of {} follows {} new path(s){reached}",
-                c.root,
-                c.added_paths.len()
-            )
-        })
+        .filter_map(describe_cascade_change)
         .collect();
-    problems_or(grown, "the PR adds no ON DELETE path")
+    problems_or(
+        grown,
+        "the PR adds no ON DELETE path that deletes or nulls rows",
+    )
+}
+
+/// What a cascade change does to the data, or `None` when it only adds paths that stop the
+/// delete (RESTRICT / NO ACTION), which lose nothing.
+fn describe_cascade_change(change: &CascadeChange) -> Option<String> {
+    let destructive: Vec<&CascadePath> = change
+        .added_paths
+        .iter()
+        .filter(|path| path.actions.iter().any(|a| changes_rows(*a)))
+        .collect();
+    if destructive.is_empty() && change.newly_reached.is_empty() && change.newly_nulled.is_empty() {
+        return None;
+    }
+    let mut text = format!(
+        "deleting a row of {} follows {} new cascade path(s)",
+        change.root,
+        destructive.len()
+    );
+    if let Some(example) = destructive.first() {
+        text.push_str(&format!(" (e.g. {})", example.tables.join(" -> ")));
+    }
+    if !change.newly_reached.is_empty() {
+        text.push_str(&format!(
+            "; now also deletes rows of {}",
+            change.newly_reached.join(", ")
+        ));
+    }
+    if !change.newly_nulled.is_empty() {
+        text.push_str(&format!(
+            "; now also nulls columns of {}",
+            change.newly_nulled.join(", ")
+        ));
+    }
+    Some(text)
+}
+
+/// Whether an ON DELETE action deletes or rewrites the referring rows.
+fn changes_rows(action: ReferentialAction) -> bool {
+    matches!(
+        action,
+        ReferentialAction::Cascade | ReferentialAction::SetNull | ReferentialAction::SetDefault
+    )
 }
 
 /// Whether `path` is a migration of the base history.
