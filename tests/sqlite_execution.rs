@@ -13,7 +13,7 @@ use rusqlite::Connection;
 use schemagate::analysis::dialect::Dialect;
 use schemagate::analysis::replay::{Location, SchemaChange, SchemaEvent};
 use schemagate::execution::sqlite::{run_history, run_on_sample};
-use schemagate::execution::{ExecutionError, FileOutcome, Origin};
+use schemagate::execution::{ColumnLoss, ExecutionError, FileOutcome, Origin, TableOutcome};
 
 const INIT: &str = "prisma/migrations/1_init/migration.sql";
 const POSTS: &str = "prisma/migrations/2_posts/migration.sql";
@@ -360,20 +360,22 @@ fn meal_planner_sample_loses_the_recipe_descriptions() {
         "{:?}",
         report.execution
     );
-    let losses: Vec<(&str, u64, Vec<(&str, u64)>)> = report
+    let losses: Vec<&TableOutcome> = report
         .tables
         .iter()
         .filter(|t| t.rows_lost() > 0 || !t.columns_lost.is_empty())
-        .map(|t| {
-            let columns = t
-                .columns_lost
-                .iter()
-                .map(|c| (c.column.as_str(), c.non_null_values))
-                .collect();
-            (t.table.as_str(), t.rows_lost(), columns)
-        })
         .collect();
-    assert_eq!(losses, vec![("Recipe", 0, vec![("description", 2)])]);
+    let recipe = TableOutcome {
+        table: "Recipe".to_owned(),
+        now: Some("Recipe".to_owned()),
+        rows_before: 3,
+        rows_after: 3,
+        columns_lost: vec![ColumnLoss {
+            column: "description".to_owned(),
+            non_null_values: 2,
+        }],
+    };
+    assert_eq!(losses, [&recipe]);
     assert_eq!(std::fs::read(&sample).unwrap(), original);
 }
 
