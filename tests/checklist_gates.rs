@@ -648,3 +648,26 @@ fn meal_planner_schema_prisma_is_compared_with_the_migrations() {
     };
     assert!(drift.contains("prisma/schema.prisma"), "{drift}");
 }
+
+#[test]
+fn a_new_migration_ordered_before_the_base_ones_is_evidence() {
+    let early = "prisma/migrations/0_early/migration.sql";
+    let mut change = change("CREATE TABLE \"A\" (\"id\" INTEGER)", "SELECT 1");
+    let mut head_migrations = change.head.migrations.clone();
+    head_migrations.insert(0, hand_built::migration(early, "SELECT 2"));
+    change.head = hand_built::set(Dialect::Sqlite, head_migrations);
+    change.changed_files.insert(0, early.to_owned());
+    let evidence = gather(&change, &[], None, None);
+    assert_eq!(
+        status(&evidence, EvidenceKey::OrderedAfterBase),
+        &EvidenceStatus::Problem(format!(
+            "{early} is applied before prisma/migrations/1_init/migration.sql, which the base history already has"
+        ))
+    );
+    let reported = [finding("out-of-order-migration", Risk::Medium)];
+    let evidence = gather(&change, &reported, None, None);
+    assert_eq!(
+        status(&evidence, EvidenceKey::OrderedAfterBase),
+        &EvidenceStatus::Problem(format!("{PR}:4: out-of-order-migration here"))
+    );
+}

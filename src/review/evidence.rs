@@ -168,11 +168,7 @@ pub fn gather(
                 EvidenceKey::DownMigrationPresent => down_migrations(change),
                 EvidenceKey::RollbackSectionInPrBody => rollback_section(pr_body),
                 EvidenceKey::CascadePathsUnchanged => cascade_paths(change),
-                EvidenceKey::OrderedAfterBase => from_findings(
-                    findings,
-                    &["out-of-order-migration"],
-                    "the PR's migrations come after the base branch's",
-                ),
+                EvidenceKey::OrderedAfterBase => ordering(change, findings),
                 EvidenceKey::AppliedMigrationsUntouched => applied_migrations(change, findings),
                 EvidenceKey::SchemaMatchesPrisma => prisma_drift(change, findings),
                 EvidenceKey::NewForeignKeysIndexed => foreign_key_indexes(change),
@@ -226,6 +222,17 @@ fn problems_or(problems: Vec<String>, ok: &str) -> EvidenceStatus {
 
 fn from_findings(findings: &[Finding], rules: &[&str], ok: &str) -> EvidenceStatus {
     problems_or(finding_lines(findings, rules), ok)
+}
+
+/// The findings of `rules`, or when there are none, what `check` finds on its own (so the
+/// evidence holds even where the rules were not run).
+fn findings_or(
+    findings: &[Finding],
+    rules: &[&str],
+    check: impl FnOnce() -> Vec<String>,
+) -> Vec<String> {
+    let lines = finding_lines(findings, rules);
+    if lines.is_empty() { check() } else { lines }
 }
 
 /// Drop findings, plus the diff's removals that no finding mentions.
@@ -400,17 +407,44 @@ fn in_base_history(change: &SetChange, path: &str) -> bool {
         .any(|m| m.migration.path == path)
 }
 
+fn ordering(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
+    let problems = findings_or(findings, &["out-of-order-migration"], || {
+        migrations_before_base_latest(change)
+    });
+    problems_or(problems, "the PR's migrations come after the base branch's")
+}
+
+/// New migrations of the PR that the framework applies before a migration of the base history.
+fn migrations_before_base_latest(change: &SetChange) -> Vec<String> {
+    let head = &change.head.set.migrations;
+    let Some(last_base) = head.iter().rposition(|m| in_base_history(change, &m.path)) else {
+        return Vec::new();
+    };
+    let (before_latest, from_latest) = head.split_at(last_base);
+    let Some(latest) = from_latest.first() else {
+        return Vec::new();
+    };
+    before_latest
+        .iter()
+        .filter(|m| !in_base_history(change, &m.path))
+        .map(|m| {
+            format!(
+                "{} is applied before {}, which the base history already has",
+                m.path, latest.path
+            )
+        })
+        .collect()
+}
+
 fn applied_migrations(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
-    let mut problems = finding_lines(findings, &["edited-applied-migration"]);
-    if problems.is_empty() {
-        problems.extend(
-            change
-                .changed_files
-                .iter()
-                .filter(|path| in_base_history(change, path))
-                .map(|path| format!("{path} is already in the base history and was modified")),
-        );
-    }
+    let mut problems = findings_or(findings, &["edited-applied-migration"], || {
+        change
+            .changed_files
+            .iter()
+            .filter(|path| in_base_history(change, path))
+            .map(|path| format!("{path} is already in the base history and was modified"))
+            .collect()
+    });
     problems.extend(
         change
             .removed_files
@@ -427,17 +461,15 @@ fn prisma_drift(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
     if change.head.prisma.is_none() {
         return EvidenceStatus::Unknown("this migration set has no schema.prisma".to_owned());
     }
-    let mut problems = finding_lines(findings, &["prisma-drift"]);
-    if problems.is_empty() {
-        problems.extend(
-            change
-                .head
-                .diagnostics
-                .iter()
-                .filter(|d| d.kind == DiagnosticKind::Drift)
-                .map(ToString::to_string),
-        );
-    }
+    let problems = findings_or(findings, &["prisma-drift"], || {
+        change
+            .head
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind == DiagnosticKind::Drift)
+            .map(ToString::to_string)
+            .collect()
+    });
     problems_or(problems, "schema.prisma matches the migrated schema")
 }
 
