@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::evidence::EvidenceKey;
 use crate::analysis::rules::Risk;
@@ -18,14 +18,14 @@ const EMBEDDED_NAME: &str = "assets/checklists.toml (embedded)";
 pub const ROLLBACK_LIST_ID: &str = "rollback";
 
 /// Every checklist, in the order of the file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Checklists {
     /// The lists.
     pub lists: Vec<Checklist>,
 }
 
 /// One checklist (e.g. "Data safety").
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Checklist {
     /// Stable id (e.g. `data-safety`).
     pub id: String,
@@ -36,7 +36,7 @@ pub struct Checklist {
 }
 
 /// One item a reviewer ticks or waives.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Item {
     /// Stable id, unique across all lists (ticks and waivers are stored by it).
     pub id: String,
