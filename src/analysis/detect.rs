@@ -94,6 +94,9 @@ pub enum DialectSource {
     PrismaSchema(String),
     /// The configuration file.
     Config,
+    /// A project file that names the database: the `sqlx` / `diesel` dependency's feature in
+    /// `Cargo.toml`, or the `dialect` of Drizzle's `meta/_journal.json`.
+    ProjectFile(String),
     /// The framework implies it (e.g. Supabase is Postgres).
     Framework,
     /// Nothing said; a default was assumed (reported as a diagnostic).

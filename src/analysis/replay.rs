@@ -2,17 +2,26 @@
 //!
 //! OWNER: replay helper. Public types below are the shared interface; keep them stable.
 //!
-//! The work is split by statement family: [`create_table`] (CREATE TABLE and column
-//! definitions), [`alter_table`] (every ALTER TABLE operation), [`objects`] (indexes, DROP TABLE,
-//! RENAME TABLE, enum types), [`redefine`] (Prisma's SQLite table redefinition), with the
-//! schema edits they share in [`mutate`] and identifier handling in [`names`].
+//! The work is split by statement family: `create_table` (CREATE TABLE and column
+//! definitions), `alter_table` (every ALTER TABLE operation), `objects` (indexes, DROP TABLE,
+//! RENAME TABLE, enum types), `redefine` (Prisma's SQLite table redefinition), with the schema
+//! edits they share in `mutate`, identifier handling in `names` and name lookup in `lookup`.
 //!
 //! Decisions the statements leave open:
-//! - An unnamed UNIQUE constraint is named `<table>_<col1>_<col2>_key` (Postgres' own scheme).
+//! - An unnamed UNIQUE constraint is named `<table>_<col1>_<col2>_key` (Postgres' own scheme);
+//!   an unnamed `CREATE INDEX` `<table>_<cols>_idx`; an unnamed MySQL `KEY` after its first
+//!   column (MySQL's scheme).
 //! - `SERIAL`/`BIGSERIAL`/`SMALLSERIAL` keep their type name and are NOT NULL with no default.
+//! - `CREATE TABLE` records one `CreateTable` event; its columns, indexes and foreign keys are
+//!   in the schema, not reported as separate events. Everything added to an existing table is.
+//! - `DROP CONSTRAINT name` looks for a foreign key, then a unique constraint or index, then
+//!   the primary key when the name ends in `pkey`/`_pk` (or is MySQL's `PRIMARY`). CHECK
+//!   constraints are not modelled, so dropping one by name is reported as not found.
 //! - A statement the database would refuse (dropping an indexed column in SQLite, dropping a
 //!   referenced table in Postgres without CASCADE, ...) gets a `Replay` diagnostic and leaves the
 //!   schema as it was, as the database would.
+//! - A recognised SQLite redefinition reports all its events at the line of
+//!   `CREATE TABLE "new_X"`.
 
 mod alter_table;
 mod create_table;

@@ -78,6 +78,7 @@ fn dialect_source_text(source: &crate::analysis::detect::DialectSource) -> Strin
         S::CommandLine => "from --dialect".to_owned(),
         S::MigrationLock(path) => format!("from {}", sanitize_line(path)),
         S::PrismaSchema(path) => format!("from the datasource in {}", sanitize_line(path)),
+        S::ProjectFile(path) => format!("from {}", sanitize_line(path)),
         S::Config => "from the configuration".to_owned(),
         S::Framework => "implied by the framework".to_owned(),
         S::Assumed => "assumed; pass --dialect to be sure".to_owned(),

@@ -4,7 +4,8 @@
 //! `index_info` and `sqlite_master` for partial-index predicates) what the schema is.
 //! [`comparable`] normalises a schema (real or replayed) so that only differences SQLite would
 //! care about remain: type case and spacing, quoting in predicates, the names SQLite gives
-//! unique-constraint indexes (`sqlite_autoindex_*`) and foreign keys (none), and ordering.
+//! unique-constraint indexes (`sqlite_autoindex_*`) and foreign keys (none), the text of
+//! expression index columns (SQLite reports none), and ordering.
 //! Primary-key indexes (origin `pk`), `sqlite_*` tables and `_prisma_migrations` are skipped.
 //!
 //! Include it with `#[path = "support/sqlite_oracle.rs"] mod sqlite_oracle;` after
@@ -233,6 +234,11 @@ fn comparable_table(table: &Table) -> Table {
                 IndexOrigin::UniqueConstraint => String::new(),
                 IndexOrigin::Explicit => i.name.clone(),
             },
+            columns: i
+                .columns
+                .iter()
+                .map(|c| comparable_index_column(c))
+                .collect(),
             predicate: i
                 .predicate
                 .as_deref()
@@ -255,6 +261,19 @@ fn comparable_table(table: &Table) -> Table {
         columns,
         indexes,
         foreign_keys,
+    }
+}
+
+/// An index column: a column name as is, any expression as `<expression>` (what
+/// `index_info` reports for one).
+fn comparable_index_column(column: &str) -> String {
+    let plain = column
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+    if plain {
+        column.to_string()
+    } else {
+        "<expression>".to_string()
     }
 }
 

@@ -26,6 +26,9 @@ pub(super) fn choose(
     if let Some(dialect) = options.config_dialect {
         return ((dialect, DialectSource::Config), None);
     }
+    if let Some(stated) = cargo_features(found, files).or_else(|| drizzle_journal(found, files)) {
+        return (stated, None);
+    }
     if found.framework == Framework::Supabase {
         return ((Dialect::Postgres, DialectSource::Framework), None);
     }
@@ -34,6 +37,77 @@ pub(super) fn choose(
         None => (DEFAULT_DIALECT, default_diagnostic(&found.root)),
     };
     ((guess.0, DialectSource::Assumed), Some(guess.1))
+}
+
+/// For sqlx and Diesel sets: the database feature of the `sqlx` / `diesel` dependency in the
+/// nearest `Cargo.toml` at or above the set's root, when it names exactly one dialect.
+fn cargo_features(found: &FoundSet, files: &FileSet) -> Option<StatedDialect> {
+    let crate_name = match found.framework {
+        Framework::Sqlx => "sqlx",
+        Framework::Diesel => "diesel",
+        _ => return None,
+    };
+    let mut dir = found.root.as_str();
+    loop {
+        let path = if dir.is_empty() {
+            "Cargo.toml".to_owned()
+        } else {
+            format!("{dir}/Cargo.toml")
+        };
+        if let Some(dialect) = files
+            .get(&path)
+            .and_then(|bytes| feature_dialect(&String::from_utf8_lossy(bytes), crate_name))
+        {
+            return Some((dialect, DialectSource::ProjectFile(path)));
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dir.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
+}
+
+/// For Drizzle sets: the `dialect` recorded in `meta/_journal.json`.
+fn drizzle_journal(found: &FoundSet, files: &FileSet) -> Option<StatedDialect> {
+    if found.framework != Framework::Drizzle {
+        return None;
+    }
+    let path = if found.root.is_empty() {
+        "meta/_journal.json".to_owned()
+    } else {
+        format!("{}/meta/_journal.json", found.root)
+    };
+    let journal: serde_json::Value = serde_json::from_slice(files.get(&path)?).ok()?;
+    let dialect = match journal.get("dialect")?.as_str()? {
+        "sqlite" | "turso" => Dialect::Sqlite,
+        "postgresql" | "postgres" => Dialect::Postgres,
+        "mysql" | "singlestore" => Dialect::Mysql,
+        _ => return None,
+    };
+    Some((dialect, DialectSource::ProjectFile(path)))
+}
+
+/// The one dialect named among the features of dependency `crate_name` in a Cargo manifest.
+fn feature_dialect(manifest: &str, crate_name: &str) -> Option<Dialect> {
+    let manifest: toml::Table = manifest.parse().ok()?;
+    let dependency = manifest.get("dependencies")?.get(crate_name)?;
+    let features = dependency.get("features")?.as_array()?;
+    let mut dialects: Vec<Dialect> = features
+        .iter()
+        .filter_map(|f| match f.as_str()? {
+            "sqlite" | "sqlite-bundled" | "returning_clauses_for_sqlite_3_35" => {
+                Some(Dialect::Sqlite)
+            }
+            "postgres" | "postgresql" => Some(Dialect::Postgres),
+            "mysql" => Some(Dialect::Mysql),
+            _ => None,
+        })
+        .collect();
+    dialects.dedup();
+    match dialects.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
 }
 
 /// Where a dialect marker was seen.
@@ -158,5 +232,29 @@ mod tests {
             vec![(Dialect::Mysql, "ENGINE=")]
         );
         assert_eq!(line_markers("-- PRAGMA in a comment"), Vec::new());
+    }
+}
+
+#[cfg(test)]
+mod cargo_tests {
+    use super::*;
+
+    #[test]
+    fn one_database_feature_names_the_dialect() {
+        let manifest = "[dependencies]\nsqlx = { version = \"0.7\", features = [\"runtime-tokio\", \"sqlite\"] }\n";
+        assert_eq!(feature_dialect(manifest, "sqlx"), Some(Dialect::Sqlite));
+        assert_eq!(feature_dialect(manifest, "diesel"), None);
+    }
+
+    #[test]
+    fn several_or_no_database_features_name_nothing() {
+        let both =
+            "[dependencies]\ndiesel = { version = \"2\", features = [\"sqlite\", \"postgres\"] }\n";
+        assert_eq!(feature_dialect(both, "diesel"), None);
+        assert_eq!(feature_dialect("not toml [", "diesel"), None);
+        assert_eq!(
+            feature_dialect("[dependencies]\ndiesel = \"2\"\n", "diesel"),
+            None
+        );
     }
 }

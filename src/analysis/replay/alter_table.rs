@@ -6,6 +6,7 @@ use sqlparser::ast::{
 };
 
 use super::create_table::{ColumnDefinition, column_definition, constraint_effect};
+use super::mutate::index_uses;
 use super::names;
 use super::{Location, Replayer, SchemaChange};
 use crate::analysis::dialect::Dialect;
@@ -134,7 +135,7 @@ impl Replayer {
             Op::SetNotNull => self.alter_column(at, table, column, |c| c.nullable = false),
             Op::DropNotNull => self.alter_column(at, table, column, |c| c.nullable = true),
             Op::SetDefault { value } => {
-                let default = value.to_string();
+                let default = super::names::default_text(value);
                 self.alter_column(at, table, column, |c| c.default = Some(default));
             }
             Op::DropDefault => self.alter_column(at, table, column, |c| c.default = None),
@@ -269,7 +270,16 @@ impl Replayer {
             foreign_key.name = Some(to.to_string());
             return;
         }
-        self.rename_index(at, Some(table), from, to);
+        if target.index(from).is_some() {
+            self.rename_index(at, Some(table), from, to);
+        } else {
+            self.diagnose(
+                at,
+                format!(
+                    "RENAME CONSTRAINT: {table} has no foreign key or unique constraint named {from} (CHECK constraints are not modelled)"
+                ),
+            );
+        }
     }
 
     /// `DROP COLUMN`, with what each database does to the objects that use the column:
@@ -332,10 +342,7 @@ impl Replayer {
             .any(|fk| names::contains(&fk.columns, column));
         match self.dialect {
             Dialect::Sqlite => {
-                let indexed = target
-                    .indexes
-                    .iter()
-                    .any(|i| names::contains(&i.columns, column));
+                let indexed = target.indexes.iter().any(|i| index_uses(i, column));
                 let primary = target.column(column).is_some_and(|c| c.primary_key);
                 (indexed || primary || in_own_foreign_key).then(|| {
                     "SQLite refuses to drop a column that is indexed, unique, in the primary key or in a foreign key".to_string()
@@ -372,7 +379,7 @@ impl Replayer {
                 self.remove_indexes_where(at, table, |i| i.columns.is_empty());
             }
             Dialect::Postgres => {
-                self.remove_indexes_where(at, table, |i| uses_column(&i.columns));
+                self.remove_indexes_where(at, table, |i| index_uses(i, column));
                 self.remove_foreign_keys_where(at, |owner, fk| {
                     let own = owner.eq_ignore_ascii_case(table) && uses_column(&fk.columns);
                     let referencing =

@@ -61,7 +61,9 @@ pub(super) fn column_definition<'a>(
         match option {
             ColumnOption::Null => declared_nullable = Some(true),
             ColumnOption::NotNull => declared_nullable = Some(false),
-            ColumnOption::Default(expr) => definition.column.default = Some(expr.to_string()),
+            ColumnOption::Default(expr) => {
+                definition.column.default = Some(super::names::default_text(expr))
+            }
             ColumnOption::PrimaryKey(_) => definition.column.primary_key = true,
             ColumnOption::Generated {
                 generation_expr: None,
@@ -225,7 +227,51 @@ pub(super) fn build_table(dialect: Dialect, name: String, create: &CreateTable) 
         let effect = constraint_effect(dialect, &table.name, constraint);
         add_constraint(dialect, &mut table, effect);
     }
+    let implicit: Vec<Index> = table
+        .foreign_keys
+        .iter()
+        .filter_map(|fk| implicit_foreign_key_index(dialect, &table, fk))
+        .collect();
+    for index in implicit {
+        if table.index(&index.name).is_none() {
+            table.indexes.push(index);
+        }
+    }
     table
+}
+
+/// The index MySQL creates for a foreign key when no index (or primary key) starts with its
+/// columns, named after the constraint (else its first column).
+pub(super) fn implicit_foreign_key_index(
+    dialect: Dialect,
+    table: &Table,
+    foreign_key: &ForeignKey,
+) -> Option<Index> {
+    if dialect != Dialect::Mysql {
+        return None;
+    }
+    let starts_with_key = |columns: &[String]| {
+        columns.len() >= foreign_key.columns.len()
+            && columns
+                .iter()
+                .zip(&foreign_key.columns)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
+    };
+    let key = primary_key_columns(table);
+    if starts_with_key(&key) || table.indexes.iter().any(|i| starts_with_key(&i.columns)) {
+        return None;
+    }
+    let name = foreign_key
+        .name
+        .clone()
+        .or_else(|| foreign_key.columns.first().cloned())?;
+    Some(Index {
+        name,
+        columns: foreign_key.columns.clone(),
+        unique: false,
+        predicate: None,
+        origin: IndexOrigin::Explicit,
+    })
 }
 
 impl Replayer {
@@ -265,6 +311,10 @@ impl Replayer {
 
     /// Fills empty referenced-column lists of a table not (or no longer) in the schema with
     /// the parent's primary key columns (its own for a self-reference).
+    ///
+    /// The key is resolved once, when the reference is declared. SQLite resolves it each time
+    /// it is used, so should the parent's key later change (only possible through a table
+    /// redefinition there), the model keeps naming the old key columns.
     pub(super) fn resolve_references(&self, table: &mut Table) {
         let own_key = primary_key_columns(table);
         for foreign_key in table

@@ -1,6 +1,6 @@
 //! Schema edits shared by several statements, each recording its events.
 
-use super::create_table::{ConstraintEffect, set_primary_key};
+use super::create_table::{ConstraintEffect, implicit_foreign_key_index, set_primary_key};
 use super::names;
 use super::{Location, Replayer, SchemaChange};
 use crate::analysis::dialect::Dialect;
@@ -27,6 +27,13 @@ impl Replayer {
             );
             return;
         };
+        if target.column(to).is_some() && !from.eq_ignore_ascii_case(to) {
+            self.diagnose(
+                at,
+                format!("RENAME COLUMN {from}: column {table}.{to} already exists"),
+            );
+            return;
+        }
         let Some(column) = target.column_mut(from) else {
             self.diagnose(
                 at,
@@ -37,7 +44,7 @@ impl Replayer {
         column.name = to.to_string();
         let table_name = target.name.clone();
         for index in &mut target.indexes {
-            names::rename_in(&mut index.columns, from, to);
+            rename_in_index(index, from, to);
         }
         for foreign_key in &mut target.foreign_keys {
             names::rename_in(&mut foreign_key.columns, from, to);
@@ -72,7 +79,7 @@ impl Replayer {
         if !self.existing_table(at, from, "RENAME TABLE") {
             return;
         }
-        if self.table(to).is_some() && !from.eq_ignore_ascii_case(to) {
+        if self.table(to).is_some() {
             self.diagnose(
                 at,
                 format!("RENAME TABLE {from} TO {to}: {to} already exists"),
@@ -132,7 +139,7 @@ impl Replayer {
         }
     }
 
-    /// Adds an index (or unique constraint) to an existing table.
+    /// Adds an index (or unique constraint) to an existing table whose columns exist.
     pub(super) fn add_index(&mut self, at: &Location, table: &str, index: Index) {
         let Some(target) = self.table_mut(table) else {
             self.diagnose(
@@ -145,12 +152,24 @@ impl Replayer {
             self.diagnose(at, format!("index {} already exists", index.name));
             return;
         }
+        let missing = index
+            .columns
+            .iter()
+            .find(|c| names::is_plain(c) && target.column(c).is_none());
+        if let Some(missing) = missing {
+            let message = format!(
+                "index {}: column {table}.{missing} does not exist",
+                index.name
+            );
+            self.diagnose(at, message);
+            return;
+        }
         target.indexes.push(index.clone());
         let table = target.name.clone();
         self.emit(at, SchemaChange::CreateIndex { table, index });
     }
 
-    /// Adds a foreign key to an existing table.
+    /// Adds a foreign key to an existing table (and, in MySQL, the index it needs).
     /// An empty referenced-column list means the parent's primary key.
     pub(super) fn add_foreign_key(
         &mut self,
@@ -161,13 +180,24 @@ impl Replayer {
         if foreign_key.ref_columns.is_empty() {
             foreign_key.ref_columns = self.parent_key(&foreign_key.ref_table);
         }
+        let dialect = self.dialect;
         let Some(target) = self.table_mut(table) else {
             self.diagnose(at, format!("ADD FOREIGN KEY: table {table} does not exist"));
             return;
         };
+        let implicit_index = implicit_foreign_key_index(dialect, target, &foreign_key);
         target.foreign_keys.push(foreign_key.clone());
-        let table = target.name.clone();
-        self.emit(at, SchemaChange::AddForeignKey { table, foreign_key });
+        let table_name = target.name.clone();
+        self.emit(
+            at,
+            SchemaChange::AddForeignKey {
+                table: table_name,
+                foreign_key,
+            },
+        );
+        if let Some(index) = implicit_index {
+            self.add_index(at, table, index);
+        }
     }
 
     /// Makes `columns` the primary key of `table`, recording the columns that change.
@@ -310,4 +340,39 @@ impl Replayer {
             self.emit(at, SchemaChange::DropIndex { table, index });
         }
     }
+}
+
+/// Renames column `from` to `to` wherever an index mentions it: its columns, expressions and
+/// partial-index predicate.
+fn rename_in_index(index: &mut Index, from: &str, to: &str) {
+    for column in &mut index.columns {
+        *column = if names::is_plain(column) {
+            if column.eq_ignore_ascii_case(from) {
+                to.to_string()
+            } else {
+                std::mem::take(column)
+            }
+        } else {
+            names::rename_in_sql(column, from, to)
+        };
+    }
+    if let Some(predicate) = &mut index.predicate {
+        *predicate = names::rename_in_sql(predicate, from, to);
+    }
+}
+
+/// Whether an index uses a column: as a column, in an expression or in its predicate.
+pub(super) fn index_uses(index: &Index, column: &str) -> bool {
+    let in_columns = index.columns.iter().any(|c| {
+        if names::is_plain(c) {
+            c.eq_ignore_ascii_case(column)
+        } else {
+            names::mentions(c, column)
+        }
+    });
+    let in_predicate = index
+        .predicate
+        .as_deref()
+        .is_some_and(|p| names::mentions(p, column));
+    in_columns || in_predicate
 }

@@ -54,6 +54,75 @@ pub(super) fn unique_constraint_name(table: &str, columns: &[String]) -> String 
     format!("{table}_{}_key", columns.join("_"))
 }
 
+/// Whether an index column is a plain column name (not an expression's SQL text).
+pub(super) fn is_plain(column: &str) -> bool {
+    column
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+}
+
+/// SQL text with every reference to identifier `from` (bare, or in double quotes or
+/// backquotes) renamed to `to`; string literals are left alone.
+pub(super) fn rename_in_sql(text: &str, from: &str, to: &str) -> String {
+    sql_tokens(text)
+        .map(|token| match token_identifier(token) {
+            Some((quote, name)) if name.eq_ignore_ascii_case(from) => match quote {
+                Some(q) => format!("{q}{to}{q}"),
+                None => to.to_string(),
+            },
+            _ => token.to_string(),
+        })
+        .collect()
+}
+
+/// Whether SQL text refers to identifier `name` (outside string literals).
+pub(super) fn mentions(text: &str, name: &str) -> bool {
+    sql_tokens(text).any(|token| {
+        token_identifier(token).is_some_and(|(_, identifier)| identifier.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The tokens of SQL text: quoted strings and identifiers, bare words, and single other
+/// characters (whitespace included), which concatenate back to the text.
+fn sql_tokens(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let first = rest.chars().next()?;
+        let length = match first {
+            '\'' | '"' | '`' => rest
+                .get(1..)
+                .and_then(|after| after.find(first))
+                .map_or(rest.len(), |end| end + 2),
+            c if is_identifier_char(c) => rest
+                .find(|c: char| !is_identifier_char(c))
+                .unwrap_or(rest.len()),
+            c => c.len_utf8(),
+        };
+        let (token, tail) = rest.split_at(length);
+        rest = tail;
+        Some(token)
+    })
+}
+
+/// Whether `c` may be part of a bare identifier.
+fn is_identifier_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
+/// The identifier a token is, with its quote character if quoted (string literals and
+/// punctuation are not identifiers).
+fn token_identifier(token: &str) -> Option<(Option<char>, &str)> {
+    let first = token.chars().next()?;
+    match first {
+        '"' | '`' => token
+            .strip_prefix(first)
+            .and_then(|t| t.strip_suffix(first))
+            .map(|inner| (Some(first), inner)),
+        c if is_identifier_char(c) => Some((None, token)),
+        _ => None,
+    }
+}
+
 /// Whether `name` is in `names` (ASCII case-insensitive).
 pub(super) fn contains(names: &[String], name: &str) -> bool {
     names.iter().any(|n| n.eq_ignore_ascii_case(name))
@@ -81,9 +150,36 @@ mod tests {
     }
 
     #[test]
+    fn renaming_in_sql_text_spares_string_literals_and_longer_words() {
+        assert_eq!(
+            rename_in_sql(
+                "\"a\" IS NOT NULL AND ab = 'a' AND lower(a) = `a`",
+                "a",
+                "b"
+            ),
+            "\"b\" IS NOT NULL AND ab = 'a' AND lower(b) = `b`"
+        );
+        assert_eq!(
+            rename_in_sql("x = 'unterminated", "x", "y"),
+            "y = 'unterminated"
+        );
+    }
+
+    #[test]
     fn schema_prefix_is_dropped() {
         let name = ObjectName::from(vec![Ident::new("public"), Ident::new("Users")]);
         assert_eq!(object(Dialect::Postgres, &name), "users");
         assert_eq!(object(Dialect::Sqlite, &name), "Users");
     }
+}
+
+/// A column default as the database reports it: the expression's SQL text, without the
+/// parentheses that `DEFAULT (expr)` requires around non-literal expressions (SQLite's
+/// `PRAGMA table_info` reports `unixepoch()` for `DEFAULT (unixepoch())`).
+pub(super) fn default_text(expr: &Expr) -> String {
+    let mut expr = expr;
+    while let Expr::Nested(inner) = expr {
+        expr = inner;
+    }
+    expr.to_string()
 }

@@ -31,7 +31,20 @@ impl Replayer {
     pub(super) fn create_index(&mut self, at: &Location, create: &CreateIndex) {
         let table = names::object(self.dialect, &create.table_name);
         let index = index_of(self.dialect, &table, create);
-        if create.if_not_exists && self.table_of_index(None, &index.name).is_some() {
+        if self.table(&table).is_none() {
+            self.diagnose(
+                at,
+                format!("CREATE INDEX {}: table {table} does not exist", index.name),
+            );
+            return;
+        }
+        if self.table_of_index(None, &index.name).is_some() {
+            if !create.if_not_exists {
+                self.diagnose(
+                    at,
+                    format!("CREATE INDEX: index {} already exists", index.name),
+                );
+            }
             return;
         }
         self.add_index(at, &table, index);

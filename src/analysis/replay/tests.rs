@@ -637,3 +637,37 @@ fn postgres_identity_is_not_null_and_dropping_a_key_column_drops_the_key() {
     );
     assert_eq!(events.len(), 2);
 }
+
+#[test]
+fn mysql_indexes_foreign_key_columns_when_no_index_covers_them() {
+    let (replayer, events) = change_events(
+        Dialect::Mysql,
+        "CREATE TABLE p (id INT PRIMARY KEY);\n\
+         CREATE TABLE c (id INT PRIMARY KEY, p_id INT, q_id INT, INDEX c_q (q_id, id), \
+         CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id), FOREIGN KEY (q_id) REFERENCES p (id))",
+        "ALTER TABLE c ADD COLUMN r_id INT, ADD CONSTRAINT c_r FOREIGN KEY (r_id) REFERENCES p (id);\n\
+         ALTER TABLE c DROP FOREIGN KEY c_r;\nALTER TABLE c DROP INDEX c_r",
+    );
+    assert_no_diagnostics(&replayer);
+    assert!(matches!(&events[2], SchemaChange::CreateIndex { index, .. } if index.name == "c_r"));
+    assert_eq!(events.len(), 5);
+    let names: Vec<&str> = table(&replayer, "c")
+        .indexes
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(names, ["c_q", "c_p"]);
+}
+
+#[test]
+fn postgres_rename_constraint() {
+    let (replayer, _) = change_events(
+        Dialect::Postgres,
+        "CREATE TABLE p (id INT PRIMARY KEY);\nCREATE TABLE c (p_id INT CONSTRAINT c_fk REFERENCES p, code INT CONSTRAINT c_code UNIQUE)",
+        "ALTER TABLE c RENAME CONSTRAINT c_fk TO c_parent;\nALTER TABLE c RENAME CONSTRAINT c_code TO c_code_key;\nALTER TABLE c RENAME CONSTRAINT a_check TO b_check",
+    );
+    let c = table(&replayer, "c");
+    assert_eq!(c.foreign_keys[0].name.as_deref(), Some("c_parent"));
+    assert_eq!(c.indexes[0].name, "c_code_key");
+    assert_eq!(replayer.diagnostics().len(), 1);
+}

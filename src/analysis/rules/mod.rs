@@ -9,7 +9,17 @@ use super::dialect::Dialect;
 
 /// How dangerous a finding (or a whole PR) is. Ordered: `Low < Medium < High < Critical`.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
 )]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[value(rename_all = "UPPER")]

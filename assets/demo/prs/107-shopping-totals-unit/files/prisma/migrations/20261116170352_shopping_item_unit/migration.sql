@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ShoppingListItem" ADD COLUMN "unit" TEXT;
