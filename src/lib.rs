@@ -2,5 +2,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod execution;
 pub mod report;
+pub mod review;
 pub mod source;

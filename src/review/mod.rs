@@ -1,0 +1,10 @@
+//! Review: what a person adds to the analysis. The checklists, the automatic evidence shown
+//! beside their items, and the gates a verdict must pass at each risk level.
+
+pub mod checklist;
+pub mod evidence;
+pub mod gates;
+
+pub use checklist::{ChecklistError, Checklists};
+pub use evidence::{Evidence, EvidenceKey, EvidenceStatus, gather};
+pub use gates::{ChecklistState, GateDecision, ItemState, Verdict, check_verdict, required_items};
