@@ -288,8 +288,8 @@ fn meal_planner_sample(
         .base
         .as_ref()
         .expect("the fixture has a base history");
-    for statement in base.migrations.iter().flat_map(|m| &m.sql.statements) {
-        connection.execute_batch(&statement.text).unwrap();
+    for migration in &base.migrations {
+        connection.execute_batch(&migration.up_sql).unwrap();
     }
     connection
         .execute_batch(&format!(
@@ -328,14 +328,17 @@ fn meal_planner_failure_points_at_the_line_after_prismas_comments() {
         .iter_mut()
         .find(|m| m.migration.path == path)
         .unwrap();
-    let insert = pr
+    let line = pr
         .sql
         .statements
-        .iter_mut()
+        .iter()
         .find(|s| s.text.starts_with("INSERT INTO"))
-        .unwrap();
-    insert.text = insert.text.replace("FROM \"Recipe\"", "FROM \"Recipes\"");
-    let line = insert.line;
+        .unwrap()
+        .line;
+    pr.up_sql = pr
+        .up_sql
+        .replacen("FROM \"Recipe\";", "FROM \"Recipes\";", 1)
+        .into();
     let report = run_history(change.base.as_ref(), &change.head, &change.changed_files);
     let (_, failure) = report.failure().expect("the edited INSERT fails");
     assert_eq!(line, 21, "the statement's line in the file");

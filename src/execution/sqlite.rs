@@ -172,7 +172,8 @@ fn run_plan(
     }
 }
 
-/// Runs every statement of one file, one `execute_batch` per statement.
+/// Runs every statement of one file, one `execute_batch` per statement. The file's up text is
+/// split again (no parse: the analysis keeps syntax trees only for the PR's files).
 fn run_file(
     connection: &Connection,
     migration: &ParsedMigration,
@@ -180,7 +181,8 @@ fn run_file(
     limit: Duration,
 ) -> FileOutcome {
     let mut executed = 0;
-    for statement in &migration.sql.statements {
+    let split = crate::analysis::sql::split(&migration.up_sql, Dialect::Sqlite);
+    for statement in &split.statements {
         if statement.text.trim().is_empty() {
             continue;
         }
@@ -188,7 +190,7 @@ fn run_file(
             Err(time_limit_message(limit))
         } else {
             connection
-                .execute_batch(&statement.text)
+                .execute_batch(statement.text)
                 .map_err(|error| sqlite_message(&error, watchdog, limit))
         };
         if let Err(message) = result {
@@ -228,9 +230,22 @@ fn time_limit_message(limit: Duration) -> String {
 mod tests {
     use super::*;
     use crate::analysis::detect::{DialectSource, Framework, Migration, MigrationSet};
-    use crate::analysis::sql::{SqlFile, Statement, StatementKind};
+    use crate::analysis::sql::SqlFile;
+    use std::sync::Arc;
 
+    /// A migration whose up text holds each statement at its line.
     fn migration(path: &str, statements: &[(usize, &str)]) -> ParsedMigration {
+        let mut text = String::new();
+        let mut line = 1;
+        for (at, statement) in statements {
+            while line < *at {
+                text.push('\n');
+                line += 1;
+            }
+            text.push_str(statement);
+            text.push_str(";\n");
+            line += 1 + statement.matches('\n').count();
+        }
         ParsedMigration {
             migration: Migration {
                 version: path.into(),
@@ -239,19 +254,8 @@ mod tests {
                 down_path: None,
                 has_down_section: false,
             },
-            sql: SqlFile {
-                statements: statements
-                    .iter()
-                    .map(|(line, text)| Statement {
-                        line: *line,
-                        text: (*text).into(),
-                        kind: StatementKind::NotModelled {
-                            what: "test".into(),
-                        },
-                    })
-                    .collect(),
-                ..SqlFile::default()
-            },
+            up_sql: Arc::from(text),
+            sql: Arc::new(SqlFile::default()),
         }
     }
 

@@ -5,6 +5,8 @@
 use schemagate::analysis::detect::{DialectSource, Framework, Migration, MigrationSet};
 use schemagate::analysis::dialect::Dialect;
 use schemagate::analysis::pipeline::{ParsedMigration, SetAnalysis};
+use std::sync::Arc;
+
 use schemagate::analysis::sql::{SqlFile, Statement, StatementKind};
 
 /// Splits `sql` on `;` into statements with their 1-based lines.
@@ -39,10 +41,11 @@ pub fn migration(path: &str, sql: &str) -> ParsedMigration {
             down_path: None,
             has_down_section: false,
         },
-        sql: SqlFile {
+        up_sql: Arc::from(sql),
+        sql: Arc::new(SqlFile {
             statements: split(sql),
             ..SqlFile::default()
-        },
+        }),
     }
 }
 
