@@ -237,12 +237,7 @@ impl ParseCache {
         }
     }
 
-    fn parse(
-        &mut self,
-        files: &FileSet,
-        set: &MigrationSet,
-        migration: &Migration,
-    ) -> Parsed {
+    fn parse(&mut self, files: &FileSet, set: &MigrationSet, migration: &Migration) -> Parsed {
         let path = migration.path.as_str();
         let Some(bytes) = files.get(path) else {
             let mut sql = SqlFile::default();

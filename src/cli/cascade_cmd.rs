@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::args::{CascadeArgs, Format, GlobalArgs};
 use super::input;
-use super::output::{chosen_sets, print_json, set_heading};
+use super::output::{chosen_sets, emit, print_json, set_heading};
 use crate::analysis::cascade::{CascadeReport, cascade_from};
 use crate::analysis::pipeline::{SetSummary, analyze_tree};
 use crate::report::cascade_text::render_cascade;
@@ -61,8 +61,8 @@ pub fn run(global: &GlobalArgs, args: &CascadeArgs) -> Result<ExitCode> {
             report: &report,
         })?,
         Format::Text => {
-            println!("{}\n", set_heading(set));
-            print!("{}", render_cascade(&report, Painter::for_stdout()));
+            emit(format!("{}\n\n", set_heading(set)))?;
+            emit(render_cascade(&report, Painter::for_stdout()))?;
         }
     }
     Ok(ExitCode::SUCCESS)

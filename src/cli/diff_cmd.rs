@@ -7,12 +7,14 @@ use serde::Serialize;
 
 use super::args::{DiffArgs, Format, GlobalArgs};
 use super::input;
+use super::output::emit;
 use crate::analysis::cascade::CascadeChange;
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::diff::{FileDiff, SchemaDiff};
 use crate::analysis::pipeline::{SetChange, SetSummary, analyze_change};
 use crate::analysis::replay::SchemaEvent;
 use crate::report::diff_text::render_set_change;
+use crate::report::sanitize::sanitize_line;
 use crate::report::schema_text::render_diagnostics;
 use crate::report::style::Painter;
 
@@ -78,15 +80,19 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<ExitCode> {
         })?,
         Format::Text => {
             let painter = Painter::for_stdout();
-            println!("{} -> {}\n", base.description, head.description);
+            emit(format!(
+                "{} -> {}\n\n",
+                sanitize_line(&base.description),
+                sanitize_line(&head.description)
+            ))?;
             if sets.is_empty() {
-                println!("no migration sets at either revision");
+                emit("no migration sets at either revision\n")?;
             }
             for set in sets {
-                println!("{}", render_set_change(set, painter));
+                emit(format!("{}\n", render_set_change(set, painter)))?;
             }
             let owned: Vec<Diagnostic> = diagnostics.into_iter().cloned().collect();
-            print!("{}", render_diagnostics(&owned, painter));
+            emit(render_diagnostics(&owned, painter))?;
         }
     }
     Ok(ExitCode::SUCCESS)

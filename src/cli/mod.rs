@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(error) if output::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("schemagate: {error:#}");
             ExitCode::from(EXIT_ERROR)

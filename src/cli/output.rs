@@ -1,5 +1,7 @@
 //! Helpers shared by the commands: choosing a migration set, printing JSON, headings.
 
+use std::io::Write;
+
 use anyhow::{Result, bail};
 use serde::Serialize;
 
@@ -87,6 +89,24 @@ fn dialect_source_text(source: &crate::analysis::detect::DialectSource) -> Strin
 
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json(value: &impl Serialize) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    let mut json = serde_json::to_string_pretty(value)?;
+    json.push('\n');
+    emit(json)
+}
+
+/// Writes `text` to stdout. A reader that went away (`| head`) is not an error worth a
+/// message: [`is_broken_pipe`] lets the caller exit quietly.
+pub fn emit(text: impl AsRef<str>) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_ref().as_bytes())?;
+    stdout.flush()?;
     Ok(())
+}
+
+/// Whether `error` is stdout's reader having gone away.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::args::{Format, GlobalArgs, SchemaArgs};
 use super::input;
-use super::output::{chosen_sets, one_set, print_json, set_heading};
+use super::output::{chosen_sets, emit, one_set, print_json, set_heading};
 use crate::analysis::diagnostic::Diagnostic;
 use crate::analysis::pipeline::{SetSummary, analyze_tree};
 use crate::analysis::schema::{EnumType, Table};
@@ -42,11 +42,11 @@ pub fn run(global: &GlobalArgs, args: &SchemaArgs) -> Result<ExitCode> {
             let painter = Painter::for_stdout();
             let sets = chosen_sets(&analysis, global.set.as_deref(), &loaded.description)?;
             for set in sets {
-                println!("{}\n", set_heading(set));
-                print!("{}", render_schema(&set.schema, &set.diagnostics, painter));
+                emit(format!("{}\n\n", set_heading(set)))?;
+                emit(render_schema(&set.schema, &set.diagnostics, painter))?;
             }
             let tree_diagnostics: Vec<Diagnostic> = tree_diagnostics.cloned().collect();
-            print!("{}", render_diagnostics(&tree_diagnostics, painter));
+            emit(render_diagnostics(&tree_diagnostics, painter))?;
         }
     }
     Ok(ExitCode::SUCCESS)
