@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::dialect::Dialect;
+use crate::analysis::rules::Risk;
 
 /// Review pull requests that change a database schema.
 ///
@@ -49,6 +50,11 @@ pub enum Command {
     /// DELETE action on each edge, the tables whose rows are deleted (transitively), the ones
     /// whose columns are set to NULL, and the foreign keys that stop the delete (RESTRICT).
     Cascade(CascadeArgs),
+    /// Review a change headlessly (for CI): findings with file:line and a risk level, cascade
+    /// paths added or widened, the checklist with automatic evidence, and for SQLite a real run
+    /// of the migrations on a scratch database. Exit 0 below --fail-on, 1 at or above it, 2 on
+    /// usage or I/O errors.
+    Check(CheckArgs),
     /// Compare the schema at two revisions: tables, columns, indexes and foreign keys added,
     /// removed, renamed or changed; cascade paths the change adds or widens; and the text diff
     /// of every changed migration file.
@@ -93,6 +99,51 @@ pub struct CascadeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// Output format of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// For a terminal (coloured unless NO_COLOR is set or output is piped).
+    Text,
+    /// For tools (documented in docs/json.md).
+    Json,
+    /// The PR comment / review body (GitHub-flavoured markdown).
+    Markdown,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+}
+
+/// `schemagate check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A git checkout (or a folder inside one).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The revision before the change; default: the merge base of the head with the default
+    /// branch (origin/HEAD, else main, else master). `EMPTY` checks the whole history.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// The revision after the change; without it, the working tree as it is on disk.
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    /// Exit 1 when an open finding has this risk or higher.
+    #[arg(long, value_enum, default_value_t = Risk::High, value_name = "RISK")]
+    pub fail_on: Risk,
+    /// A copy of real data (SQLite file): run the PR's migrations on a temporary copy of it and
+    /// report the rows each table and dropped column would lose. The file itself is not changed.
+    #[arg(long, value_name = "FILE")]
+    pub sample_db: Option<PathBuf>,
+    /// The PR description (markdown), for the "rollback section in PR body" evidence.
+    #[arg(long, value_name = "FILE")]
+    pub pr_body: Option<PathBuf>,
+    /// Checklists to use instead of the embedded ones (default: checklists.toml in the config
+    /// directory when present).
+    #[arg(long, value_name = "FILE")]
+    pub checklists: Option<PathBuf>,
 }
 
 /// `schemagate diff`.

@@ -3,6 +3,7 @@
 
 mod args;
 mod cascade_cmd;
+mod check_cmd;
 mod diff_cmd;
 mod input;
 mod output;
@@ -23,6 +24,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Schema(args) => schema_cmd::run(&cli.global, args),
         Command::Cascade(args) => cascade_cmd::run(&cli.global, args),
         Command::Diff(args) => diff_cmd::run(&cli.global, args),
+        Command::Check(args) => check_cmd::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,95 @@
+//! `schemagate check`: the headless review for CI. Findings with file:line and risk, the
+//! checklist with its evidence, in text, JSON, markdown (the PR comment) or SARIF; the exit code
+//! says whether the risk reached the threshold.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use super::args::{CheckArgs, CheckFormat, GlobalArgs};
+use super::input;
+use super::output::{emit, print_json};
+use crate::analysis::pipeline::analyze_change;
+use crate::analysis::rules::{catalog, pr_risk};
+use crate::check::{ReportInputs, build_report};
+use crate::report::check_text::render_check_text;
+use crate::report::markdown::render_markdown;
+use crate::report::sarif::render_sarif;
+use crate::report::style::Painter;
+use crate::review::Checklists;
+use crate::source::git::GitRepo;
+
+/// Exit code when the risk reached `--fail-on`.
+const EXIT_RISK: u8 = 1;
+
+/// Runs the command.
+pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
+    let base_rev = match &args.base {
+        Some(rev) => rev.clone(),
+        None => default_base(&args.path, args.head.as_deref())?,
+    };
+    let base = input::load_tree(&args.path, Some(&base_rev), global)?;
+    let head = input::load_tree(&args.path, args.head.as_deref(), global)?;
+    let change = analyze_change(&base.files, &head.files, &input::detect_options(global));
+    let checklists = load_checklists(args.checklists.as_deref())?;
+    let pr_body = match &args.pr_body {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading --pr-body {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let inputs = ReportInputs {
+        pr_body: pr_body.as_deref(),
+        sample_db: args.sample_db.as_deref(),
+        execute: true,
+    };
+    let mut report = build_report(
+        &change,
+        &checklists,
+        inputs,
+        base.description,
+        head.description,
+    );
+    report.diagnostics.extend(base.diagnostics);
+    report.diagnostics.extend(head.diagnostics);
+    match args.format {
+        CheckFormat::Text => emit(render_check_text(&report, Painter::for_stdout()))?,
+        CheckFormat::Json => print_json(&report)?,
+        CheckFormat::Markdown => emit(render_markdown(&report))?,
+        CheckFormat::Sarif => print_json(&render_sarif(&report.findings, catalog()))?,
+    }
+    let reached = pr_risk(&report.findings).is_some_and(|risk| risk >= args.fail_on);
+    Ok(if reached {
+        ExitCode::from(EXIT_RISK)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The merge base of the head (or `HEAD`) with the repository's default branch.
+fn default_base(path: &Path, head: Option<&str>) -> Result<String> {
+    let repo = GitRepo::open(path).with_context(|| {
+        format!(
+            "{} is not a git checkout: pass --base REV (and run inside a checkout)",
+            path.display()
+        )
+    })?;
+    let branch = repo
+        .default_branch()
+        .context("finding the default branch for the base (pass --base REV)")?;
+    let head = head.unwrap_or("HEAD");
+    repo.merge_base(&branch, head)
+        .with_context(|| format!("finding the merge base of {branch} and {head} (pass --base REV)"))
+}
+
+/// The checklists: `--checklists FILE`, else `checklists.toml` in the config directory when it
+/// exists, else the embedded ones.
+fn load_checklists(explicit: Option<&Path>) -> Result<Checklists> {
+    let from_config: Option<PathBuf> = directories::ProjectDirs::from("", "", "schemagate")
+        .map(|dirs| dirs.config_dir().join("checklists.toml"))
+        .filter(|path| path.is_file());
+    let chosen = explicit.map(Path::to_path_buf).or(from_config);
+    Ok(Checklists::load(chosen.as_deref())?)
+}
