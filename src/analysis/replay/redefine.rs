@@ -392,32 +392,23 @@ fn index_changes(
     new: &Table,
     renamed: &HashMap<String, String>,
 ) -> Vec<SchemaChange> {
-    let carried_over: Vec<_> = old
-        .indexes
-        .iter()
-        .map(|i| Index {
+    let table = table.to_string();
+    changed_items(
+        &old.indexes,
+        &new.indexes,
+        |i| Index {
             columns: renamed_columns(&i.columns, renamed),
             ..i.clone()
-        })
-        .collect();
-    let dropped = old
-        .indexes
-        .iter()
-        .zip(&carried_over)
-        .filter(|(_, mapped)| !new.indexes.contains(mapped))
-        .map(|(index, _)| SchemaChange::DropIndex {
-            table: table.to_string(),
-            index: index.clone(),
-        });
-    let created = new
-        .indexes
-        .iter()
-        .filter(|index| !carried_over.contains(index))
-        .map(|index| SchemaChange::CreateIndex {
-            table: table.to_string(),
-            index: index.clone(),
-        });
-    dropped.chain(created).collect()
+        },
+        |index| SchemaChange::DropIndex {
+            table: table.clone(),
+            index,
+        },
+        |index| SchemaChange::CreateIndex {
+            table: table.clone(),
+            index,
+        },
+    )
 }
 
 /// Foreign keys dropped and added, compared after the column renames.
@@ -427,30 +418,43 @@ fn foreign_key_changes(
     new: &Table,
     renamed: &HashMap<String, String>,
 ) -> Vec<SchemaChange> {
-    let carried_over: Vec<_> = old
-        .foreign_keys
-        .iter()
-        .map(|fk| ForeignKey {
+    let table = table.to_string();
+    changed_items(
+        &old.foreign_keys,
+        &new.foreign_keys,
+        |fk| ForeignKey {
             columns: renamed_columns(&fk.columns, renamed),
             ..fk.clone()
-        })
-        .collect();
-    let dropped = old
-        .foreign_keys
+        },
+        |foreign_key| SchemaChange::DropForeignKey {
+            table: table.clone(),
+            foreign_key,
+        },
+        |foreign_key| SchemaChange::AddForeignKey {
+            table: table.clone(),
+            foreign_key,
+        },
+    )
+}
+
+/// The old items not found at `new` once carried over (`carry` applies the column renames),
+/// then the new items that were not there before.
+fn changed_items<T: Clone + PartialEq>(
+    old: &[T],
+    new: &[T],
+    carry: impl Fn(&T) -> T,
+    dropped: impl Fn(T) -> SchemaChange,
+    added: impl Fn(T) -> SchemaChange,
+) -> Vec<SchemaChange> {
+    let carried_over: Vec<T> = old.iter().map(carry).collect();
+    let gone = old
         .iter()
         .zip(&carried_over)
-        .filter(|(_, mapped)| !new.foreign_keys.contains(mapped))
-        .map(|(foreign_key, _)| SchemaChange::DropForeignKey {
-            table: table.to_string(),
-            foreign_key: foreign_key.clone(),
-        });
-    let added = new
-        .foreign_keys
+        .filter(|(_, mapped)| !new.contains(mapped))
+        .map(|(item, _)| dropped(item.clone()));
+    let appeared = new
         .iter()
-        .filter(|fk| !carried_over.contains(fk))
-        .map(|foreign_key| SchemaChange::AddForeignKey {
-            table: table.to_string(),
-            foreign_key: foreign_key.clone(),
-        });
-    dropped.chain(added).collect()
+        .filter(|item| !carried_over.contains(item))
+        .map(|item| added(item.clone()));
+    gone.chain(appeared).collect()
 }
