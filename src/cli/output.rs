@@ -65,7 +65,7 @@ fn set_list(analysis: &TreeAnalysis) -> String {
 pub fn set_heading(set: &SetAnalysis) -> String {
     let summary = SetSummary::from(&set.set);
     format!(
-        "{}: {:?}, {} ({}), {} migrations",
+        "{}: {}, {} ({}), {} migrations",
         sanitize_line(summary.root),
         summary.framework,
         summary.dialect,

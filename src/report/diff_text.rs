@@ -9,7 +9,7 @@ use super::schema_text::{
     column_definition, column_line, foreign_key_line, index_line, render_diagnostics,
 };
 use super::style::{Painter, Role};
-use crate::analysis::diff::{FileDiff, FileStatus, SchemaDiff, TableDiff};
+use crate::analysis::diff::{DiffLine, FileDiff, FileStatus, SchemaDiff, TableDiff};
 use crate::analysis::pipeline::SetChange;
 
 /// One set's change: heading, schema diff, cascade changes, file diffs, diagnostics.
@@ -20,7 +20,7 @@ pub fn render_set_change(change: &SetChange, painter: Painter) -> String {
         painter.paint(
             Role::Heading,
             &format!(
-                "{} ({:?}, {}): {} migration file(s) changed, {} removed",
+                "{} ({}, {}): {} migration file(s) changed, {} removed",
                 clean(&set.root),
                 set.framework,
                 set.dialect,
@@ -154,6 +154,15 @@ fn render_table_diff(out: &mut String, table: &TableDiff, painter: Painter) {
     }
 }
 
+/// Whether `line` does not follow the line numbered `previous` (old, new): a new hunk.
+fn starts_new_hunk(previous: (Option<usize>, Option<usize>), line: &DiffLine) -> bool {
+    let jumps = |before: Option<usize>, now: Option<usize>| match (before, now) {
+        (Some(before), Some(now)) => now != before + 1,
+        _ => false,
+    };
+    jumps(previous.0, line.old_line) || jumps(previous.1, line.new_line)
+}
+
 /// A migration file's text diff with old/new line numbers.
 pub fn render_file_diff(file: &FileDiff, painter: Painter) -> String {
     let status = match file.status {
@@ -166,7 +175,12 @@ pub fn render_file_diff(file: &FileDiff, painter: Painter) -> String {
         painter.paint(Role::Heading, &format!("{} ({status})", clean(&file.path)))
     );
     let number = |n: Option<usize>| n.map_or_else(|| "    ".to_owned(), |n| format!("{n:>4}"));
+    let mut previous: Option<(Option<usize>, Option<usize>)> = None;
     for l in &file.lines {
+        if previous.is_some_and(|p| starts_new_hunk(p, l)) {
+            let _ = writeln!(out, "{}", painter.paint(Role::Dim, "          ..."));
+        }
+        previous = Some((l.old_line, l.new_line));
         let role = match l.tag {
             '+' => Role::Added,
             '-' => Role::Removed,
