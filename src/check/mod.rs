@@ -103,11 +103,65 @@ pub struct PrReport {
     pub sets: Vec<SetReport>,
     /// The checklists with what is required at this risk and the evidence beside each item.
     pub checklist: Vec<ChecklistEntry>,
+    /// What an approval needs at this risk.
+    pub gate: Gate,
     /// Tree-level problems (layout, files that could not be read).
     pub diagnostics: Vec<Diagnostic>,
     /// The SQL around each finding, for the PR comment.
     #[serde(skip)]
     pub excerpts: Vec<Excerpt>,
+}
+
+/// What an Approve needs at the PR's risk (DESIGN: LOW the schema checklist; MEDIUM + data
+/// safety and execution; HIGH all four, a rollback plan and a tested migration; CRITICAL also a
+/// second approver). The console enforces it with the reviewer's ticks; CI only reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Gate {
+    /// Checklist items that must be ticked, or waived with a written reason.
+    pub required_items: usize,
+    /// Whether the rollback checklist must be complete.
+    pub rollback_plan: bool,
+    /// Whether the migration must have run without failing.
+    pub tested_migration: bool,
+    /// Whether a second approver (tech lead) is needed.
+    pub second_approver: bool,
+    /// Whether Block is suggested (an open CRITICAL finding).
+    pub suggest_block: bool,
+}
+
+impl Gate {
+    /// The gate at `risk` with `required_items` items and the open findings' top risk.
+    pub fn at(risk: Risk, required_items: usize, open_critical: bool) -> Self {
+        Gate {
+            required_items,
+            rollback_plan: risk >= Risk::High,
+            tested_migration: risk >= Risk::High,
+            second_approver: risk >= Risk::Critical,
+            suggest_block: open_critical,
+        }
+    }
+
+    /// One sentence: what Approve needs.
+    pub fn describe(&self) -> String {
+        let mut needs = vec![format!(
+            "{} required checklist item(s) ticked or waived with a reason",
+            self.required_items
+        )];
+        if self.rollback_plan {
+            needs.push("a rollback plan".to_owned());
+        }
+        if self.tested_migration {
+            needs.push("a migration that ran without failing".to_owned());
+        }
+        if self.second_approver {
+            needs.push("a second approver (tech lead)".to_owned());
+        }
+        let mut text = format!("Approve needs {}", needs.join(", "));
+        if self.suggest_block {
+            text.push_str("; Block is suggested while a CRITICAL finding is open");
+        }
+        text
+    }
 }
 
 /// A few lines of a migration file around a finding.
@@ -178,12 +232,22 @@ pub fn build_report(
         .filter(|f| f.suppressed.is_none() && f.risk == risk)
         .map(|f| format!("{} at {}:{}", f.rule, f.file, f.line))
         .collect();
+    let checklist = checklist_entries(checklists, risk, &evidence);
+    let open_critical = findings
+        .iter()
+        .any(|f| f.suppressed.is_none() && f.risk == Risk::Critical);
+    let gate = Gate::at(
+        risk,
+        checklist.iter().filter(|e| e.required).count(),
+        open_critical,
+    );
     PrReport {
         base,
         head,
         risk,
         reasons,
-        checklist: checklist_entries(checklists, risk, &evidence),
+        checklist,
+        gate,
         findings,
         sets,
         diagnostics: change.diagnostics.clone(),
@@ -302,4 +366,61 @@ fn combined_evidence(
         Some(1) => EvidenceStatus::Unknown(detail),
         _ => EvidenceStatus::Checked(detail),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gates_grow_with_risk() {
+        let low = Gate::at(Risk::Low, 6, false);
+        assert!(!low.rollback_plan && !low.tested_migration && !low.second_approver);
+        let high = Gate::at(Risk::High, 20, false);
+        assert!(high.rollback_plan && high.tested_migration && !high.second_approver);
+        let critical = Gate::at(Risk::Critical, 21, true);
+        assert!(critical.second_approver && critical.suggest_block);
+        assert_eq!(
+            critical.describe(),
+            "Approve needs 21 required checklist item(s) ticked or waived with a reason, a rollback plan, \
+             a migration that ran without failing, a second approver (tech lead); Block is suggested while a \
+             CRITICAL finding is open"
+        );
+    }
+
+    fn evidence(status: EvidenceStatus) -> Evidence {
+        let mut evidence = Evidence::default();
+        evidence
+            .statuses
+            .insert(crate::review::EvidenceKey::NoColumnDropped, status);
+        evidence
+    }
+
+    #[test]
+    fn one_set_keeps_its_evidence_and_a_problem_anywhere_wins() {
+        let key = crate::review::EvidenceKey::NoColumnDropped;
+        let one = [(
+            "a".to_owned(),
+            evidence(EvidenceStatus::Checked("fine".into())),
+        )];
+        assert_eq!(
+            combined_evidence(&one, |e| e.get(key).cloned()),
+            Some(EvidenceStatus::Checked("fine".into()))
+        );
+        let two = [
+            (
+                "a".to_owned(),
+                evidence(EvidenceStatus::Checked("fine".into())),
+            ),
+            (
+                "b".to_owned(),
+                evidence(EvidenceStatus::Problem("drops x".into())),
+            ),
+        ];
+        assert_eq!(
+            combined_evidence(&two, |e| e.get(key).cloned()),
+            Some(EvidenceStatus::Problem("a: fine; b: drops x".into()))
+        );
+        assert_eq!(combined_evidence(&[], |e| e.get(key).cloned()), None);
+    }
 }

@@ -39,6 +39,7 @@ pub fn render_check_text(report: &PrReport, painter: Painter) -> String {
     for reason in &report.reasons {
         let _ = writeln!(out, "  because: {}", clean(reason));
     }
+    let _ = writeln!(out, "  {}", report.gate.describe());
     if report.sets.is_empty() {
         out.push_str("\nno migration file changed\n");
     }

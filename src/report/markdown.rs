@@ -47,9 +47,10 @@ pub fn render_markdown(report: &PrReport) -> String {
     }
     let _ = writeln!(
         out,
-        "## schemagate: {} risk\n\n{} open finding(s) in {files} changed migration file(s).\n",
+        "## schemagate: {} risk\n\n{} open finding(s) in {files} changed migration file(s). {}.\n",
         report.risk,
-        open.len()
+        open.len(),
+        report.gate.describe()
     );
     render_findings_table(&mut out, &open);
     render_cascades(&mut out, report);
