@@ -56,7 +56,13 @@ fn result(finding: &Finding, rules: &[Rule]) -> Value {
             }
         }],
         "partialFingerprints": {
-            "schemagate/v1": format!("{}:{}:{}", finding.rule, finding.file, finding.table.as_deref().unwrap_or("")),
+            "schemagate/v1": format!(
+                "{}:{}:{}:{}",
+                finding.rule,
+                finding.file,
+                finding.table.as_deref().unwrap_or(""),
+                finding.column.as_deref().unwrap_or("")
+            ),
         },
     });
     if let Some(index) = rules.iter().position(|r| r.id == finding.rule) {
