@@ -11,10 +11,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 use super::clock::{Clock, SystemClock, Timestamp};
-use super::durable::{aside_path, sync_dir, write_atomically};
+use super::durable::{StoreError, aside_path, io_error, sync_dir, write_atomically};
 use super::gates::{ChecklistState, Verdict};
 
 /// The file extension of drafts.
@@ -164,24 +163,6 @@ pub struct CarryOver {
     pub set_aside: Vec<SetAside>,
 }
 
-/// A draft could not be saved or read.
-#[derive(Debug, Error)]
-pub enum DraftError {
-    /// A file-system operation failed.
-    #[error("cannot {action} {}: {source}", path.display())]
-    Io {
-        /// What was being done.
-        action: &'static str,
-        /// The file or directory.
-        path: PathBuf,
-        /// The underlying error.
-        source: io::Error,
-    },
-    /// The draft could not be turned into JSON.
-    #[error("cannot encode the draft: {0}")]
-    Encode(#[from] serde_json::Error),
-}
-
 /// Drafts on disk, under `<data dir>/drafts/`.
 pub struct DraftStore {
     /// `<data dir>/drafts`.
@@ -213,8 +194,8 @@ impl DraftStore {
     /// Saves `draft` atomically (a crash leaves the previous save or this one, never a mix).
     ///
     /// # Errors
-    /// [`DraftError`] when the file cannot be written; the previous save is then intact.
-    pub fn save(&self, draft: &Draft) -> Result<PathBuf, DraftError> {
+    /// [`StoreError`] when the file cannot be written; the previous save is then intact.
+    pub fn save(&self, draft: &Draft) -> Result<PathBuf, StoreError> {
         let path = self.path(&draft.repo, draft.pr, &draft.head_sha);
         let json = serde_json::to_vec_pretty(draft)?;
         write_atomically(&path, &json).map_err(io_error("write", &path))?;
@@ -225,8 +206,8 @@ impl DraftStore {
     /// or a draft of another PR) is moved aside and reported, never dropped.
     ///
     /// # Errors
-    /// [`DraftError`] when the file exists but cannot be read or moved aside.
-    pub fn load(&self, repo: &str, pr: u64, head_sha: &str) -> Result<LoadOutcome, DraftError> {
+    /// [`StoreError`] when the file exists but cannot be read or moved aside.
+    pub fn load(&self, repo: &str, pr: u64, head_sha: &str) -> Result<LoadOutcome, StoreError> {
         let path = self.path(repo, pr, head_sha);
         match read_draft(&path)? {
             None => Ok(LoadOutcome::None),
@@ -248,14 +229,14 @@ impl DraftStore {
     /// (nothing is reopened), and saves it.
     ///
     /// # Errors
-    /// [`DraftError`] when a file cannot be read, moved aside or written.
+    /// [`StoreError`] when a file cannot be read, moved aside or written.
     pub fn carry_over(
         &self,
         repo: &str,
         pr: u64,
         new_head: &str,
         current_evidence: &BTreeMap<String, String>,
-    ) -> Result<CarryOver, DraftError> {
+    ) -> Result<CarryOver, StoreError> {
         let mut set_aside = Vec::new();
         match self.load(repo, pr, new_head)? {
             LoadOutcome::Loaded(draft) => {
@@ -290,7 +271,7 @@ impl DraftStore {
         pr: u64,
         head_sha: &str,
         set_aside: &mut Vec<SetAside>,
-    ) -> Result<Option<Draft>, DraftError> {
+    ) -> Result<Option<Draft>, StoreError> {
         let mut newest: Option<Draft> = None;
         for head in self.heads_on_disk(repo, pr)? {
             if head == path_segment(head_sha) {
@@ -318,7 +299,7 @@ impl DraftStore {
     }
 
     /// The file stems of the PR's drafts (one per head), in name order.
-    fn heads_on_disk(&self, repo: &str, pr: u64) -> Result<Vec<String>, DraftError> {
+    fn heads_on_disk(&self, repo: &str, pr: u64) -> Result<Vec<String>, StoreError> {
         let dir = self.pr_dir(repo, pr);
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
@@ -340,7 +321,7 @@ impl DraftStore {
     }
 
     /// Renames a damaged file to `*.corrupt-<time>` and flushes the directory.
-    fn set_aside(&self, path: &Path, error: impl Into<String>) -> Result<SetAside, DraftError> {
+    fn set_aside(&self, path: &Path, error: impl Into<String>) -> Result<SetAside, StoreError> {
         let aside = aside_path(path, "corrupt", self.clock.now());
         fs::rename(path, &aside).map_err(io_error("move aside", path))?;
         if let Some(dir) = path.parent() {
@@ -359,23 +340,13 @@ impl DraftStore {
 }
 
 /// Reads a draft file: `None` when it does not exist, `Some(Err(why))` when it is not a draft.
-fn read_draft(path: &Path) -> Result<Option<Result<Draft, String>>, DraftError> {
+fn read_draft(path: &Path) -> Result<Option<Result<Draft, String>>, StoreError> {
     match fs::read(path) {
         Ok(bytes) => Ok(Some(
             serde_json::from_slice(&bytes).map_err(|error| error.to_string()),
         )),
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(io_error("read", path)(error)),
-    }
-}
-
-/// Wraps an I/O error with what was done to which path.
-fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> DraftError {
-    let path = path.to_path_buf();
-    move |source| DraftError::Io {
-        action,
-        path,
-        source,
     }
 }
 

@@ -5,7 +5,37 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use thiserror::Error;
+
 use super::clock::Timestamp;
+
+/// Review state could not be saved or read.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// A file-system operation failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A record could not be turned into JSON.
+    #[error("cannot encode the record: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// Wraps an I/O error with what was done to which path.
+pub fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreError {
+    let path = path.to_path_buf();
+    move |source| StoreError::Io {
+        action,
+        path,
+        source,
+    }
+}
 
 /// Replaces `path` with `bytes` atomically: after a crash at any moment the file holds either
 /// its old contents or the new ones, never a mix. Creates the parent directories.

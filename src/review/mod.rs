@@ -3,6 +3,7 @@
 
 pub mod checklist;
 pub mod clock;
+pub mod decision_log;
 pub mod draft;
 pub mod durable;
 pub mod evidence;
@@ -10,6 +11,8 @@ pub mod gates;
 
 pub use checklist::{ChecklistError, Checklists};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
-pub use draft::{Carried, CarryOver, Draft, DraftError, DraftStore, LoadOutcome, Note, SetAside};
+pub use decision_log::{Decision, DecisionLog, Destination, FindingSummary};
+pub use draft::{Carried, CarryOver, Draft, DraftStore, LoadOutcome, Note, SetAside};
+pub use durable::StoreError;
 pub use evidence::{Evidence, EvidenceKey, EvidenceStatus, gather};
 pub use gates::{ChecklistState, GateDecision, ItemState, Verdict, check_verdict, required_items};
