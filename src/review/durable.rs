@@ -37,6 +37,26 @@ pub fn io_error(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> 
     }
 }
 
+/// The environment variable that points schemagate at another data directory.
+pub const DATA_DIR_ENV: &str = "SCHEMAGATE_DATA_DIR";
+
+/// The directory of drafts and the decision log: `$SCHEMAGATE_DATA_DIR` when set and not empty,
+/// else the platform's data directory for schemagate (`~/.local/share/schemagate` on Linux,
+/// `~/Library/Application Support/schemagate` on macOS, `%APPDATA%\schemagate\data` on
+/// Windows). `None` when neither is known (no home directory).
+pub fn data_dir() -> Option<PathBuf> {
+    data_dir_from(std::env::var_os(DATA_DIR_ENV))
+}
+
+/// [`data_dir`] with the environment variable's value given.
+fn data_dir_from(env_value: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    match env_value {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+        _ => directories::ProjectDirs::from("", "", "schemagate")
+            .map(|dirs| dirs.data_dir().to_path_buf()),
+    }
+}
+
 /// Replaces `path` with `bytes` atomically: after a crash at any moment the file holds either
 /// its old contents or the new ones, never a mix. Creates the parent directories.
 ///
@@ -96,6 +116,13 @@ fn parent_dir(path: &Path) -> io::Result<&Path> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_data_dir_unless_empty() {
+        let chosen = data_dir_from(Some("/tmp/sg".into()));
+        assert_eq!(chosen, Some(PathBuf::from("/tmp/sg")));
+        assert_ne!(data_dir_from(Some("".into())), Some(PathBuf::new()));
+    }
 
     #[test]
     fn replaces_contents_and_leaves_no_temp_file() {

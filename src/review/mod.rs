@@ -1,6 +1,7 @@
 //! Review: what a person adds to the analysis. The checklists, the automatic evidence shown
 //! beside their items, and the gates a verdict must pass at each risk level.
 
+pub mod audit;
 pub mod checklist;
 pub mod clock;
 pub mod decision_log;
