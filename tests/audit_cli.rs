@@ -51,10 +51,38 @@ fn data_dir() -> tempfile::TempDir {
     let log = DecisionLog::in_dir(dir.path());
     let head = "a".repeat(40);
     for d in [
-        decision("acme/shop", 1, Verdict::Approve, Risk::Low, "2026-11-01T10:00:00Z", &head),
-        decision("acme/shop", 2, Verdict::RequestChanges, Risk::High, "2026-11-03T10:00:00Z", &head),
-        decision("acme/other", 3, Verdict::Block, Risk::Critical, "2026-11-05T10:00:00Z", &head),
-        decision("acme/shop", 1, Verdict::Approve, Risk::Medium, "2026-11-04T10:00:00Z", &head),
+        decision(
+            "acme/shop",
+            1,
+            Verdict::Approve,
+            Risk::Low,
+            "2026-11-01T10:00:00Z",
+            &head,
+        ),
+        decision(
+            "acme/shop",
+            2,
+            Verdict::RequestChanges,
+            Risk::High,
+            "2026-11-03T10:00:00Z",
+            &head,
+        ),
+        decision(
+            "acme/other",
+            3,
+            Verdict::Block,
+            Risk::Critical,
+            "2026-11-05T10:00:00Z",
+            &head,
+        ),
+        decision(
+            "acme/shop",
+            1,
+            Verdict::Approve,
+            Risk::Medium,
+            "2026-11-04T10:00:00Z",
+            &head,
+        ),
     ] {
         log.append(&d).expect("append");
     }
@@ -72,7 +100,11 @@ fn audit(data: &Path, args: &[&str]) -> Output {
 
 fn json(data: &Path, args: &[&str]) -> Value {
     let output = audit(data, &[args, &["--format", "json"]].concat());
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("JSON")
 }
 
@@ -96,11 +128,17 @@ fn decisions_are_filtered_and_newest_first() {
     assert_eq!(lines_of(&json(data, &[])), [3, 4, 2, 1]);
     assert_eq!(lines_of(&json(data, &["--verdict", "approve"])), [4, 1]);
     assert_eq!(
-        lines_of(&json(data, &["--since", "2026-11-03", "--repo", "acme/shop"])),
+        lines_of(&json(
+            data,
+            &["--since", "2026-11-03", "--repo", "acme/shop"]
+        )),
         [4, 2]
     );
     assert_eq!(lines_of(&json(data, &["--risk", "critical"])), [3]);
-    assert_eq!(lines_of(&json(data, &["--verdict", "block", "--risk", "LOW"])), [] as [u64; 0]);
+    assert_eq!(
+        lines_of(&json(data, &["--verdict", "block", "--risk", "LOW"])),
+        [] as [u64; 0]
+    );
 }
 
 #[test]
@@ -110,8 +148,13 @@ fn json_keeps_the_checklist_and_names_stale_approvals() {
     let first = &report["decisions"][0];
     assert_eq!(first["verdict"], "approve");
     assert_eq!(first["checklist"]["items"]["backup"]["state"], "ticked");
-    assert_eq!(first["checklist"]["items"]["lock-time"]["reason"], AWKWARD_REASON);
-    let stale = report["stale_approvals"].as_array().expect("stale approvals");
+    assert_eq!(
+        first["checklist"]["items"]["lock-time"]["reason"],
+        AWKWARD_REASON
+    );
+    let stale = report["stale_approvals"]
+        .as_array()
+        .expect("stale approvals");
     assert_eq!(stale.len(), 1);
     assert_eq!(stale[0]["line"], 1);
     assert_eq!(stale[0]["reasons"][0]["kind"], "later_decision");
@@ -146,7 +189,10 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn csv_round_trips_awkward_reasons() {
     let data = data_dir();
-    let output = audit(data.path(), &["--format", "csv", "--verdict", "request-changes"]);
+    let output = audit(
+        data.path(),
+        &["--format", "csv", "--verdict", "request-changes"],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let rows = parse_csv(&String::from_utf8(output.stdout).expect("utf-8"));
     assert_eq!(rows.len(), 2, "{rows:?}");
@@ -156,7 +202,10 @@ fn csv_round_trips_awkward_reasons() {
     };
     assert_eq!(column("line"), "2");
     assert_eq!(column("verdict"), "request-changes");
-    assert_eq!(column("waived"), format!("lock-time: {AWKWARD_REASON} (ana)"));
+    assert_eq!(
+        column("waived"),
+        format!("lock-time: {AWKWARD_REASON} (ana)")
+    );
     assert_eq!(column("ticked"), "backup (ana)");
     assert_eq!(column("notes"), "migrations/2.sql:7: looked at the cascade");
 }
@@ -166,7 +215,10 @@ fn text_shows_ticks_and_why_items_were_waived() {
     let data = data_dir();
     let output = audit(data.path(), &["--verdict", "block"]);
     let text = String::from_utf8(output.stdout).expect("utf-8");
-    assert!(text.contains("acme/other#3  BLOCK  risk CRITICAL  by ana  (line 3)"), "{text}");
+    assert!(
+        text.contains("acme/other#3  BLOCK  risk CRITICAL  by ana  (line 3)"),
+        "{text}"
+    );
     assert!(text.contains("[x] backup: ticked by ana"), "{text}");
     assert!(
         text.contains("[~] lock-time: waived by ana: staging copy, checked by \"bo\" second line"),
@@ -180,19 +232,35 @@ fn verify_exit_codes() {
     let path = data.path().join(LOG_FILE);
     let intact = audit(data.path(), &["--verify"]);
     assert_eq!(intact.status.code(), Some(0));
-    assert!(stderr(&intact).contains("4 records, chain intact"), "{}", stderr(&intact));
+    assert!(
+        stderr(&intact).contains("4 records, chain intact"),
+        "{}",
+        stderr(&intact)
+    );
 
     let mut file = OpenOptions::new().append(true).open(&path).expect("open");
     file.write_all(b"{\"repo\":\"acme/sh").expect("tear");
     let torn = audit(data.path(), &["--verify"]);
     assert_eq!(torn.status.code(), Some(0));
-    assert!(stderr(&torn).contains("warning: line 5"), "{}", stderr(&torn));
+    assert!(
+        stderr(&torn).contains("warning: line 5"),
+        "{}",
+        stderr(&torn)
+    );
 
     let log = fs::read_to_string(&path).expect("read");
-    fs::write(&path, log.replacen("\"risk\":\"HIGH\"", "\"risk\":\"LOW\"", 1)).expect("tamper");
+    fs::write(
+        &path,
+        log.replacen("\"risk\":\"HIGH\"", "\"risk\":\"LOW\"", 1),
+    )
+    .expect("tamper");
     let tampered = audit(data.path(), &["--verify", "--format", "json"]);
     assert_eq!(tampered.status.code(), Some(1));
-    assert!(stderr(&tampered).contains("line 2 was edited"), "{}", stderr(&tampered));
+    assert!(
+        stderr(&tampered).contains("line 2 was edited"),
+        "{}",
+        stderr(&tampered)
+    );
     let report: Value = serde_json::from_slice(&tampered.stdout).expect("JSON");
     assert_eq!(report["verification"]["broken_line"], 2);
     assert_eq!(report["verification"]["intact"], false);
@@ -201,8 +269,14 @@ fn verify_exit_codes() {
 #[test]
 fn usage_errors_exit_2() {
     let data = data_dir();
-    assert_eq!(audit(data.path(), &["--since", "yesterday"]).status.code(), Some(2));
-    assert_eq!(audit(data.path(), &["--repo-path", "."]).status.code(), Some(2));
+    assert_eq!(
+        audit(data.path(), &["--since", "yesterday"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        audit(data.path(), &["--repo-path", "."]).status.code(),
+        Some(2)
+    );
 }
 
 /// Runs git in `dir` with a fixed identity, independent of the user's configuration.
@@ -218,7 +292,10 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .output()
         .expect("git runs");
     assert!(output.status.success(), "git {args:?}: {}", stderr(&output));
-    String::from_utf8(output.stdout).expect("utf-8").trim().to_owned()
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
 }
 
 fn commit(repo: &Path, file: &str) -> String {
@@ -239,7 +316,11 @@ fn stale_lines(data: &Path, repo: &Path) -> Vec<(u64, String)> {
             let reason = &s["reasons"][0];
             (
                 s["line"].as_u64().expect("line"),
-                format!("{}:{}", reason["kind"].as_str().unwrap_or(""), reason["current_head"].as_str().unwrap_or("")),
+                format!(
+                    "{}:{}",
+                    reason["kind"].as_str().unwrap_or(""),
+                    reason["current_head"].as_str().unwrap_or("")
+                ),
             )
         })
         .collect()
@@ -268,11 +349,17 @@ fn approvals_go_stale_when_the_pr_branch_moves() {
     assert_eq!(stale_lines(data.path(), root), []);
 
     let pushed = commit(root, "fixup.sql");
-    assert_eq!(stale_lines(data.path(), root), [(1, format!("newer_head:{pushed}"))]);
+    assert_eq!(
+        stale_lines(data.path(), root),
+        [(1, format!("newer_head:{pushed}"))]
+    );
 
     git(root, &["update-ref", "refs/pull/8/head", &pushed]);
     assert_eq!(
         stale_lines(data.path(), root),
-        [(2, format!("newer_head:{pushed}")), (1, format!("newer_head:{pushed}"))]
+        [
+            (2, format!("newer_head:{pushed}")),
+            (1, format!("newer_head:{pushed}"))
+        ]
     );
 }

@@ -25,7 +25,11 @@ const WRITER_VAR: &str = "SCHEMAGATE_TEST_LOG_WRITER";
 fn decision(pr: u64) -> Decision {
     let mut checklist = ChecklistState::default();
     checklist.tick("backup", "ana");
-    checklist.waive("lock-time", "ana", "table has 12 rows, \"tiny\"\nno lock risk");
+    checklist.waive(
+        "lock-time",
+        "ana",
+        "table has 12 rows, \"tiny\"\nno lock risk",
+    );
     Decision {
         repo: "acme/shop".into(),
         pr,
@@ -107,7 +111,13 @@ fn killed_writers_never_break_the_chain() {
     let mut previous = 0;
     let mut torn_rounds = 0;
     for round in 0..6 {
-        let acked = run_and_kill("writer_child", WRITER_VAR, dir.path(), rng.below(3, 40), &mut rng);
+        let acked = run_and_kill(
+            "writer_child",
+            WRITER_VAR,
+            dir.path(),
+            rng.below(3, 40),
+            &mut rng,
+        );
         let torn = verify(&path).expect("verify").torn_tail;
         let records = intact_records(&path);
         assert!(
@@ -118,7 +128,10 @@ fn killed_writers_never_break_the_chain() {
         previous = records;
         if torn.is_none() && round % 2 == 0 {
             let cut = tear(&path, &mut rng);
-            let tail = verify(&path).expect("verify").torn_tail.expect("a torn tail");
+            let tail = verify(&path)
+                .expect("verify")
+                .torn_tail
+                .expect("a torn tail");
             assert_eq!((tail.line, tail.bytes.len()), (records as usize + 1, cut));
             torn_rounds += 1;
         }
@@ -169,7 +182,11 @@ fn replace(line: &[u8], from: &str, to: &str) -> Vec<u8> {
 fn an_edited_record_is_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, mut lines) = five_records(dir.path());
-    lines[2] = replace(&lines[2], "\"verdict\":\"approve\"", "\"verdict\":\"block\"");
+    lines[2] = replace(
+        &lines[2],
+        "\"verdict\":\"approve\"",
+        "\"verdict\":\"block\"",
+    );
     write_lines(&path, &lines);
     assert_eq!(first_break(&path), Break::Edited { line: 3 });
     let read = read_all(&path).expect("read");
@@ -203,6 +220,20 @@ fn a_removed_record_is_named() {
 }
 
 #[test]
+fn a_removed_first_record_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut lines) = five_records(dir.path());
+    lines.remove(0);
+    write_lines(&path, &lines);
+    let broken = first_break(&path);
+    assert_eq!(broken, Break::OutOfChain { line: 1 });
+    assert!(
+        broken.to_string().contains("does not start the chain"),
+        "{broken}"
+    );
+}
+
+#[test]
 fn swapped_records_are_named() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, mut lines) = five_records(dir.path());
@@ -217,7 +248,10 @@ fn a_damaged_line_in_the_middle_is_named() {
     let (path, mut lines) = five_records(dir.path());
     lines[3] = b"{\"repo\": garbage".to_vec();
     write_lines(&path, &lines);
-    assert!(matches!(first_break(&path), Break::Unreadable { line: 4, .. }));
+    assert!(matches!(
+        first_break(&path),
+        Break::Unreadable { line: 4, .. }
+    ));
     assert_eq!(read_all(&path).expect("read").bad_lines[0].line, 4);
 }
 

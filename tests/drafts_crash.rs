@@ -77,13 +77,22 @@ fn killed_writers_never_leave_a_partial_draft() {
     let mut rng = Rng::from_clock();
     let mut previous = 0;
     for round in 0..6 {
-        let acked = run_and_kill("writer_child", WRITER_VAR, dir.path(), rng.below(3, 40), &mut rng);
+        let acked = run_and_kill(
+            "writer_child",
+            WRITER_VAR,
+            dir.path(),
+            rng.below(3, 40),
+            &mut rng,
+        );
         let saved = load_saves(&store);
         assert!(
             (acked..=acked + 1).contains(&saved),
             "round {round}: {acked} saves acknowledged, {saved} on disk"
         );
-        assert!(saved > previous, "round {round}: the writer made no progress");
+        assert!(
+            saved > previous,
+            "round {round}: the writer made no progress"
+        );
         previous = saved;
     }
     assert_no_corrupt_files(&store.path(REPO, PR, HEAD));
@@ -119,6 +128,8 @@ fn a_corrupt_draft_is_set_aside_and_reported() {
     assert!(!path.exists());
     assert_eq!(store.load(REPO, PR, HEAD).expect("load"), LoadOutcome::None);
 
-    store.save(&nth_draft(1)).expect("the reviewer starts again");
+    store
+        .save(&nth_draft(1))
+        .expect("the reviewer starts again");
     assert_eq!(load_saves(&store), 1);
 }

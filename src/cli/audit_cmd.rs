@@ -37,8 +37,8 @@ pub fn run(args: &AuditArgs) -> Result<ExitCode> {
     let selected = select(&log.records, &filter);
     let heads = match (&args.repo_path, &args.repo) {
         (Some(path), Some(repo)) => {
-            let git = GitRepo::open(path)
-                .with_context(|| format!("--repo-path {}", path.display()))?;
+            let git =
+                GitRepo::open(path).with_context(|| format!("--repo-path {}", path.display()))?;
             local_heads(&git, repo, selected.iter().copied())
         }
         _ => BTreeMap::new(),

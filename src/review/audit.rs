@@ -46,9 +46,7 @@ pub fn select<'a>(records: &'a [Record], filter: &AuditFilter) -> Vec<&'a Record
         .iter()
         .filter(|record| filter.matches(&record.decision))
         .collect();
-    selected.sort_by(|a, b| {
-        (b.decision.time, b.line).cmp(&(a.decision.time, a.line))
-    });
+    selected.sort_by_key(|record| std::cmp::Reverse((record.decision.time, record.line)));
     selected
 }
 
@@ -271,7 +269,7 @@ fn short_sha(sha: &str) -> &str {
 fn destination_text(destination: &Destination) -> String {
     match destination {
         Destination::GitHubReview { id, url } => format!("GitHub review {id} {url}"),
-        Destination::Outbox { id } => format!("outbox {id} (not yet sent)"),
+        Destination::Outbox { id } => format!("queued in the outbox as {id}"),
         Destination::LocalOnly => "kept locally".to_owned(),
     }
 }
@@ -415,13 +413,18 @@ pub fn render_csv(report: &AuditReport<'_>) -> String {
 fn csv_fields(entry: &AuditEntry<'_>, stale: String) -> [String; 16] {
     let d = entry.decision;
     let items_in = |waived: bool| {
-        join(d.checklist.items.iter().filter_map(|(item, state)| match state {
-            ItemState::Ticked { by } if !waived => Some(format!("{item} ({by})")),
-            ItemState::Waived { by, reason } if waived => {
-                Some(format!("{item}: {reason} ({by})"))
-            }
-            _ => None,
-        }))
+        join(
+            d.checklist
+                .items
+                .iter()
+                .filter_map(|(item, state)| match state {
+                    ItemState::Ticked { by } if !waived => Some(format!("{item} ({by})")),
+                    ItemState::Waived { by, reason } if waived => {
+                        Some(format!("{item}: {reason} ({by})"))
+                    }
+                    _ => None,
+                }),
+        )
     };
     [
         entry.line.to_string(),
@@ -540,7 +543,10 @@ mod tests {
         assert_eq!(
             summary,
             [
-                (1, "decided again at line 2 (request-changes at b)".to_owned()),
+                (
+                    1,
+                    "decided again at line 2 (request-changes at b)".to_owned()
+                ),
                 (3, "the head moved to c2".to_owned()),
             ]
         );
@@ -572,9 +578,18 @@ mod tests {
         r.decision.checklist.waive("lock", "bo", "tiny table");
         let report = AuditReport::new(&[&r], Vec::new(), &[], None, None);
         let text = render_text(&report);
-        assert!(text.contains("acme/shop#7  BLOCK  risk MEDIUM  by ana  (line 5)"), "{text}");
+        assert!(
+            text.contains("acme/shop#7  BLOCK  risk MEDIUM  by ana  (line 5)"),
+            "{text}"
+        );
         assert!(text.contains("[x] backup: ticked by ana"), "{text}");
-        assert!(text.contains("[~] lock: waived by bo: tiny table"), "{text}");
-        assert!(text.contains("evil red") && !text.contains('\u{1b}'), "{text}");
+        assert!(
+            text.contains("[~] lock: waived by bo: tiny table"),
+            "{text}"
+        );
+        assert!(
+            text.contains("evil red") && !text.contains('\u{1b}'),
+            "{text}"
+        );
     }
 }

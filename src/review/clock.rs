@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 /// Seconds in a day.
 const DAY_SECS: i64 = 86_400;
 
+/// 9999-12-31T23:59:59Z, the last instant a four-digit year can write.
+const MAX_UNIX_SECS: i64 = 253_402_300_799;
+
 /// An instant in UTC, to the second, between the years 1970 and 9999.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -27,10 +30,10 @@ pub struct TimestampError {
 }
 
 impl Timestamp {
-    /// The instant `unix_secs` seconds after the epoch (negative values are clamped to it).
+    /// The instant `unix_secs` seconds after the epoch, clamped to 1970..=9999.
     pub fn from_unix_secs(unix_secs: i64) -> Self {
         Timestamp {
-            unix_secs: unix_secs.max(0),
+            unix_secs: unix_secs.clamp(0, MAX_UNIX_SECS),
         }
     }
 
@@ -130,7 +133,10 @@ struct Fields {
 impl Fields {
     /// The fields of an instant (proleptic Gregorian calendar, after H. Hinnant's algorithm).
     fn from_unix_secs(unix_secs: i64) -> Self {
-        let (days, secs) = (unix_secs.div_euclid(DAY_SECS), unix_secs.rem_euclid(DAY_SECS));
+        let (days, secs) = (
+            unix_secs.div_euclid(DAY_SECS),
+            unix_secs.rem_euclid(DAY_SECS),
+        );
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);
@@ -196,7 +202,8 @@ fn parse_fields(text: &str) -> Option<Fields> {
         }
         std::str::from_utf8(digits).ok()?.parse().ok()
     };
-    let separators_at = |pairs: &[(usize, u8)]| pairs.iter().all(|&(i, c)| bytes.get(i) == Some(&c));
+    let separators_at =
+        |pairs: &[(usize, u8)]| pairs.iter().all(|&(i, c)| bytes.get(i) == Some(&c));
     let date_ok = separators_at(&[(4, b'-'), (7, b'-')]);
     let (hour, minute, second) = match bytes.len() {
         10 => (0, 0, 0),
@@ -222,7 +229,7 @@ mod tests {
 
     #[test]
     fn formats_and_parses_round_trip() {
-        for secs in [0, 951_782_400, 1_795_000_353, 253_402_300_799] {
+        for secs in [0, 951_782_400, 1_795_000_353, MAX_UNIX_SECS, i64::MAX] {
             let time = Timestamp::from_unix_secs(secs);
             assert_eq!(Timestamp::parse(&time.to_string()), Ok(time), "{time}");
         }

@@ -180,9 +180,9 @@ impl Break {
     /// The line named.
     pub fn line(&self) -> usize {
         match self {
-            Break::Unreadable { line, .. } | Break::Edited { line } | Break::OutOfChain { line } => {
-                *line
-            }
+            Break::Unreadable { line, .. }
+            | Break::Edited { line }
+            | Break::OutOfChain { line } => *line,
         }
     }
 }
@@ -194,15 +194,22 @@ impl std::fmt::Display for Break {
                 write!(f, "line {line} is not a decision record: {error}")
             }
             Break::Edited { line } => {
-                write!(f, "record at line {line} was edited (its digest does not match)")
+                write!(
+                    f,
+                    "record at line {line} was edited (its digest does not match)"
+                )
             }
-            Break::OutOfChain { line } => write!(
-                f,
-                "record at line {line} does not follow line {}: records were removed, inserted \
-                 or reordered before it, or line {} was rewritten",
-                line - 1,
-                line - 1
+            Break::OutOfChain { line: 1 } => f.write_str(
+                "record at line 1 does not start the chain: records were removed before it",
             ),
+            Break::OutOfChain { line } => {
+                let previous = line - 1;
+                write!(
+                    f,
+                    "record at line {line} does not follow line {previous}: records were \
+                     removed, inserted or reordered before it, or line {previous} was rewritten"
+                )
+            }
         }
     }
 }
@@ -291,7 +298,9 @@ impl DecisionLog {
             None => None,
         };
         let whole = whole_lines(&lines);
-        let prev_hash = whole.last().map_or_else(|| GENESIS_HASH.to_owned(), |l| sha256_hex(l.bytes));
+        let prev_hash = whole
+            .last()
+            .map_or_else(|| GENESIS_HASH.to_owned(), |l| sha256_hex(l.bytes));
         let decision = Decision {
             prev_hash,
             ..decision.clone()
@@ -317,8 +326,7 @@ impl DecisionLog {
         tail: TornTail,
     ) -> Result<(TornTail, PathBuf), StoreError> {
         let aside = aside_path(&self.path, "torn", self.clock.now());
-        super::durable::write_atomically(&aside, &tail.bytes)
-            .map_err(io_error("write", &aside))?;
+        super::durable::write_atomically(&aside, &tail.bytes).map_err(io_error("write", &aside))?;
         let keep = bytes.len() - tail.bytes.len();
         file.set_len(keep as u64)
             .map_err(io_error("truncate", &self.path))?;
@@ -382,7 +390,12 @@ fn check_line(line: &Line<'_>, expected_prev: &str) -> Option<Break> {
     let number = line.number;
     let decision = match parse_decision(line.bytes) {
         Ok(decision) => decision,
-        Err(error) => return Some(Break::Unreadable { line: number, error }),
+        Err(error) => {
+            return Some(Break::Unreadable {
+                line: number,
+                error,
+            });
+        }
     };
     if !digest_matches(line.bytes) {
         return Some(Break::Edited { line: number });
@@ -448,9 +461,9 @@ fn torn_tail(lines: &[Line<'_>]) -> Option<TornTail> {
 
 /// The lines before a torn tail (all of them when there is none).
 fn whole_lines<'a, 'b>(lines: &'b [Line<'a>]) -> &'b [Line<'a>] {
-    match torn_tail(lines) {
-        Some(_) => &lines[..lines.len() - 1],
-        None => lines,
+    match (torn_tail(lines), lines.split_last()) {
+        (Some(_), Some((_, whole))) => whole,
+        _ => lines,
     }
 }
 
@@ -575,7 +588,9 @@ mod tests {
         assert!(digest_matches(line));
         assert!(!digest_matches(&line[1..]));
         assert!(!digest_matches(b"{}"));
-        let edited = String::from_utf8(line.to_vec()).unwrap().replace("ana", "bob");
+        let edited = String::from_utf8(line.to_vec())
+            .unwrap()
+            .replace("ana", "bob");
         assert!(!digest_matches(edited.as_bytes()));
     }
 }

@@ -178,7 +178,10 @@ impl DraftStore {
     }
 
     /// The drafts of `data_dir`, with `clock` for the times the store itself writes.
-    pub fn with_clock(data_dir: impl AsRef<Path>, clock: impl Clock + Send + Sync + 'static) -> Self {
+    pub fn with_clock(
+        data_dir: impl AsRef<Path>,
+        clock: impl Clock + Send + Sync + 'static,
+    ) -> Self {
         DraftStore {
             root: data_dir.as_ref().join("drafts"),
             clock: Box::new(clock),
@@ -277,7 +280,9 @@ impl DraftStore {
             if head == path_segment(head_sha) {
                 continue;
             }
-            let path = self.pr_dir(repo, pr).join(format!("{head}.{DRAFT_EXTENSION}"));
+            let path = self
+                .pr_dir(repo, pr)
+                .join(format!("{head}.{DRAFT_EXTENSION}"));
             let draft = match read_draft(&path)? {
                 Some(Ok(draft)) if draft.repo == repo && draft.pr == pr => draft,
                 Some(Ok(_)) => {
@@ -358,7 +363,9 @@ pub fn path_segment(name: &str) -> String {
         match byte {
             b'/' => out.push_str("__"),
             b'.' if index == 0 => out.push_str("%2E"),
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' => out.push(char::from(byte)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' => {
+                out.push(char::from(byte))
+            }
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -397,7 +404,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = store(dir.path()).path("../../etc", 3, "../x");
         assert!(path.starts_with(dir.path().join("drafts")));
-        assert_eq!(path.components().count(), dir.path().components().count() + 4);
+        assert_eq!(
+            path.components().count(),
+            dir.path().components().count() + 4
+        );
     }
 
     #[test]
@@ -405,7 +415,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = store(dir.path());
         let mut draft = Draft::new("acme/shop", 7, "abc", at(5));
-        draft.state.waive("backup", "ana", "table is empty, commas, \"quotes\"");
+        draft
+            .state
+            .waive("backup", "ana", "table is empty, commas, \"quotes\"");
         draft.notes.push(Note {
             text: "check the index".into(),
             file: Some("m/1.sql".into()),
@@ -418,7 +430,10 @@ mod tests {
             store.load("acme/shop", 7, "abc").unwrap(),
             LoadOutcome::Loaded(draft)
         );
-        assert_eq!(store.load("acme/shop", 7, "def").unwrap(), LoadOutcome::None);
+        assert_eq!(
+            store.load("acme/shop", 7, "def").unwrap(),
+            LoadOutcome::None
+        );
     }
 
     #[test]
@@ -487,7 +502,10 @@ mod tests {
         };
         assert!(draft.second_look.contains("kept"));
         assert_eq!(
-            store.carry_over("acme/shop", 9, "new", &BTreeMap::new()).unwrap().carried,
+            store
+                .carry_over("acme/shop", 9, "new", &BTreeMap::new())
+                .unwrap()
+                .carried,
             Carried::Nothing
         );
     }
