@@ -59,6 +59,12 @@ pub enum Command {
     /// removed, renamed or changed; cascade paths the change adds or widens; and the text diff
     /// of every changed migration file.
     Diff(DiffArgs),
+    /// Audit past decisions from the decision log (in the data directory; SCHEMAGATE_DATA_DIR
+    /// overrides it): newest first, each with its checklist as ticked and why items were
+    /// waived, and the approvals that went stale (decided again, or the PR's head moved).
+    /// With --verify, checks the log's hash chain: exit 0 when intact (a torn last line from a
+    /// crash is a warning), 1 when a record was tampered with (the record is named).
+    Audit(AuditArgs),
 }
 
 /// Output format.
@@ -162,4 +168,53 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// The verdict of a decision, for `audit --verdict`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VerdictArg {
+    /// Approved.
+    Approve,
+    /// Changes requested.
+    RequestChanges,
+    /// Blocked.
+    Block,
+}
+
+/// Output format of `audit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// For people.
+    Text,
+    /// For tools.
+    Json,
+    /// One row per decision, for spreadsheets.
+    Csv,
+}
+
+/// `schemagate audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only decisions made on or after this day (YYYY-MM-DD, UTC) or time (YYYY-MM-DDTHH:MM:SSZ).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only this verdict.
+    #[arg(long, value_enum)]
+    pub verdict: Option<VerdictArg>,
+    /// Only PRs of this risk.
+    #[arg(long, value_enum, value_name = "RISK", ignore_case = true)]
+    pub risk: Option<Risk>,
+    /// Only this repository (`owner/name`).
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<String>,
+    /// A local checkout of --repo: approvals whose PR head there (`refs/pull/<n>/head`, else
+    /// the PR's branch) is not the approved commit are listed as stale.
+    #[arg(long, value_name = "PATH", requires = "repo")]
+    pub repo_path: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
+    pub format: AuditFormat,
+    /// Check the log's hash chain.
+    #[arg(long)]
+    pub verify: bool,
 }

@@ -2,6 +2,7 @@
 //! only calls [`run`].
 
 mod args;
+mod audit_cmd;
 mod cascade_cmd;
 mod check_cmd;
 mod diff_cmd;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Cascade(args) => cascade_cmd::run(&cli.global, args),
         Command::Diff(args) => diff_cmd::run(&cli.global, args),
         Command::Check(args) => check_cmd::run(&cli.global, args),
+        Command::Audit(args) => audit_cmd::run(args),
     };
     match result {
         Ok(code) => code,

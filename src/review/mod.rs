@@ -1,10 +1,19 @@
 //! Review: what a person adds to the analysis. The checklists, the automatic evidence shown
 //! beside their items, and the gates a verdict must pass at each risk level.
 
+pub mod audit;
 pub mod checklist;
+pub mod clock;
+pub mod decision_log;
+pub mod draft;
+pub mod durable;
 pub mod evidence;
 pub mod gates;
 
 pub use checklist::{ChecklistError, Checklists};
+pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
+pub use decision_log::{Decision, DecisionLog, Destination, FindingSummary};
+pub use draft::{Carried, CarryOver, Draft, DraftStore, LoadOutcome, Note, SetAside};
+pub use durable::StoreError;
 pub use evidence::{Evidence, EvidenceKey, EvidenceStatus, gather};
 pub use gates::{ChecklistState, GateDecision, ItemState, Verdict, check_verdict, required_items};

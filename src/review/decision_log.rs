@@ -1,0 +1,596 @@
+//! The decision log: every submitted verdict, one JSON object per line in
+//! `<data dir>/decisions.jsonl`, chained so that edits, removals and reorderings are detected.
+//!
+//! Each line is a [`Decision`] whose `prev_hash` is the hex SHA-256 of the previous line's exact
+//! bytes (without its newline; 64 zeros on the first line), followed by a last field
+//! `"digest"`: the hex SHA-256 of the line's bytes before that field, with the closing `}`.
+//! The digest lets [`verify`] name the record that was edited, the chain names the first
+//! record that is out of place (records removed, inserted or reordered before it).
+//!
+//! Appends are one `write` of one line followed by `fsync`. A crash mid-write leaves a torn
+//! last line: it is reported as such (not as tampering), and the next append moves it aside to
+//! `decisions.jsonl.torn-<time>` so the chain continues from the last whole record.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::clock::{Clock, SystemClock, Timestamp};
+use super::draft::Note;
+use super::durable::{StoreError, aside_path, io_error, sync_dir};
+use super::gates::{ChecklistState, Verdict};
+use crate::analysis::rules::{Finding, Risk};
+
+/// The log's file name in the data directory.
+pub const LOG_FILE: &str = "decisions.jsonl";
+
+/// `prev_hash` of the first record.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What closes every line: `,"digest":"<64 hex>"}`.
+const DIGEST_PREFIX: &[u8] = b",\"digest\":\"";
+/// Length of the `,"digest":"<64 hex>"}` suffix.
+const DIGEST_SUFFIX_LEN: usize = DIGEST_PREFIX.len() + 64 + 2;
+
+/// One finding as the log keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingSummary {
+    /// Rule id.
+    pub rule: String,
+    /// Risk.
+    pub risk: Risk,
+    /// Repository-relative file.
+    pub file: String,
+    /// 1-based line (0 for a whole file).
+    pub line: usize,
+}
+
+impl From<&Finding> for FindingSummary {
+    fn from(finding: &Finding) -> Self {
+        FindingSummary {
+            rule: finding.rule.to_owned(),
+            risk: finding.risk,
+            file: finding.file.clone(),
+            line: finding.line,
+        }
+    }
+}
+
+/// Where a verdict went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Destination {
+    /// Posted as a GitHub review.
+    GitHubReview {
+        /// The review id.
+        id: u64,
+        /// Its URL.
+        url: String,
+    },
+    /// Queued in the outbox while offline.
+    Outbox {
+        /// The outbox entry.
+        id: String,
+    },
+    /// Kept locally only (local checkout, no GitHub).
+    LocalOnly,
+}
+
+/// One submitted verdict, with everything it was based on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// `owner/name`.
+    pub repo: String,
+    /// PR number.
+    pub pr: u64,
+    /// PR title (untrusted: sanitize before printing).
+    pub title: String,
+    /// The PR's head branch, when known (lets a local checkout tell whether the head moved).
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// Base commit.
+    pub base_sha: String,
+    /// Head commit the verdict is about.
+    pub head_sha: String,
+    /// The PR's risk.
+    pub risk: Risk,
+    /// The findings, by rule, risk and place.
+    pub findings_summary: Vec<FindingSummary>,
+    /// The checklist as it was ticked and waived (with the reasons).
+    pub checklist: ChecklistState,
+    /// The reviewer's notes.
+    pub notes: Vec<Note>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Who decided.
+    pub reviewer: String,
+    /// When.
+    pub time: Timestamp,
+    /// Where the verdict went.
+    pub destination: Destination,
+    /// Hex SHA-256 of the previous line (set by [`DecisionLog::append`]).
+    pub prev_hash: String,
+}
+
+/// A decision read back, with its 1-based line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// Line in the log.
+    pub line: usize,
+    /// The decision.
+    pub decision: Decision,
+}
+
+/// The last line of the log when a crash cut it short (or left it unreadable).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TornTail {
+    /// Its 1-based line.
+    pub line: usize,
+    /// Its bytes (newline included when it had one).
+    pub bytes: Vec<u8>,
+}
+
+/// A line in the middle of the log that is not a decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadLine {
+    /// Its 1-based line.
+    pub line: usize,
+    /// Why it cannot be read.
+    pub error: String,
+}
+
+/// Everything [`read_all`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogRead {
+    /// The readable decisions, in log order.
+    pub records: Vec<Record>,
+    /// Lines before the last that are not decisions (tampering or disk damage).
+    pub bad_lines: Vec<BadLine>,
+    /// A torn last line.
+    pub torn_tail: Option<TornTail>,
+}
+
+/// The first place the chain is broken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Break {
+    /// The line is not a decision written by this log.
+    Unreadable {
+        /// 1-based line.
+        line: usize,
+        /// Why.
+        error: String,
+    },
+    /// The record's contents do not match its digest: it was edited.
+    Edited {
+        /// 1-based line.
+        line: usize,
+    },
+    /// The record does not follow the line before it: records were removed, inserted or
+    /// reordered before it (or the previous record was rewritten with a new digest).
+    OutOfChain {
+        /// 1-based line.
+        line: usize,
+    },
+}
+
+impl Break {
+    /// The line named.
+    pub fn line(&self) -> usize {
+        match self {
+            Break::Unreadable { line, .. }
+            | Break::Edited { line }
+            | Break::OutOfChain { line } => *line,
+        }
+    }
+}
+
+impl std::fmt::Display for Break {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Break::Unreadable { line, error } => {
+                write!(f, "line {line} is not a decision record: {error}")
+            }
+            Break::Edited { line } => {
+                write!(
+                    f,
+                    "record at line {line} was edited (its digest does not match)"
+                )
+            }
+            Break::OutOfChain { line: 1 } => f.write_str(
+                "record at line 1 does not start the chain: records were removed before it",
+            ),
+            Break::OutOfChain { line } => {
+                let previous = line - 1;
+                write!(
+                    f,
+                    "record at line {line} does not follow line {previous}: records were \
+                     removed, inserted or reordered before it, or line {previous} was rewritten"
+                )
+            }
+        }
+    }
+}
+
+/// What [`verify`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Verification {
+    /// Records checked and found in order (before the first break).
+    pub verified: usize,
+    /// The first break, if any.
+    pub broken: Option<Break>,
+    /// A torn last line (a crash mid-append; a warning, not tampering).
+    pub torn_tail: Option<TornTail>,
+}
+
+impl Verification {
+    /// Whether no record was tampered with (a torn tail is allowed).
+    pub fn is_intact(&self) -> bool {
+        self.broken.is_none()
+    }
+}
+
+/// What [`DecisionLog::append`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// The 1-based line of the new record.
+    pub line: usize,
+    /// The record as written (with its `prev_hash`).
+    pub decision: Decision,
+    /// A torn tail found before appending, and where it was moved.
+    pub torn_tail_moved_to: Option<(TornTail, PathBuf)>,
+}
+
+/// The decision log of one data directory.
+pub struct DecisionLog {
+    /// The JSON Lines file.
+    path: PathBuf,
+    /// Names torn tails moved aside.
+    clock: Box<dyn Clock + Send + Sync>,
+}
+
+impl DecisionLog {
+    /// The log `decisions.jsonl` of `data_dir`, with the system clock.
+    pub fn in_dir(data_dir: impl AsRef<Path>) -> Self {
+        Self::at(data_dir.as_ref().join(LOG_FILE), SystemClock)
+    }
+
+    /// The log at `path`, with `clock` naming the torn tails it moves aside.
+    pub fn at(path: impl Into<PathBuf>, clock: impl Clock + Send + Sync + 'static) -> Self {
+        DecisionLog {
+            path: path.into(),
+            clock: Box::new(clock),
+        }
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Appends `decision` (its `prev_hash` is replaced by the hash of the last whole line) as
+    /// one line, and syncs it to disk before returning. Holds an exclusive lock on the file
+    /// meanwhile, so two processes cannot interleave. A torn tail is first moved aside.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the log cannot be read, locked, or written.
+    pub fn append(&self, decision: &Decision) -> Result<Appended, StoreError> {
+        let path = &self.path;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(io_error("create", dir))?;
+        }
+        let existed = path.exists();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(io_error("open", path))?;
+        file.lock().map_err(io_error("lock", path))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
+            .map_err(io_error("read", path))?;
+        let lines = split_lines(&bytes);
+        let torn_tail_moved_to = match torn_tail(&lines) {
+            Some(tail) => Some(self.move_tail_aside(&file, &bytes, tail)?),
+            None => None,
+        };
+        let whole = whole_lines(&lines);
+        let prev_hash = whole
+            .last()
+            .map_or_else(|| GENESIS_HASH.to_owned(), |l| sha256_hex(l.bytes));
+        let decision = Decision {
+            prev_hash,
+            ..decision.clone()
+        };
+        let line = encode_line(&decision)?;
+        file.write_all(&line).map_err(io_error("append to", path))?;
+        file.sync_all().map_err(io_error("sync", path))?;
+        if !existed && let Some(dir) = path.parent() {
+            sync_dir(dir).map_err(io_error("flush", dir))?;
+        }
+        Ok(Appended {
+            line: whole.len() + 1,
+            decision,
+            torn_tail_moved_to,
+        })
+    }
+
+    /// Copies a torn tail to `decisions.jsonl.torn-<time>` and cuts it from the log.
+    fn move_tail_aside(
+        &self,
+        file: &File,
+        bytes: &[u8],
+        tail: TornTail,
+    ) -> Result<(TornTail, PathBuf), StoreError> {
+        let aside = aside_path(&self.path, "torn", self.clock.now());
+        super::durable::write_atomically(&aside, &tail.bytes).map_err(io_error("write", &aside))?;
+        let keep = bytes.len() - tail.bytes.len();
+        file.set_len(keep as u64)
+            .map_err(io_error("truncate", &self.path))?;
+        file.sync_all().map_err(io_error("sync", &self.path))?;
+        Ok((tail, aside))
+    }
+}
+
+/// Reads every decision of the log at `path` (an absent log is empty).
+///
+/// # Errors
+/// [`StoreError`] when the file exists but cannot be read.
+pub fn read_all(path: &Path) -> Result<LogRead, StoreError> {
+    let bytes = read_log(path)?;
+    let lines = split_lines(&bytes);
+    let mut read = LogRead {
+        torn_tail: torn_tail(&lines),
+        ..LogRead::default()
+    };
+    for line in whole_lines(&lines) {
+        match parse_decision(line.bytes) {
+            Ok(decision) => read.records.push(Record {
+                line: line.number,
+                decision,
+            }),
+            Err(error) => read.bad_lines.push(BadLine {
+                line: line.number,
+                error,
+            }),
+        }
+    }
+    Ok(read)
+}
+
+/// Checks the chain of the log at `path`: names the first record that was edited, that does not
+/// follow the line before it, or that is not a decision; a torn last line is reported apart.
+///
+/// # Errors
+/// [`StoreError`] when the file exists but cannot be read.
+pub fn verify(path: &Path) -> Result<Verification, StoreError> {
+    let bytes = read_log(path)?;
+    let lines = split_lines(&bytes);
+    let mut verification = Verification {
+        torn_tail: torn_tail(&lines),
+        ..Verification::default()
+    };
+    let mut expected_prev = GENESIS_HASH.to_owned();
+    for line in whole_lines(&lines) {
+        if let Some(broken) = check_line(line, &expected_prev) {
+            verification.broken = Some(broken);
+            break;
+        }
+        verification.verified += 1;
+        expected_prev = sha256_hex(line.bytes);
+    }
+    Ok(verification)
+}
+
+/// The break at `line`, if it is not the intact successor of a line hashing to `expected_prev`.
+fn check_line(line: &Line<'_>, expected_prev: &str) -> Option<Break> {
+    let number = line.number;
+    let decision = match parse_decision(line.bytes) {
+        Ok(decision) => decision,
+        Err(error) => {
+            return Some(Break::Unreadable {
+                line: number,
+                error,
+            });
+        }
+    };
+    if !digest_matches(line.bytes) {
+        return Some(Break::Edited { line: number });
+    }
+    (decision.prev_hash != expected_prev).then_some(Break::OutOfChain { line: number })
+}
+
+/// The log's bytes; empty when it does not exist.
+fn read_log(path: &Path) -> Result<Vec<u8>, StoreError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(bytes),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(error) => Err(io_error("read", path)(error)),
+    }
+}
+
+/// One line of the log.
+#[derive(Clone, Copy, Debug)]
+struct Line<'a> {
+    /// 1-based.
+    number: usize,
+    /// Without the newline.
+    bytes: &'a [u8],
+    /// Whether it ends with a newline.
+    terminated: bool,
+}
+
+/// Splits the log into lines (a last line without newline included).
+fn split_lines(bytes: &[u8]) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (line, terminated, next) = match rest.iter().position(|&b| b == b'\n') {
+            Some(end) => (&rest[..end], true, &rest[end + 1..]),
+            None => (rest, false, &rest[rest.len()..]),
+        };
+        lines.push(Line {
+            number: lines.len() + 1,
+            bytes: line,
+            terminated,
+        });
+        rest = next;
+    }
+    lines
+}
+
+/// The last line, when it lacks its newline or is not JSON: what a crash mid-append leaves.
+fn torn_tail(lines: &[Line<'_>]) -> Option<TornTail> {
+    let last = lines.last()?;
+    let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(last.bytes).is_ok();
+    if last.terminated && is_json {
+        return None;
+    }
+    let mut bytes = last.bytes.to_vec();
+    if last.terminated {
+        bytes.push(b'\n');
+    }
+    Some(TornTail {
+        line: last.number,
+        bytes,
+    })
+}
+
+/// The lines before a torn tail (all of them when there is none).
+fn whole_lines<'a, 'b>(lines: &'b [Line<'a>]) -> &'b [Line<'a>] {
+    match (torn_tail(lines), lines.split_last()) {
+        (Some(_), Some((_, whole))) => whole,
+        _ => lines,
+    }
+}
+
+/// Parses one line as a decision (the digest field is ignored here).
+fn parse_decision(bytes: &[u8]) -> Result<Decision, String> {
+    serde_json::from_slice(bytes).map_err(|error| error.to_string())
+}
+
+/// The line written for `decision`: its JSON with a last `"digest"` field, and a newline.
+fn encode_line(decision: &Decision) -> Result<Vec<u8>, StoreError> {
+    let mut body = serde_json::to_vec(decision)?;
+    let digest = sha256_hex(&body);
+    body.pop();
+    body.extend_from_slice(DIGEST_PREFIX);
+    body.extend_from_slice(digest.as_bytes());
+    body.extend_from_slice(b"\"}\n");
+    Ok(body)
+}
+
+/// Whether the line ends with the digest of the rest of it.
+fn digest_matches(line: &[u8]) -> bool {
+    let Some(split) = line.len().checked_sub(DIGEST_SUFFIX_LEN) else {
+        return false;
+    };
+    let (body, suffix) = line.split_at(split);
+    let Some(digest) = suffix
+        .strip_prefix(DIGEST_PREFIX)
+        .and_then(|rest| rest.strip_suffix(b"\"}"))
+    else {
+        return false;
+    };
+    let mut hashed = body.to_vec();
+    hashed.push(b'}');
+    digest == sha256_hex(&hashed).as_bytes()
+}
+
+/// Lower-case hex SHA-256.
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::clock::FixedClock;
+
+    fn decision(pr: u64) -> Decision {
+        Decision {
+            repo: "acme/shop".into(),
+            pr,
+            title: "Drop \"legacy\", add\nindex".into(),
+            branch: Some("feature".into()),
+            base_sha: "b".repeat(40),
+            head_sha: "a".repeat(40),
+            risk: Risk::High,
+            findings_summary: Vec::new(),
+            checklist: ChecklistState::default(),
+            notes: Vec::new(),
+            verdict: Verdict::Approve,
+            reviewer: "ana".into(),
+            time: Timestamp::from_unix_secs(1_000 + i64::try_from(pr).unwrap()),
+            destination: Destination::LocalOnly,
+            prev_hash: "ignored".into(),
+        }
+    }
+
+    fn log(dir: &Path) -> DecisionLog {
+        DecisionLog::at(dir.join(LOG_FILE), FixedClock(Timestamp::from_unix_secs(0)))
+    }
+
+    #[test]
+    fn appends_chain_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = log(dir.path());
+        let first = log.append(&decision(1)).unwrap();
+        let second = log.append(&decision(2)).unwrap();
+        assert_eq!((first.line, second.line), (1, 2));
+        assert_eq!(first.decision.prev_hash, GENESIS_HASH);
+        let bytes = fs::read(log.path()).unwrap();
+        let first_line = &bytes[..bytes.iter().position(|&b| b == b'\n').unwrap()];
+        assert_eq!(second.decision.prev_hash, sha256_hex(first_line));
+        let read = read_all(log.path()).unwrap();
+        let back: Vec<_> = read.records.into_iter().map(|r| r.decision).collect();
+        assert_eq!(back, [first.decision, second.decision]);
+        let verification = verify(log.path()).unwrap();
+        assert_eq!(verification.verified, 2);
+        assert!(verification.is_intact() && verification.torn_tail.is_none());
+    }
+
+    #[test]
+    fn an_absent_log_is_empty_and_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOG_FILE);
+        assert_eq!(read_all(&path).unwrap(), LogRead::default());
+        assert_eq!(verify(&path).unwrap(), Verification::default());
+    }
+
+    #[test]
+    fn a_torn_tail_is_moved_aside_before_appending() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = log(dir.path());
+        log.append(&decision(1)).unwrap();
+        let mut file = OpenOptions::new().append(true).open(log.path()).unwrap();
+        file.write_all(b"{\"repo\":\"acme").unwrap();
+        let torn = verify(log.path()).unwrap();
+        assert!(torn.is_intact());
+        assert_eq!(torn.torn_tail.as_ref().map(|t| t.line), Some(2));
+
+        let appended = log.append(&decision(2)).unwrap();
+        let (tail, aside) = appended.torn_tail_moved_to.unwrap();
+        assert_eq!(tail.bytes, b"{\"repo\":\"acme");
+        assert_eq!(fs::read(aside).unwrap(), b"{\"repo\":\"acme");
+        assert_eq!(appended.line, 2);
+        let after = verify(log.path()).unwrap();
+        assert_eq!((after.verified, after.torn_tail), (2, None));
+    }
+
+    #[test]
+    fn a_digest_must_close_the_line() {
+        let line = encode_line(&decision(1)).unwrap();
+        let line = &line[..line.len() - 1];
+        assert!(digest_matches(line));
+        assert!(!digest_matches(&line[1..]));
+        assert!(!digest_matches(b"{}"));
+        let edited = String::from_utf8(line.to_vec())
+            .unwrap()
+            .replace("ana", "bob");
+        assert!(!digest_matches(edited.as_bytes()));
+    }
+}

@@ -1,0 +1,281 @@
+//! The decision log survives crashes and shows tampering: a writer appending in a tight loop
+//! is SIGKILLed at random moments and the log always verifies with every acknowledged record
+//! intact; edits, removals, reorderings, damage and truncation are each named at the right line.
+
+#[path = "support/kill_child.rs"]
+mod kill_child;
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use kill_child::{Rng, ack, run_and_kill, writer_dir, writer_expired};
+use schemagate::analysis::rules::Risk;
+use schemagate::review::decision_log::{Break, LOG_FILE, read_all, verify};
+use schemagate::review::{
+    ChecklistState, Decision, DecisionLog, Destination, FindingSummary, Note, Timestamp, Verdict,
+};
+use sha2::{Digest, Sha256};
+
+/// Selects the writer mode in the re-executed test binary.
+const WRITER_VAR: &str = "SCHEMAGATE_TEST_LOG_WRITER";
+
+/// The decision recorded for PR `pr`.
+fn decision(pr: u64) -> Decision {
+    let mut checklist = ChecklistState::default();
+    checklist.tick("backup", "ana");
+    checklist.waive(
+        "lock-time",
+        "ana",
+        "table has 12 rows, \"tiny\"\nno lock risk",
+    );
+    Decision {
+        repo: "acme/shop".into(),
+        pr,
+        title: format!("Migration {pr}: drop legacy column"),
+        branch: Some(format!("feature-{pr}")),
+        base_sha: "b".repeat(40),
+        head_sha: format!("{pr:040}"),
+        risk: Risk::High,
+        findings_summary: vec![FindingSummary {
+            rule: "drop-column".into(),
+            risk: Risk::High,
+            file: "migrations/3.sql".into(),
+            line: 4,
+        }],
+        checklist,
+        notes: vec![Note {
+            text: "checked the backup".into(),
+            file: None,
+            line: None,
+        }],
+        verdict: Verdict::Approve,
+        reviewer: "ana".into(),
+        time: Timestamp::from_unix_secs(1_800_000_000 + pr as i64),
+        destination: Destination::GitHubReview {
+            id: pr,
+            url: format!("https://github.com/acme/shop/pull/{pr}#review"),
+        },
+        prev_hash: String::new(),
+    }
+}
+
+/// The writer: appends the decisions of PR n+1, n+2, ... after the n records on disk.
+#[test]
+fn writer_child() {
+    let Some(dir) = writer_dir(WRITER_VAR) else {
+        return;
+    };
+    let log = DecisionLog::in_dir(&dir);
+    let mut n = read_all(log.path()).expect("read").records.len() as u64;
+    let started = Instant::now();
+    while !writer_expired(started) {
+        n += 1;
+        log.append(&decision(n)).expect("append");
+        ack(n);
+    }
+}
+
+/// Checks the log after a kill: intact, records PR 1..=n in order; returns n.
+fn intact_records(path: &Path) -> u64 {
+    let verification = verify(path).expect("verify");
+    assert!(verification.is_intact(), "{:?}", verification.broken);
+    let read = read_all(path).expect("read");
+    assert!(read.bad_lines.is_empty(), "{:?}", read.bad_lines);
+    for (index, record) in read.records.iter().enumerate() {
+        let expected = Decision {
+            prev_hash: record.decision.prev_hash.clone(),
+            ..decision(index as u64 + 1)
+        };
+        assert_eq!(record.decision, expected);
+    }
+    assert_eq!(verification.verified, read.records.len());
+    read.records.len() as u64
+}
+
+/// Appends the first `cut` bytes of a record, as a crash mid-write would leave them.
+fn tear(path: &Path, rng: &mut Rng) -> usize {
+    let line = serde_json::to_vec(&decision(999)).expect("json");
+    let cut = rng.below(1, line.len() as u64) as usize;
+    let mut file = OpenOptions::new().append(true).open(path).expect("open");
+    file.write_all(&line[..cut]).expect("tear");
+    cut
+}
+
+#[test]
+fn killed_writers_never_break_the_chain() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join(LOG_FILE);
+    let mut rng = Rng::from_clock();
+    let mut previous = 0;
+    let mut torn_rounds = 0;
+    for round in 0..6 {
+        let acked = run_and_kill(
+            "writer_child",
+            WRITER_VAR,
+            dir.path(),
+            rng.below(3, 40),
+            &mut rng,
+        );
+        let torn = verify(&path).expect("verify").torn_tail;
+        let records = intact_records(&path);
+        assert!(
+            (acked..=acked + 1).contains(&records),
+            "round {round}: {acked} appends acknowledged, {records} records"
+        );
+        assert!(records > previous, "round {round}: no progress");
+        previous = records;
+        if torn.is_none() && round % 2 == 0 {
+            let cut = tear(&path, &mut rng);
+            let tail = verify(&path)
+                .expect("verify")
+                .torn_tail
+                .expect("a torn tail");
+            assert_eq!((tail.line, tail.bytes.len()), (records as usize + 1, cut));
+            torn_rounds += 1;
+        }
+    }
+    assert!(torn_rounds >= 1);
+    let moved_aside = fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains(".torn-"))
+        .count();
+    assert!(moved_aside >= torn_rounds, "torn tails must be kept aside");
+}
+
+/// A log of five decisions and its lines (without newlines).
+fn five_records(dir: &Path) -> (std::path::PathBuf, Vec<Vec<u8>>) {
+    let log = DecisionLog::in_dir(dir);
+    for pr in 1..=5 {
+        log.append(&decision(pr)).expect("append");
+    }
+    let bytes = fs::read(log.path()).expect("read");
+    let lines = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    (log.path().to_path_buf(), lines)
+}
+
+fn write_lines(path: &Path, lines: &[Vec<u8>]) {
+    let mut bytes = lines.join(&b'\n');
+    bytes.push(b'\n');
+    fs::write(path, bytes).expect("write");
+}
+
+fn first_break(path: &Path) -> Break {
+    let verification = verify(path).expect("verify");
+    verification.broken.expect("tampering must be detected")
+}
+
+fn replace(line: &[u8], from: &str, to: &str) -> Vec<u8> {
+    String::from_utf8(line.to_vec())
+        .expect("utf-8")
+        .replacen(from, to, 1)
+        .into_bytes()
+}
+
+#[test]
+fn an_edited_record_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut lines) = five_records(dir.path());
+    lines[2] = replace(
+        &lines[2],
+        "\"verdict\":\"approve\"",
+        "\"verdict\":\"block\"",
+    );
+    write_lines(&path, &lines);
+    assert_eq!(first_break(&path), Break::Edited { line: 3 });
+    let read = read_all(&path).expect("read");
+    assert_eq!(read.records[2].decision.verdict, Verdict::Block);
+}
+
+#[test]
+fn an_edit_with_a_recomputed_digest_is_caught_by_the_next_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut lines) = five_records(dir.path());
+    let edited = replace(&lines[2], "\"reviewer\":\"ana\"", "\"reviewer\":\"eve\"");
+    let digest_field_len = ",\"digest\":\"\"}".len() + 64;
+    let (body, _) = edited.split_at(edited.len() - digest_field_len);
+    let mut hashed = body.to_vec();
+    hashed.push(b'}');
+    let digest = hex::encode(Sha256::digest(&hashed));
+    lines[2] = [body, b",\"digest\":\"", digest.as_bytes(), b"\"}"].concat();
+    write_lines(&path, &lines);
+    assert_eq!(first_break(&path), Break::OutOfChain { line: 4 });
+}
+
+#[test]
+fn a_removed_record_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut lines) = five_records(dir.path());
+    lines.remove(1);
+    write_lines(&path, &lines);
+    let broken = first_break(&path);
+    assert_eq!(broken, Break::OutOfChain { line: 2 });
+    assert!(broken.to_string().contains("removed"), "{broken}");
+}
+
+#[test]
+fn a_removed_first_record_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut lines) = five_records(dir.path());
+    lines.remove(0);
+    write_lines(&path, &lines);
+    let broken = first_break(&path);
+    assert_eq!(broken, Break::OutOfChain { line: 1 });
+    assert!(
+        broken.to_string().contains("does not start the chain"),
+        "{broken}"
+    );
+}
+
+#[test]
+fn swapped_records_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut lines) = five_records(dir.path());
+    lines.swap(1, 2);
+    write_lines(&path, &lines);
+    assert_eq!(first_break(&path), Break::OutOfChain { line: 2 });
+}
+
+#[test]
+fn a_damaged_line_in_the_middle_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut lines) = five_records(dir.path());
+    lines[3] = b"{\"repo\": garbage".to_vec();
+    write_lines(&path, &lines);
+    assert!(matches!(
+        first_break(&path),
+        Break::Unreadable { line: 4, .. }
+    ));
+    assert_eq!(read_all(&path).expect("read").bad_lines[0].line, 4);
+}
+
+#[test]
+fn a_truncated_file_is_a_torn_tail_not_tampering() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, lines) = five_records(dir.path());
+    let kept: usize = lines[..3].iter().map(|l| l.len() + 1).sum::<usize>() + lines[3].len() / 2;
+    let bytes = fs::read(&path).expect("read");
+    fs::write(&path, &bytes[..kept]).expect("truncate");
+
+    let verification = verify(&path).expect("verify");
+    assert!(verification.is_intact());
+    assert_eq!(verification.verified, 3);
+    let tail = verification.torn_tail.expect("a torn tail");
+    assert_eq!((tail.line, tail.bytes.len()), (4, lines[3].len() / 2));
+
+    let appended = DecisionLog::in_dir(dir.path())
+        .append(&decision(6))
+        .expect("append after a torn tail");
+    assert_eq!(appended.line, 4);
+    let (moved, aside) = appended.torn_tail_moved_to.expect("the tail moved aside");
+    assert_eq!(fs::read(aside).expect("kept"), moved.bytes);
+    let after = verify(&path).expect("verify");
+    assert!(after.is_intact() && after.torn_tail.is_none());
+    assert_eq!(after.verified, 4);
+}
