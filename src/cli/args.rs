@@ -59,6 +59,10 @@ pub enum Command {
     /// removed, renamed or changed; cascade paths the change adds or widens; and the text diff
     /// of every changed migration file.
     Diff(DiffArgs),
+    /// List the open pull requests of a local checkout that touch migrations (local branches and
+    /// fetched PR refs), riskiest first, with the conflicts between them (same table or column,
+    /// colliding or interleaved migration versions). Offline: nothing leaves the machine.
+    Queue(QueueArgs),
 }
 
 /// Output format.
@@ -159,6 +163,21 @@ pub struct DiffArgs {
     /// The revision after the change; without it, the working tree as it is on disk.
     #[arg(long, value_name = "REV")]
     pub head: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `schemagate queue`.
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// A git checkout (or a folder inside one).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The branch the pull requests target; default: the default branch (origin/HEAD, else
+    /// main, else master).
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -7,6 +7,7 @@ mod check_cmd;
 mod diff_cmd;
 mod input;
 mod output;
+mod queue_cmd;
 mod schema_cmd;
 
 pub use args::Cli;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Cascade(args) => cascade_cmd::run(&cli.global, args),
         Command::Diff(args) => diff_cmd::run(&cli.global, args),
         Command::Check(args) => check_cmd::run(&cli.global, args),
+        Command::Queue(args) => queue_cmd::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

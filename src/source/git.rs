@@ -618,6 +618,8 @@ pub struct RefCommit {
     pub author: String,
     /// The commit date, RFC 3339 (empty when the object is not a commit).
     pub date: String,
+    /// The commit date, seconds since the Unix epoch (0 when the object is not a commit).
+    pub timestamp: i64,
     /// The first line of the commit message.
     pub subject: String,
     /// The rest of the commit message.
@@ -626,10 +628,10 @@ pub struct RefCommit {
 
 /// The fields [`GitRepo::ref_commits`] asks `git for-each-ref` for, each followed by a NUL.
 const REF_COMMIT_FORMAT: &str = "%(refname)%00%(objectname)%00%(objecttype)%00%(authorname)%00\
-     %(committerdate:iso-strict)%00%(subject)%00%(body)%00";
+     %(committerdate:iso-strict)%00%(committerdate:unix)%00%(subject)%00%(body)%00";
 
 /// How many fields [`REF_COMMIT_FORMAT`] prints per ref.
-const REF_COMMIT_FIELDS: usize = 7;
+const REF_COMMIT_FIELDS: usize = 8;
 
 impl GitRepo {
     /// Every ref under `prefixes` (e.g. `refs/heads/`) with its commit's author, date and
@@ -664,12 +666,22 @@ fn parse_ref_commits(output: &[u8]) -> Result<Vec<RefCommit>, GitError> {
     }
     records
         .map(|record| match record {
-            [refname, object, object_type, author, date, subject, body] => Ok(RefCommit {
+            [
+                refname,
+                object,
+                object_type,
+                author,
+                date,
+                timestamp,
+                subject,
+                body,
+            ] => Ok(RefCommit {
                 refname: refname.trim_start_matches('\n').to_owned(),
                 object: (*object).to_owned(),
                 object_type: (*object_type).to_owned(),
                 author: (*author).to_owned(),
                 date: (*date).to_owned(),
+                timestamp: timestamp.parse().unwrap_or_default(),
                 subject: (*subject).to_owned(),
                 body: body.trim_end().to_owned(),
             }),
@@ -813,12 +825,14 @@ mod tests {
 
     #[test]
     fn ref_commit_records_keep_newlines_in_bodies() -> Result<(), GitError> {
-        let output = b"refs/heads/a\0abc\0commit\0Ann\02026-01-02T03:04:05+00:00\0Subject\0Line 1\n\nLine 2\n\0\n\
-            refs/pull/9/head\0def\0blob\0\0\0\0\0\n";
+        let output = b"refs/heads/a\0abc\0commit\0Ann\02026-01-02T03:04:05+00:00\01767323045\0Subject\0\
+            Line 1\n\nLine 2\n\0\nrefs/pull/9/head\0def\0blob\0\0\0\0\0\0\n";
         let refs = parse_ref_commits(output)?;
         assert_eq!(refs.len(), 2);
         assert_eq!(refs[0].body, "Line 1\n\nLine 2");
         assert_eq!(refs[0].date, "2026-01-02T03:04:05+00:00");
+        assert_eq!(refs[0].timestamp, 1_767_323_045);
+        assert_eq!(refs[1].timestamp, 0);
         assert_eq!(refs[1].refname, "refs/pull/9/head");
         assert_eq!(refs[1].object_type, "blob");
         assert!(parse_ref_commits(b"refs/heads/a\0abc\0commit\0").is_err());

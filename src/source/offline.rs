@@ -62,6 +62,8 @@ pub struct OfflinePr {
     pub origin: PrOrigin,
     /// The full ref name it was read from.
     pub refname: String,
+    /// When the head commit was made, seconds since the Unix epoch (`meta.updated_at`).
+    pub updated_unix: i64,
     /// Candidate files that were not loaded (too large, symlinks, ...) at head or base.
     pub skipped: Vec<SkippedFile>,
 }
@@ -243,6 +245,7 @@ impl OfflineSource {
             },
             origin,
             refname: record.refname.clone(),
+            updated_unix: record.timestamp,
             skipped,
         }))
     }
@@ -411,6 +414,7 @@ mod tests {
             object_type: "commit".into(),
             author: String::new(),
             date: String::new(),
+            timestamp: 0,
             subject: String::new(),
             body: String::new(),
         };
