@@ -207,7 +207,7 @@ fn fixture() -> Result<Fixture> {
         ("t", BASE_DATE, "Docs only"),
         |root| write(root, "README.txt", "How to run the meal planner.\n"),
     )?;
-    for (name, title, files) in synthetic_branches() {
+    for SyntheticBranch { name, title, files } in synthetic_branches() {
         let head = branch(&root, name, ("t", "2026-11-01T10:00:00Z", title), |root| {
             files
                 .iter()
@@ -234,23 +234,30 @@ fn fixture() -> Result<Fixture> {
     })
 }
 
+/// A branch made for the test: its name, commit subject and (path, SQL) files.
+struct SyntheticBranch {
+    name: &'static str,
+    title: &'static str,
+    files: Vec<(String, &'static str)>,
+}
+
 /// A branch colliding with #101's migration version, and one whose two migrations interleave
 /// with #104, #105 and #106.
-fn synthetic_branches() -> [(&'static str, &'static str, Vec<(String, &'static str)>); 2] {
+fn synthetic_branches() -> [SyntheticBranch; 2] {
     let migration = |name: &str| format!("prisma/migrations/{name}/migration.sql");
     [
-        (
-            "feat/recipe-stars",
-            "Stars on recipes",
-            vec![(
+        SyntheticBranch {
+            name: "feat/recipe-stars",
+            title: "Stars on recipes",
+            files: vec![(
                 migration(&format!("{COLLIDING_VERSION}_add_recipe_stars")),
                 "ALTER TABLE \"Recipe\" ADD COLUMN \"stars\" INTEGER;\n",
             )],
-        ),
-        (
-            "feat/meal-plan-notes",
-            "Notes and colours on meal plans",
-            vec![
+        },
+        SyntheticBranch {
+            name: "feat/meal-plan-notes",
+            title: "Notes and colours on meal plans",
+            files: vec![
                 (
                     migration("20261101000000_meal_plan_note"),
                     "ALTER TABLE \"MealPlan\" ADD COLUMN \"note\" TEXT;\n",
@@ -260,7 +267,7 @@ fn synthetic_branches() -> [(&'static str, &'static str, Vec<(String, &'static s
                     "ALTER TABLE \"MealPlan\" ADD COLUMN \"color\" TEXT;\n",
                 ),
             ],
-        ),
+        },
     ]
 }
 
@@ -353,7 +360,13 @@ fn the_source_lists_exactly_the_migration_prs_and_reports_the_broken_ref() -> Re
         .find(|p| p.refname == "refs/pull/7/head")
         .context("#7 is listed")?;
     assert!(rollback_pr.change.meta.body.contains("## Changes"));
-    assert!(rollback_pr.change.meta.updated_at.starts_with("2026-10-27T16:15:40"));
+    assert!(
+        rollback_pr
+            .change
+            .meta
+            .updated_at
+            .starts_with("2026-10-27T16:15:40")
+    );
     assert_eq!(rollback_pr.change.meta.branch, "pull/7/head");
     let [error] = listing.errors.as_slice() else {
         bail!("one broken ref: {:?}", listing.errors);
@@ -398,16 +411,28 @@ fn the_queue_ranks_by_risk_and_flags_conflicts() -> Result<()> {
     assert_eq!(json["base"], "main");
     let prs = json["prs"].as_array().context("prs")?;
     assert_eq!(prs.len(), fixture.expected.len());
-    let rank = |risk: &str| ["LOW", "MEDIUM", "HIGH", "CRITICAL"].iter().position(|r| *r == risk);
+    let rank = |risk: &str| {
+        ["LOW", "MEDIUM", "HIGH", "CRITICAL"]
+            .iter()
+            .position(|r| *r == risk)
+    };
     let order: Vec<(Option<usize>, i64)> = prs
         .iter()
-        .map(|p| (rank(p["risk"].as_str().unwrap_or_default()), p["age_seconds"].as_i64().unwrap_or(-1)))
+        .map(|p| {
+            (
+                rank(p["risk"].as_str().unwrap_or_default()),
+                p["age_seconds"].as_i64().unwrap_or(-1),
+            )
+        })
         .collect();
     for pair in order.windows(2) {
         let [(risk_a, age_a), (risk_b, age_b)] = pair else {
             continue;
         };
-        assert!(risk_a > risk_b || (risk_a == risk_b && age_a >= age_b), "{order:?}");
+        assert!(
+            risk_a > risk_b || (risk_a == risk_b && age_a >= age_b),
+            "{order:?}"
+        );
     }
     for pr in prs {
         let refname = pr["ref"].as_str().context("ref")?;
@@ -417,10 +442,21 @@ fn the_queue_ranks_by_risk_and_flags_conflicts() -> Result<()> {
         if let Some(risk) = &expected.risk {
             assert_eq!(pr["risk"], risk.as_str(), "{refname}: {:?}", pr["reasons"]);
         }
-        let migrations = if refname.ends_with("meal-plan-notes") { 2 } else { 1 };
+        let migrations = if refname.ends_with("meal-plan-notes") {
+            2
+        } else {
+            1
+        };
         assert_eq!(pr["migrations_changed"], migrations, "{refname}");
-        assert!(pr["age_seconds"].as_i64().is_some_and(|age| age > 0));
-        for key in ["title", "author", "branch", "base_sha", "updated_at", "origin"] {
+        assert!(pr["age_seconds"].as_i64().is_some_and(|age| age >= 0));
+        for key in [
+            "title",
+            "author",
+            "branch",
+            "base_sha",
+            "updated_at",
+            "origin",
+        ] {
             assert!(pr[key].is_string(), "{refname}: {key}");
         }
     }
@@ -437,8 +473,14 @@ fn the_queue_ranks_by_risk_and_flags_conflicts() -> Result<()> {
     let unit = local_branch_number("fix/shopping-totals-unit");
     let servings = local_branch_number("feat/default-four-servings");
     let same_table = |table: &str| ("same_table".to_owned(), table.to_owned());
-    assert_eq!(conflicts_between(&json, rating, index), [same_table("Recipe")]);
-    assert_eq!(conflicts_between(&json, 12, 108), [same_table("PantryItem")]);
+    assert_eq!(
+        conflicts_between(&json, rating, index),
+        [same_table("Recipe")]
+    );
+    assert_eq!(
+        conflicts_between(&json, 12, 108),
+        [same_table("PantryItem")]
+    );
     assert_eq!(
         conflicts_between(&json, rename, unit),
         [same_table("ShoppingListItem")]
@@ -466,18 +508,28 @@ fn the_queue_ranks_by_risk_and_flags_conflicts() -> Result<()> {
     let pull_7 = titled(7).context("#7")?;
     assert_eq!(pull_7["conflicts_with"], serde_json::json!([]));
     let twelve = titled(12).context("#12")?;
-    assert!(twelve["conflicts_with"]
-        .as_array()
-        .is_some_and(|c| c.contains(&Value::from(108)) && c.contains(&Value::from(notes))));
+    assert!(
+        twelve["conflicts_with"]
+            .as_array()
+            .is_some_and(|c| c.contains(&Value::from(108)) && c.contains(&Value::from(notes)))
+    );
     for conflict in json["conflicts"].as_array().context("conflicts")? {
         assert_eq!(conflict["set"], "prisma/migrations");
-        assert!(conflict["explanation"].as_str().is_some_and(|e| !e.is_empty()));
+        assert!(
+            conflict["explanation"]
+                .as_str()
+                .is_some_and(|e| !e.is_empty())
+        );
     }
 
     let errors = json["errors"].as_array().context("errors")?;
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0]["ref"], "refs/pull/9/head");
-    assert!(errors[0]["message"].as_str().is_some_and(|m| m.contains("blob")));
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("blob"))
+    );
     Ok(())
 }
 
@@ -486,11 +538,18 @@ fn the_text_queue_is_sanitized_and_names_local_branches_and_broken_refs() -> Res
     let fixture = fixture()?;
     let text = queue(&fixture.root, &["--base", "main"])?;
     assert!(text.starts_with("meal-planner: 11 pull request(s) touching migrations against main"));
-    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text}");
-    assert!(text.contains("Fix shopping list totals  (quiet-otter-42, local branch fix/shopping-totals-unit)"));
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text}"
+    );
+    assert!(text.contains(
+        "Fix shopping list totals  (quiet-otter-42, local branch fix/shopping-totals-unit)"
+    ));
     assert!(text.contains("Remove unused User.timezone  (tlindqvist, pull/7/head)"));
     assert!(text.contains("\nConflicts:\n"));
-    assert!(text.contains("Refs that could not be read:\n  refs/pull/9/head: it points to a blob, not a commit\n"));
+    assert!(text.contains(
+        "Refs that could not be read:\n  refs/pull/9/head: it points to a blob, not a commit\n"
+    ));
     let first = text.lines().nth(3).context("a first PR")?;
     assert!(first.starts_with("CRITICAL  #12 "), "{text}");
     Ok(())

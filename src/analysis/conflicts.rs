@@ -158,8 +158,14 @@ impl SetFootprint {
                     .is_none_or(|latest| compare_versions(v, latest) == Ordering::Greater)
             })
             .collect();
-        let first = after.iter().copied().min_by(|a, b| compare_versions(a, b))?;
-        let last = after.iter().copied().max_by(|a, b| compare_versions(a, b))?;
+        let first = after
+            .iter()
+            .copied()
+            .min_by(|a, b| compare_versions(a, b))?;
+        let last = after
+            .iter()
+            .copied()
+            .max_by(|a, b| compare_versions(a, b))?;
         Some((first, last))
     }
 }
@@ -202,7 +208,12 @@ fn touches(change: &SchemaChange) -> Vec<(&str, Option<&str>)> {
 fn with_columns<'a>(table: &'a str, columns: &'a [String]) -> Vec<(&'a str, Option<&'a str>)> {
     let plain = |c: &&String| c.chars().all(|ch| ch.is_alphanumeric() || ch == '_');
     let mut touched = vec![(table, None)];
-    touched.extend(columns.iter().filter(plain).map(|c| (table, Some(c.as_str()))));
+    touched.extend(
+        columns
+            .iter()
+            .filter(plain)
+            .map(|c| (table, Some(c.as_str()))),
+    );
     touched
 }
 
@@ -406,8 +417,9 @@ impl Pair<'_> {
         if !(before(a_first, b_last) && before(b_first, a_last)) {
             return None;
         }
+        let (a_range, b_range) = (range_text(a_first, a_last), range_text(b_first, b_last));
         let explanation = format!(
-            "{a} adds migrations {a_first}..{a_last} and {b} adds {b_first}..{b_last}: they interleave, so whichever merges second adds a migration that sorts before one the first already shipped; databases migrated in between apply it last, fresh databases in version order (Prisma applies it out of order, Flyway refuses it without outOfOrder); renumber the second PR's migrations after the first merges"
+            "{a} adds {a_range} and {b} adds {b_range}: they interleave, so whichever merges second adds a migration that sorts before one the first already shipped; databases migrated in between apply it last, fresh databases in version order (Prisma applies it out of order, Flyway refuses it without outOfOrder); renumber the second PR's migrations after the first merges"
         );
         let kind = ConflictKind::OutOfOrder {
             a_first: a_first.to_owned(),
@@ -416,6 +428,15 @@ impl Pair<'_> {
             b_last: b_last.to_owned(),
         };
         Some(self.conflict(kind, explanation))
+    }
+}
+
+/// `migration 5` or `migrations 3..7`.
+fn range_text(first: &str, last: &str) -> String {
+    if first == last {
+        format!("migration {first}")
+    } else {
+        format!("migrations {first}..{last}")
     }
 }
 
@@ -462,25 +483,38 @@ mod tests {
         assert_eq!(set.root, "migrations");
         assert_eq!(set.base_latest.as_deref(), Some("001"));
         assert_eq!(
-            set.added.iter().map(|m| m.version.as_str()).collect::<Vec<_>>(),
+            set.added
+                .iter()
+                .map(|m| m.version.as_str())
+                .collect::<Vec<_>>(),
             ["002"]
         );
-        assert_eq!(
-            set.tables.values().collect::<Vec<_>>(),
-            ["posts", "users"]
-        );
-        let columns: Vec<_> = set.columns.keys().map(|(t, c)| format!("{t}.{c}")).collect();
+        assert_eq!(set.tables.values().collect::<Vec<_>>(), ["posts", "users"]);
+        let columns: Vec<_> = set
+            .columns
+            .keys()
+            .map(|(t, c)| format!("{t}.{c}"))
+            .collect();
         assert_eq!(columns, ["users.email", "users.mail"]);
     }
 
     #[test]
     fn shared_columns_win_over_the_shared_table() {
-        let a = footprint(1, &[("002_a.sql", "ALTER TABLE users ADD COLUMN name TEXT;\n")]);
+        let a = footprint(
+            1,
+            &[("002_a.sql", "ALTER TABLE users ADD COLUMN name TEXT;\n")],
+        );
         let b = footprint(
             2,
-            &[("003_b.sql", "ALTER TABLE USERS RENAME COLUMN Email TO mail;\n")],
+            &[(
+                "003_b.sql",
+                "ALTER TABLE USERS RENAME COLUMN Email TO mail;\n",
+            )],
         );
-        let c = footprint(3, &[("004_c.sql", "ALTER TABLE users DROP COLUMN email;\n")]);
+        let c = footprint(
+            3,
+            &[("004_c.sql", "ALTER TABLE users DROP COLUMN email;\n")],
+        );
         let conflicts = find_conflicts(&[a, b, c]);
         let table = ConflictKind::SameTable {
             table: "users".into(),
@@ -501,8 +535,14 @@ mod tests {
 
     #[test]
     fn different_repositories_and_sets_never_conflict() {
-        let a = footprint(1, &[("002_a.sql", "ALTER TABLE users ADD COLUMN name TEXT;\n")]);
-        let mut b = footprint(2, &[("003_b.sql", "ALTER TABLE users ADD COLUMN age INT;\n")]);
+        let a = footprint(
+            1,
+            &[("002_a.sql", "ALTER TABLE users ADD COLUMN name TEXT;\n")],
+        );
+        let mut b = footprint(
+            2,
+            &[("003_b.sql", "ALTER TABLE users ADD COLUMN age INT;\n")],
+        );
         b.pr.repo = "other".into();
         assert!(find_conflicts(&[a.clone(), b.clone()]).is_empty());
         b.pr.repo = "r".into();
@@ -558,7 +598,9 @@ mod tests {
                 b_last: "020".into(),
             }]
         );
-        assert!(conflicts[0].explanation.contains("whichever merges second"));
+        assert!(conflicts[0].explanation.starts_with(
+            "#1 adds migrations 010..030 and #2 adds migration 020: they interleave, so whichever merges second"
+        ));
     }
 
     #[test]

@@ -825,7 +825,8 @@ mod tests {
 
     #[test]
     fn ref_commit_records_keep_newlines_in_bodies() -> Result<(), GitError> {
-        let output = b"refs/heads/a\0abc\0commit\0Ann\02026-01-02T03:04:05+00:00\01767323045\0Subject\0\
+        let output =
+            b"refs/heads/a\0abc\0commit\0Ann\x002026-01-02T03:04:05+00:00\x001767323045\0Subject\0\
             Line 1\n\nLine 2\n\0\nrefs/pull/9/head\0def\0blob\0\0\0\0\0\0\n";
         let refs = parse_ref_commits(output)?;
         assert_eq!(refs.len(), 2);

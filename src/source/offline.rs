@@ -418,7 +418,10 @@ mod tests {
             subject: String::new(),
             body: String::new(),
         };
-        let refs = [record("refs/heads/main"), record("refs/remotes/origin/main")];
+        let refs = [
+            record("refs/heads/main"),
+            record("refs/remotes/origin/main"),
+        ];
         let excluded = base_branch_refs("origin/main", &refs);
         assert!(excluded.contains("refs/heads/main"));
         assert_eq!(
