@@ -554,3 +554,23 @@ fn the_text_queue_is_sanitized_and_names_local_branches_and_broken_refs() -> Res
     assert!(first.starts_with("CRITICAL  #12 "), "{text}");
     Ok(())
 }
+
+#[test]
+fn a_folder_outside_git_is_a_usage_error_naming_it() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let output = Command::new(env!("CARGO_BIN_EXE_schemagate"))
+        .arg("queue")
+        .arg(dir.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env(
+            "GIT_CEILING_DIRECTORIES",
+            dir.path().parent().context("a parent")?,
+        )
+        .output()?;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr)?;
+    assert!(stderr.contains("as a git checkout"), "{stderr}");
+    assert!(stderr.contains("not inside a git work tree"), "{stderr}");
+    Ok(())
+}

@@ -27,9 +27,8 @@ use thiserror::Error;
 
 use super::change::{Change, PrMeta};
 use super::git::{ChangeKind, ChangedPath, GitError, GitRepo, RefCommit};
-use super::local::SkippedFile;
+use super::local::{LoadedTree, SkippedFile};
 use crate::analysis::detect::{CandidateFilter, DetectOptions};
-use crate::analysis::fileset::FileSet;
 
 /// The ref namespaces read (then classified by [`classify_ref`]).
 const REF_PREFIXES: [&str; 3] = ["refs/heads/", "refs/pull/", "refs/remotes/"];
@@ -206,7 +205,7 @@ impl OfflineSource {
         record: &RefCommit,
         kind: RefKind,
         filter: &CandidateFilter,
-        base_trees: &mut HashMap<String, LoadedFiles>,
+        base_trees: &mut HashMap<String, LoadedTree>,
     ) -> Result<Option<OfflinePr>, RefReadError> {
         if record.object_type != "commit" {
             return Err(RefReadError::NotACommit(record.object_type.clone()));
@@ -216,11 +215,11 @@ impl OfflineSource {
         if !changed.iter().any(|c| touches_migrations(c, filter)) {
             return Ok(None);
         }
-        let head = self.load(&record.object)?;
+        let head = self.repo.read_tree(&record.object, &self.options)?;
         let base = match base_trees.get(&merge_base) {
             Some(loaded) => loaded.clone(),
             None => {
-                let loaded = self.load(&merge_base)?;
+                let loaded = self.repo.read_tree(&merge_base, &self.options)?;
                 base_trees.insert(merge_base.clone(), loaded.clone());
                 loaded
             }
@@ -250,15 +249,6 @@ impl OfflineSource {
         }))
     }
 
-    /// The candidate files of a commit.
-    fn load(&self, sha: &str) -> Result<LoadedFiles, GitError> {
-        let tree = self.repo.read_tree(sha, &self.options)?;
-        Ok(LoadedFiles {
-            files: tree.files,
-            skipped: tree.skipped,
-        })
-    }
-
     /// The PR metadata git gives for `record`.
     fn meta(&self, record: &RefCommit, number: u64, base_sha: String) -> PrMeta {
         let branch = short_ref_name(&record.refname).to_owned();
@@ -280,15 +270,6 @@ impl OfflineSource {
             updated_at: record.date.clone(),
         }
     }
-}
-
-/// A tree's loaded files and the ones it could not load.
-#[derive(Clone, Debug)]
-struct LoadedFiles {
-    /// The candidate files.
-    files: FileSet,
-    /// Candidates not loaded.
-    skipped: Vec<SkippedFile>,
 }
 
 /// What a ref name says: a pull request (`refs/pull/<n>/head`, `refs/remotes/<r>/pr/<n>`), a
