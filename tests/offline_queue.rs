@@ -54,6 +54,7 @@ const DEMO: [(&str, Attach); 9] = [
     ("101-recipe-rating", Attach::Branch),
     ("102-meal-entry-recipe-index", Attach::Branch),
     ("103-drop-user-timezone", Attach::PullRef(7)),
+    // Its local branch stays too: a checkout of the PR, listed once as the PR.
     ("104-pantry-items-follow-user", Attach::RemotePr(12)),
     ("105-shopping-item-amount", Attach::Branch),
     ("106-default-four-servings", Attach::Branch),
@@ -303,6 +304,8 @@ fn demo_branch(root: &Path, slug: &str, attach: Attach) -> Result<(String, u64, 
     };
     if !matches!(attach, Attach::Branch) {
         git(root, &["update-ref", &refname, &head])?;
+    }
+    if matches!(attach, Attach::PullRef(_)) {
         git(root, &["branch", "-q", "-D", &pr.branch])?;
     }
     ensure!(pr.number > 100, "demo numbers are above 100");

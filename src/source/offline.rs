@@ -8,7 +8,7 @@
 //! - `refs/remotes/<remote>/pr/<n>` (the other common fetch layout).
 //!
 //! A PR fetched under both layouts is listed once, from `refs/pull/` (refs are read in name
-//! order). Each ref is compared with its merge base with the base branch; it is listed when one
+//! order), and a local branch at a listed PR's head commit (a checkout of the PR) is left out. Each ref is compared with its merge base with the base branch; it is listed when one
 //! of the changed paths is a file detection reads ([`CandidateFilter`]) other than a general
 //! project manifest (`package.json`, `Cargo.toml`: detection only reads a dialect hint there,
 //! and a dependency bump is not a migration PR). A ref that cannot be read (it names a blob, has
@@ -196,6 +196,7 @@ impl OfflineSource {
                 }),
             }
         }
+        drop_checkouts_of_listed_prs(&mut listing.prs);
         Ok(listing)
     }
 
@@ -270,6 +271,19 @@ impl OfflineSource {
             updated_at: record.date.clone(),
         }
     }
+}
+
+/// Drops the local branches whose head is a listed pull request's head: a checkout of the PR,
+/// not another change.
+fn drop_checkouts_of_listed_prs(prs: &mut Vec<OfflinePr>) {
+    let pr_heads: HashSet<String> = prs
+        .iter()
+        .filter(|p| p.origin == PrOrigin::PullRequest)
+        .map(|p| p.change.meta.head_sha.clone())
+        .collect();
+    prs.retain(|p| {
+        p.origin == PrOrigin::PullRequest || !pr_heads.contains(&p.change.meta.head_sha)
+    });
 }
 
 /// What a ref name says: a pull request (`refs/pull/<n>/head`, `refs/remotes/<r>/pr/<n>`), a
