@@ -1,6 +1,7 @@
 //! The analysis: pure, synchronous code from files to schema, diff and cascade. No I/O.
 
 pub mod cascade;
+pub mod conflicts;
 pub mod detect;
 pub mod diagnostic;
 pub mod dialect;

@@ -65,6 +65,10 @@ pub enum Command {
     /// With --verify, checks the log's hash chain: exit 0 when intact (a torn last line from a
     /// crash is a warning), 1 when a record was tampered with (the record is named).
     Audit(AuditArgs),
+    /// List the open pull requests of a local checkout that touch migrations (local branches and
+    /// fetched PR refs), riskiest first, with the conflicts between them (same table or column,
+    /// colliding or interleaved migration versions). Offline: nothing leaves the machine.
+    Queue(QueueArgs),
 }
 
 /// Output format.
@@ -217,4 +221,19 @@ pub struct AuditArgs {
     /// Check the log's hash chain.
     #[arg(long)]
     pub verify: bool,
+}
+
+/// `schemagate queue`.
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// A git checkout (or a folder inside one).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The branch the pull requests target; default: the default branch (origin/HEAD, else
+    /// main, else master).
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }

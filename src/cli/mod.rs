@@ -8,6 +8,7 @@ mod check_cmd;
 mod diff_cmd;
 mod input;
 mod output;
+mod queue_cmd;
 mod schema_cmd;
 
 pub use args::Cli;
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff_cmd::run(&cli.global, args),
         Command::Check(args) => check_cmd::run(&cli.global, args),
         Command::Audit(args) => audit_cmd::run(args),
+        Command::Queue(args) => queue_cmd::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

@@ -605,6 +605,94 @@ fn parse_name_status(output: &[u8]) -> Result<Vec<ChangedPath>, GitError> {
     Ok(changes)
 }
 
+/// One ref and the commit it points to, as `git for-each-ref` describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefCommit {
+    /// The full ref name (`refs/heads/feature`, `refs/pull/7/head`).
+    pub refname: String,
+    /// The object the ref points to.
+    pub object: String,
+    /// Its type (`commit`, or `blob`, `tree`, `tag` for refs that do not name a commit).
+    pub object_type: String,
+    /// The commit's author name (empty when the object is not a commit).
+    pub author: String,
+    /// The commit date, RFC 3339 (empty when the object is not a commit).
+    pub date: String,
+    /// The commit date, seconds since the Unix epoch (0 when the object is not a commit).
+    pub timestamp: i64,
+    /// The first line of the commit message.
+    pub subject: String,
+    /// The rest of the commit message.
+    pub body: String,
+}
+
+/// The fields [`GitRepo::ref_commits`] asks `git for-each-ref` for, each followed by a NUL.
+const REF_COMMIT_FORMAT: &str = "%(refname)%00%(objectname)%00%(objecttype)%00%(authorname)%00\
+     %(committerdate:iso-strict)%00%(committerdate:unix)%00%(subject)%00%(body)%00";
+
+/// How many fields [`REF_COMMIT_FORMAT`] prints per ref.
+const REF_COMMIT_FIELDS: usize = 8;
+
+impl GitRepo {
+    /// Every ref under `prefixes` (e.g. `refs/heads/`) with its commit's author, date and
+    /// message, sorted by ref name, through one `git for-each-ref` whatever the number of refs.
+    ///
+    /// # Errors
+    /// [`GitError::InvalidRevision`] for an option-looking prefix, or when git fails or
+    /// answers something unreadable.
+    pub fn ref_commits(&self, prefixes: &[&str]) -> Result<Vec<RefCommit>, GitError> {
+        for prefix in prefixes {
+            validate_rev(prefix)?;
+        }
+        let format = format!("--format={REF_COMMIT_FORMAT}");
+        let mut args = vec!["for-each-ref", format.as_str()];
+        args.extend_from_slice(prefixes);
+        let output = self.run_ok(&args)?;
+        parse_ref_commits(&output)
+    }
+}
+
+/// Parses records of [`REF_COMMIT_FORMAT`] fields, each record ended by git's newline.
+fn parse_ref_commits(output: &[u8]) -> Result<Vec<RefCommit>, GitError> {
+    let text = String::from_utf8_lossy(output);
+    let fields: Vec<&str> = text.split('\0').collect();
+    let records = fields.chunks_exact(REF_COMMIT_FIELDS);
+    let rest = records.remainder();
+    if rest.len() != 1 || !rest.iter().all(|tail| tail.trim().is_empty()) {
+        return Err(GitError::Output {
+            command: "for-each-ref".into(),
+            detail: format!("{} fields do not make whole records", fields.len()),
+        });
+    }
+    records
+        .map(|record| match record {
+            [
+                refname,
+                object,
+                object_type,
+                author,
+                date,
+                timestamp,
+                subject,
+                body,
+            ] => Ok(RefCommit {
+                refname: refname.trim_start_matches('\n').to_owned(),
+                object: (*object).to_owned(),
+                object_type: (*object_type).to_owned(),
+                author: (*author).to_owned(),
+                date: (*date).to_owned(),
+                timestamp: timestamp.parse().unwrap_or_default(),
+                subject: (*subject).to_owned(),
+                body: body.trim_end().to_owned(),
+            }),
+            _ => Err(GitError::Output {
+                command: "for-each-ref".into(),
+                detail: "a record without all its fields".into(),
+            }),
+        })
+        .collect()
+}
+
 /// Whether `rev` names the empty tree.
 fn is_empty_tree(rev: &str) -> bool {
     rev == EMPTY_REV || rev.eq_ignore_ascii_case(EMPTY_TREE_SHA)
@@ -732,6 +820,24 @@ mod tests {
             Some(b"dir/a\tb.sql".to_vec())
         );
         assert_eq!(entries.get(1).and_then(|e| e.size), None);
+        Ok(())
+    }
+
+    #[test]
+    fn ref_commit_records_keep_newlines_in_bodies() -> Result<(), GitError> {
+        let output =
+            b"refs/heads/a\0abc\0commit\0Ann\x002026-01-02T03:04:05+00:00\x001767323045\0Subject\0\
+            Line 1\n\nLine 2\n\0\nrefs/pull/9/head\0def\0blob\0\0\0\0\0\0\n";
+        let refs = parse_ref_commits(output)?;
+        assert_eq!(refs.len(), 2);
+        assert_eq!(refs[0].body, "Line 1\n\nLine 2");
+        assert_eq!(refs[0].date, "2026-01-02T03:04:05+00:00");
+        assert_eq!(refs[0].timestamp, 1_767_323_045);
+        assert_eq!(refs[1].timestamp, 0);
+        assert_eq!(refs[1].refname, "refs/pull/9/head");
+        assert_eq!(refs[1].object_type, "blob");
+        assert!(parse_ref_commits(b"refs/heads/a\0abc\0commit\0").is_err());
+        assert_eq!(parse_ref_commits(b"")?, []);
         Ok(())
     }
 

@@ -3,3 +3,4 @@
 pub mod change;
 pub mod git;
 pub mod local;
+pub mod offline;

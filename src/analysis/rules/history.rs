@@ -190,7 +190,7 @@ fn duplicate_versions(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// Compares migration versions the way people read them: runs of digits numerically
 /// (`1.10` after `1.9`, `002` equal to `2`), everything else as text.
-pub(super) fn compare_versions(a: &str, b: &str) -> Ordering {
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
     let (mut a, mut b) = (a, b);
     loop {
         match (next_chunk(a), next_chunk(b)) {

@@ -24,6 +24,7 @@ use super::dialect::Dialect;
 
 pub use catalog::{catalog, catalog_markdown, rule};
 pub use engine::{evaluate, pr_risk};
+pub use history::compare_versions;
 
 /// How dangerous a finding (or a whole PR) is. Ordered: `Low < Medium < High < Critical`.
 #[derive(

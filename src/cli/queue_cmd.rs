@@ -1,0 +1,314 @@
+//! `schemagate queue`: the open pull requests of a local checkout that touch migrations (local
+//! branches and fetched PR refs), riskiest first then longest waiting, with the number of
+//! migrations each changes and the conflicts between them. Offline for now; the GitHub queue will
+//! come under the same command.
+
+use std::cmp::Reverse;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use super::args::{Format, GlobalArgs, QueueArgs};
+use super::input::detect_options;
+use super::output::{emit, print_json};
+use crate::analysis::conflicts::{Conflict, PrFootprint, PrId, find_conflicts};
+use crate::analysis::detect::DetectOptions;
+use crate::analysis::pipeline::analyze_change;
+use crate::analysis::rules::Risk;
+use crate::check::{ReportInputs, build_report};
+use crate::report::sanitize::sanitize_line;
+use crate::review::Checklists;
+use crate::source::offline::{OfflineListing, OfflinePr, OfflineSource, PrOrigin};
+
+/// Runs the command.
+pub fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
+    let options = detect_options(global);
+    let source = OfflineSource::open(&args.path, args.base.as_deref())
+        .with_context(|| {
+            format!(
+                "reading {} as a git checkout (pass --base BRANCH when it has no main or master)",
+                args.path.display()
+            )
+        })?
+        .with_detect_options(options.clone());
+    let listing = source
+        .list_prs()
+        .context("listing the branches and pull request refs")?;
+    let checklists = Checklists::load(None)?;
+    let queue = build_queue(&source, listing, &checklists, &options, now_unix());
+    match args.format {
+        Format::Text => emit(render_text(&queue))?,
+        Format::Json => print_json(&queue)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The queue as printed (the JSON document of docs/json.md).
+#[derive(Debug, Serialize)]
+struct Queue {
+    /// The checkout's directory name.
+    repo: String,
+    /// The base branch.
+    base: String,
+    /// The pull requests, riskiest first, then longest waiting.
+    prs: Vec<QueueEntry>,
+    /// Conflicts between them.
+    conflicts: Vec<Conflict>,
+    /// Refs that could not be read.
+    errors: Vec<QueueError>,
+}
+
+/// One pull request (or local branch) of the queue.
+#[derive(Debug, Serialize)]
+struct QueueEntry {
+    /// PR number, or a local branch's derived number.
+    number: u64,
+    /// `pull_request` or `local_branch`.
+    origin: PrOrigin,
+    /// The ref it was read from.
+    #[serde(rename = "ref")]
+    refname: String,
+    /// Title (sanitized).
+    title: String,
+    /// Author (sanitized).
+    author: String,
+    /// Branch or short ref name (sanitized).
+    branch: String,
+    /// The merge base with the base branch.
+    base_sha: String,
+    /// The head commit.
+    head_sha: String,
+    /// The head commit's date, RFC 3339.
+    updated_at: String,
+    /// Seconds since then.
+    age_seconds: i64,
+    /// The PR's risk.
+    risk: Risk,
+    /// Why: its open findings at that risk.
+    reasons: Vec<String>,
+    /// Migration files added, modified or removed.
+    migrations_changed: usize,
+    /// Candidate files that could not be loaded.
+    skipped_files: Vec<String>,
+    /// Numbers of the listed PRs it conflicts with.
+    conflicts_with: Vec<u64>,
+}
+
+/// A ref that could not be read.
+#[derive(Debug, Serialize)]
+struct QueueError {
+    /// The full ref name.
+    #[serde(rename = "ref")]
+    refname: String,
+    /// Why.
+    message: String,
+}
+
+/// Analyses every listed PR, finds their conflicts and sorts them.
+fn build_queue(
+    source: &OfflineSource,
+    listing: OfflineListing,
+    checklists: &Checklists,
+    options: &DetectOptions,
+    now: i64,
+) -> Queue {
+    let (mut prs, footprints): (Vec<QueueEntry>, Vec<PrFootprint>) = listing
+        .prs
+        .iter()
+        .map(|pr| analyse(pr, checklists, options, now))
+        .unzip();
+    let conflicts = find_conflicts(&footprints);
+    for entry in &mut prs {
+        entry.conflicts_with = conflicts
+            .iter()
+            .filter_map(|c| match (c.a.number, c.b.number) {
+                (a, b) if a == entry.number => Some(b),
+                (a, b) if b == entry.number => Some(a),
+                _ => None,
+            })
+            .collect();
+        entry.conflicts_with.sort_unstable();
+        entry.conflicts_with.dedup();
+    }
+    prs.sort_by_key(|e| (Reverse(e.risk), Reverse(e.age_seconds), e.number));
+    let errors = listing
+        .errors
+        .into_iter()
+        .map(|e| QueueError {
+            refname: e.refname,
+            message: e.error.to_string(),
+        })
+        .collect();
+    Queue {
+        repo: source.repo_name().to_owned(),
+        base: source.base().to_owned(),
+        prs,
+        conflicts,
+        errors,
+    }
+}
+
+/// The queue entry of one PR (risk from the report, without running SQLite) and what its
+/// migrations touch.
+fn analyse(
+    pr: &OfflinePr,
+    checklists: &Checklists,
+    options: &DetectOptions,
+    now: i64,
+) -> (QueueEntry, PrFootprint) {
+    let meta = &pr.change.meta;
+    let analysis = analyze_change(&pr.change.base, &pr.change.head, options);
+    let inputs = ReportInputs {
+        pr_body: Some(&meta.body),
+        sample_db: None,
+        execute: false,
+    };
+    let report = build_report(
+        &analysis,
+        checklists,
+        inputs,
+        short_sha(&meta.base_sha).to_owned(),
+        meta.branch.clone(),
+    );
+    let footprint = PrFootprint::new(
+        PrId {
+            repo: meta.repo.clone(),
+            number: meta.number,
+        },
+        &analysis.sets,
+    );
+    let entry = QueueEntry {
+        number: meta.number,
+        origin: pr.origin,
+        refname: pr.refname.clone(),
+        title: sanitize_line(&meta.title).into_owned(),
+        author: sanitize_line(&meta.author).into_owned(),
+        branch: sanitize_line(&meta.branch).into_owned(),
+        base_sha: meta.base_sha.clone(),
+        head_sha: meta.head_sha.clone(),
+        updated_at: meta.updated_at.clone(),
+        age_seconds: now.saturating_sub(pr.updated_unix).max(0),
+        risk: report.risk,
+        reasons: report.reasons,
+        migrations_changed: report
+            .sets
+            .iter()
+            .map(|s| s.changed_files.len() + s.removed_files.len())
+            .sum(),
+        skipped_files: pr.skipped.iter().map(|s| s.path.clone()).collect(),
+        conflicts_with: Vec::new(),
+    };
+    (entry, footprint)
+}
+
+/// The queue for people: one line per PR, its conflicts under it, then every conflict
+/// explained and the refs that could not be read.
+fn render_text(queue: &Queue) -> String {
+    let mut out = format!(
+        "{}: {} pull request(s) touching migrations against {}, riskiest first\n",
+        sanitize_line(&queue.repo),
+        queue.prs.len(),
+        sanitize_line(&queue.base)
+    );
+    if !queue.prs.is_empty() {
+        out.push_str("\nRISK      NUMBER    AGE  MIGRATIONS  TITLE\n");
+    }
+    for entry in &queue.prs {
+        out.push_str(&entry_line(entry));
+    }
+    if !queue.conflicts.is_empty() {
+        out.push_str("\nConflicts:\n");
+        for conflict in &queue.conflicts {
+            out.push_str(&format!(
+                "  {} / {} in {}: {}\n",
+                conflict.a,
+                conflict.b,
+                sanitize_line(&conflict.set),
+                sanitize_line(&conflict.explanation)
+            ));
+        }
+    }
+    if !queue.errors.is_empty() {
+        out.push_str("\nRefs that could not be read:\n");
+        for error in &queue.errors {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                sanitize_line(&error.refname),
+                sanitize_line(&error.message)
+            ));
+        }
+    }
+    out
+}
+
+/// One PR's line, and a second line naming the PRs it conflicts with.
+fn entry_line(entry: &QueueEntry) -> String {
+    let origin = match entry.origin {
+        PrOrigin::PullRequest => "",
+        PrOrigin::LocalBranch => "local branch ",
+    };
+    let mut line = format!(
+        "{:<8}  #{:<8} {:>4}  {:>10}  {}  ({}, {origin}{})\n",
+        entry.risk.label(),
+        entry.number,
+        age_text(entry.age_seconds),
+        entry.migrations_changed,
+        entry.title,
+        entry.author,
+        entry.branch
+    );
+    if !entry.conflicts_with.is_empty() {
+        let numbers: Vec<String> = entry
+            .conflicts_with
+            .iter()
+            .map(|n| format!("#{n}"))
+            .collect();
+        line.push_str(&format!(
+            "          conflicts with {}\n",
+            numbers.join(", ")
+        ));
+    }
+    line
+}
+
+/// `45m`, `5h`, `3d`.
+fn age_text(seconds: i64) -> String {
+    const MINUTE: i64 = 60;
+    const HOUR: i64 = 60 * MINUTE;
+    const DAY: i64 = 24 * HOUR;
+    if seconds < HOUR {
+        format!("{}m", seconds / MINUTE)
+    } else if seconds < 2 * DAY {
+        format!("{}h", seconds / HOUR)
+    } else {
+        format!("{}d", seconds / DAY)
+    }
+}
+
+/// The first seven characters of a commit id.
+fn short_sha(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_in_the_largest_sensible_unit() {
+        assert_eq!(age_text(0), "0m");
+        assert_eq!(age_text(59 * 60), "59m");
+        assert_eq!(age_text(3 * 3600), "3h");
+        assert_eq!(age_text(47 * 3600), "47h");
+        assert_eq!(age_text(3 * 86_400 + 5), "3d");
+    }
+}
