@@ -26,6 +26,13 @@ impl FileSet {
         self.files.get(path).map(Vec::as_slice)
     }
 
+    /// The stored path and contents of a file, if present (both borrowed from the set).
+    pub fn entry(&self, path: &str) -> Option<(&str, &[u8])> {
+        self.files
+            .get_key_value(path)
+            .map(|(p, c)| (p.as_str(), c.as_slice()))
+    }
+
     /// Whether the file is present.
     pub fn contains(&self, path: &str) -> bool {
         self.files.contains_key(path)

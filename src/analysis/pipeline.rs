@@ -100,10 +100,10 @@ pub fn analyze_tree(files: &FileSet, options: &DetectOptions) -> TreeAnalysis {
 
 /// [`analyze_tree`], parsing through `cache` and keeping the statements of the files `keep`
 /// selects.
-fn analyze_tree_with(
-    files: &FileSet,
+fn analyze_tree_with<'a>(
+    files: &'a FileSet,
     options: &DetectOptions,
-    cache: &mut ParseCache,
+    cache: &mut ParseCache<'a>,
     keep: &dyn Fn(&str) -> bool,
 ) -> TreeAnalysis {
     let detection = detect(files, options);
@@ -118,10 +118,10 @@ fn analyze_tree_with(
     }
 }
 
-fn analyze_set(
-    files: &FileSet,
+fn analyze_set<'a>(
+    files: &'a FileSet,
     set: MigrationSet,
-    cache: &mut ParseCache,
+    cache: &mut ParseCache<'a>,
     keep: &dyn Fn(&str) -> bool,
 ) -> SetAnalysis {
     let mut diagnostics = Vec::new();
@@ -216,17 +216,15 @@ pub fn decode<'a>(path: &str, bytes: &'a [u8], diagnostics: &mut Vec<Diagnostic>
 
 /// Parses each distinct migration file once, so base and head share the work for files
 /// they have in common. A disabled cache parses every time and remembers nothing.
-struct ParseCache {
-    parsed: Option<HashMap<FileKey, Parsed>>,
+struct ParseCache<'a> {
+    /// By path: the bytes that were parsed (borrowed from their file set) and the parse.
+    parsed: Option<HashMap<&'a str, (&'a [u8], Parsed)>>,
 }
 
 /// A file's up text and its parse.
 type Parsed = (Arc<str>, Arc<SqlFile>);
 
-/// A file's path and contents: the same path with the same bytes parses the same.
-type FileKey = (String, Vec<u8>);
-
-impl ParseCache {
+impl<'a> ParseCache<'a> {
     fn disabled() -> Self {
         ParseCache { parsed: None }
     }
@@ -237,9 +235,9 @@ impl ParseCache {
         }
     }
 
-    fn parse(&mut self, files: &FileSet, set: &MigrationSet, migration: &Migration) -> Parsed {
+    fn parse(&mut self, files: &'a FileSet, set: &MigrationSet, migration: &Migration) -> Parsed {
         let path = migration.path.as_str();
-        let Some(bytes) = files.get(path) else {
+        let Some((path, bytes)) = files.entry(path) else {
             let mut sql = SqlFile::default();
             sql.diagnostics.push(Diagnostic::new(
                 path,
@@ -249,8 +247,8 @@ impl ParseCache {
             ));
             return (Arc::from(""), Arc::new(sql));
         };
-        let key = (path.to_owned(), bytes.to_vec());
-        if let Some((up, sql)) = self.parsed.as_ref().and_then(|p| p.get(&key)) {
+        let cached = self.parsed.as_ref().and_then(|p| p.get(path));
+        if let Some((_, (up, sql))) = cached.filter(|(parsed_bytes, _)| *parsed_bytes == bytes) {
             return (Arc::clone(up), Arc::clone(sql));
         }
         let mut decode_diagnostics = Vec::new();
@@ -261,7 +259,10 @@ impl ParseCache {
         sql.diagnostics = decode_diagnostics;
         let parsed: Parsed = (Arc::from(up), Arc::new(sql));
         if let Some(cache) = &mut self.parsed {
-            cache.insert(key, (Arc::clone(&parsed.0), Arc::clone(&parsed.1)));
+            cache.insert(
+                path,
+                (bytes, (Arc::clone(&parsed.0), Arc::clone(&parsed.1))),
+            );
         }
         parsed
     }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::args::{CheckArgs, CheckFormat, GlobalArgs};
-use super::input;
+use super::input::{self, Checkout};
 use super::output::{emit, print_json};
 use crate::analysis::pipeline::analyze_change;
 use crate::analysis::rules::{catalog, pr_risk};
@@ -18,19 +18,19 @@ use crate::report::markdown::render_markdown;
 use crate::report::sarif::render_sarif;
 use crate::report::style::Painter;
 use crate::review::Checklists;
-use crate::source::git::GitRepo;
 
 /// Exit code when the risk reached `--fail-on`.
 const EXIT_RISK: u8 = 1;
 
 /// Runs the command.
 pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
+    let checkout = Checkout::open(&args.path);
     let base_rev = match &args.base {
         Some(rev) => rev.clone(),
-        None => default_base(&args.path, args.head.as_deref())?,
+        None => default_base(&checkout, args.head.as_deref())?,
     };
-    let base = input::load_tree(&args.path, Some(&base_rev), global)?;
-    let head = input::load_tree(&args.path, args.head.as_deref(), global)?;
+    let base = checkout.load(Some(&base_rev), global)?;
+    let head = checkout.load(args.head.as_deref(), global)?;
     let change = analyze_change(&base.files, &head.files, &input::detect_options(global));
     let checklists = load_checklists(args.checklists.as_deref())?;
     let pr_body = match &args.pr_body {
@@ -61,6 +61,9 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
         CheckFormat::Sarif => print_json(&render_sarif(&report.findings, catalog()))?,
     }
     let reached = pr_risk(&report.findings).is_some_and(|risk| risk >= args.fail_on);
+    // The process ends right after this: freeing every syntax tree first would only cost time.
+    std::mem::forget(change);
+    std::mem::forget(report);
     Ok(if reached {
         ExitCode::from(EXIT_RISK)
     } else {
@@ -69,13 +72,10 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
 }
 
 /// The merge base of the head (or `HEAD`) with the repository's default branch.
-fn default_base(path: &Path, head: Option<&str>) -> Result<String> {
-    let repo = GitRepo::open(path).with_context(|| {
-        format!(
-            "{} is not a git checkout: pass --base REV (and run inside a checkout)",
-            path.display()
-        )
-    })?;
+fn default_base(checkout: &Checkout, head: Option<&str>) -> Result<String> {
+    let repo = checkout
+        .repo()
+        .context("without --base, the base is found with git: pass --base REV")?;
     let branch = repo
         .default_branch()
         .context("finding the default branch for the base (pass --base REV)")?;

@@ -56,8 +56,9 @@ impl<'a> From<&'a SetChange> for SetChangeJson<'a> {
 
 /// Runs the command.
 pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<ExitCode> {
-    let base = input::load_tree(&args.path, Some(&args.base), global)?;
-    let head = input::load_tree(&args.path, args.head.as_deref(), global)?;
+    let checkout = input::Checkout::open(&args.path);
+    let base = checkout.load(Some(&args.base), global)?;
+    let head = checkout.load(args.head.as_deref(), global)?;
     let analysis = analyze_change(&base.files, &head.files, &input::detect_options(global));
     let wanted = global.set.as_deref().map(|s| s.trim_end_matches('/'));
     let sets: Vec<&SetChange> = analysis

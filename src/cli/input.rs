@@ -2,7 +2,7 @@
 //! Paths are made repository-relative whenever PATH is inside a git checkout, so a working tree
 //! and a revision of the same repository name their files alike.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -10,7 +10,7 @@ use super::args::GlobalArgs;
 use crate::analysis::detect::DetectOptions;
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::analysis::fileset::FileSet;
-use crate::source::git::GitRepo;
+use crate::source::git::{GitError, GitRepo};
 use crate::source::local::{SkippedFile, read_dir};
 
 /// A loaded tree and what could not be loaded.
@@ -32,43 +32,75 @@ pub fn detect_options(global: &GlobalArgs) -> DetectOptions {
     }
 }
 
-/// Loads `path` at `rev` (a git revision), or as it is on disk when `rev` is `None`.
-pub fn load_tree(path: &Path, rev: Option<&str>, global: &GlobalArgs) -> Result<LoadedInput> {
-    let options = detect_options(global);
-    let repo = GitRepo::open(path);
-    match (rev, repo) {
-        (Some(rev), Ok(repo)) => {
-            let prefix = prefix_in_repo(&repo, path)?;
-            let loaded = repo
-                .read_tree(rev, &options)
-                .with_context(|| format!("reading {} at {rev}", path.display()))?;
-            let sha = repo.resolve(rev)?;
-            Ok(LoadedInput {
-                files: within(loaded.files, &prefix),
-                diagnostics: skipped_diagnostics(loaded.skipped),
-                description: format!("{rev} ({})", sha.get(..7).unwrap_or(&sha)),
-            })
-        }
-        (Some(rev), Err(error)) => Err(error).with_context(|| {
-            format!(
-                "--at/--base/--head {rev} needs a git checkout, and {} is not one",
-                path.display()
-            )
-        }),
-        (None, repo) => {
-            let loaded =
-                read_dir(path, &options).with_context(|| format!("reading {}", path.display()))?;
-            let prefix = match repo {
-                Ok(repo) => prefix_in_repo(&repo, path)?,
-                Err(_) => String::new(),
-            };
-            Ok(LoadedInput {
-                files: prefixed(loaded.files, &prefix),
-                diagnostics: skipped_diagnostics(loaded.skipped),
-                description: format!("working tree of {}", path.display()),
-            })
+/// The tree a command reads: a folder, possibly inside a git checkout (opened once, so a
+/// command that loads two revisions asks git for the checkout only once).
+pub struct Checkout {
+    path: PathBuf,
+    repo: Result<GitRepo, GitError>,
+}
+
+impl Checkout {
+    /// Opens `path` (a folder; a git checkout or inside one when revisions are wanted).
+    pub fn open(path: &Path) -> Self {
+        Checkout {
+            path: path.to_path_buf(),
+            repo: GitRepo::open(path),
         }
     }
+
+    /// The git repository, or why `path` is not in one.
+    pub fn repo(&self) -> Result<&GitRepo> {
+        self.repo.as_ref().map_err(|error| {
+            anyhow::anyhow!(
+                "{} is not a git checkout ({error}): revisions need one",
+                self.path.display()
+            )
+        })
+    }
+
+    /// The tree at `rev` (a git revision), or as it is on disk when `rev` is `None`.
+    pub fn load(&self, rev: Option<&str>, global: &GlobalArgs) -> Result<LoadedInput> {
+        let options = detect_options(global);
+        let path = &self.path;
+        match (rev, &self.repo) {
+            (Some(rev), Ok(repo)) => {
+                let prefix = prefix_in_repo(repo, path)?;
+                let sha = repo.resolve(rev)?;
+                let loaded = repo
+                    .read_tree(&sha, &options)
+                    .with_context(|| format!("reading {} at {rev}", path.display()))?;
+                Ok(LoadedInput {
+                    files: within(loaded.files, &prefix),
+                    diagnostics: skipped_diagnostics(loaded.skipped),
+                    description: format!("{rev} ({})", sha.get(..7).unwrap_or(&sha)),
+                })
+            }
+            (Some(rev), Err(error)) => Err(anyhow::anyhow!("{error}")).with_context(|| {
+                format!(
+                    "--at/--base/--head {rev} needs a git checkout, and {} is not one",
+                    path.display()
+                )
+            }),
+            (None, repo) => {
+                let loaded = read_dir(path, &options)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                let prefix = match repo {
+                    Ok(repo) => prefix_in_repo(repo, path)?,
+                    Err(_) => String::new(),
+                };
+                Ok(LoadedInput {
+                    files: prefixed(loaded.files, &prefix),
+                    diagnostics: skipped_diagnostics(loaded.skipped),
+                    description: format!("working tree of {}", path.display()),
+                })
+            }
+        }
+    }
+}
+
+/// Loads `path` at `rev` (a git revision), or as it is on disk when `rev` is `None`.
+pub fn load_tree(path: &Path, rev: Option<&str>, global: &GlobalArgs) -> Result<LoadedInput> {
+    Checkout::open(path).load(rev, global)
 }
 
 /// Only the files under `prefix` (a repository-relative folder ending in `/`, or empty).
