@@ -3,6 +3,11 @@
 //! pull requests, and its JSON, text, markdown and SARIF outputs, exit codes and error messages
 //! are checked (the text, markdown and SARIF outputs of two PRs also against reviewed snapshots).
 
+#[path = "support/files.rs"]
+mod files;
+#[path = "support/json_doc.rs"]
+mod json_doc;
+
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,6 +15,9 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
+
+use files::copy_tree;
+use json_doc::{array_at, str_at, strings_at};
 use tempfile::TempDir;
 
 /// The exit code when the risk reached `--fail-on`.
@@ -60,22 +68,6 @@ const HOSTILE_TABLE: &str = "we|ird<script>alert(1)</script>";
 /// A path inside the crate (fixtures, demo assets).
 fn crate_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-}
-
-/// Copies the contents of directory `from` into `to`, recursively, overwriting files.
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
-    for entry in fs::read_dir(from).with_context(|| format!("listing {}", from.display()))? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)
-                .with_context(|| format!("copying {}", entry.path().display()))?;
-        }
-    }
-    Ok(())
 }
 
 /// Writes `text` to `relative` under `root`, creating its directories.
@@ -328,32 +320,6 @@ fn run_check(ceiling: &Path, args: &[&OsStr], no_color: bool) -> Result<Outcome>
 // ---------------------------------------------------------------------------------------------
 // Reading the JSON documents
 // ---------------------------------------------------------------------------------------------
-
-/// `value[key]` as a string.
-fn str_at<'a>(value: &'a Value, key: &str) -> Result<&'a str> {
-    value[key]
-        .as_str()
-        .with_context(|| format!("`{key}` is not a string in {value}"))
-}
-
-/// `value[key]` as an array.
-fn array_at<'a>(value: &'a Value, key: &str) -> Result<&'a [Value]> {
-    value[key]
-        .as_array()
-        .map(Vec::as_slice)
-        .with_context(|| format!("`{key}` is not an array in {value}"))
-}
-
-/// `value[key]` as a list of strings.
-fn strings_at<'a>(value: &'a Value, key: &str) -> Result<Vec<&'a str>> {
-    array_at(value, key)?
-        .iter()
-        .map(|item| {
-            item.as_str()
-                .with_context(|| format!("{item} is not a string"))
-        })
-        .collect()
-}
 
 /// The only migration set of a report.
 fn only_set(report: &Value) -> Result<&Value> {

@@ -3,6 +3,11 @@
 //! and its `--format json` documents (docs/json.md) and text output are checked against what the
 //! fixture SQL says.
 
+#[path = "support/files.rs"]
+mod files;
+#[path = "support/json_doc.rs"]
+mod json_doc;
+
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fs;
@@ -11,6 +16,9 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
+
+use files::copy_tree;
+use json_doc::{array_at, str_at, strings_at};
 
 /// The exit code of usage and I/O errors.
 const EXIT_ERROR: i32 = 2;
@@ -127,32 +135,6 @@ fn schema_json(path: &Path, options: &[&str]) -> Result<Value> {
 // ---------------------------------------------------------------------------------------------
 // Reading the JSON documents
 // ---------------------------------------------------------------------------------------------
-
-/// `value[key]` as a string.
-fn str_at<'a>(value: &'a Value, key: &str) -> Result<&'a str> {
-    value[key]
-        .as_str()
-        .with_context(|| format!("`{key}` is not a string in {value}"))
-}
-
-/// `value[key]` as an array.
-fn array_at<'a>(value: &'a Value, key: &str) -> Result<&'a [Value]> {
-    value[key]
-        .as_array()
-        .map(Vec::as_slice)
-        .with_context(|| format!("`{key}` is not an array in {value}"))
-}
-
-/// `value[key]` as a list of strings.
-fn strings_at<'a>(value: &'a Value, key: &str) -> Result<Vec<&'a str>> {
-    array_at(value, key)?
-        .iter()
-        .map(|item| {
-            item.as_str()
-                .with_context(|| format!("{item} is not a string"))
-        })
-        .collect()
-}
 
 /// The elements of `value[key]` whose `name` is `name`.
 fn named<'a>(value: &'a Value, key: &str, name: &str) -> Result<Option<&'a Value>> {
@@ -281,21 +263,6 @@ fn write(root: &Path, relative: &str, contents: &[u8]) -> Result<()> {
         fs::create_dir_all(parent)?;
     }
     fs::write(&path, contents).with_context(|| format!("writing {}", path.display()))
-}
-
-/// Copies every file under `from` into `to`, overwriting what is there.
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }
 
 /// Runs git in `dir` with a fixed identity, independent of the user's configuration.

@@ -3,6 +3,9 @@
 //! no migration, two synthetic branches whose migration versions collide with or interleave
 //! with the demo PRs', and a PR ref that points at a blob.
 
+#[path = "support/files.rs"]
+mod files;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,6 +14,8 @@ use std::process::Command;
 use anyhow::{Context, Result, bail, ensure};
 use serde::Deserialize;
 use serde_json::Value;
+
+use files::copy_tree;
 
 use schemagate::source::offline::{OfflineSource, PrOrigin, local_branch_number};
 
@@ -139,21 +144,6 @@ fn commit(dir: &Path, author: &str, date: &str, message: &str) -> Result<String>
         String::from_utf8_lossy(&output.stderr)
     );
     git(dir, &["rev-parse", "HEAD"])
-}
-
-/// Copies the files under `from` over `to`.
-fn copy_tree(from: &Path, to: &Path) -> Result<()> {
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            fs::create_dir_all(&target)?;
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
 }
 
 /// Writes `contents` at `path` under `root`.
