@@ -512,6 +512,8 @@ fn snapshot_outputs(number: u32) -> Result<()> {
     insta::assert_snapshot!(format!("pr{number}_markdown"), markdown);
     let sarif = sarif_for_snapshot(repo.check(&["--format", "sarif"])?.json()?)?;
     insta::assert_snapshot!(format!("pr{number}_sarif"), repo.normalise(&sarif)?);
+    let json = repo.normalise(&repo.check(&["--format", "json"])?.report()?)?;
+    insta::assert_snapshot!(format!("pr{number}_json"), json);
     Ok(())
 }
 
