@@ -1,7 +1,5 @@
 //! Detect migration sets in a tree and order their files as each framework does.
 //!
-//! OWNER: detect helper. Public types below are the shared interface; keep them stable.
-//!
 //! Detection is pure: it reads a [`FileSet`] and never touches the disk. Layouts with one
 //! directory per migration (Prisma, Diesel) are found first; every other directory of `.sql`
 //! files is then classified by its markers (`atlas.sum`, a Drizzle journal, Flyway names,

@@ -1,7 +1,5 @@
 //! Replay a migration history, statement by statement, into a [`Schema`].
 //!
-//! OWNER: replay helper. Public types below are the shared interface; keep them stable.
-//!
 //! The work is split by statement family: `create_table` (CREATE TABLE and column
 //! definitions), `alter_table` (every ALTER TABLE operation), `objects` (indexes, DROP TABLE,
 //! RENAME TABLE, enum types), `redefine` (Prisma's SQLite table redefinition), with the schema

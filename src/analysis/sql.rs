@@ -1,7 +1,5 @@
 //! Split a migration file into statements (with their line numbers) and parse each on its own.
 //!
-//! OWNER: sql helper. Public types below are the shared interface; keep them stable.
-//!
 //! [`split()`] finds the statements and comments in one linear scan; each statement is then
 //! parsed on its own with sqlparser, and what sqlparser rejects goes to the `fallback`
 //! recognisers (`PRAGMA x = ON`, `DO $$..$$`, `DROP INDEX CONCURRENTLY`, ...). The `depth` guard

@@ -1,7 +1,5 @@
 //! Read a tree at a git revision through one `git ls-tree` and one `git cat-file --batch`.
 //!
-//! OWNER: detect helper.
-//!
 //! Every user-supplied revision goes through [`GitRepo::resolve`] first, which refuses
 //! option-looking strings and passes the rest after `--end-of-options`; every later git
 //! command sees only the full object ids it returned.

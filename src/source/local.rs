@@ -1,7 +1,5 @@
 //! Read a directory on disk into a [`FileSet`].
 //!
-//! OWNER: detect helper.
-//!
 //! Only files detection may need are loaded (see [`CandidateFilter`]); ignored directories
 //! (`node_modules`, `target`, ...) are not entered. Symbolic links to files inside the tree
 //! are read; links that leave the tree and links to directories are not followed, and every
