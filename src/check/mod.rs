@@ -286,7 +286,14 @@ fn set_report(change: &SetChange, findings: &[Finding], inputs: ReportInputs<'_>
     let sqlite = head.set.dialect == Dialect::Sqlite;
     let execution = (inputs.execute && sqlite)
         .then(|| run_history(change.base.as_ref(), head, &change.changed_files));
-    let (sample, sample_error) = match inputs.sample_db.filter(|_| sqlite) {
+    let (sample, sample_error) = match inputs.sample_db {
+        Some(_) if !sqlite => (
+            None,
+            Some(format!(
+                "--sample-db is a SQLite database and this migration set is {}: not run",
+                head.set.dialect
+            )),
+        ),
         Some(path) => match run_on_sample(path, head, &change.changed_files) {
             Ok(report) => (Some(report), None),
             Err(error) => (None, Some(error.to_string())),
