@@ -729,3 +729,35 @@ mod tests {
         assert!(cascade_changes(&s, &s).is_empty());
     }
 }
+
+/// "a User row" / "an Ingredient row": how messages name one row of `table`.
+pub fn one_row_of(table: &str) -> String {
+    format!("{} {table} row", indefinite_article(table))
+}
+
+/// "an" before a vowel sound, else "a". A leading "u" that sounds like "you" (User, Unit,
+/// Usage, Utility) takes "a"; other vowels take "an".
+pub fn indefinite_article(word: &str) -> &'static str {
+    let lower = word.to_ascii_lowercase();
+    let you_sound = ["us", "uni", "ur", "ut", "uu", "eu"]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix));
+    match lower.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') if !you_sound => "an",
+        _ => "a",
+    }
+}
+
+#[cfg(test)]
+mod phrase_tests {
+    use super::one_row_of;
+
+    #[test]
+    fn articles_follow_the_first_letter() {
+        assert_eq!(one_row_of("User"), "a User row");
+        assert_eq!(one_row_of("Ingredient"), "an Ingredient row");
+        assert_eq!(one_row_of("order_items"), "an order_items row");
+        assert_eq!(one_row_of("Upload"), "an Upload row");
+        assert_eq!(one_row_of("Unit"), "a Unit row");
+    }
+}

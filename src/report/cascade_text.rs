@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::sanitize::sanitize_line as clean;
 use super::style::{Painter, Role};
-use crate::analysis::cascade::{CascadeChange, CascadePath, CascadeReport};
+use crate::analysis::cascade::{CascadeChange, CascadePath, CascadeReport, one_row_of};
 use crate::analysis::schema::ReferentialAction;
 
 /// A node of the path tree: the edge that leads to it and what hangs below.
@@ -121,16 +121,16 @@ pub fn render_cascade_change(change: &CascadeChange, painter: Painter) -> String
     if !change.newly_reached.is_empty() {
         let _ = writeln!(
             out,
-            "deleting a {} row now also deletes every row it owns in: {}",
-            clean(&change.root),
+            "deleting {} now also deletes every row it owns in: {}",
+            one_row_of(&clean(&change.root)),
             painter.paint(Role::Removed, &table_list(&change.newly_reached))
         );
     }
     if !change.newly_nulled.is_empty() {
         let _ = writeln!(
             out,
-            "deleting a {} row now also changes rows in: {}",
-            clean(&change.root),
+            "deleting {} now also changes rows in: {}",
+            one_row_of(&clean(&change.root)),
             painter.paint(Role::Changed, &table_list(&change.newly_nulled))
         );
     }

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::sanitize::sanitize_text;
+use crate::analysis::cascade::indefinite_article;
 use crate::analysis::rules::Finding;
 use crate::check::{Excerpt, PrReport};
 use crate::review::EvidenceStatus;
@@ -84,7 +85,8 @@ fn render_cascades(out: &mut String, report: &PrReport) {
         if !change.newly_reached.is_empty() {
             let _ = writeln!(
                 out,
-                "- Deleting a **{}** row now also deletes every row it owns in: {}",
+                "- Deleting {} **{}** row now also deletes every row it owns in: {}",
+                indefinite_article(&change.root),
                 inline(&change.root),
                 inline(&change.newly_reached.join(", "))
             );
@@ -92,7 +94,8 @@ fn render_cascades(out: &mut String, report: &PrReport) {
         if !change.newly_nulled.is_empty() {
             let _ = writeln!(
                 out,
-                "- Deleting a **{}** row now also changes rows in: {}",
+                "- Deleting {} **{}** row now also changes rows in: {}",
+                indefinite_article(&change.root),
                 inline(&change.root),
                 inline(&change.newly_nulled.join(", "))
             );

@@ -124,8 +124,8 @@ fn cascade_finding(
     };
     let reached: Vec<&str> = reached.into_iter().map(String::as_str).collect();
     let mut message = format!(
-        "deleting a {} row now also deletes every row in {} ({})",
-        change.root,
+        "deleting {} now also deletes every row in {} ({})",
+        crate::analysis::cascade::one_row_of(&change.root),
         reached.join(", "),
         describe_paths(&change.added_paths)
     );
