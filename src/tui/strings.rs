@@ -1,0 +1,47 @@
+//! Every fixed string the console shows, in one place.
+
+/// The app name in the title bar.
+pub const APP_TITLE: &str = "schemagate";
+/// Shown when the terminal is smaller than the layout needs.
+pub const TOO_SMALL: &str = "terminal too small: schemagate needs at least 40x12";
+/// Title of the queue.
+pub const QUEUE_TITLE: &str = "Open PRs touching migrations (riskiest first)";
+/// Queue column headings.
+pub const QUEUE_HEADER: [&str; 8] = [
+    "Risk", "#", "Title", "Author", "Age", "Mig", "Draft", "Repo",
+];
+/// Queue footer.
+pub const QUEUE_HINT: &str = "j/k move  Enter review  / search  ? help  q quit";
+/// Shown when the filter hides every PR.
+pub const NO_MATCH: &str = "no PR matches the filter";
+/// Review footer.
+pub const REVIEW_HINT: &str =
+    "Tab pane  j/k scroll  Space tick  w waive  v verdict  Esc queue  ? help";
+/// Pane titles: schema diff, cascade, findings, checklist.
+pub const PANE_TITLES: [&str; 4] = ["Schema diff", "Cascade", "Findings", "Checklist"];
+/// Schema diff pane when nothing changed.
+pub const NO_SCHEMA_CHANGE: &str = "no schema change";
+/// Cascade pane when no cascade grew.
+pub const NO_CASCADE_CHANGE: &str = "no ON DELETE cascade path added or widened";
+/// Findings pane when there are none.
+pub const NO_FINDINGS: &str = "no findings";
+/// Prompt while typing a waiver reason.
+pub const WAIVE_PROMPT: &str = "waive with reason (Enter to save, Esc to cancel): ";
+/// Told when a waiver is given without a reason.
+pub const WAIVE_NEEDS_REASON: &str = "a waiver needs a written reason";
+/// Title of the verdict dialog.
+pub const VERDICT_TITLE: &str = "Verdict";
+/// The verdict choices, in dialog order.
+pub const VERDICT_CHOICES: [&str; 3] = ["Approve", "Request changes", "Block"];
+/// Said when Block is suggested.
+pub const BLOCK_SUGGESTED: &str = "Block is suggested: a CRITICAL finding is open.";
+/// Asked before recording.
+pub const CONFIRM: &str = "Allowed. Press y to record it, Esc to cancel.";
+/// Heading of the refusal reasons.
+pub const REFUSED: &str = "Refused:";
+/// Said once a demo verdict is recorded.
+pub const RECORDED_LOCALLY: &str = "recorded locally — demo verdicts are not sent to GitHub";
+/// Title of the help overlay.
+pub const HELP_TITLE: &str = "Keys (Esc or ? to close)";
+/// Marks a required checklist item.
+pub const REQUIRED_MARK: &str = "required";

@@ -1,0 +1,547 @@
+//! The review of one PR: schema diff, cascade changes, findings and the checklist, side by
+//! side as the terminal allows. The checklist state is the reviewer's draft, saved on every
+//! change and restored when the PR is opened again.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Tabs};
+
+use super::{clean, risk_badge};
+use crate::analysis::rules::Risk;
+use crate::check::{ChecklistEntry, PrReport};
+use crate::report::cascade_text::render_cascade_change;
+use crate::report::diff_text::render_schema_diff;
+use crate::report::style::Painter;
+use crate::review::{Draft, DraftStore, EvidenceStatus, ItemState, LoadOutcome};
+use crate::tui::app::Context;
+use crate::tui::entry::PrEntry;
+use crate::tui::keys::Action;
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+
+/// Lines a page up or down scrolls.
+const PAGE: usize = 10;
+/// Longest waiver reason kept.
+const MAX_REASON: usize = 500;
+/// Widest layout: four panes side by side from this width on.
+const FOUR_PANES_WIDTH: u16 = 160;
+/// Two panes (the first three tabbed beside the checklist) from this width on.
+const TWO_PANES_WIDTH: u16 = 100;
+
+/// A pane of the review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    /// The structured schema diff.
+    Diff,
+    /// ON DELETE cascade paths added or widened.
+    Cascade,
+    /// The findings.
+    Findings,
+    /// The checklist.
+    Checklist,
+}
+
+impl Pane {
+    /// Every pane, in Tab order.
+    pub const ALL: [Pane; 4] = [Pane::Diff, Pane::Cascade, Pane::Findings, Pane::Checklist];
+
+    fn index(self) -> usize {
+        match self {
+            Pane::Diff => 0,
+            Pane::Cascade => 1,
+            Pane::Findings => 2,
+            Pane::Checklist => 3,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        strings::PANE_TITLES
+            .get(self.index())
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The pane `step` places after this one, wrapping around.
+    fn step(self, step: usize) -> Pane {
+        let next = (self.index() + step) % Pane::ALL.len();
+        Pane::ALL.get(next).copied().unwrap_or(Pane::Diff)
+    }
+}
+
+/// How a line is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tone {
+    Text,
+    Dim,
+    Added,
+    Removed,
+    Changed,
+    Risk(Risk),
+}
+
+/// A line of a text pane, already sanitized.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PaneLine {
+    tone: Tone,
+    text: String,
+}
+
+/// The review's own state.
+pub struct ReviewState {
+    /// Index of the PR in the app's entries.
+    pub entry: usize,
+    /// The focused pane.
+    pub focus: Pane,
+    /// The text pane shown beside the checklist in the two-pane layout.
+    left: Pane,
+    /// Scroll offset of the diff, cascade and findings panes.
+    scroll: [usize; 3],
+    /// Lines of the diff, cascade and findings panes.
+    lines: [Vec<PaneLine>; 3],
+    /// The selected checklist item.
+    pub cursor: usize,
+    /// The reviewer's draft (ticks, waivers, chosen verdict).
+    pub draft: Draft,
+    /// The waiver reason being typed, if any.
+    pub waiving: Option<String>,
+    /// A one-line message for the reviewer (an error, a hint).
+    pub message: Option<String>,
+}
+
+impl ReviewState {
+    /// Opens the review of `entries[index]`, restoring its saved draft. `None` when no such entry.
+    pub fn open(index: usize, entries: &[PrEntry], context: &Context) -> Option<ReviewState> {
+        let entry = entries.get(index)?;
+        let meta = &entry.change.meta;
+        let store = DraftStore::new(&context.data_dir);
+        let fresh = || Draft::new(&meta.repo, meta.number, &meta.head_sha, context.clock.now());
+        let (draft, message) = match store.load(&meta.repo, meta.number, &meta.head_sha) {
+            Ok(LoadOutcome::Loaded(draft)) => (draft, None),
+            Ok(LoadOutcome::None) => (fresh(), None),
+            Ok(LoadOutcome::SetAside(aside)) => (
+                fresh(),
+                Some(format!("damaged draft moved to {}", aside.path.display())),
+            ),
+            Err(error) => (fresh(), Some(error.to_string())),
+        };
+        Some(ReviewState {
+            entry: index,
+            focus: Pane::Diff,
+            left: Pane::Diff,
+            scroll: [0; 3],
+            lines: [
+                diff_lines(&entry.report),
+                cascade_lines(&entry.report),
+                finding_lines(&entry.report),
+            ],
+            cursor: 0,
+            draft,
+            waiving: None,
+            message,
+        })
+    }
+
+    /// The checklist item under the cursor.
+    pub fn selected_item<'a>(&self, entries: &'a [PrEntry]) -> Option<&'a ChecklistEntry> {
+        entries.get(self.entry)?.report.checklist.get(self.cursor)
+    }
+
+    /// Handles a review action.
+    pub fn act(&mut self, action: Action, context: &Context, entries: &[PrEntry]) {
+        match action {
+            Action::NextPane => self.focus_pane(self.focus.step(1)),
+            Action::PrevPane => self.focus_pane(self.focus.step(Pane::ALL.len() - 1)),
+            Action::Down => self.move_by(1, true, entries),
+            Action::Up => self.move_by(1, false, entries),
+            Action::PageDown => self.move_by(PAGE, true, entries),
+            Action::PageUp => self.move_by(PAGE, false, entries),
+            Action::Toggle => self.toggle(context, entries),
+            Action::Waive => {
+                self.focus_pane(Pane::Checklist);
+                self.waiving = Some(String::new());
+            }
+            _ => {}
+        }
+    }
+
+    /// Takes a key while a waiver reason is typed; whether it was taken.
+    pub fn type_key(&mut self, key: KeyEvent, context: &Context, entries: &[PrEntry]) -> bool {
+        let Some(reason) = &mut self.waiving else {
+            return false;
+        };
+        match key.code {
+            KeyCode::Esc => self.waiving = None,
+            KeyCode::Backspace => {
+                reason.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() && reason.chars().count() < MAX_REASON => {
+                reason.push(c);
+            }
+            KeyCode::Enter if reason.trim().is_empty() => {
+                self.message = Some(strings::WAIVE_NEEDS_REASON.to_owned());
+            }
+            KeyCode::Enter => {
+                let reason = reason.trim().to_owned();
+                self.waiving = None;
+                if let Some(item) = self.selected_item(entries) {
+                    let id = item.id.clone();
+                    self.draft.state.waive(&id, &context.reviewer, &reason);
+                    self.save(context);
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// Saves the draft now (every change calls it); a failure is shown, not fatal.
+    pub fn save(&mut self, context: &Context) {
+        self.draft.updated_at = context.clock.now();
+        match DraftStore::new(&context.data_dir).save(&self.draft) {
+            Ok(_) => self.message = None,
+            Err(error) => self.message = Some(format!("draft not saved: {error}")),
+        }
+    }
+
+    fn focus_pane(&mut self, pane: Pane) {
+        self.focus = pane;
+        if pane != Pane::Checklist {
+            self.left = pane;
+        }
+    }
+
+    /// Moves the checklist cursor, or scrolls the focused text pane, by `by` lines.
+    fn move_by(&mut self, by: usize, down: bool, entries: &[PrEntry]) {
+        let (position, len) = match self.focus {
+            Pane::Checklist => {
+                let len = entries
+                    .get(self.entry)
+                    .map_or(0, |e| e.report.checklist.len());
+                (&mut self.cursor, len)
+            }
+            pane => {
+                let index = pane.index();
+                let len = self.lines.get(index).map_or(0, Vec::len);
+                match self.scroll.get_mut(index) {
+                    Some(scroll) => (scroll, len),
+                    None => return,
+                }
+            }
+        };
+        let last = len.saturating_sub(1);
+        *position = if down {
+            position.saturating_add(by).min(last)
+        } else {
+            position.saturating_sub(by)
+        };
+    }
+
+    /// Ticks the selected item, or re-opens it when it was ticked.
+    fn toggle(&mut self, context: &Context, entries: &[PrEntry]) {
+        self.focus_pane(Pane::Checklist);
+        let Some(id) = self.selected_item(entries).map(|item| item.id.clone()) else {
+            return;
+        };
+        match self.draft.state.get(&id) {
+            ItemState::Ticked { .. } => self.draft.state.reopen(&id),
+            ItemState::Open | ItemState::Waived { .. } => {
+                self.draft.state.tick(&id, &context.reviewer);
+            }
+        }
+        self.save(context);
+    }
+}
+
+/// The structured schema diff of every changed set.
+fn diff_lines(report: &PrReport) -> Vec<PaneLine> {
+    let mut lines = Vec::new();
+    for set in &report.sets {
+        if report.sets.len() > 1 {
+            lines.push(line(Tone::Dim, &set.set.root));
+        }
+        let text = render_schema_diff(&set.schema_diff, Painter::new(false));
+        lines.extend(text.lines().map(|l| {
+            let tone = match l.trim_start().chars().next() {
+                Some('+') => Tone::Added,
+                Some('-') => Tone::Removed,
+                Some('~') => Tone::Changed,
+                _ => Tone::Text,
+            };
+            line(tone, l)
+        }));
+    }
+    or_placeholder(lines, strings::NO_SCHEMA_CHANGE)
+}
+
+/// The cascade growth of every changed set.
+fn cascade_lines(report: &PrReport) -> Vec<PaneLine> {
+    let lines = report
+        .sets
+        .iter()
+        .flat_map(|set| &set.cascade)
+        .flat_map(|change| {
+            let text = render_cascade_change(change, Painter::new(false));
+            text.lines()
+                .map(|l| {
+                    let tone = if l.starts_with("deleting") {
+                        Tone::Removed
+                    } else {
+                        Tone::Text
+                    };
+                    line(tone, l)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    or_placeholder(lines, strings::NO_CASCADE_CHANGE)
+}
+
+/// Each finding: risk, rule and place, then its message.
+fn finding_lines(report: &PrReport) -> Vec<PaneLine> {
+    let lines = report
+        .findings
+        .iter()
+        .flat_map(|f| {
+            let accepted = if f.suppressed.is_some() {
+                " (accepted)"
+            } else {
+                ""
+            };
+            [
+                line(
+                    Tone::Risk(f.risk),
+                    &format!(
+                        "{:<8} {} {}:{}{accepted}",
+                        f.risk.label(),
+                        f.rule,
+                        f.file,
+                        f.line
+                    ),
+                ),
+                line(Tone::Text, &format!("  {}", f.message)),
+            ]
+        })
+        .collect();
+    or_placeholder(lines, strings::NO_FINDINGS)
+}
+
+fn line(tone: Tone, text: &str) -> PaneLine {
+    PaneLine {
+        tone,
+        text: clean(text).into_owned(),
+    }
+}
+
+fn or_placeholder(lines: Vec<PaneLine>, placeholder: &str) -> Vec<PaneLine> {
+    if lines.is_empty() {
+        vec![line(Tone::Dim, placeholder)]
+    } else {
+        lines
+    }
+}
+
+/// Draws the review in `area`.
+pub fn draw(frame: &mut Frame, area: Rect, state: &ReviewState, entry: &PrEntry, theme: &Theme) {
+    let [summary, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(summary_line(entry, theme), summary);
+    if area.width >= FOUR_PANES_WIDTH {
+        let columns = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(body);
+        for (pane, column) in Pane::ALL.iter().zip(columns.iter()) {
+            draw_pane(frame, *column, *pane, state, entry, theme);
+        }
+    } else if area.width >= TWO_PANES_WIDTH {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(body);
+        draw_tabbed(
+            frame,
+            left,
+            &Pane::ALL[..3],
+            state.left,
+            state,
+            entry,
+            theme,
+        );
+        draw_pane(frame, right, Pane::Checklist, state, entry, theme);
+    } else {
+        draw_tabbed(frame, body, &Pane::ALL, state.focus, state, entry, theme);
+    }
+    frame.render_widget(footer_line(state, theme), footer);
+}
+
+/// Risk, the gate in one sentence.
+fn summary_line<'a>(entry: &PrEntry, theme: &Theme) -> Paragraph<'a> {
+    Paragraph::new(Line::from(vec![
+        risk_badge(entry.report.risk, theme),
+        Span::styled(entry.report.gate.describe(), theme.dim),
+    ]))
+}
+
+/// A tab bar of `panes` above the pane `shown`.
+fn draw_tabbed(
+    frame: &mut Frame,
+    area: Rect,
+    panes: &[Pane],
+    shown: Pane,
+    state: &ReviewState,
+    entry: &PrEntry,
+    theme: &Theme,
+) {
+    let [bar, pane_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let titles: Vec<&str> = panes.iter().map(|p| p.title()).collect();
+    let selected = panes.iter().position(|p| *p == shown);
+    let tabs = Tabs::new(titles)
+        .select(selected)
+        .style(theme.dim)
+        .highlight_style(theme.accent);
+    frame.render_widget(tabs, bar);
+    draw_pane(frame, pane_area, shown, state, entry, theme);
+}
+
+/// One pane with its border, showing only the lines that fit.
+fn draw_pane(
+    frame: &mut Frame,
+    area: Rect,
+    pane: Pane,
+    state: &ReviewState,
+    entry: &PrEntry,
+    theme: &Theme,
+) {
+    let border = if state.focus == pane {
+        theme.focus_border
+    } else {
+        theme.border
+    };
+    let block = Block::bordered()
+        .title(Span::styled(pane.title(), theme.accent))
+        .border_style(border);
+    let height = usize::from(block.inner(area).height);
+    let lines = match pane {
+        Pane::Checklist => checklist_view(state, entry, height, theme),
+        text_pane => {
+            let index = text_pane.index();
+            let scroll = state.scroll.get(index).copied().unwrap_or(0);
+            state
+                .lines
+                .get(index)
+                .map(|lines| {
+                    lines
+                        .iter()
+                        .skip(scroll)
+                        .take(height)
+                        .map(|l| Line::styled(l.text.clone(), tone_style(l.tone, theme)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+    };
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn tone_style(tone: Tone, theme: &Theme) -> Style {
+    match tone {
+        Tone::Text => theme.text,
+        Tone::Dim => theme.dim,
+        Tone::Added => theme.added,
+        Tone::Removed => theme.removed,
+        Tone::Changed => theme.changed,
+        Tone::Risk(risk) => theme.risk(risk),
+    }
+}
+
+/// The checklist lines visible in `height` rows, scrolled so the cursor's item shows.
+fn checklist_view<'a>(
+    state: &ReviewState,
+    entry: &PrEntry,
+    height: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let mut cursor_line = 0;
+    let mut list = "";
+    for (index, item) in entry.report.checklist.iter().enumerate() {
+        if item.list != list {
+            list = &item.list;
+            lines.push(Line::styled(
+                clean(&item.list_title).into_owned(),
+                theme.accent,
+            ));
+        }
+        if index == state.cursor {
+            cursor_line = lines.len();
+        }
+        lines.extend(item_lines(item, state, index == state.cursor, theme));
+    }
+    let offset = (cursor_line + 3).saturating_sub(height);
+    lines.into_iter().skip(offset).take(height).collect()
+}
+
+/// An item: its box, text and required mark; its evidence and waiver reason below.
+fn item_lines<'a>(
+    item: &ChecklistEntry,
+    state: &ReviewState,
+    selected: bool,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let item_state = state.draft.state.get(&item.id);
+    let mark = match item_state {
+        ItemState::Open => "[ ]",
+        ItemState::Ticked { .. } => "[x]",
+        ItemState::Waived { .. } => "[w]",
+    };
+    let mut head = vec![Span::styled(
+        format!("{mark} {}", clean(&item.text)),
+        theme.text,
+    )];
+    if item.required {
+        head.push(Span::styled(
+            format!(" ({})", strings::REQUIRED_MARK),
+            theme.changed,
+        ));
+    }
+    let mut head = Line::from(head);
+    if selected {
+        head = head.style(theme.selected);
+    }
+    let mut lines = vec![head];
+    if let Some(evidence) = &item.evidence {
+        let (sign, style) = match evidence {
+            EvidenceStatus::Checked(_) => ("ok", theme.added),
+            EvidenceStatus::Problem(_) => ("!!", theme.removed),
+            EvidenceStatus::Unknown(_) => ("??", theme.dim),
+        };
+        lines.push(Line::styled(
+            format!("    {sign} {}", clean(evidence.detail())),
+            style,
+        ));
+    }
+    if let ItemState::Waived { reason, .. } = item_state {
+        lines.push(Line::styled(
+            format!("    waived: {}", clean(reason)),
+            theme.dim,
+        ));
+    }
+    lines
+}
+
+/// The footer: the waiver being typed, a message, or the key hint.
+fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
+    let line = match (&state.waiving, &state.message) {
+        (Some(reason), _) => Line::from(vec![
+            Span::styled(strings::WAIVE_PROMPT, theme.accent),
+            Span::raw(reason.as_str()),
+        ]),
+        (None, Some(message)) => Line::styled(message.as_str(), theme.changed),
+        (None, None) => Line::styled(strings::REVIEW_HINT, theme.dim),
+    };
+    Paragraph::new(line)
+}
