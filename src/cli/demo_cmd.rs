@@ -9,9 +9,8 @@ use anyhow::Context as _;
 use super::args::DemoArgs;
 use crate::review::durable::data_dir;
 use crate::review::{Checklists, SystemClock};
-use crate::source::demo::demo_changes;
 use crate::tui::app::{App, Context};
-use crate::tui::entry::analyse_all;
+use crate::tui::entry::demo_entries;
 use crate::tui::event::TerminalEvents;
 use crate::tui::theme::Theme;
 
@@ -22,7 +21,7 @@ const TICK: Duration = Duration::from_millis(250);
 pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let theme = Theme::load(&args.theme, Theme::no_color_from_env())?;
     let checklists = Checklists::load(None)?;
-    let entries = analyse_all(demo_changes()?, &checklists);
+    let entries = demo_entries(&checklists)?;
     let data_dir = data_dir().context("no data directory (set SCHEMAGATE_DATA_DIR)")?;
     let reviewer = std::env::var("USER").unwrap_or_else(|_| "reviewer".to_owned());
     let context = Context {

@@ -5,6 +5,7 @@ use crate::analysis::pipeline::analyze_change;
 use crate::check::{PrReport, ReportInputs, build_report};
 use crate::review::{Checklists, Evidence, Timestamp};
 use crate::source::change::Change;
+use crate::source::demo::{DemoError, demo_changes};
 
 /// A PR in the queue, analysed.
 pub struct PrEntry {
@@ -69,4 +70,12 @@ pub fn analyse_all(changes: Vec<Change>, checklists: &Checklists) -> Vec<PrEntry
         .into_iter()
         .map(|change| PrEntry::analyse(change, checklists))
         .collect()
+}
+
+/// The embedded demo's PRs, analysed.
+///
+/// # Errors
+/// [`DemoError`] when the embedded demo data is malformed.
+pub fn demo_entries(checklists: &Checklists) -> Result<Vec<PrEntry>, DemoError> {
+    Ok(analyse_all(demo_changes()?, checklists))
 }
