@@ -7,9 +7,7 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent};
 use schemagate::analysis::rules::Risk;
 use schemagate::review::decision_log::{LOG_FILE, read_all};
-use schemagate::review::{
-    Checklists, Destination, FixedClock, ItemState, Timestamp, Verdict,
-};
+use schemagate::review::{Checklists, Destination, FixedClock, ItemState, Timestamp, Verdict};
 use schemagate::tui::app::{App, Context};
 use schemagate::tui::entry::demo_entries;
 use schemagate::tui::keys::Screen;
@@ -70,8 +68,15 @@ fn tick_waive_then_approve_is_refused_and_block_is_recorded_locally() {
     press(&mut app, &[KeyCode::Enter, KeyCode::Char(' ')]);
     assert!(matches!(item_state(&app, 0), ItemState::Ticked { ref by } if by == "ana"));
 
-    press(&mut app, &[KeyCode::Char('j'), KeyCode::Char('w'), KeyCode::Enter]);
-    assert_eq!(item_state(&app, 1), ItemState::Open, "a blank reason waives nothing");
+    press(
+        &mut app,
+        &[KeyCode::Char('j'), KeyCode::Char('w'), KeyCode::Enter],
+    );
+    assert_eq!(
+        item_state(&app, 1),
+        ItemState::Open,
+        "a blank reason waives nothing"
+    );
     type_text(&mut app, "no user rows in staging");
     press(&mut app, &[KeyCode::Enter]);
     assert_eq!(
@@ -90,15 +95,24 @@ fn tick_waive_then_approve_is_refused_and_block_is_recorded_locally() {
     let verdict = app.verdict().unwrap();
     assert_eq!(verdict.choice(), Verdict::Approve);
     let Stage::Refused(reasons) = &verdict.stage else {
-        panic!("Approve allowed with required items open: {:?}", verdict.stage);
+        panic!(
+            "Approve allowed with required items open: {:?}",
+            verdict.stage
+        );
     };
     assert!(reasons.iter().any(|r| r.contains("is open")), "{reasons:?}");
 
-    press(&mut app, &[KeyCode::Enter, KeyCode::Down, KeyCode::Down, KeyCode::Enter]);
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Down, KeyCode::Down, KeyCode::Enter],
+    );
     assert_eq!(app.verdict().unwrap().stage, Stage::Confirm);
     press(&mut app, &[KeyCode::Char('y')]);
     let log_path = dir.path().join(LOG_FILE);
-    assert_eq!(app.verdict().unwrap().stage, Stage::Recorded(log_path.clone()));
+    assert_eq!(
+        app.verdict().unwrap().stage,
+        Stage::Recorded(log_path.clone())
+    );
 
     let log = read_all(&log_path).unwrap();
     let [record] = log.records.as_slice() else {
@@ -117,7 +131,10 @@ fn tick_waive_then_approve_is_refused_and_block_is_recorded_locally() {
 fn the_draft_is_restored_when_the_pr_is_opened_again() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
-    press(&mut app, &[KeyCode::Enter, KeyCode::Char(' '), KeyCode::Esc]);
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char(' '), KeyCode::Esc],
+    );
     assert!(app.review.is_none());
     press(&mut app, &[KeyCode::Enter]);
     assert!(matches!(item_state(&app, 0), ItemState::Ticked { .. }));
@@ -148,9 +165,18 @@ fn search_filters_the_queue_and_escape_clears_it() {
 fn help_opens_over_any_screen_and_closes() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
-    press(&mut app, &[KeyCode::Char('?'), KeyCode::Char('j'), KeyCode::Enter]);
-    assert!(app.review.is_none(), "keys other than close do nothing under help");
-    press(&mut app, &[KeyCode::Esc, KeyCode::Enter, KeyCode::Char('?')]);
+    press(
+        &mut app,
+        &[KeyCode::Char('?'), KeyCode::Char('j'), KeyCode::Enter],
+    );
+    assert!(
+        app.review.is_none(),
+        "keys other than close do nothing under help"
+    );
+    press(
+        &mut app,
+        &[KeyCode::Esc, KeyCode::Enter, KeyCode::Char('?')],
+    );
     assert_eq!(app.screen(), Screen::Review);
     press(&mut app, &[KeyCode::Char('q')]);
     assert!(!app.quit, "q closes the help first");

@@ -27,8 +27,8 @@ pub const NO_CASCADE_CHANGE: &str = "no ON DELETE cascade path added or widened"
 pub const NO_FINDINGS: &str = "no findings";
 /// Prompt while typing a waiver reason.
 pub const WAIVE_PROMPT: &str = "waive with reason (Enter to save, Esc to cancel): ";
-/// Told when a waiver is given without a reason.
-pub const WAIVE_NEEDS_REASON: &str = "a waiver needs a written reason";
+/// Told when a waiver is given without a reason (the prompt stays).
+pub const WAIVE_NEEDS_REASON: &str = "a waiver needs a written reason (Esc to cancel): ";
 /// Title of the verdict dialog.
 pub const VERDICT_TITLE: &str = "Verdict";
 /// The verdict choices, in dialog order.
@@ -43,5 +43,5 @@ pub const REFUSED: &str = "Refused:";
 pub const RECORDED_LOCALLY: &str = "recorded locally — demo verdicts are not sent to GitHub";
 /// Title of the help overlay.
 pub const HELP_TITLE: &str = "Keys (Esc or ? to close)";
-/// Marks a required checklist item.
-pub const REQUIRED_MARK: &str = "required";
+/// Marks a required checklist item (right after its box).
+pub const REQUIRED_MARK: &str = "*";

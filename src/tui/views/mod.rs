@@ -82,9 +82,9 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     sanitize_line(text)
 }
 
-/// ` HIGH ` in the risk's colour.
+/// `HIGH     ` (padded to one width) in the risk's colour.
 pub fn risk_badge(risk: Risk, theme: &Theme) -> Span<'static> {
-    Span::styled(format!("{:<8}", risk.label()), theme.risk(risk))
+    Span::styled(format!("{:<8} ", risk.label()), theme.risk(risk))
 }
 
 /// A `width` x `height` rectangle centred in `area` (clipped to it).

@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Tabs};
+use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 
 use super::{clean, risk_badge};
 use crate::analysis::rules::Risk;
@@ -162,6 +162,7 @@ impl ReviewState {
             Action::Waive => {
                 self.focus_pane(Pane::Checklist);
                 self.waiving = Some(String::new());
+                self.message = None;
             }
             _ => {}
         }
@@ -173,7 +174,10 @@ impl ReviewState {
             return false;
         };
         match key.code {
-            KeyCode::Esc => self.waiving = None,
+            KeyCode::Esc => {
+                self.waiving = None;
+                self.message = None;
+            }
             KeyCode::Backspace => {
                 reason.pop();
             }
@@ -421,12 +425,16 @@ fn draw_pane(
     } else {
         theme.border
     };
+    let title = match pane {
+        Pane::Checklist => checklist_title(state, entry),
+        text_pane => text_pane.title().to_owned(),
+    };
     let block = Block::bordered()
-        .title(Span::styled(pane.title(), theme.accent))
+        .title(Span::styled(title, theme.accent))
         .border_style(border);
     let height = usize::from(block.inner(area).height);
-    let lines = match pane {
-        Pane::Checklist => checklist_view(state, entry, height, theme),
+    let paragraph = match pane {
+        Pane::Checklist => Paragraph::new(checklist_view(state, entry, height, theme)),
         text_pane => {
             let index = text_pane.index();
             let scroll = state.scroll.get(index).copied().unwrap_or(0);
@@ -439,12 +447,27 @@ fn draw_pane(
                         .skip(scroll)
                         .take(height)
                         .map(|l| Line::styled(l.text.clone(), tone_style(l.tone, theme)))
-                        .collect()
+                        .collect::<Vec<_>>()
                 })
+                .map(|lines| Paragraph::new(lines).wrap(Wrap { trim: false }))
                 .unwrap_or_default()
         }
     };
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(paragraph.block(block), area);
+}
+
+/// `Checklist · required 3/21 · * marks required`: how far the gate is.
+fn checklist_title(state: &ReviewState, entry: &PrEntry) -> String {
+    let required = entry.report.checklist.iter().filter(|item| item.required);
+    let (total, resolved) = required.fold((0, 0), |(total, resolved), item| {
+        let done = state.draft.state.get(&item.id).is_resolved();
+        (total + 1, resolved + usize::from(done))
+    });
+    format!(
+        "{} · required {resolved}/{total} · {} marks required",
+        Pane::Checklist.title(),
+        strings::REQUIRED_MARK
+    )
 }
 
 fn tone_style(tone: Tone, theme: &Theme) -> Style {
@@ -498,17 +521,16 @@ fn item_lines<'a>(
         ItemState::Ticked { .. } => "[x]",
         ItemState::Waived { .. } => "[w]",
     };
-    let mut head = vec![Span::styled(
-        format!("{mark} {}", clean(&item.text)),
-        theme.text,
-    )];
-    if item.required {
-        head.push(Span::styled(
-            format!(" ({})", strings::REQUIRED_MARK),
-            theme.changed,
-        ));
-    }
-    let mut head = Line::from(head);
+    let required = if item.required {
+        strings::REQUIRED_MARK
+    } else {
+        " "
+    };
+    let mut head = Line::from(vec![
+        Span::styled(mark, theme.text),
+        Span::styled(required, theme.changed),
+        Span::styled(format!(" {}", clean(&item.text)), theme.text),
+    ]);
     if selected {
         head = head.style(theme.selected);
     }
@@ -536,8 +558,11 @@ fn item_lines<'a>(
 /// The footer: the waiver being typed, a message, or the key hint.
 fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
     let line = match (&state.waiving, &state.message) {
-        (Some(reason), _) => Line::from(vec![
-            Span::styled(strings::WAIVE_PROMPT, theme.accent),
+        (Some(reason), message) => Line::from(vec![
+            Span::styled(
+                message.as_deref().unwrap_or(strings::WAIVE_PROMPT),
+                theme.accent,
+            ),
             Span::raw(reason.as_str()),
         ]),
         (None, Some(message)) => Line::styled(message.as_str(), theme.changed),

@@ -18,6 +18,9 @@ use crate::tui::keys::Action;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 
+/// Refusal reasons listed before "and N more".
+const SHOWN_REFUSALS: usize = 6;
+
 /// The verdicts in dialog order.
 const VERDICTS: [Verdict; 3] = [Verdict::Approve, Verdict::RequestChanges, Verdict::Block];
 
@@ -211,13 +214,7 @@ fn stage_lines<'a>(stage: &'a Stage, theme: &Theme) -> Vec<Line<'a>> {
             "Enter: check the gates · Esc: cancel",
             theme.dim,
         )],
-        Stage::Refused(reasons) => std::iter::once(Line::styled(strings::REFUSED, theme.removed))
-            .chain(
-                reasons
-                    .iter()
-                    .map(|r| Line::styled(format!("- {r}"), theme.text)),
-            )
-            .collect(),
+        Stage::Refused(reasons) => refusal_lines(reasons, theme),
         Stage::Confirm => vec![Line::styled(strings::CONFIRM, theme.added)],
         Stage::Recorded(path) => vec![
             Line::styled(strings::RECORDED_LOCALLY, theme.accent),
@@ -228,4 +225,24 @@ fn stage_lines<'a>(stage: &'a Stage, theme: &Theme) -> Vec<Line<'a>> {
             theme.removed,
         )],
     }
+}
+
+/// The first reasons of a refusal, and how many more there are.
+fn refusal_lines<'a>(reasons: &'a [String], theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::styled(
+        format!("{} ({})", strings::REFUSED, reasons.len()),
+        theme.removed,
+    )];
+    lines.extend(
+        reasons
+            .iter()
+            .take(SHOWN_REFUSALS)
+            .map(|r| Line::styled(format!("- {r}"), theme.text)),
+    );
+    if reasons.len() > SHOWN_REFUSALS {
+        let more = reasons.len() - SHOWN_REFUSALS;
+        lines.push(Line::styled(format!("  … and {more} more"), theme.dim));
+    }
+    lines.push(Line::styled("Enter: choose again · Esc: cancel", theme.dim));
+    lines
 }
