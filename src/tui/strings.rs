@@ -38,7 +38,7 @@ pub const BLOCK_SUGGESTED: &str = "Block is suggested: a CRITICAL finding is ope
 /// Asked before recording.
 pub const CONFIRM: &str = "Allowed. Press y to record it, Esc to cancel.";
 /// Heading of the refusal reasons.
-pub const REFUSED: &str = "Refused:";
+pub const REFUSED: &str = "Refused";
 /// Said once a demo verdict is recorded.
 pub const RECORDED_LOCALLY: &str = "recorded locally — demo verdicts are not sent to GitHub";
 /// Title of the help overlay.

@@ -18,6 +18,9 @@ use crate::tui::keys::Action;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 
+/// Width of the dialog (narrower on a narrow terminal).
+const DIALOG_WIDTH: u16 = 76;
+
 /// Refusal reasons listed before "and N more".
 const SHOWN_REFUSALS: usize = 6;
 
@@ -194,8 +197,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &VerdictState, entry: &PrEntry
     }
     lines.push(Line::raw(""));
     lines.extend(stage_lines(&state.stage, theme));
-    let height = u16::try_from(lines.len() + 4).unwrap_or(u16::MAX);
-    let rect = centered(area, 76, height);
+    let width = DIALOG_WIDTH.min(area.width);
+    let inner_width = usize::from(width.saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|line| line.width().div_ceil(inner_width).max(1))
+        .sum();
+    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, width, height);
     let block = Block::bordered()
         .title(Span::styled(strings::VERDICT_TITLE, theme.accent))
         .border_style(theme.focus_border);
@@ -230,7 +239,7 @@ fn stage_lines<'a>(stage: &'a Stage, theme: &Theme) -> Vec<Line<'a>> {
 /// The first reasons of a refusal, and how many more there are.
 fn refusal_lines<'a>(reasons: &'a [String], theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = vec![Line::styled(
-        format!("{} ({})", strings::REFUSED, reasons.len()),
+        format!("{} ({}):", strings::REFUSED, reasons.len()),
         theme.removed,
     )];
     lines.extend(
