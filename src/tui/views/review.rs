@@ -303,7 +303,7 @@ fn cascade_lines(report: &PrReport) -> Vec<PaneLine> {
     or_placeholder(lines, strings::NO_CASCADE_CHANGE)
 }
 
-/// Each finding: risk, rule and place, then its message.
+/// Each finding: risk, rule and place, its message, then the SQL around its line.
 fn finding_lines(report: &PrReport) -> Vec<PaneLine> {
     let lines = report
         .findings
@@ -314,19 +314,28 @@ fn finding_lines(report: &PrReport) -> Vec<PaneLine> {
             } else {
                 ""
             };
-            [
-                line(
-                    Tone::Risk(f.risk),
-                    &format!(
-                        "{:<8} {} {}:{}{accepted}",
-                        f.risk.label(),
-                        f.rule,
-                        f.file,
-                        f.line
-                    ),
-                ),
+            let heading = format!(
+                "{:<8} {} {}:{}{accepted}",
+                f.risk.label(),
+                f.rule,
+                f.file,
+                f.line
+            );
+            let mut lines = vec![
+                line(Tone::Risk(f.risk), &heading),
                 line(Tone::Text, &format!("  {}", f.message)),
-            ]
+            ];
+            if let Some(excerpt) = report.excerpt(&f.file, f.line) {
+                lines.extend(excerpt.lines.iter().map(|(number, text)| {
+                    let tone = if *number == f.line {
+                        Tone::Changed
+                    } else {
+                        Tone::Dim
+                    };
+                    line(tone, &format!("  {number:>5} | {text}"))
+                }));
+            }
+            lines
         })
         .collect();
     or_placeholder(lines, strings::NO_FINDINGS)
