@@ -32,6 +32,8 @@ pub enum Action {
     Toggle,
     /// Waive the selected checklist item with a reason.
     Waive,
+    /// Add a note to the PR.
+    Note,
     /// Open the verdict dialog.
     Verdict,
     /// Confirm a dialog (yes).
@@ -93,6 +95,7 @@ const REVIEW: &[Binding] = &[
         Action::Waive,
         "waive the checklist item (type a reason, Enter)",
     ),
+    bind("n", Action::Note, "add a note to the PR (type it, Enter)"),
     bind("v", Action::Verdict, "choose a verdict"),
     bind("Esc", Action::Back, "back to the queue"),
     bind("?", Action::Help, "this help"),
@@ -142,6 +145,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::BackTab => Action::PrevPane,
         KeyCode::Char(' ') => Action::Toggle,
         KeyCode::Char('w') => Action::Waive,
+        KeyCode::Char('n') => Action::Note,
         KeyCode::Char('v') => Action::Verdict,
         KeyCode::Char('y') => Action::Yes,
         _ => return None,
@@ -162,6 +166,7 @@ mod tests {
             KeyCode::PageDown,
             KeyCode::Char(' '),
             KeyCode::Char('w'),
+            KeyCode::Char('n'),
             KeyCode::Char('v'),
             KeyCode::Esc,
             KeyCode::Char('?'),

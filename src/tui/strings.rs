@@ -16,7 +16,7 @@ pub const QUEUE_HINT: &str = "j/k move  Enter review  / search  ? help  q quit";
 pub const NO_MATCH: &str = "no PR matches the filter";
 /// Review footer.
 pub const REVIEW_HINT: &str =
-    "Tab pane  j/k scroll  Space tick  w waive  v verdict  Esc queue  ? help";
+    "Tab pane  j/k scroll  Space tick  w waive  n note  v verdict  Esc queue  ? help";
 /// Pane titles: schema diff, cascade, findings, checklist.
 pub const PANE_TITLES: [&str; 4] = ["Schema diff", "Cascade", "Findings", "Checklist"];
 /// Schema diff pane when nothing changed.
@@ -29,6 +29,12 @@ pub const NO_FINDINGS: &str = "no findings";
 pub const WAIVE_PROMPT: &str = "waive with reason (Enter to save, Esc to cancel): ";
 /// Told when a waiver is given without a reason (the prompt stays).
 pub const WAIVE_NEEDS_REASON: &str = "a waiver needs a written reason (Esc to cancel): ";
+/// Prompt while typing a note.
+pub const NOTE_PROMPT: &str = "note (Enter to save, Esc to cancel): ";
+/// Told when a note is empty (the prompt stays).
+pub const NOTE_NEEDS_TEXT: &str = "a note needs text (Esc to cancel): ";
+/// Heading of the notes below the checklist.
+pub const NOTES_HEADING: &str = "Notes";
 /// Title of the verdict dialog.
 pub const VERDICT_TITLE: &str = "Verdict";
 /// The verdict choices, in dialog order.

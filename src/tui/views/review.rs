@@ -15,7 +15,7 @@ use crate::check::{ChecklistEntry, PrReport};
 use crate::report::cascade_text::render_cascade_change;
 use crate::report::diff_text::render_schema_diff;
 use crate::report::style::Painter;
-use crate::review::{Draft, DraftStore, EvidenceStatus, ItemState, LoadOutcome};
+use crate::review::{Draft, DraftStore, EvidenceStatus, ItemState, LoadOutcome, Note};
 use crate::tui::app::Context;
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::Action;
@@ -24,8 +24,8 @@ use crate::tui::theme::Theme;
 
 /// Lines a page up or down scrolls.
 const PAGE: usize = 10;
-/// Longest waiver reason kept.
-const MAX_REASON: usize = 500;
+/// Longest waiver reason or note kept.
+const MAX_INPUT: usize = 500;
 /// Widest layout: four panes side by side from this width on.
 const FOUR_PANES_WIDTH: u16 = 160;
 /// Two panes (the first three tabbed beside the checklist) from this width on.
@@ -71,6 +71,40 @@ impl Pane {
     }
 }
 
+/// What typed text is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputPurpose {
+    /// The reason to waive the selected checklist item.
+    Waiver,
+    /// A note on the PR.
+    Note,
+}
+
+impl InputPurpose {
+    fn prompt(self) -> &'static str {
+        match self {
+            InputPurpose::Waiver => strings::WAIVE_PROMPT,
+            InputPurpose::Note => strings::NOTE_PROMPT,
+        }
+    }
+
+    fn needs_text(self) -> &'static str {
+        match self {
+            InputPurpose::Waiver => strings::WAIVE_NEEDS_REASON,
+            InputPurpose::Note => strings::NOTE_NEEDS_TEXT,
+        }
+    }
+}
+
+/// Text being typed in the footer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextInput {
+    /// What it is for.
+    pub purpose: InputPurpose,
+    /// What was typed so far.
+    pub text: String,
+}
+
 /// How a line is coloured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tone {
@@ -105,8 +139,8 @@ pub struct ReviewState {
     pub cursor: usize,
     /// The reviewer's draft (ticks, waivers, chosen verdict).
     pub draft: Draft,
-    /// The waiver reason being typed, if any.
-    pub waiving: Option<String>,
+    /// The text being typed (a waiver reason or a note), if any.
+    pub input: Option<TextInput>,
     /// A one-line message for the reviewer (an error, a hint).
     pub message: Option<String>,
 }
@@ -139,7 +173,7 @@ impl ReviewState {
             ],
             cursor: 0,
             draft,
-            waiving: None,
+            input: None,
             message,
         })
     }
@@ -161,44 +195,76 @@ impl ReviewState {
             Action::Toggle => self.toggle(context, entries),
             Action::Waive => {
                 self.focus_pane(Pane::Checklist);
-                self.waiving = Some(String::new());
-                self.message = None;
+                self.start_input(InputPurpose::Waiver);
+            }
+            Action::Note => {
+                self.focus_pane(Pane::Checklist);
+                self.start_input(InputPurpose::Note);
             }
             _ => {}
         }
     }
 
-    /// Takes a key while a waiver reason is typed; whether it was taken.
+    /// Takes a key while a waiver reason or a note is typed; whether it was taken.
     pub fn type_key(&mut self, key: KeyEvent, context: &Context, entries: &[PrEntry]) -> bool {
-        let Some(reason) = &mut self.waiving else {
+        let Some(input) = &mut self.input else {
             return false;
         };
         match key.code {
             KeyCode::Esc => {
-                self.waiving = None;
+                self.input = None;
                 self.message = None;
             }
             KeyCode::Backspace => {
-                reason.pop();
+                input.text.pop();
             }
-            KeyCode::Char(c) if !c.is_control() && reason.chars().count() < MAX_REASON => {
-                reason.push(c);
+            KeyCode::Char(c) if !c.is_control() && input.text.chars().count() < MAX_INPUT => {
+                input.text.push(c);
             }
-            KeyCode::Enter if reason.trim().is_empty() => {
-                self.message = Some(strings::WAIVE_NEEDS_REASON.to_owned());
+            KeyCode::Enter if input.text.trim().is_empty() => {
+                self.message = Some(input.purpose.needs_text().to_owned());
             }
             KeyCode::Enter => {
-                let reason = reason.trim().to_owned();
-                self.waiving = None;
-                if let Some(item) = self.selected_item(entries) {
-                    let id = item.id.clone();
-                    self.draft.state.waive(&id, &context.reviewer, &reason);
-                    self.save(context);
-                }
+                let text = input.text.trim().to_owned();
+                let purpose = input.purpose;
+                self.input = None;
+                self.submit(purpose, text, context, entries);
             }
             _ => {}
         }
         true
+    }
+
+    fn start_input(&mut self, purpose: InputPurpose) {
+        self.input = Some(TextInput {
+            purpose,
+            text: String::new(),
+        });
+        self.message = None;
+    }
+
+    /// Applies typed text: waives the selected item with it, or adds it as a note.
+    fn submit(
+        &mut self,
+        purpose: InputPurpose,
+        text: String,
+        context: &Context,
+        entries: &[PrEntry],
+    ) {
+        match purpose {
+            InputPurpose::Waiver => {
+                let Some(id) = self.selected_item(entries).map(|item| item.id.clone()) else {
+                    return;
+                };
+                self.draft.state.waive(&id, &context.reviewer, &text);
+            }
+            InputPurpose::Note => self.draft.notes.push(Note {
+                text,
+                file: None,
+                line: None,
+            }),
+        }
+        self.save(context);
     }
 
     /// Saves the draft now (every change calls it); a failure is shown, not fatal.
@@ -513,6 +579,16 @@ fn checklist_view<'a>(
         }
         lines.extend(item_lines(item, state, index == state.cursor, theme));
     }
+    if !state.draft.notes.is_empty() {
+        lines.push(Line::styled(strings::NOTES_HEADING, theme.accent));
+        lines.extend(
+            state
+                .draft
+                .notes
+                .iter()
+                .map(|note| Line::styled(format!("- {}", clean(&note.text)), theme.text)),
+        );
+    }
     let offset = (cursor_line + 3).saturating_sub(height);
     lines.into_iter().skip(offset).take(height).collect()
 }
@@ -564,15 +640,15 @@ fn item_lines<'a>(
     lines
 }
 
-/// The footer: the waiver being typed, a message, or the key hint.
+/// The footer: the text being typed, a message, or the key hint.
 fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
-    let line = match (&state.waiving, &state.message) {
-        (Some(reason), message) => Line::from(vec![
+    let line = match (&state.input, &state.message) {
+        (Some(input), message) => Line::from(vec![
             Span::styled(
-                message.as_deref().unwrap_or(strings::WAIVE_PROMPT),
+                message.as_deref().unwrap_or(input.purpose.prompt()),
                 theme.accent,
             ),
-            Span::raw(reason.as_str()),
+            Span::raw(input.text.as_str()),
         ]),
         (None, Some(message)) => Line::styled(message.as_str(), theme.changed),
         (None, None) => Line::styled(strings::REVIEW_HINT, theme.dim),
