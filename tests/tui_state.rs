@@ -7,10 +7,13 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent};
 use schemagate::analysis::rules::Risk;
 use schemagate::review::decision_log::{LOG_FILE, read_all};
-use schemagate::review::{Checklists, Destination, FixedClock, ItemState, Timestamp, Verdict};
+use schemagate::review::{
+    Checklists, DecisionLog, Destination, FixedClock, ItemState, Timestamp, Verdict,
+};
 use schemagate::tui::app::{App, Context};
 use schemagate::tui::entry::demo_entries;
 use schemagate::tui::keys::Screen;
+use schemagate::tui::views::queue::LastDecision;
 use schemagate::tui::views::verdict::Stage;
 
 /// The console on the demo, keeping its review state in `data_dir`.
@@ -125,6 +128,42 @@ fn tick_waive_then_approve_is_refused_and_block_is_recorded_locally() {
     assert_eq!(decision.checklist, app.review.as_ref().unwrap().draft.state);
     press(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.screen(), Screen::Review);
+
+    let index = app.review.as_ref().unwrap().entry;
+    let mine = LastDecision {
+        verdict: Verdict::Block,
+        stale: false,
+    };
+    assert_eq!(app.queue.decision(index), Some(mine));
+}
+
+#[test]
+fn the_queue_marks_a_verdict_on_an_older_head_as_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+        ],
+    );
+    let index = app.review.as_ref().unwrap().entry;
+    let log_path = dir.path().join(LOG_FILE);
+    let mut decision = read_all(&log_path).unwrap().records[0].decision.clone();
+    decision.head_sha = "0123456789abcdef0123456789abcdef01234567".to_owned();
+    DecisionLog::in_dir(dir.path()).append(&decision).unwrap();
+
+    let reopened = demo_app(dir.path());
+    let mine = reopened.queue.decision(index).unwrap();
+    assert!(mine.stale);
+    let other = demo_app(dir.path());
+    assert_eq!(
+        other.queue.decision(index).map(|d| d.verdict),
+        Some(Verdict::Block)
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use super::entry::PrEntry;
 use super::keys::{self, Action, Screen};
 use super::views::queue::QueueState;
 use super::views::review::ReviewState;
-use super::views::verdict::{VerdictOutcome, VerdictState};
+use super::views::verdict::{Stage, VerdictOutcome, VerdictState};
 use crate::review::{Checklists, Clock};
 
 /// What the screens need from outside: where review state is kept, who reviews, and the time.
@@ -54,7 +54,8 @@ pub struct App {
 impl App {
     /// The console on `entries`, showing the queue.
     pub fn new(context: Context, entries: Vec<PrEntry>) -> App {
-        let queue = QueueState::new(&entries);
+        let mut queue = QueueState::new(&entries);
+        queue.load_decisions(&entries, &context.data_dir, &context.reviewer);
         App {
             context,
             entries,
@@ -150,7 +151,14 @@ impl App {
         else {
             return;
         };
-        if verdict.act(action, review, &self.context, &self.entries) == VerdictOutcome::Close {
+        let was_recorded = matches!(verdict.stage, Stage::Recorded(_));
+        let outcome = verdict.act(action, review, &self.context, &self.entries);
+        if !was_recorded && matches!(verdict.stage, Stage::Recorded(_)) {
+            let context = &self.context;
+            self.queue
+                .load_decisions(&self.entries, &context.data_dir, &context.reviewer);
+        }
+        if outcome == VerdictOutcome::Close {
             self.overlay = Overlay::None;
         }
     }

@@ -6,12 +6,8 @@ pub const APP_TITLE: &str = "schemagate";
 pub const TOO_SMALL: &str = "terminal too small: schemagate needs at least 40x12";
 /// Title of the queue.
 pub const QUEUE_TITLE: &str = "Open PRs touching migrations (riskiest first)";
-/// Queue column headings.
-pub const QUEUE_HEADER: [&str; 8] = [
-    "Risk", "#", "Title", "Author", "Age", "Mig", "Draft", "Repo",
-];
 /// Queue footer.
-pub const QUEUE_HINT: &str = "j/k move  Enter review  / search  ? help  q quit";
+pub const QUEUE_HINT: &str = "j/k move  Enter review  / search  ? help  q quit   Mine: your last verdict, * = head moved since";
 /// Shown when the filter hides every PR.
 pub const NO_MATCH: &str = "no PR matches the filter";
 /// Review footer.

@@ -13,6 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::app::{App, Overlay};
+use super::entry::PrEntry;
 use super::strings;
 use super::theme::Theme;
 use crate::analysis::rules::Risk;
@@ -69,12 +70,19 @@ fn title_bar<'a>(app: &'a App, theme: &Theme) -> Paragraph<'a> {
             )));
             spans.push(Span::styled(clean(&meta.title).into_owned(), theme.text));
         }
-        None => spans.push(Span::styled(
-            format!(" · {} open PRs", app.entries.len()),
-            theme.dim,
-        )),
+        None => spans.push(Span::styled(queue_summary(&app.entries), theme.dim)),
     }
     Paragraph::new(Line::from(spans))
+}
+
+/// ` · demo/meal-planner · 9 open PRs` (the repo named when every PR is in the same one).
+fn queue_summary(entries: &[PrEntry]) -> String {
+    let mut repos = entries.iter().map(|e| e.change.meta.repo.as_str());
+    let first = repos.next();
+    match first.filter(|first| repos.all(|repo| repo == *first)) {
+        Some(repo) => format!(" · {} · {} open PRs", clean(repo), entries.len()),
+        None => format!(" · {} open PRs", entries.len()),
+    }
 }
 
 /// A PR string made safe to draw: no escape sequences, no control characters, one line.

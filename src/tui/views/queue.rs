@@ -6,8 +6,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 
+use std::path::Path;
+
 use super::{clean, risk_badge};
-use crate::review::Timestamp;
+use crate::review::decision_log::{LOG_FILE, Record, read_all};
+use crate::review::{Timestamp, Verdict};
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::Action;
 use crate::tui::strings;
@@ -26,6 +29,32 @@ pub struct QueueState {
     filter: String,
     /// Whether keys go into the filter.
     searching: bool,
+    /// The reviewer's last recorded verdict on each entry (same order as the entries).
+    decisions: Vec<Option<LastDecision>>,
+    /// Why the decision log could not be read, if it could not.
+    log_error: Option<String>,
+}
+
+/// The reviewer's last recorded verdict on a PR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LastDecision {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Whether the PR's head moved since (the verdict is about an older commit).
+    pub stale: bool,
+}
+
+impl LastDecision {
+    /// `approve`, `changes` or `block`, with `*` when stale.
+    fn label(self) -> String {
+        let verdict = match self.verdict {
+            Verdict::Approve => "approve",
+            Verdict::RequestChanges => "changes",
+            Verdict::Block => "block",
+        };
+        let stale = if self.stale { "*" } else { "" };
+        format!("{verdict}{stale}")
+    }
 }
 
 impl QueueState {
@@ -42,7 +71,28 @@ impl QueueState {
             selected: 0,
             filter: String::new(),
             searching: false,
+            decisions: Vec::new(),
+            log_error: None,
         }
+    }
+
+    /// Reads `reviewer`'s last verdict on each entry from the decision log in `data_dir`.
+    pub fn load_decisions(&mut self, entries: &[PrEntry], data_dir: &Path, reviewer: &str) {
+        match read_all(&data_dir.join(LOG_FILE)) {
+            Ok(log) => {
+                self.decisions = entries
+                    .iter()
+                    .map(|entry| last_decision(&log.records, entry, reviewer))
+                    .collect();
+                self.log_error = None;
+            }
+            Err(error) => self.log_error = Some(error.to_string()),
+        }
+    }
+
+    /// The reviewer's last verdict on `entries[index]`, if any.
+    pub fn decision(&self, index: usize) -> Option<LastDecision> {
+        self.decisions.get(index).copied().flatten()
     }
 
     /// The entries that pass the filter, in queue order.
@@ -108,6 +158,19 @@ impl QueueState {
     }
 }
 
+/// The last of `records` by `reviewer` on `entry`'s PR.
+fn last_decision(records: &[Record], entry: &PrEntry, reviewer: &str) -> Option<LastDecision> {
+    let meta = &entry.change.meta;
+    records
+        .iter()
+        .map(|record| &record.decision)
+        .rfind(|d| d.repo == meta.repo && d.pr == meta.number && d.reviewer == reviewer)
+        .map(|d| LastDecision {
+            verdict: d.verdict,
+            stale: d.head_sha != meta.head_sha,
+        })
+}
+
 /// Whether `entry` matches the lowercase `needle` (empty matches everything).
 fn matches(entry: &PrEntry, needle: &str) -> bool {
     let meta = &entry.change.meta;
@@ -146,6 +209,7 @@ pub fn draw(
         .title(Span::styled(strings::QUEUE_TITLE, theme.accent))
         .border_style(theme.focus_border);
     let visible = state.visible(entries);
+    let columns = Column::fitting(table_area.width);
     let inner_rows = usize::from(block.inner(table_area).height.saturating_sub(1)).max(1);
     let offset = state.selected.saturating_sub(inner_rows - 1);
     let rows = visible
@@ -153,26 +217,17 @@ pub fn draw(
         .enumerate()
         .skip(offset)
         .take(inner_rows)
-        .filter_map(|(pos, &i)| entries.get(i).map(|e| (pos, e)))
-        .map(|(pos, entry)| {
-            let row = row(entry, now, theme);
+        .filter_map(|(pos, &i)| entries.get(i).map(|e| (pos, (i, e))))
+        .map(|(pos, (index, entry))| {
+            let row = row(columns, entry, state.decision(index), now, theme);
             if pos == state.selected {
                 row.style(theme.selected)
             } else {
                 row
             }
         });
-    let header = Row::new(strings::QUEUE_HEADER).style(theme.dim);
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(4),
-        Constraint::Fill(1),
-        Constraint::Length(14),
-        Constraint::Length(4),
-        Constraint::Length(3),
-        Constraint::Length(5),
-        Constraint::Length(17),
-    ];
+    let header = Row::new(columns.iter().map(|c| c.heading())).style(theme.dim);
+    let widths = columns.iter().map(|c| c.width());
     let table = Table::new(rows, widths).header(header).block(block);
     frame.render_widget(table, table_area);
     if visible.is_empty() {
@@ -189,24 +244,113 @@ pub fn draw(
     frame.render_widget(footer_line(state, theme), footer);
 }
 
-/// One PR's row.
-fn row<'a>(entry: &'a PrEntry, now: Timestamp, theme: &Theme) -> Row<'a> {
+/// A queue column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    Risk,
+    Number,
+    Title,
+    Author,
+    Age,
+    Migrations,
+    Mine,
+    Draft,
+    Repo,
+}
+
+impl Column {
+    /// Every column.
+    const ALL: &[Column] = &[
+        Column::Risk,
+        Column::Number,
+        Column::Title,
+        Column::Author,
+        Column::Age,
+        Column::Migrations,
+        Column::Mine,
+        Column::Draft,
+        Column::Repo,
+    ];
+    /// Below 120 columns: no repo (the title bar names it when there is one).
+    const NARROW: &[Column] = &[
+        Column::Risk,
+        Column::Number,
+        Column::Title,
+        Column::Author,
+        Column::Age,
+        Column::Migrations,
+        Column::Mine,
+        Column::Draft,
+    ];
+    /// Below 80 columns: what a triage needs.
+    const TINY: &[Column] = &[Column::Risk, Column::Number, Column::Title, Column::Mine];
+
+    /// The columns that fit `width`.
+    fn fitting(width: u16) -> &'static [Column] {
+        match width {
+            w if w >= 120 => Column::ALL,
+            w if w >= 80 => Column::NARROW,
+            _ => Column::TINY,
+        }
+    }
+
+    fn heading(self) -> &'static str {
+        match self {
+            Column::Risk => "Risk",
+            Column::Number => "#",
+            Column::Title => "Title",
+            Column::Author => "Author",
+            Column::Age => "Age",
+            Column::Migrations => "Mig",
+            Column::Mine => "Mine",
+            Column::Draft => "Draft",
+            Column::Repo => "Repo",
+        }
+    }
+
+    fn width(self) -> Constraint {
+        match self {
+            Column::Risk | Column::Mine => Constraint::Length(8),
+            Column::Number | Column::Age => Constraint::Length(4),
+            Column::Title => Constraint::Fill(1),
+            Column::Author => Constraint::Length(14),
+            Column::Migrations => Constraint::Length(3),
+            Column::Draft => Constraint::Length(5),
+            Column::Repo => Constraint::Length(17),
+        }
+    }
+}
+
+/// One PR's row, with `columns`.
+fn row<'a>(
+    columns: &[Column],
+    entry: &'a PrEntry,
+    decision: Option<LastDecision>,
+    now: Timestamp,
+    theme: &Theme,
+) -> Row<'a> {
     let meta = &entry.change.meta;
-    Row::new(vec![
-        Line::from(risk_badge(entry.report.risk, theme)),
-        Line::styled(meta.number.to_string(), theme.text),
-        Line::styled(clean(&meta.title).into_owned(), theme.text),
-        Line::styled(clean(&meta.author).into_owned(), theme.dim),
-        Line::styled(age(now, entry.updated_at), theme.dim),
-        Line::styled(entry.migrations().to_string(), theme.text),
-        Line::styled(if meta.draft { "draft" } else { "" }, theme.changed),
-        Line::styled(clean(&meta.repo).into_owned(), theme.dim),
-    ])
+    Row::new(columns.iter().map(|column| match column {
+        Column::Risk => Line::from(risk_badge(entry.report.risk, theme)),
+        Column::Number => Line::styled(meta.number.to_string(), theme.text),
+        Column::Title => Line::styled(clean(&meta.title).into_owned(), theme.text),
+        Column::Author => Line::styled(clean(&meta.author).into_owned(), theme.dim),
+        Column::Age => Line::styled(age(now, entry.updated_at), theme.dim),
+        Column::Migrations => Line::styled(entry.migrations().to_string(), theme.text),
+        Column::Mine => Line::styled(
+            decision.map(LastDecision::label).unwrap_or_default(),
+            theme.accent,
+        ),
+        Column::Draft => Line::styled(if meta.draft { "draft" } else { "" }, theme.changed),
+        Column::Repo => Line::styled(clean(&meta.repo).into_owned(), theme.dim),
+    }))
 }
 
 /// The footer: the filter being typed, the filter in force, or the key hint.
 fn footer_line<'a>(state: &'a QueueState, theme: &Theme) -> Paragraph<'a> {
-    let line = if state.searching {
+    let line = if let Some(error) = &state.log_error {
+        Line::styled(format!("decision log: {error}"), theme.removed)
+    } else if state.searching {
         Line::from(vec![
             Span::styled("/", theme.accent),
             Span::raw(state.filter.as_str()),
