@@ -97,6 +97,18 @@ fn verdict_refused_and_help_overlays() {
 }
 
 #[test]
+fn migration_text_diff_with_line_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('r')]);
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("migration.sql (added)"), "{screen}");
+    insta::assert_snapshot!("review_raw_diff_100x30", screen);
+    press(&mut app, &[KeyCode::Char('r')]);
+    assert!(render(&app, 100, 30).contains("~ table PantryItem"));
+}
+
+#[test]
 fn escape_sequences_in_a_title_never_reach_the_screen() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
@@ -123,7 +135,7 @@ fn every_screen_draws_at_every_size_without_panicking() {
         0, 1, 10, 39, 40, 41, 55, 79, 80, 99, 100, 101, 130, 159, 160, 200,
     ];
     let heights = [0, 1, 5, 11, 12, 13, 17, 24, 30, 48, 60];
-    let screens: [&[KeyCode]; 6] = [
+    let screens: [&[KeyCode]; 7] = [
         &[],
         &[KeyCode::Char('?')],
         &[KeyCode::Enter],
@@ -135,6 +147,7 @@ fn every_screen_draws_at_every_size_without_panicking() {
             KeyCode::PageDown,
         ],
         &[KeyCode::Enter, KeyCode::Char('w')],
+        &[KeyCode::Enter, KeyCode::Char('r'), KeyCode::PageDown],
         &[
             KeyCode::Enter,
             KeyCode::Char('v'),

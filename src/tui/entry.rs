@@ -1,6 +1,7 @@
 //! One PR as the console holds it: the change, its report, and the evidence the gates read.
 
 use crate::analysis::detect::DetectOptions;
+use crate::analysis::diff::FileDiff;
 use crate::analysis::pipeline::analyze_change;
 use crate::check::{PrReport, ReportInputs, build_report};
 use crate::review::{Checklists, Evidence, Timestamp};
@@ -17,6 +18,8 @@ pub struct PrEntry {
     pub evidence: Evidence,
     /// When the PR was last updated, when its timestamp could be read.
     pub updated_at: Option<Timestamp>,
+    /// Text diffs of the migration files the PR adds, changes or removes.
+    pub file_diffs: Vec<FileDiff>,
 }
 
 impl PrEntry {
@@ -37,11 +40,17 @@ impl PrEntry {
         );
         let evidence = evidence_of(&report, checklists);
         let updated_at = Timestamp::parse(&change.meta.updated_at).ok();
+        let file_diffs = analysis
+            .sets
+            .into_iter()
+            .flat_map(|set| set.file_diffs)
+            .collect();
         PrEntry {
             change,
             report,
             evidence,
             updated_at,
+            file_diffs,
         }
     }
 

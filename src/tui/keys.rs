@@ -34,6 +34,8 @@ pub enum Action {
     Waive,
     /// Add a note to the PR.
     Note,
+    /// Switch the diff pane between the schema diff and the migration text.
+    RawDiff,
     /// Open the verdict dialog.
     Verdict,
     /// Confirm a dialog (yes).
@@ -95,6 +97,11 @@ const REVIEW: &[Binding] = &[
         Action::Waive,
         "waive the checklist item (type a reason, Enter)",
     ),
+    bind(
+        "r",
+        Action::RawDiff,
+        "schema diff <-> migration text diff (line numbers)",
+    ),
     bind("n", Action::Note, "add a note to the PR (type it, Enter)"),
     bind("v", Action::Verdict, "choose a verdict"),
     bind("Esc", Action::Back, "back to the queue"),
@@ -146,6 +153,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Char(' ') => Action::Toggle,
         KeyCode::Char('w') => Action::Waive,
         KeyCode::Char('n') => Action::Note,
+        KeyCode::Char('r') => Action::RawDiff,
         KeyCode::Char('v') => Action::Verdict,
         KeyCode::Char('y') => Action::Yes,
         _ => return None,
@@ -167,6 +175,7 @@ mod tests {
             KeyCode::Char(' '),
             KeyCode::Char('w'),
             KeyCode::Char('n'),
+            KeyCode::Char('r'),
             KeyCode::Char('v'),
             KeyCode::Esc,
             KeyCode::Char('?'),

@@ -15,6 +15,8 @@ pub const REVIEW_HINT: &str =
     "Tab pane  j/k scroll  Space tick  w waive  n note  v verdict  Esc queue  ? help";
 /// Pane titles: schema diff, cascade, findings, checklist.
 pub const PANE_TITLES: [&str; 4] = ["Schema diff", "Cascade", "Findings", "Checklist"];
+/// Title of the diff pane while it shows the migration text.
+pub const RAW_DIFF_TITLE: &str = "Migration text (r: schema diff)";
 /// Schema diff pane when nothing changed.
 pub const NO_SCHEMA_CHANGE: &str = "no schema change";
 /// Cascade pane when no cascade grew.

@@ -13,7 +13,7 @@ use super::{clean, risk_badge};
 use crate::analysis::rules::Risk;
 use crate::check::{ChecklistEntry, PrReport};
 use crate::report::cascade_text::render_cascade_change;
-use crate::report::diff_text::render_schema_diff;
+use crate::report::diff_text::{render_file_diff, render_schema_diff};
 use crate::report::style::Painter;
 use crate::review::{Draft, DraftStore, EvidenceStatus, ItemState, LoadOutcome, Note};
 use crate::tui::app::Context;
@@ -22,6 +22,8 @@ use crate::tui::keys::Action;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 
+/// Where `render_file_diff` puts a line's `+`/`-` (after two 4-wide line numbers).
+const RAW_TAG_COLUMN: usize = 10;
 /// Lines a page up or down scrolls.
 const PAGE: usize = 10;
 /// Longest waiver reason or note kept.
@@ -135,6 +137,10 @@ pub struct ReviewState {
     scroll: [usize; 3],
     /// Lines of the diff, cascade and findings panes.
     lines: [Vec<PaneLine>; 3],
+    /// The migration text diff, shown in the diff pane instead of the schema diff when `raw`.
+    raw_lines: Vec<PaneLine>,
+    /// Whether the diff pane shows the migration text diff.
+    pub raw: bool,
     /// The selected checklist item.
     pub cursor: usize,
     /// The reviewer's draft (ticks, waivers, chosen verdict).
@@ -171,6 +177,8 @@ impl ReviewState {
                 cascade_lines(&entry.report),
                 finding_lines(&entry.report),
             ],
+            raw_lines: raw_diff_lines(entry),
+            raw: false,
             cursor: 0,
             draft,
             input: None,
@@ -196,6 +204,13 @@ impl ReviewState {
             Action::Waive => {
                 self.focus_pane(Pane::Checklist);
                 self.start_input(InputPurpose::Waiver);
+            }
+            Action::RawDiff => {
+                self.raw = !self.raw;
+                self.focus_pane(Pane::Diff);
+                if let Some(scroll) = self.scroll.get_mut(Pane::Diff.index()) {
+                    *scroll = 0;
+                }
             }
             Action::Note => {
                 self.focus_pane(Pane::Checklist);
@@ -276,6 +291,14 @@ impl ReviewState {
         }
     }
 
+    /// The lines a text pane shows.
+    fn text_lines(&self, pane: Pane) -> &[PaneLine] {
+        match pane {
+            Pane::Diff if self.raw => &self.raw_lines,
+            other => self.lines.get(other.index()).map_or(&[], Vec::as_slice),
+        }
+    }
+
     fn focus_pane(&mut self, pane: Pane) {
         self.focus = pane;
         if pane != Pane::Checklist {
@@ -294,7 +317,7 @@ impl ReviewState {
             }
             pane => {
                 let index = pane.index();
-                let len = self.lines.get(index).map_or(0, Vec::len);
+                let len = self.text_lines(pane).len();
                 match self.scroll.get_mut(index) {
                     Some(scroll) => (scroll, len),
                     None => return,
@@ -343,6 +366,28 @@ fn diff_lines(report: &PrReport) -> Vec<PaneLine> {
             line(tone, l)
         }));
     }
+    or_placeholder(lines, strings::NO_SCHEMA_CHANGE)
+}
+
+/// The text diff of every migration file the PR touches, with old and new line numbers.
+fn raw_diff_lines(entry: &PrEntry) -> Vec<PaneLine> {
+    let lines = entry
+        .file_diffs
+        .iter()
+        .flat_map(|file| {
+            let text = render_file_diff(file, Painter::new(false));
+            text.lines()
+                .map(|l| {
+                    let tone = match l.chars().nth(RAW_TAG_COLUMN) {
+                        Some('+') => Tone::Added,
+                        Some('-') => Tone::Removed,
+                        _ => Tone::Text,
+                    };
+                    line(tone, l)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
     or_placeholder(lines, strings::NO_SCHEMA_CHANGE)
 }
 
@@ -502,6 +547,7 @@ fn draw_pane(
     };
     let title = match pane {
         Pane::Checklist => checklist_title(state, entry),
+        Pane::Diff if state.raw => strings::RAW_DIFF_TITLE.to_owned(),
         text_pane => text_pane.title().to_owned(),
     };
     let block = Block::bordered()
@@ -511,21 +557,15 @@ fn draw_pane(
     let paragraph = match pane {
         Pane::Checklist => Paragraph::new(checklist_view(state, entry, height, theme)),
         text_pane => {
-            let index = text_pane.index();
-            let scroll = state.scroll.get(index).copied().unwrap_or(0);
-            state
-                .lines
-                .get(index)
-                .map(|lines| {
-                    lines
-                        .iter()
-                        .skip(scroll)
-                        .take(height)
-                        .map(|l| Line::styled(l.text.clone(), tone_style(l.tone, theme)))
-                        .collect::<Vec<_>>()
-                })
-                .map(|lines| Paragraph::new(lines).wrap(Wrap { trim: false }))
-                .unwrap_or_default()
+            let scroll = state.scroll.get(text_pane.index()).copied().unwrap_or(0);
+            let lines: Vec<Line> = state
+                .text_lines(text_pane)
+                .iter()
+                .skip(scroll)
+                .take(height)
+                .map(|l| Line::styled(l.text.clone(), tone_style(l.tone, theme)))
+                .collect();
+            Paragraph::new(lines).wrap(Wrap { trim: false })
         }
     };
     frame.render_widget(paragraph.block(block), area);
