@@ -237,6 +237,10 @@ mod tests {
         let changes = demo_changes().unwrap();
         let pr = changes.iter().find(|c| c.meta.number == 107).unwrap();
         assert!(pr.meta.title.contains('\u{1b}'));
-        assert!(pr.meta.draft || !pr.meta.body.is_empty());
+        assert!(
+            pr.meta.body.contains("\u{1b}]0;"),
+            "the OSC title change is kept"
+        );
+        assert_eq!(pr.meta.repo, DEMO_REPO);
     }
 }

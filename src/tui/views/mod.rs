@@ -106,3 +106,21 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         height,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn centered_stays_inside_the_area() {
+        let area = Rect::new(3, 4, 50, 10);
+        assert_eq!(centered(area, 20, 4), Rect::new(18, 7, 20, 4));
+        assert_eq!(centered(area, 80, 40), area);
+        assert_eq!(centered(Rect::default(), 5, 5), Rect::default());
+    }
+
+    #[test]
+    fn pr_strings_lose_their_escapes() {
+        assert_eq!(clean("\u{1b}[31mred\u{1b}[0m\nline"), "red line");
+    }
+}

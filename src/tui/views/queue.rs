@@ -368,3 +368,51 @@ fn footer_line<'a>(state: &'a QueueState, theme: &Theme) -> Paragraph<'a> {
     };
     Paragraph::new(line)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_minutes_hours_then_days() {
+        let now = Timestamp::from_unix_secs(1_000_000);
+        let ago = |secs: i64| Some(Timestamp::from_unix_secs(1_000_000 - secs));
+        assert_eq!(age(now, ago(125)), "2m");
+        assert_eq!(age(now, ago(7_200)), "2h");
+        assert_eq!(age(now, ago(3 * 86_400 + 5)), "3d");
+        assert_eq!(age(now, Some(Timestamp::from_unix_secs(2_000_000))), "0m");
+        assert_eq!(age(now, None), "?");
+    }
+
+    #[test]
+    fn a_stale_verdict_is_starred() {
+        let fresh = LastDecision {
+            verdict: Verdict::Approve,
+            stale: false,
+        };
+        assert_eq!(fresh.label(), "approve");
+        let stale = LastDecision {
+            verdict: Verdict::RequestChanges,
+            stale: true,
+        };
+        assert_eq!(stale.label(), "changes*");
+    }
+
+    #[test]
+    fn fixed_columns_leave_the_title_room_at_every_breakpoint() {
+        for width in [40_u16, 79, 80, 119, 120, 200] {
+            let fixed: u16 = Column::fitting(width)
+                .iter()
+                .map(|c| match c.width() {
+                    Constraint::Length(n) => n,
+                    _ => 0,
+                })
+                .sum();
+            assert!(
+                width < 80 || width - fixed >= 20,
+                "{width}: title gets {}",
+                width - fixed
+            );
+        }
+    }
+}

@@ -695,3 +695,34 @@ fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
     };
     Paragraph::new(line)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::Checklists;
+    use crate::tui::entry::demo_entries;
+
+    #[test]
+    fn tab_order_wraps_both_ways() {
+        assert_eq!(Pane::Checklist.step(1), Pane::Diff);
+        assert_eq!(Pane::Diff.step(Pane::ALL.len() - 1), Pane::Checklist);
+        assert_eq!(Pane::Diff.step(2), Pane::Findings);
+    }
+
+    #[test]
+    fn migration_text_lines_are_toned_by_their_tag() {
+        let checklists = Checklists::load(None).unwrap();
+        let entries = demo_entries(&checklists).unwrap();
+        let cascade = entries
+            .iter()
+            .find(|e| e.change.meta.number == 104)
+            .unwrap();
+        let lines = raw_diff_lines(cascade);
+        let added = lines
+            .iter()
+            .find(|l| l.text.contains("CREATE TABLE"))
+            .unwrap();
+        assert_eq!(added.tone, Tone::Added, "{}", added.text);
+        assert_eq!(lines.first().map(|l| l.tone), Some(Tone::Text));
+    }
+}
