@@ -13,7 +13,7 @@ use schemagate::review::{
 use schemagate::tui::app::{App, Context};
 use schemagate::tui::entry::demo_entries;
 use schemagate::tui::keys::Screen;
-use schemagate::tui::views::queue::LastDecision;
+use schemagate::tui::views::queue::{LastDecision, SortKey};
 use schemagate::tui::views::verdict::Stage;
 
 /// The console on the demo, keeping its review state in `data_dir`.
@@ -198,6 +198,27 @@ fn search_filters_the_queue_and_escape_clears_it() {
     press(&mut app, &[KeyCode::Esc, KeyCode::Esc]);
     assert_eq!(app.queue.filter(), "");
     assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len());
+}
+
+#[test]
+fn s_sorts_by_latest_update_and_the_wheel_moves_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Char('s')]);
+    assert_eq!(app.queue.sort_key(), SortKey::Age);
+    let numbers: Vec<u64> = app
+        .queue
+        .visible(&app.entries)
+        .iter()
+        .map(|&i| app.entries[i].change.meta.number)
+        .collect();
+    assert_eq!(numbers.first(), Some(&108), "{numbers:?}");
+    assert_eq!(numbers.last(), Some(&101), "{numbers:?}");
+    app.handle_scroll(true);
+    app.handle_scroll(true);
+    app.handle_scroll(false);
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.open_entry().unwrap().change.meta.number, numbers[1]);
 }
 
 #[test]

@@ -110,6 +110,18 @@ impl App {
         }
     }
 
+    /// The mouse wheel: scrolls the focused pane, or moves in the queue (not under an overlay).
+    pub fn handle_scroll(&mut self, down: bool) {
+        if !matches!(self.overlay, Overlay::None) {
+            return;
+        }
+        let action = if down { Action::Down } else { Action::Up };
+        match &mut self.review {
+            Some(review) => review.act(action, &self.context, &self.entries),
+            None => self.queue.act(action, &self.entries),
+        }
+    }
+
     /// Gives the key to a text field being typed in; whether it was taken.
     fn typing(&mut self, key: KeyEvent) -> bool {
         if !matches!(self.overlay, Overlay::None) {

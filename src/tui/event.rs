@@ -5,13 +5,18 @@
 use std::io;
 use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyEvent, KeyEventKind};
+use crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseEventKind};
 
 /// Something the console reacts to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AppEvent {
     /// A key was pressed.
     Key(KeyEvent),
+    /// The mouse wheel turned (down or up).
+    Scroll {
+        /// Whether it turned down.
+        down: bool,
+    },
     /// The terminal changed size (the next frame is laid out anew).
     Resize,
 }
@@ -38,6 +43,11 @@ impl EventSource for TerminalEvents {
         }
         Ok(match event::read()? {
             Event::Key(key) if key.kind != KeyEventKind::Release => Some(AppEvent::Key(key)),
+            Event::Mouse(mouse) => match mouse.kind {
+                MouseEventKind::ScrollDown => Some(AppEvent::Scroll { down: true }),
+                MouseEventKind::ScrollUp => Some(AppEvent::Scroll { down: false }),
+                _ => None,
+            },
             Event::Resize(..) => Some(AppEvent::Resize),
             _ => None,
         })

@@ -24,6 +24,8 @@ pub enum Action {
     Help,
     /// Start typing a search filter (queue).
     Search,
+    /// Sort the queue by the next key (risk, age, repo).
+    Sort,
     /// Focus the next pane (review).
     NextPane,
     /// Focus the previous pane (review).
@@ -75,6 +77,11 @@ const QUEUE: &[Binding] = &[
         "/",
         Action::Search,
         "filter by title, author, repo or number",
+    ),
+    bind(
+        "s",
+        Action::Sort,
+        "sort by risk, latest update, or repository",
     ),
     bind("Esc", Action::Back, "clear the filter"),
     bind("?", Action::Help, "this help"),
@@ -148,6 +155,7 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('/') => Action::Search,
+        KeyCode::Char('s') => Action::Sort,
         KeyCode::Tab => Action::NextPane,
         KeyCode::BackTab => Action::PrevPane,
         KeyCode::Char(' ') => Action::Toggle,

@@ -15,6 +15,7 @@ use std::io::{self, Stdout};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -48,6 +49,7 @@ fn event_loop(
         terminal.draw(|frame| views::draw(frame, app, theme))?;
         match events.next()? {
             Some(AppEvent::Key(key)) => app.handle_key(key),
+            Some(AppEvent::Scroll { down }) => app.handle_scroll(down),
             Some(AppEvent::Resize) | None => {}
         }
     }
@@ -58,7 +60,7 @@ fn event_loop(
 fn enter() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
     enable_raw_mode()?;
     let mut stdout = io::stdout();
-    if let Err(error) = execute!(stdout, EnterAlternateScreen) {
+    if let Err(error) = execute!(stdout, EnterAlternateScreen, EnableMouseCapture) {
         leave();
         return Err(error);
     }
@@ -68,7 +70,7 @@ fn enter() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 /// Back to the normal screen and cooked mode (best effort: nothing more can be done on failure).
 fn leave() {
     let _ = disable_raw_mode();
-    let _ = execute!(io::stdout(), LeaveAlternateScreen);
+    let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen);
 }
 
 /// On panic: restore the terminal, write the panic to `<data dir>/crash-report.txt`, say where.

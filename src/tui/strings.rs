@@ -5,9 +5,9 @@ pub const APP_TITLE: &str = "schemagate";
 /// Shown when the terminal is smaller than the layout needs.
 pub const TOO_SMALL: &str = "terminal too small: schemagate needs at least 40x12";
 /// Title of the queue.
-pub const QUEUE_TITLE: &str = "Open PRs touching migrations (riskiest first)";
+pub const QUEUE_TITLE: &str = "Open PRs touching migrations";
 /// Queue footer.
-pub const QUEUE_HINT: &str = "j/k move  Enter review  / search  ? help  q quit   Mine: your last verdict, * = head moved since";
+pub const QUEUE_HINT: &str = "j/k move  Enter review  / search  s sort  ? help  q quit   Mine: your last verdict, * = head moved";
 /// Shown when the filter hides every PR.
 pub const NO_MATCH: &str = "no PR matches the filter";
 /// Review footer.

@@ -21,8 +21,10 @@ const PAGE: usize = 10;
 
 /// The queue's own state.
 pub struct QueueState {
-    /// Entry indexes, riskiest first (then by number).
+    /// Entry indexes, in the order of `sort`.
     order: Vec<usize>,
+    /// What the queue is sorted by.
+    sort: SortKey,
     /// Position of the selection among the rows that pass the filter.
     selected: usize,
     /// The search filter (lowercase match on title, author, repo, number).
@@ -33,6 +35,55 @@ pub struct QueueState {
     decisions: Vec<Option<LastDecision>>,
     /// Why the decision log could not be read, if it could not.
     log_error: Option<String>,
+}
+
+/// What the queue is sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortKey {
+    /// Riskiest first.
+    Risk,
+    /// Most recently updated first.
+    Age,
+    /// By repository.
+    Repo,
+}
+
+impl SortKey {
+    /// The next key `s` switches to.
+    fn next(self) -> SortKey {
+        match self {
+            SortKey::Risk => SortKey::Age,
+            SortKey::Age => SortKey::Repo,
+            SortKey::Repo => SortKey::Risk,
+        }
+    }
+
+    /// How the queue's title names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Risk => "riskiest first",
+            SortKey::Age => "latest update first",
+            SortKey::Repo => "by repository",
+        }
+    }
+
+    /// The sort key of an entry (smaller comes first).
+    fn key(self, entry: &PrEntry) -> (std::cmp::Reverse<i64>, String, u64) {
+        let number = entry.change.meta.number;
+        match self {
+            SortKey::Risk => (
+                std::cmp::Reverse(entry.report.risk as i64),
+                String::new(),
+                number,
+            ),
+            SortKey::Age => (
+                std::cmp::Reverse(entry.updated_at.map_or(i64::MIN, |t| t.unix_secs())),
+                String::new(),
+                number,
+            ),
+            SortKey::Repo => (std::cmp::Reverse(0), entry.change.meta.repo.clone(), number),
+        }
+    }
 }
 
 /// The reviewer's last recorded verdict on a PR.
@@ -60,20 +111,30 @@ impl LastDecision {
 impl QueueState {
     /// The queue of `entries`, riskiest first, the first row selected.
     pub fn new(entries: &[PrEntry]) -> QueueState {
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by_key(|&i| {
-            entries
-                .get(i)
-                .map(|e| (std::cmp::Reverse(e.report.risk), e.change.meta.number))
-        });
-        QueueState {
-            order,
+        let mut queue = QueueState {
+            order: (0..entries.len()).collect(),
+            sort: SortKey::Risk,
             selected: 0,
             filter: String::new(),
             searching: false,
             decisions: Vec::new(),
             log_error: None,
-        }
+        };
+        queue.sort(entries);
+        queue
+    }
+
+    /// The order in force.
+    pub fn sort_key(&self) -> SortKey {
+        self.sort
+    }
+
+    /// Orders the queue by the current sort key (ties by PR number), selecting the first row.
+    fn sort(&mut self, entries: &[PrEntry]) {
+        let sort = self.sort;
+        self.order
+            .sort_by_key(|&i| entries.get(i).map(|e| sort.key(e)));
+        self.selected = 0;
     }
 
     /// Reads `reviewer`'s last verdict on each entry from the decision log in `data_dir`.
@@ -126,6 +187,11 @@ impl QueueState {
             Action::Search => {
                 self.searching = true;
                 self.selected
+            }
+            Action::Sort => {
+                self.sort = self.sort.next();
+                self.sort(entries);
+                0
             }
             Action::Back => {
                 self.filter.clear();
@@ -206,7 +272,10 @@ pub fn draw(
     let [table_area, footer] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
     let block = Block::bordered()
-        .title(Span::styled(strings::QUEUE_TITLE, theme.accent))
+        .title(Span::styled(
+            format!("{} ({})", strings::QUEUE_TITLE, state.sort.label()),
+            theme.accent,
+        ))
         .border_style(theme.focus_border);
     let visible = state.visible(entries);
     let columns = Column::fitting(table_area.width);
