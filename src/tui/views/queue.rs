@@ -6,6 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 
+use std::cmp::Ordering;
 use std::path::Path;
 
 use super::{clean, risk_badge};
@@ -67,22 +68,14 @@ impl SortKey {
         }
     }
 
-    /// The sort key of an entry (smaller comes first).
-    fn key(self, entry: &PrEntry) -> (std::cmp::Reverse<i64>, String, u64) {
-        let number = entry.change.meta.number;
-        match self {
-            SortKey::Risk => (
-                std::cmp::Reverse(entry.report.risk as i64),
-                String::new(),
-                number,
-            ),
-            SortKey::Age => (
-                std::cmp::Reverse(entry.updated_at.map_or(i64::MIN, |t| t.unix_secs())),
-                String::new(),
-                number,
-            ),
-            SortKey::Repo => (std::cmp::Reverse(0), entry.change.meta.repo.clone(), number),
-        }
+    /// How two entries compare under this key (ties by PR number).
+    fn compare(self, a: &PrEntry, b: &PrEntry) -> Ordering {
+        let by_key = match self {
+            SortKey::Risk => b.report.risk.cmp(&a.report.risk),
+            SortKey::Age => b.updated_at.cmp(&a.updated_at),
+            SortKey::Repo => a.change.meta.repo.cmp(&b.change.meta.repo),
+        };
+        by_key.then(a.change.meta.number.cmp(&b.change.meta.number))
     }
 }
 
@@ -133,7 +126,10 @@ impl QueueState {
     fn sort(&mut self, entries: &[PrEntry]) {
         let sort = self.sort;
         self.order
-            .sort_by_key(|&i| entries.get(i).map(|e| sort.key(e)));
+            .sort_by(|&a, &b| match (entries.get(a), entries.get(b)) {
+                (Some(a), Some(b)) => sort.compare(a, b),
+                _ => a.cmp(&b),
+            });
         self.selected = 0;
     }
 
