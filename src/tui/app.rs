@@ -25,12 +25,10 @@ pub struct Context {
     pub checklists: Checklists,
 }
 
-/// The overlay drawn above the current screen.
+/// The dialog drawn above the current screen.
 pub enum Overlay {
     /// None.
     None,
-    /// The key list of the current screen.
-    Help,
     /// The verdict dialog of the open PR.
     Verdict(VerdictState),
 }
@@ -45,8 +43,10 @@ pub struct App {
     pub queue: QueueState,
     /// The review of one PR, when one is open.
     pub review: Option<ReviewState>,
-    /// The overlay, if any.
+    /// The dialog, if any.
     pub overlay: Overlay,
+    /// Whether the help (the keys of the current screen or dialog) is shown on top.
+    pub help: bool,
     /// Set when the reviewer quits.
     pub quit: bool,
 }
@@ -62,6 +62,7 @@ impl App {
             queue,
             review: None,
             overlay: Overlay::None,
+            help: false,
             quit: false,
         }
     }
@@ -91,14 +92,12 @@ impl App {
         let Some(action) = keys::action(key) else {
             return;
         };
-        if matches!(self.overlay, Overlay::Help) {
-            if matches!(action, Action::Help | Action::Back | Action::Quit) {
-                self.overlay = Overlay::None;
-            }
+        if self.help {
+            self.help = !matches!(action, Action::Help | Action::Back | Action::Quit);
             return;
         }
         if action == Action::Help {
-            self.overlay = Overlay::Help;
+            self.help = true;
             return;
         }
         if let Overlay::Verdict(_) = self.overlay {
@@ -112,7 +111,7 @@ impl App {
 
     /// The mouse wheel: scrolls the focused pane, or moves in the queue (not under an overlay).
     pub fn handle_scroll(&mut self, down: bool) {
-        if !matches!(self.overlay, Overlay::None) {
+        if self.help || !matches!(self.overlay, Overlay::None) {
             return;
         }
         let action = if down { Action::Down } else { Action::Up };
@@ -124,7 +123,7 @@ impl App {
 
     /// Gives the key to a text field being typed in; whether it was taken.
     fn typing(&mut self, key: KeyEvent) -> bool {
-        if !matches!(self.overlay, Overlay::None) {
+        if self.help || !matches!(self.overlay, Overlay::None) {
             return false;
         }
         match &mut self.review {

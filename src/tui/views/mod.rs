@@ -46,14 +46,11 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             theme,
         ),
     }
-    match &app.overlay {
-        Overlay::None => {}
-        Overlay::Help => help::draw(frame, area, app.screen(), theme),
-        Overlay::Verdict(state) => {
-            if let Some(entry) = app.open_entry() {
-                verdict::draw(frame, area, state, entry, theme);
-            }
-        }
+    if let (Overlay::Verdict(state), Some(entry)) = (&app.overlay, app.open_entry()) {
+        verdict::draw(frame, area, state, entry, theme);
+    }
+    if app.help {
+        help::draw(frame, area, app.screen(), theme);
     }
 }
 
