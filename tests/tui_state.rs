@@ -65,21 +65,6 @@ fn enter_opens_the_riskiest_pr_first() {
 }
 
 #[test]
-fn help_over_the_verdict_dialog_lists_its_keys_and_returns_to_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = demo_app(dir.path());
-    press(
-        &mut app,
-        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Char('?')],
-    );
-    assert!(app.help);
-    assert_eq!(app.screen(), Screen::Verdict);
-    press(&mut app, &[KeyCode::Esc]);
-    assert!(!app.help);
-    assert!(app.verdict().is_some(), "closing the help keeps the dialog");
-}
-
-#[test]
 fn tick_waive_then_approve_is_refused_and_block_is_recorded_locally() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
