@@ -109,6 +109,27 @@ fn migration_text_diff_with_line_numbers() {
 }
 
 #[test]
+fn enter_on_a_finding_jumps_to_its_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter],
+    );
+    let review = app.review.as_ref().unwrap();
+    assert!(review.raw);
+    let screen = render(&app, 100, 30);
+    assert!(
+        screen.contains("   4 + CREATE TABLE \"new_PantryItem\""),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("migration.sql (added)"),
+        "scrolled to the statement: {screen}"
+    );
+}
+
+#[test]
 fn escape_sequences_in_a_title_never_reach_the_screen() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());

@@ -105,6 +105,11 @@ const REVIEW: &[Binding] = &[
         "waive the checklist item (type a reason, Enter)",
     ),
     bind(
+        "Enter",
+        Action::Enter,
+        "on Findings: jump to the top finding's statement",
+    ),
+    bind(
         "r",
         Action::RawDiff,
         "schema diff <-> migration text diff (line numbers)",

@@ -21,6 +21,8 @@ pub const RAW_DIFF_TITLE: &str = "Migration text (r: schema diff)";
 pub const NO_SCHEMA_CHANGE: &str = "no schema change";
 /// Cascade pane when no cascade grew.
 pub const NO_CASCADE_CHANGE: &str = "no ON DELETE cascade path added or widened";
+/// Told when a finding has no statement in the migration text to jump to.
+pub const NO_STATEMENT: &str = "this finding is about a whole file: no statement to show";
 /// Findings pane when there are none.
 pub const NO_FINDINGS: &str = "no findings";
 /// Prompt while typing a waiver reason.

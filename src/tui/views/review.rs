@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 
 use super::{clean, risk_badge};
+use crate::analysis::diff::FileDiff;
 use crate::analysis::rules::Risk;
 use crate::check::{ChecklistEntry, PrReport};
 use crate::report::cascade_text::render_cascade_change;
@@ -22,8 +23,12 @@ use crate::tui::keys::Action;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 
+/// What `render_file_diff` writes between hunks.
+const HUNK_SEPARATOR: &str = "...";
 /// Where `render_file_diff` puts a line's `+`/`-` (after two 4-wide line numbers).
 const RAW_TAG_COLUMN: usize = 10;
+/// Lines shown above a statement jumped to.
+const JUMP_CONTEXT: usize = 3;
 /// Lines a page up or down scrolls.
 const PAGE: usize = 10;
 /// Longest waiver reason or note kept.
@@ -123,6 +128,19 @@ enum Tone {
 struct PaneLine {
     tone: Tone,
     text: String,
+    /// The migration file and head line it is about, when it is about one (a finding's
+    /// heading, a line of the migration text): Enter on a finding jumps between the two.
+    place: Option<(String, usize)>,
+}
+
+impl PaneLine {
+    /// This line, about `file:line`.
+    fn at(self, file: &str, line: usize) -> PaneLine {
+        PaneLine {
+            place: Some((file.to_owned(), line)),
+            ..self
+        }
+    }
 }
 
 /// The review's own state.
@@ -205,13 +223,8 @@ impl ReviewState {
                 self.focus_pane(Pane::Checklist);
                 self.start_input(InputPurpose::Waiver);
             }
-            Action::RawDiff => {
-                self.raw = !self.raw;
-                self.focus_pane(Pane::Diff);
-                if let Some(scroll) = self.scroll.get_mut(Pane::Diff.index()) {
-                    *scroll = 0;
-                }
-            }
+            Action::RawDiff => self.show_diff(!self.raw, 0),
+            Action::Enter if self.focus == Pane::Findings => self.jump_to_statement(),
             Action::Note => {
                 self.focus_pane(Pane::Checklist);
                 self.start_input(InputPurpose::Note);
@@ -288,6 +301,43 @@ impl ReviewState {
         match DraftStore::new(&context.data_dir).save(&self.draft) {
             Ok(_) => self.message = None,
             Err(error) => self.message = Some(format!("draft not saved: {error}")),
+        }
+    }
+
+    /// Shows the migration text (`raw`) or the schema diff in the diff pane, scrolled to `scroll`.
+    fn show_diff(&mut self, raw: bool, scroll: usize) {
+        self.raw = raw;
+        self.focus_pane(Pane::Diff);
+        if let Some(position) = self.scroll.get_mut(Pane::Diff.index()) {
+            *position = scroll;
+        }
+    }
+
+    /// From the finding at the top of the findings pane to its statement in the migration text.
+    fn jump_to_statement(&mut self) {
+        let top = self
+            .scroll
+            .get(Pane::Findings.index())
+            .copied()
+            .unwrap_or(0);
+        let findings = self
+            .lines
+            .get(Pane::Findings.index())
+            .map_or(&[][..], Vec::as_slice);
+        let target = findings
+            .iter()
+            .take(top + 1)
+            .rev()
+            .find_map(|l| l.place.clone())
+            .or_else(|| findings.iter().find_map(|l| l.place.clone()));
+        let found = target.and_then(|place| {
+            self.raw_lines
+                .iter()
+                .position(|l| l.place.as_ref() == Some(&place))
+        });
+        match found {
+            Some(index) => self.show_diff(true, index.saturating_sub(JUMP_CONTEXT)),
+            None => self.message = Some(strings::NO_STATEMENT.to_owned()),
         }
     }
 
@@ -369,26 +419,41 @@ fn diff_lines(report: &PrReport) -> Vec<PaneLine> {
     or_placeholder(lines, strings::NO_SCHEMA_CHANGE)
 }
 
-/// The text diff of every migration file the PR touches, with old and new line numbers.
+/// The text diff of every migration file the PR touches, with old and new line numbers; each
+/// line at head knows its place.
 fn raw_diff_lines(entry: &PrEntry) -> Vec<PaneLine> {
-    let lines = entry
-        .file_diffs
-        .iter()
-        .flat_map(|file| {
-            let text = render_file_diff(file, Painter::new(false));
-            text.lines()
-                .map(|l| {
-                    let tone = match l.chars().nth(RAW_TAG_COLUMN) {
-                        Some('+') => Tone::Added,
-                        Some('-') => Tone::Removed,
-                        _ => Tone::Text,
-                    };
-                    line(tone, l)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let lines = entry.file_diffs.iter().flat_map(file_diff_lines).collect();
     or_placeholder(lines, strings::NO_SCHEMA_CHANGE)
+}
+
+/// One file's text diff: its heading, then one rendered line per diff line (hunk separators
+/// between them carry no place).
+fn file_diff_lines(file: &FileDiff) -> Vec<PaneLine> {
+    let text = render_file_diff(file, Painter::new(false));
+    let mut rendered = text.lines();
+    let mut lines: Vec<PaneLine> = rendered
+        .next()
+        .map(|l| line(Tone::Text, l))
+        .into_iter()
+        .collect();
+    let mut diff_lines = file.lines.iter();
+    for l in rendered {
+        if l.trim() == HUNK_SEPARATOR {
+            lines.push(line(Tone::Dim, l));
+            continue;
+        }
+        let tone = match l.chars().nth(RAW_TAG_COLUMN) {
+            Some('+') => Tone::Added,
+            Some('-') => Tone::Removed,
+            _ => Tone::Text,
+        };
+        let pane_line = line(tone, l);
+        lines.push(match diff_lines.next().and_then(|d| d.new_line) {
+            Some(new_line) => pane_line.at(&file.path, new_line),
+            None => pane_line,
+        });
+    }
+    lines
 }
 
 /// The cascade growth of every changed set.
@@ -433,7 +498,7 @@ fn finding_lines(report: &PrReport) -> Vec<PaneLine> {
                 f.line
             );
             let mut lines = vec![
-                line(Tone::Risk(f.risk), &heading),
+                line(Tone::Risk(f.risk), &heading).at(&f.file, f.line),
                 line(Tone::Text, &format!("  {}", f.message)),
             ];
             if let Some(excerpt) = report.excerpt(&f.file, f.line) {
@@ -456,6 +521,7 @@ fn line(tone: Tone, text: &str) -> PaneLine {
     PaneLine {
         tone,
         text: clean(text).into_owned(),
+        place: None,
     }
 }
 
