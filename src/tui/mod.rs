@@ -1,7 +1,7 @@
-//! The review console (ratatui). `app` holds the state and routes keys, `views` draws,
-//! `keys` maps keys to actions, `theme` holds colours, `event` says where events come from.
-//! This module owns the terminal: raw mode and the alternate screen, restored on exit and on
-//! panic.
+//! The review console (ratatui). `entry` is a PR analysed for review, `app` holds the state
+//! and routes keys, `views` draws, `keys` maps keys to actions, `theme` holds colours, `event`
+//! says where events come from, `strings` holds the fixed text. This module owns the terminal:
+//! raw mode, the alternate screen and mouse capture, restored on exit and on panic.
 
 pub mod app;
 pub mod entry;
