@@ -222,6 +222,42 @@ fn s_sorts_by_latest_update_and_the_wheel_moves_the_selection() {
 }
 
 #[test]
+fn f_raises_the_minimum_risk_and_m_hides_what_i_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Char('f'), KeyCode::Char('f'), KeyCode::Char('f')],
+    );
+    let critical = app.queue.visible(&app.entries);
+    assert_eq!(critical.len(), 2);
+    assert!(
+        critical
+            .iter()
+            .all(|&i| app.entries[i].report.risk == Risk::Critical)
+    );
+    press(&mut app, &[KeyCode::Char('f')]);
+    assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len());
+
+    press(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+        ],
+    );
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Esc, KeyCode::Char('m')],
+    );
+    assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len() - 1);
+    press(&mut app, &[KeyCode::Char('m')]);
+    assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len());
+}
+
+#[test]
 fn help_opens_over_any_screen_and_closes() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());

@@ -26,6 +26,10 @@ pub enum Action {
     Search,
     /// Sort the queue by the next key (risk, age, repo).
     Sort,
+    /// Raise the queue's minimum risk (all, MEDIUM, HIGH, CRITICAL, all again).
+    RiskFilter,
+    /// List only the PRs that need my review.
+    NeedsMe,
     /// Focus the next pane (review).
     NextPane,
     /// Focus the previous pane (review).
@@ -83,7 +87,17 @@ const QUEUE: &[Binding] = &[
         Action::Sort,
         "sort by risk, latest update, or repository",
     ),
-    bind("Esc", Action::Back, "clear the filter"),
+    bind(
+        "f",
+        Action::RiskFilter,
+        "minimum risk: all, MEDIUM, HIGH, CRITICAL",
+    ),
+    bind(
+        "m",
+        Action::NeedsMe,
+        "only PRs needing my review (Mine empty, or * = head moved)",
+    ),
+    bind("Esc", Action::Back, "clear the search"),
     bind("?", Action::Help, "this help"),
     bind("q", Action::Quit, "quit"),
 ];
@@ -161,6 +175,8 @@ pub fn action(key: KeyEvent) -> Option<Action> {
         KeyCode::Char('?') => Action::Help,
         KeyCode::Char('/') => Action::Search,
         KeyCode::Char('s') => Action::Sort,
+        KeyCode::Char('f') => Action::RiskFilter,
+        KeyCode::Char('m') => Action::NeedsMe,
         KeyCode::Tab => Action::NextPane,
         KeyCode::BackTab => Action::PrevPane,
         KeyCode::Char(' ') => Action::Toggle,

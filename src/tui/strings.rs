@@ -7,7 +7,8 @@ pub const TOO_SMALL: &str = "terminal too small: schemagate needs at least 40x12
 /// Title of the queue.
 pub const QUEUE_TITLE: &str = "Open PRs touching migrations";
 /// Queue footer.
-pub const QUEUE_HINT: &str = "j/k move  Enter review  / search  s sort  ? help  q quit   Mine: your last verdict, * = head moved";
+pub const QUEUE_HINT: &str =
+    "j/k move  Enter open  / search  s sort  f risk  m mine  ? help  q quit";
 /// Shown when the filter hides every PR.
 pub const NO_MATCH: &str = "no PR matches the filter";
 /// Review footer.

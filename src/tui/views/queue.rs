@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 use std::path::Path;
 
 use super::{clean, risk_badge};
+use crate::analysis::rules::Risk;
 use crate::review::decision_log::{LOG_FILE, Record, read_all};
 use crate::review::{Timestamp, Verdict};
 use crate::tui::entry::PrEntry;
@@ -26,6 +27,10 @@ pub struct QueueState {
     order: Vec<usize>,
     /// What the queue is sorted by.
     sort: SortKey,
+    /// Only PRs at this risk or above are listed.
+    min_risk: Risk,
+    /// Only PRs that need my review (no verdict of mine, or a stale one) are listed.
+    needs_me: bool,
     /// Position of the selection among the rows that pass the filter.
     selected: usize,
     /// The search filter (lowercase match on title, author, repo, number).
@@ -107,6 +112,8 @@ impl QueueState {
         let mut queue = QueueState {
             order: (0..entries.len()).collect(),
             sort: SortKey::Risk,
+            min_risk: Risk::Low,
+            needs_me: false,
             selected: 0,
             filter: String::new(),
             searching: false,
@@ -158,8 +165,34 @@ impl QueueState {
         self.order
             .iter()
             .copied()
-            .filter(|&i| entries.get(i).is_some_and(|e| matches(e, &needle)))
+            .filter(|&i| {
+                entries.get(i).is_some_and(|e| {
+                    e.report.risk >= self.min_risk
+                        && (!self.needs_me || self.needs_my_review(i))
+                        && matches(e, &needle)
+                })
+            })
             .collect()
+    }
+
+    /// Whether I have no verdict on `entries[index]` yet, or only one on an older head.
+    fn needs_my_review(&self, index: usize) -> bool {
+        self.decision(index).is_none_or(|d| d.stale)
+    }
+
+    /// `risk >= HIGH · needs my review · "text"`: the filters in force, if any.
+    fn filters_in_force(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.min_risk > Risk::Low {
+            parts.push(format!("risk >= {}", self.min_risk.label()));
+        }
+        if self.needs_me {
+            parts.push("needs my review".to_owned());
+        }
+        if !self.filter.is_empty() {
+            parts.push(format!("\"{}\" (Esc clears)", self.filter));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
     }
 
     /// The entry index of the selected row, if any row is visible.
@@ -183,6 +216,14 @@ impl QueueState {
             Action::Search => {
                 self.searching = true;
                 self.selected
+            }
+            Action::RiskFilter => {
+                self.min_risk = next_risk(self.min_risk);
+                0
+            }
+            Action::NeedsMe => {
+                self.needs_me = !self.needs_me;
+                0
             }
             Action::Sort => {
                 self.sort = self.sort.next();
@@ -217,6 +258,16 @@ impl QueueState {
         let last = self.visible(entries).len().saturating_sub(1);
         self.selected = self.selected.min(last);
         true
+    }
+}
+
+/// The risk filter after `risk`: LOW (all) -> MEDIUM -> HIGH -> CRITICAL -> LOW.
+fn next_risk(risk: Risk) -> Risk {
+    match risk {
+        Risk::Low => Risk::Medium,
+        Risk::Medium => Risk::High,
+        Risk::High => Risk::Critical,
+        Risk::Critical => Risk::Low,
     }
 }
 
@@ -420,12 +471,9 @@ fn footer_line<'a>(state: &'a QueueState, theme: &Theme) -> Paragraph<'a> {
             Span::styled("/", theme.accent),
             Span::raw(state.filter.as_str()),
         ])
-    } else if !state.filter.is_empty() {
+    } else if let Some(filters) = state.filters_in_force() {
         Line::from(vec![
-            Span::styled(
-                format!("filter: {}  (Esc clears)  ", state.filter),
-                theme.accent,
-            ),
+            Span::styled(format!("{filters}  "), theme.accent),
             Span::styled(strings::QUEUE_HINT, theme.dim),
         ])
     } else {
