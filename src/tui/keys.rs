@@ -193,29 +193,54 @@ pub fn action(key: KeyEvent) -> Option<Action> {
 mod tests {
     use super::*;
 
+    /// Every key the help lists, as a terminal sends it.
+    const KEYS: [KeyCode; 22] = [
+        KeyCode::Tab,
+        KeyCode::BackTab,
+        KeyCode::Down,
+        KeyCode::Up,
+        KeyCode::PageDown,
+        KeyCode::PageUp,
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Char(' '),
+        KeyCode::Char('j'),
+        KeyCode::Char('k'),
+        KeyCode::Char('w'),
+        KeyCode::Char('n'),
+        KeyCode::Char('r'),
+        KeyCode::Char('v'),
+        KeyCode::Char('y'),
+        KeyCode::Char('s'),
+        KeyCode::Char('f'),
+        KeyCode::Char('m'),
+        KeyCode::Char('/'),
+        KeyCode::Char('?'),
+        KeyCode::Char('q'),
+    ];
+
     #[test]
-    fn every_listed_review_action_has_a_key() {
-        let keys = [
-            KeyCode::Tab,
-            KeyCode::BackTab,
-            KeyCode::Down,
-            KeyCode::Up,
-            KeyCode::PageDown,
-            KeyCode::Char(' '),
-            KeyCode::Char('w'),
-            KeyCode::Char('n'),
-            KeyCode::Char('r'),
-            KeyCode::Char('v'),
-            KeyCode::Esc,
-            KeyCode::Char('?'),
-            KeyCode::Char('q'),
-        ];
-        let actions: Vec<Action> = keys
+    fn every_action_the_help_lists_has_a_key() {
+        let actions: Vec<Action> = KEYS
             .into_iter()
             .filter_map(|code| action(KeyEvent::from(code)))
             .collect();
-        for binding in bindings(Screen::Review) {
-            assert!(actions.contains(&binding.action), "{}", binding.keys);
+        for screen in [Screen::Queue, Screen::Review, Screen::Verdict] {
+            for binding in bindings(screen) {
+                assert!(
+                    actions.contains(&binding.action),
+                    "{screen:?}: {}",
+                    binding.keys
+                );
+            }
         }
+    }
+
+    #[test]
+    fn control_c_quits_and_unbound_keys_do_nothing() {
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(action(ctrl_c), Some(Action::Quit));
+        assert_eq!(action(KeyEvent::from(KeyCode::Char('c'))), None);
+        assert_eq!(action(KeyEvent::from(KeyCode::F(5))), None);
     }
 }
