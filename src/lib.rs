@@ -7,3 +7,4 @@ pub mod execution;
 pub mod report;
 pub mod review;
 pub mod source;
+pub mod tui;

@@ -69,6 +69,9 @@ pub enum Command {
     /// fetched PR refs), riskiest first, with the conflicts between them (same table or column,
     /// colliding or interleaved migration versions). Offline: nothing leaves the machine.
     Queue(QueueArgs),
+    /// Open the review console on the embedded demo (the meal-planner project and nine PRs):
+    /// no network, no token; verdicts go to the local decision log only.
+    Demo(DemoArgs),
 }
 
 /// Output format.
@@ -236,4 +239,12 @@ pub struct QueueArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `schemagate demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Colour theme: dark, light or high-contrast (NO_COLOR turns colours off).
+    #[arg(long, default_value = crate::tui::theme::DEFAULT_THEME, value_name = "NAME")]
+    pub theme: String,
 }

@@ -5,6 +5,7 @@ mod args;
 mod audit_cmd;
 mod cascade_cmd;
 mod check_cmd;
+mod demo_cmd;
 mod diff_cmd;
 mod input;
 mod output;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check_cmd::run(&cli.global, args),
         Command::Audit(args) => audit_cmd::run(args),
         Command::Queue(args) => queue_cmd::run(&cli.global, args),
+        Command::Demo(args) => demo_cmd::run(args),
     };
     match result {
         Ok(code) => code,

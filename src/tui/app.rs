@@ -1,0 +1,190 @@
+//! The console's top-level state: which screen is showing and which overlay is open. Each
+//! screen keeps its own state and handles its own keys; this file only routes. No drawing here.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+
+use super::entry::PrEntry;
+use super::keys::{self, Action, Screen};
+use super::views::queue::QueueState;
+use super::views::review::ReviewState;
+use super::views::verdict::{Stage, VerdictOutcome, VerdictState};
+use crate::review::{Checklists, Clock};
+
+/// What the screens need from outside: where review state is kept, who reviews, and the time.
+pub struct Context {
+    /// The data directory (drafts and the decision log).
+    pub data_dir: PathBuf,
+    /// The reviewer's name, recorded with ticks, waivers and verdicts.
+    pub reviewer: String,
+    /// The clock (ages in the queue, draft and decision times).
+    pub clock: Arc<dyn Clock + Send + Sync>,
+    /// The checklists the reports were built with.
+    pub checklists: Checklists,
+}
+
+/// The dialog drawn above the current screen.
+pub enum Overlay {
+    /// None.
+    None,
+    /// The verdict dialog of the open PR.
+    Verdict(VerdictState),
+}
+
+/// The console.
+pub struct App {
+    /// Outside needs.
+    pub context: Context,
+    /// The PRs, analysed.
+    pub entries: Vec<PrEntry>,
+    /// The queue screen (always there, under the review).
+    pub queue: QueueState,
+    /// The review of one PR, when one is open.
+    pub review: Option<ReviewState>,
+    /// The dialog, if any.
+    pub overlay: Overlay,
+    /// Whether the help (the keys of the current screen or dialog) is shown on top.
+    pub help: bool,
+    /// Set when the reviewer quits.
+    pub quit: bool,
+}
+
+impl App {
+    /// The console on `entries`, showing the queue.
+    pub fn new(context: Context, entries: Vec<PrEntry>) -> App {
+        let mut queue = QueueState::new(&entries);
+        queue.load_decisions(&entries, &context.data_dir, &context.reviewer);
+        App {
+            context,
+            entries,
+            queue,
+            review: None,
+            overlay: Overlay::None,
+            help: false,
+            quit: false,
+        }
+    }
+
+    /// The bindings in force (the help overlay lists them).
+    pub fn screen(&self) -> Screen {
+        match (&self.overlay, &self.review) {
+            (Overlay::Verdict(_), _) => Screen::Verdict,
+            (_, Some(_)) => Screen::Review,
+            (_, None) => Screen::Queue,
+        }
+    }
+
+    /// The open verdict dialog, if any.
+    pub fn verdict(&self) -> Option<&VerdictState> {
+        match &self.overlay {
+            Overlay::Verdict(state) => Some(state),
+            _ => None,
+        }
+    }
+
+    /// Reacts to one key press.
+    pub fn handle_key(&mut self, key: KeyEvent) {
+        if self.typing(key) {
+            return;
+        }
+        let Some(action) = keys::action(key) else {
+            return;
+        };
+        if self.help {
+            self.help = !matches!(action, Action::Help | Action::Back | Action::Quit);
+            return;
+        }
+        if action == Action::Help {
+            self.help = true;
+            return;
+        }
+        if let Overlay::Verdict(_) = self.overlay {
+            self.verdict_action(action);
+        } else if self.review.is_some() {
+            self.review_action(action);
+        } else {
+            self.queue_action(action);
+        }
+    }
+
+    /// The mouse wheel: scrolls the focused pane, or moves in the queue (not under an overlay).
+    pub fn handle_scroll(&mut self, down: bool) {
+        if self.help || !matches!(self.overlay, Overlay::None) {
+            return;
+        }
+        let action = if down { Action::Down } else { Action::Up };
+        match &mut self.review {
+            Some(review) => review.act(action, &self.context, &self.entries),
+            None => self.queue.act(action, &self.entries),
+        }
+    }
+
+    /// Gives the key to a text field being typed in; whether it was taken.
+    fn typing(&mut self, key: KeyEvent) -> bool {
+        if self.help || !matches!(self.overlay, Overlay::None) {
+            return false;
+        }
+        match &mut self.review {
+            Some(review) => review.type_key(key, &self.context, &self.entries),
+            None => self.queue.type_key(key, &self.entries),
+        }
+    }
+
+    fn queue_action(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Enter => self.open_selected(),
+            other => self.queue.act(other, &self.entries),
+        }
+    }
+
+    fn review_action(&mut self, action: Action) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Back => self.review = None,
+            Action::Verdict => {
+                if let Some(entry) = self.open_entry() {
+                    self.overlay = Overlay::Verdict(VerdictState::new(&entry.report));
+                }
+            }
+            other => {
+                if let Some(review) = &mut self.review {
+                    review.act(other, &self.context, &self.entries);
+                }
+            }
+        }
+    }
+
+    fn verdict_action(&mut self, action: Action) {
+        let (Overlay::Verdict(verdict), Some(review)) = (&mut self.overlay, &mut self.review)
+        else {
+            return;
+        };
+        let was_recorded = matches!(verdict.stage, Stage::Recorded(_));
+        let outcome = verdict.act(action, review, &self.context, &self.entries);
+        if !was_recorded && matches!(verdict.stage, Stage::Recorded(_)) {
+            let context = &self.context;
+            self.queue
+                .load_decisions(&self.entries, &context.data_dir, &context.reviewer);
+        }
+        if outcome == VerdictOutcome::Close {
+            self.overlay = Overlay::None;
+        }
+    }
+
+    /// Opens the review of the PR selected in the queue, restoring its draft.
+    fn open_selected(&mut self) {
+        if let Some(index) = self.queue.selected_entry(&self.entries) {
+            self.review = ReviewState::open(index, &self.entries, &self.context);
+        }
+    }
+
+    /// The PR under review.
+    pub fn open_entry(&self) -> Option<&PrEntry> {
+        self.review
+            .as_ref()
+            .and_then(|review| self.entries.get(review.entry))
+    }
+}

@@ -1,0 +1,90 @@
+//! One PR as the console holds it: the change, its report, and the evidence the gates read.
+
+use crate::analysis::detect::DetectOptions;
+use crate::analysis::diff::FileDiff;
+use crate::analysis::pipeline::analyze_change;
+use crate::check::{PrReport, ReportInputs, build_report};
+use crate::review::{Checklists, Evidence, Timestamp};
+use crate::source::change::Change;
+use crate::source::demo::{DemoError, demo_changes};
+
+/// A PR in the queue, analysed.
+pub struct PrEntry {
+    /// The change (metadata untrusted: sanitize before drawing).
+    pub change: Change,
+    /// The same report `schemagate check` prints.
+    pub report: PrReport,
+    /// The automatic evidence, by key, as the gates read it.
+    pub evidence: Evidence,
+    /// When the PR was last updated, when its timestamp could be read.
+    pub updated_at: Option<Timestamp>,
+    /// Text diffs of the migration files the PR adds, changes or removes.
+    pub file_diffs: Vec<FileDiff>,
+}
+
+impl PrEntry {
+    /// Analyses `change` and builds its report (running SQLite histories on a scratch database).
+    pub fn analyse(change: Change, checklists: &Checklists) -> PrEntry {
+        let analysis = analyze_change(&change.base, &change.head, &DetectOptions::default());
+        let inputs = ReportInputs {
+            pr_body: Some(&change.meta.body),
+            sample_db: None,
+            execute: true,
+        };
+        let report = build_report(
+            &analysis,
+            checklists,
+            inputs,
+            change.meta.base_sha.clone(),
+            change.meta.head_sha.clone(),
+        );
+        let evidence = evidence_of(&report, checklists);
+        let updated_at = Timestamp::parse(&change.meta.updated_at).ok();
+        let file_diffs = analysis
+            .sets
+            .into_iter()
+            .flat_map(|set| set.file_diffs)
+            .collect();
+        PrEntry {
+            change,
+            report,
+            evidence,
+            updated_at,
+            file_diffs,
+        }
+    }
+
+    /// Number of migration files the PR adds or changes.
+    pub fn migrations(&self) -> usize {
+        self.report.sets.iter().map(|s| s.changed_files.len()).sum()
+    }
+}
+
+/// The evidence keys of the report's checklist entries, back as an [`Evidence`].
+fn evidence_of(report: &PrReport, checklists: &Checklists) -> Evidence {
+    let statuses = report
+        .checklist
+        .iter()
+        .filter_map(|entry| {
+            let key = checklists.item(&entry.id)?.evidence?;
+            Some((key, entry.evidence.clone()?))
+        })
+        .collect();
+    Evidence { statuses }
+}
+
+/// Analyses every change.
+pub fn analyse_all(changes: Vec<Change>, checklists: &Checklists) -> Vec<PrEntry> {
+    changes
+        .into_iter()
+        .map(|change| PrEntry::analyse(change, checklists))
+        .collect()
+}
+
+/// The embedded demo's PRs, analysed.
+///
+/// # Errors
+/// [`DemoError`] when the embedded demo data is malformed.
+pub fn demo_entries(checklists: &Checklists) -> Result<Vec<PrEntry>, DemoError> {
+    Ok(analyse_all(demo_changes()?, checklists))
+}

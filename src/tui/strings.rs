@@ -1,0 +1,54 @@
+//! Every fixed string the console shows, in one place.
+
+/// The app name in the title bar.
+pub const APP_TITLE: &str = "schemagate";
+/// Shown when the terminal is smaller than the layout needs.
+pub const TOO_SMALL: &str = "terminal too small: schemagate needs at least 40x12";
+/// Title of the queue.
+pub const QUEUE_TITLE: &str = "Open PRs touching migrations";
+/// Queue footer.
+pub const QUEUE_HINT: &str =
+    "j/k move  Enter open  / search  s sort  f risk  m mine  ? help  q quit";
+/// Shown when the filter hides every PR.
+pub const NO_MATCH: &str = "no PR matches the filter";
+/// Review footer.
+pub const REVIEW_HINT: &str =
+    "Tab pane  j/k scroll  Space tick  w waive  n note  v verdict  Esc queue  ? help";
+/// Pane titles: schema diff, cascade, findings, checklist.
+pub const PANE_TITLES: [&str; 4] = ["Schema diff", "Cascade", "Findings", "Checklist"];
+/// Title of the diff pane while it shows the migration text.
+pub const RAW_DIFF_TITLE: &str = "Migration text (r: schema diff)";
+/// Schema diff pane when nothing changed.
+pub const NO_SCHEMA_CHANGE: &str = "no schema change";
+/// Cascade pane when no cascade grew.
+pub const NO_CASCADE_CHANGE: &str = "no ON DELETE cascade path added or widened";
+/// Told when a finding has no statement in the migration text to jump to.
+pub const NO_STATEMENT: &str = "this finding is about a whole file: no statement to show";
+/// Findings pane when there are none.
+pub const NO_FINDINGS: &str = "no findings";
+/// Prompt while typing a waiver reason.
+pub const WAIVE_PROMPT: &str = "waive with reason (Enter to save, Esc to cancel): ";
+/// Told when a waiver is given without a reason (the prompt stays).
+pub const WAIVE_NEEDS_REASON: &str = "a waiver needs a written reason (Esc to cancel): ";
+/// Prompt while typing a note.
+pub const NOTE_PROMPT: &str = "note (Enter to save, Esc to cancel): ";
+/// Told when a note is empty (the prompt stays).
+pub const NOTE_NEEDS_TEXT: &str = "a note needs text (Esc to cancel): ";
+/// Heading of the notes below the checklist.
+pub const NOTES_HEADING: &str = "Notes";
+/// Title of the verdict dialog.
+pub const VERDICT_TITLE: &str = "Verdict";
+/// The verdict choices, in dialog order.
+pub const VERDICT_CHOICES: [&str; 3] = ["Approve", "Request changes", "Block"];
+/// Said when Block is suggested.
+pub const BLOCK_SUGGESTED: &str = "Block is suggested: a CRITICAL finding is open.";
+/// Asked before recording.
+pub const CONFIRM: &str = "Allowed. Press y to record it, Esc to cancel.";
+/// Heading of the refusal reasons.
+pub const REFUSED: &str = "Refused";
+/// Said once a demo verdict is recorded.
+pub const RECORDED_LOCALLY: &str = "recorded locally — demo verdicts are not sent to GitHub";
+/// Title of the help overlay.
+pub const HELP_TITLE: &str = "Keys (Esc or ? to close)";
+/// Marks a required checklist item (right after its box).
+pub const REQUIRED_MARK: &str = "*";

@@ -1,0 +1,123 @@
+//! Drawing: one module per screen or dialog, and the frame that holds them.
+
+pub mod help;
+pub mod queue;
+pub mod review;
+pub mod verdict;
+
+use std::borrow::Cow;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::app::{App, Overlay};
+use super::entry::PrEntry;
+use super::strings;
+use super::theme::Theme;
+use crate::analysis::rules::Risk;
+use crate::report::sanitize::sanitize_line;
+
+/// The smallest terminal the layout is drawn in.
+pub const MIN_WIDTH: u16 = 40;
+/// The smallest terminal height the layout is drawn in.
+pub const MIN_HEIGHT: u16 = 12;
+
+/// Draws the whole console.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = Paragraph::new(Span::styled(strings::TOO_SMALL, theme.accent))
+            .wrap(Wrap { trim: true });
+        frame.render_widget(text, area);
+        return;
+    }
+    let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    frame.render_widget(title_bar(app, theme), title);
+    match (&app.review, app.open_entry()) {
+        (Some(review), Some(entry)) => review::draw(frame, body, review, entry, theme),
+        _ => queue::draw(
+            frame,
+            body,
+            &app.queue,
+            &app.entries,
+            app.context.clock.now(),
+            theme,
+        ),
+    }
+    if let (Overlay::Verdict(state), Some(entry)) = (&app.overlay, app.open_entry()) {
+        verdict::draw(frame, area, state, entry, theme);
+    }
+    if app.help {
+        help::draw(frame, area, app.screen(), theme);
+    }
+}
+
+/// `schemagate · demo/meal-planner #104 title`, or the PR count on the queue.
+fn title_bar<'a>(app: &'a App, theme: &Theme) -> Paragraph<'a> {
+    let mut spans = vec![Span::styled(strings::APP_TITLE, theme.accent)];
+    match app.open_entry() {
+        Some(entry) => {
+            let meta = &entry.change.meta;
+            spans.push(Span::raw(format!(
+                " · {} #{} ",
+                clean(&meta.repo),
+                meta.number
+            )));
+            spans.push(Span::styled(clean(&meta.title).into_owned(), theme.text));
+        }
+        None => spans.push(Span::styled(queue_summary(&app.entries), theme.dim)),
+    }
+    Paragraph::new(Line::from(spans))
+}
+
+/// ` · demo/meal-planner · 9 open PRs` (the repo named when every PR is in the same one).
+fn queue_summary(entries: &[PrEntry]) -> String {
+    let mut repos = entries.iter().map(|e| e.change.meta.repo.as_str());
+    let first = repos.next();
+    match first.filter(|first| repos.all(|repo| repo == *first)) {
+        Some(repo) => format!(" · {} · {} open PRs", clean(repo), entries.len()),
+        None => format!(" · {} open PRs", entries.len()),
+    }
+}
+
+/// A PR string made safe to draw: no escape sequences, no control characters, one line.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    sanitize_line(text)
+}
+
+/// `HIGH     ` (padded to one width) in the risk's colour.
+pub fn risk_badge(risk: Risk, theme: &Theme) -> Span<'static> {
+    Span::styled(format!("{:<8} ", risk.label()), theme.risk(risk))
+}
+
+/// A `width` x `height` rectangle centred in `area` (clipped to it).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn centered_stays_inside_the_area() {
+        let area = Rect::new(3, 4, 50, 10);
+        assert_eq!(centered(area, 20, 4), Rect::new(18, 7, 20, 4));
+        assert_eq!(centered(area, 80, 40), area);
+        assert_eq!(centered(Rect::default(), 5, 5), Rect::default());
+    }
+
+    #[test]
+    fn pr_strings_lose_their_escapes() {
+        assert_eq!(clean("\u{1b}[31mred\u{1b}[0m\nline"), "red line");
+    }
+}

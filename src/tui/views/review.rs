@@ -1,0 +1,794 @@
+//! The review of one PR: schema diff, cascade changes, findings and the checklist, side by
+//! side as the terminal allows. The checklist state is the reviewer's draft, saved on every
+//! change and restored when the PR is opened again.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
+
+use super::{clean, risk_badge};
+use crate::analysis::diff::FileDiff;
+use crate::analysis::rules::Risk;
+use crate::check::{ChecklistEntry, PrReport};
+use crate::report::cascade_text::render_cascade_change;
+use crate::report::diff_text::{render_file_diff, render_schema_diff};
+use crate::report::style::Painter;
+use crate::review::{Draft, DraftStore, EvidenceStatus, ItemState, LoadOutcome, Note};
+use crate::tui::app::Context;
+use crate::tui::entry::PrEntry;
+use crate::tui::keys::Action;
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+
+/// What `render_file_diff` writes between hunks.
+const HUNK_SEPARATOR: &str = "...";
+/// Where `render_file_diff` puts a line's `+`/`-` (after two 4-wide line numbers).
+const RAW_TAG_COLUMN: usize = 10;
+/// Lines shown above a statement jumped to.
+const JUMP_CONTEXT: usize = 3;
+/// Lines a page up or down scrolls.
+const PAGE: usize = 10;
+/// Longest waiver reason or note kept.
+const MAX_INPUT: usize = 500;
+/// Widest layout: four panes side by side from this width on.
+const FOUR_PANES_WIDTH: u16 = 160;
+/// Two panes (the first three tabbed beside the checklist) from this width on.
+const TWO_PANES_WIDTH: u16 = 100;
+
+/// A pane of the review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    /// The structured schema diff.
+    Diff,
+    /// ON DELETE cascade paths added or widened.
+    Cascade,
+    /// The findings.
+    Findings,
+    /// The checklist.
+    Checklist,
+}
+
+impl Pane {
+    /// Every pane, in Tab order.
+    pub const ALL: [Pane; 4] = [Pane::Diff, Pane::Cascade, Pane::Findings, Pane::Checklist];
+
+    fn index(self) -> usize {
+        match self {
+            Pane::Diff => 0,
+            Pane::Cascade => 1,
+            Pane::Findings => 2,
+            Pane::Checklist => 3,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        strings::PANE_TITLES
+            .get(self.index())
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The pane `step` places after this one, wrapping around.
+    fn step(self, step: usize) -> Pane {
+        let next = (self.index() + step) % Pane::ALL.len();
+        Pane::ALL.get(next).copied().unwrap_or(Pane::Diff)
+    }
+}
+
+/// What typed text is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputPurpose {
+    /// The reason to waive the selected checklist item.
+    Waiver,
+    /// A note on the PR.
+    Note,
+}
+
+impl InputPurpose {
+    fn prompt(self) -> &'static str {
+        match self {
+            InputPurpose::Waiver => strings::WAIVE_PROMPT,
+            InputPurpose::Note => strings::NOTE_PROMPT,
+        }
+    }
+
+    fn needs_text(self) -> &'static str {
+        match self {
+            InputPurpose::Waiver => strings::WAIVE_NEEDS_REASON,
+            InputPurpose::Note => strings::NOTE_NEEDS_TEXT,
+        }
+    }
+}
+
+/// Text being typed in the footer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextInput {
+    /// What it is for.
+    pub purpose: InputPurpose,
+    /// What was typed so far.
+    pub text: String,
+}
+
+/// How a line is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tone {
+    Text,
+    Dim,
+    Added,
+    Removed,
+    Changed,
+    Risk(Risk),
+}
+
+/// A line of a text pane, already sanitized.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct PaneLine {
+    tone: Tone,
+    text: String,
+    /// The migration file and head line it is about, when it is about one (a finding's
+    /// heading, a line of the migration text): Enter on a finding jumps between the two.
+    place: Option<(String, usize)>,
+}
+
+impl PaneLine {
+    /// This line, about `file:line`.
+    fn at(self, file: &str, line: usize) -> PaneLine {
+        PaneLine {
+            place: Some((file.to_owned(), line)),
+            ..self
+        }
+    }
+}
+
+/// The review's own state.
+pub struct ReviewState {
+    /// Index of the PR in the app's entries.
+    pub entry: usize,
+    /// The focused pane.
+    pub focus: Pane,
+    /// The text pane shown beside the checklist in the two-pane layout.
+    left: Pane,
+    /// Scroll offset of the diff, cascade and findings panes.
+    scroll: [usize; 3],
+    /// Lines of the diff, cascade and findings panes.
+    lines: [Vec<PaneLine>; 3],
+    /// The migration text diff, shown in the diff pane instead of the schema diff when `raw`.
+    raw_lines: Vec<PaneLine>,
+    /// Whether the diff pane shows the migration text diff.
+    pub raw: bool,
+    /// The selected checklist item.
+    pub cursor: usize,
+    /// The reviewer's draft (ticks, waivers, chosen verdict).
+    pub draft: Draft,
+    /// The text being typed (a waiver reason or a note), if any.
+    pub input: Option<TextInput>,
+    /// A one-line message for the reviewer (an error, a hint).
+    pub message: Option<String>,
+}
+
+impl ReviewState {
+    /// Opens the review of `entries[index]`, restoring its saved draft. `None` when no such entry.
+    pub fn open(index: usize, entries: &[PrEntry], context: &Context) -> Option<ReviewState> {
+        let entry = entries.get(index)?;
+        let meta = &entry.change.meta;
+        let store = DraftStore::new(&context.data_dir);
+        let fresh = || Draft::new(&meta.repo, meta.number, &meta.head_sha, context.clock.now());
+        let (draft, message) = match store.load(&meta.repo, meta.number, &meta.head_sha) {
+            Ok(LoadOutcome::Loaded(draft)) => (draft, None),
+            Ok(LoadOutcome::None) => (fresh(), None),
+            Ok(LoadOutcome::SetAside(aside)) => (
+                fresh(),
+                Some(format!("damaged draft moved to {}", aside.path.display())),
+            ),
+            Err(error) => (fresh(), Some(error.to_string())),
+        };
+        Some(ReviewState {
+            entry: index,
+            focus: Pane::Diff,
+            left: Pane::Diff,
+            scroll: [0; 3],
+            lines: [
+                diff_lines(&entry.report),
+                cascade_lines(&entry.report),
+                finding_lines(&entry.report),
+            ],
+            raw_lines: raw_diff_lines(entry),
+            raw: false,
+            cursor: 0,
+            draft,
+            input: None,
+            message,
+        })
+    }
+
+    /// The checklist item under the cursor.
+    pub fn selected_item<'a>(&self, entries: &'a [PrEntry]) -> Option<&'a ChecklistEntry> {
+        entries.get(self.entry)?.report.checklist.get(self.cursor)
+    }
+
+    /// Handles a review action.
+    pub fn act(&mut self, action: Action, context: &Context, entries: &[PrEntry]) {
+        match action {
+            Action::NextPane => self.focus_pane(self.focus.step(1)),
+            Action::PrevPane => self.focus_pane(self.focus.step(Pane::ALL.len() - 1)),
+            Action::Down => self.move_by(1, true, entries),
+            Action::Up => self.move_by(1, false, entries),
+            Action::PageDown => self.move_by(PAGE, true, entries),
+            Action::PageUp => self.move_by(PAGE, false, entries),
+            Action::Toggle => self.toggle(context, entries),
+            Action::Waive => {
+                self.focus_pane(Pane::Checklist);
+                self.start_input(InputPurpose::Waiver);
+            }
+            Action::RawDiff => self.show_diff(!self.raw, 0),
+            Action::Enter if self.focus == Pane::Findings => self.jump_to_statement(),
+            Action::Note => {
+                self.focus_pane(Pane::Checklist);
+                self.start_input(InputPurpose::Note);
+            }
+            _ => {}
+        }
+    }
+
+    /// Takes a key while a waiver reason or a note is typed; whether it was taken.
+    pub fn type_key(&mut self, key: KeyEvent, context: &Context, entries: &[PrEntry]) -> bool {
+        let Some(input) = &mut self.input else {
+            return false;
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.input = None;
+                self.message = None;
+            }
+            KeyCode::Backspace => {
+                input.text.pop();
+            }
+            KeyCode::Char(c) if !c.is_control() && input.text.chars().count() < MAX_INPUT => {
+                input.text.push(c);
+            }
+            KeyCode::Enter if input.text.trim().is_empty() => {
+                self.message = Some(input.purpose.needs_text().to_owned());
+            }
+            KeyCode::Enter => {
+                let text = input.text.trim().to_owned();
+                let purpose = input.purpose;
+                self.input = None;
+                self.submit(purpose, text, context, entries);
+            }
+            _ => {}
+        }
+        true
+    }
+
+    fn start_input(&mut self, purpose: InputPurpose) {
+        self.input = Some(TextInput {
+            purpose,
+            text: String::new(),
+        });
+        self.message = None;
+    }
+
+    /// Applies typed text: waives the selected item with it, or adds it as a note.
+    fn submit(
+        &mut self,
+        purpose: InputPurpose,
+        text: String,
+        context: &Context,
+        entries: &[PrEntry],
+    ) {
+        match purpose {
+            InputPurpose::Waiver => {
+                let Some(id) = self.selected_item(entries).map(|item| item.id.clone()) else {
+                    return;
+                };
+                self.draft.state.waive(&id, &context.reviewer, &text);
+            }
+            InputPurpose::Note => self.draft.notes.push(Note {
+                text,
+                file: None,
+                line: None,
+            }),
+        }
+        self.save(context);
+    }
+
+    /// Saves the draft now (every change calls it); a failure is shown, not fatal.
+    pub fn save(&mut self, context: &Context) {
+        self.draft.updated_at = context.clock.now();
+        match DraftStore::new(&context.data_dir).save(&self.draft) {
+            Ok(_) => self.message = None,
+            Err(error) => self.message = Some(format!("draft not saved: {error}")),
+        }
+    }
+
+    /// Shows the migration text (`raw`) or the schema diff in the diff pane, scrolled to `scroll`.
+    fn show_diff(&mut self, raw: bool, scroll: usize) {
+        self.raw = raw;
+        self.focus_pane(Pane::Diff);
+        if let Some(position) = self.scroll.get_mut(Pane::Diff.index()) {
+            *position = scroll;
+        }
+    }
+
+    /// From the finding at the top of the findings pane to its statement in the migration text.
+    fn jump_to_statement(&mut self) {
+        let top = self
+            .scroll
+            .get(Pane::Findings.index())
+            .copied()
+            .unwrap_or(0);
+        let findings = self
+            .lines
+            .get(Pane::Findings.index())
+            .map_or(&[][..], Vec::as_slice);
+        let target = findings
+            .iter()
+            .take(top + 1)
+            .rev()
+            .find_map(|l| l.place.clone())
+            .or_else(|| findings.iter().find_map(|l| l.place.clone()));
+        let found = target.and_then(|place| {
+            self.raw_lines
+                .iter()
+                .position(|l| l.place.as_ref() == Some(&place))
+        });
+        match found {
+            Some(index) => self.show_diff(true, index.saturating_sub(JUMP_CONTEXT)),
+            None => self.message = Some(strings::NO_STATEMENT.to_owned()),
+        }
+    }
+
+    /// The lines a text pane shows.
+    fn text_lines(&self, pane: Pane) -> &[PaneLine] {
+        match pane {
+            Pane::Diff if self.raw => &self.raw_lines,
+            other => self.lines.get(other.index()).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    fn focus_pane(&mut self, pane: Pane) {
+        self.focus = pane;
+        if pane != Pane::Checklist {
+            self.left = pane;
+        }
+    }
+
+    /// Moves the checklist cursor, or scrolls the focused text pane, by `by` lines.
+    fn move_by(&mut self, by: usize, down: bool, entries: &[PrEntry]) {
+        let (position, len) = match self.focus {
+            Pane::Checklist => {
+                let len = entries
+                    .get(self.entry)
+                    .map_or(0, |e| e.report.checklist.len());
+                (&mut self.cursor, len)
+            }
+            pane => {
+                let index = pane.index();
+                let len = self.text_lines(pane).len();
+                match self.scroll.get_mut(index) {
+                    Some(scroll) => (scroll, len),
+                    None => return,
+                }
+            }
+        };
+        let last = len.saturating_sub(1);
+        *position = if down {
+            position.saturating_add(by).min(last)
+        } else {
+            position.saturating_sub(by)
+        };
+    }
+
+    /// Ticks the selected item, or re-opens it when it was ticked.
+    fn toggle(&mut self, context: &Context, entries: &[PrEntry]) {
+        self.focus_pane(Pane::Checklist);
+        let Some(id) = self.selected_item(entries).map(|item| item.id.clone()) else {
+            return;
+        };
+        match self.draft.state.get(&id) {
+            ItemState::Ticked { .. } => self.draft.state.reopen(&id),
+            ItemState::Open | ItemState::Waived { .. } => {
+                self.draft.state.tick(&id, &context.reviewer);
+            }
+        }
+        self.save(context);
+    }
+}
+
+/// The structured schema diff of every changed set.
+fn diff_lines(report: &PrReport) -> Vec<PaneLine> {
+    let mut lines = Vec::new();
+    for set in &report.sets {
+        if report.sets.len() > 1 {
+            lines.push(line(Tone::Dim, &set.set.root));
+        }
+        let text = render_schema_diff(&set.schema_diff, Painter::new(false));
+        lines.extend(text.lines().map(|l| {
+            let tone = match l.trim_start().chars().next() {
+                Some('+') => Tone::Added,
+                Some('-') => Tone::Removed,
+                Some('~') => Tone::Changed,
+                _ => Tone::Text,
+            };
+            line(tone, l)
+        }));
+    }
+    or_placeholder(lines, strings::NO_SCHEMA_CHANGE)
+}
+
+/// The text diff of every migration file the PR touches, with old and new line numbers; each
+/// line at head knows its place.
+fn raw_diff_lines(entry: &PrEntry) -> Vec<PaneLine> {
+    let lines = entry.file_diffs.iter().flat_map(file_diff_lines).collect();
+    or_placeholder(lines, strings::NO_SCHEMA_CHANGE)
+}
+
+/// One file's text diff: its heading, then one rendered line per diff line (hunk separators
+/// between them carry no place).
+fn file_diff_lines(file: &FileDiff) -> Vec<PaneLine> {
+    let text = render_file_diff(file, Painter::new(false));
+    let mut rendered = text.lines();
+    let mut lines: Vec<PaneLine> = rendered
+        .next()
+        .map(|l| line(Tone::Text, l))
+        .into_iter()
+        .collect();
+    let mut diff_lines = file.lines.iter();
+    for l in rendered {
+        if l.trim() == HUNK_SEPARATOR {
+            lines.push(line(Tone::Dim, l));
+            continue;
+        }
+        let tone = match l.chars().nth(RAW_TAG_COLUMN) {
+            Some('+') => Tone::Added,
+            Some('-') => Tone::Removed,
+            _ => Tone::Text,
+        };
+        let pane_line = line(tone, l);
+        lines.push(match diff_lines.next().and_then(|d| d.new_line) {
+            Some(new_line) => pane_line.at(&file.path, new_line),
+            None => pane_line,
+        });
+    }
+    lines
+}
+
+/// The cascade growth of every changed set.
+fn cascade_lines(report: &PrReport) -> Vec<PaneLine> {
+    let lines = report
+        .sets
+        .iter()
+        .flat_map(|set| &set.cascade)
+        .flat_map(|change| {
+            let text = render_cascade_change(change, Painter::new(false));
+            text.lines()
+                .map(|l| {
+                    let tone = if l.starts_with("deleting") {
+                        Tone::Removed
+                    } else {
+                        Tone::Text
+                    };
+                    line(tone, l)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    or_placeholder(lines, strings::NO_CASCADE_CHANGE)
+}
+
+/// Each finding: risk, rule and place, its message, then the SQL around its line.
+fn finding_lines(report: &PrReport) -> Vec<PaneLine> {
+    let lines = report
+        .findings
+        .iter()
+        .flat_map(|f| {
+            let accepted = if f.suppressed.is_some() {
+                " (accepted)"
+            } else {
+                ""
+            };
+            let heading = format!(
+                "{:<8} {} {}:{}{accepted}",
+                f.risk.label(),
+                f.rule,
+                f.file,
+                f.line
+            );
+            let mut lines = vec![
+                line(Tone::Risk(f.risk), &heading).at(&f.file, f.line),
+                line(Tone::Text, &format!("  {}", f.message)),
+            ];
+            if let Some(excerpt) = report.excerpt(&f.file, f.line) {
+                lines.extend(excerpt.lines.iter().map(|(number, text)| {
+                    let tone = if *number == f.line {
+                        Tone::Changed
+                    } else {
+                        Tone::Dim
+                    };
+                    line(tone, &format!("  {number:>5} | {text}"))
+                }));
+            }
+            lines
+        })
+        .collect();
+    or_placeholder(lines, strings::NO_FINDINGS)
+}
+
+fn line(tone: Tone, text: &str) -> PaneLine {
+    PaneLine {
+        tone,
+        text: clean(text).into_owned(),
+        place: None,
+    }
+}
+
+fn or_placeholder(lines: Vec<PaneLine>, placeholder: &str) -> Vec<PaneLine> {
+    if lines.is_empty() {
+        vec![line(Tone::Dim, placeholder)]
+    } else {
+        lines
+    }
+}
+
+/// Draws the review in `area`.
+pub fn draw(frame: &mut Frame, area: Rect, state: &ReviewState, entry: &PrEntry, theme: &Theme) {
+    let [summary, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    frame.render_widget(summary_line(entry, theme), summary);
+    if area.width >= FOUR_PANES_WIDTH {
+        let columns = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(body);
+        for (pane, column) in Pane::ALL.iter().zip(columns.iter()) {
+            draw_pane(frame, *column, *pane, state, entry, theme);
+        }
+    } else if area.width >= TWO_PANES_WIDTH {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(body);
+        draw_tabbed(
+            frame,
+            left,
+            &Pane::ALL[..3],
+            state.left,
+            state,
+            entry,
+            theme,
+        );
+        draw_pane(frame, right, Pane::Checklist, state, entry, theme);
+    } else {
+        draw_tabbed(frame, body, &Pane::ALL, state.focus, state, entry, theme);
+    }
+    frame.render_widget(footer_line(state, theme), footer);
+}
+
+/// Risk, the gate in one sentence.
+fn summary_line<'a>(entry: &PrEntry, theme: &Theme) -> Paragraph<'a> {
+    Paragraph::new(Line::from(vec![
+        risk_badge(entry.report.risk, theme),
+        Span::styled(entry.report.gate.describe(), theme.dim),
+    ]))
+}
+
+/// A tab bar of `panes` above the pane `shown`.
+fn draw_tabbed(
+    frame: &mut Frame,
+    area: Rect,
+    panes: &[Pane],
+    shown: Pane,
+    state: &ReviewState,
+    entry: &PrEntry,
+    theme: &Theme,
+) {
+    let [bar, pane_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let titles: Vec<&str> = panes.iter().map(|p| p.title()).collect();
+    let selected = panes.iter().position(|p| *p == shown);
+    let tabs = Tabs::new(titles)
+        .select(selected)
+        .style(theme.dim)
+        .highlight_style(theme.accent);
+    frame.render_widget(tabs, bar);
+    draw_pane(frame, pane_area, shown, state, entry, theme);
+}
+
+/// One pane with its border, showing only the lines that fit.
+fn draw_pane(
+    frame: &mut Frame,
+    area: Rect,
+    pane: Pane,
+    state: &ReviewState,
+    entry: &PrEntry,
+    theme: &Theme,
+) {
+    let border = if state.focus == pane {
+        theme.focus_border
+    } else {
+        theme.border
+    };
+    let title = match pane {
+        Pane::Checklist => checklist_title(state, entry),
+        Pane::Diff if state.raw => strings::RAW_DIFF_TITLE.to_owned(),
+        text_pane => text_pane.title().to_owned(),
+    };
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.accent))
+        .border_style(border);
+    let height = usize::from(block.inner(area).height);
+    let paragraph = match pane {
+        Pane::Checklist => Paragraph::new(checklist_view(state, entry, height, theme)),
+        text_pane => {
+            let scroll = state.scroll.get(text_pane.index()).copied().unwrap_or(0);
+            let lines: Vec<Line> = state
+                .text_lines(text_pane)
+                .iter()
+                .skip(scroll)
+                .take(height)
+                .map(|l| Line::styled(l.text.clone(), tone_style(l.tone, theme)))
+                .collect();
+            Paragraph::new(lines).wrap(Wrap { trim: false })
+        }
+    };
+    frame.render_widget(paragraph.block(block), area);
+}
+
+/// `Checklist · required 3/21 · * marks required`: how far the gate is.
+fn checklist_title(state: &ReviewState, entry: &PrEntry) -> String {
+    let required = entry.report.checklist.iter().filter(|item| item.required);
+    let (total, resolved) = required.fold((0, 0), |(total, resolved), item| {
+        let done = state.draft.state.get(&item.id).is_resolved();
+        (total + 1, resolved + usize::from(done))
+    });
+    format!(
+        "{} · required {resolved}/{total} · {} marks required",
+        Pane::Checklist.title(),
+        strings::REQUIRED_MARK
+    )
+}
+
+fn tone_style(tone: Tone, theme: &Theme) -> Style {
+    match tone {
+        Tone::Text => theme.text,
+        Tone::Dim => theme.dim,
+        Tone::Added => theme.added,
+        Tone::Removed => theme.removed,
+        Tone::Changed => theme.changed,
+        Tone::Risk(risk) => theme.risk(risk),
+    }
+}
+
+/// The checklist lines visible in `height` rows, scrolled so the cursor's item shows.
+fn checklist_view<'a>(
+    state: &ReviewState,
+    entry: &PrEntry,
+    height: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    let mut cursor_line = 0;
+    let mut list = "";
+    for (index, item) in entry.report.checklist.iter().enumerate() {
+        if item.list != list {
+            list = &item.list;
+            lines.push(Line::styled(
+                clean(&item.list_title).into_owned(),
+                theme.accent,
+            ));
+        }
+        if index == state.cursor {
+            cursor_line = lines.len();
+        }
+        lines.extend(item_lines(item, state, index == state.cursor, theme));
+    }
+    if !state.draft.notes.is_empty() {
+        lines.push(Line::styled(strings::NOTES_HEADING, theme.accent));
+        lines.extend(
+            state
+                .draft
+                .notes
+                .iter()
+                .map(|note| Line::styled(format!("- {}", clean(&note.text)), theme.text)),
+        );
+    }
+    let offset = (cursor_line + 3).saturating_sub(height);
+    lines.into_iter().skip(offset).take(height).collect()
+}
+
+/// An item: its box, text and required mark; its evidence and waiver reason below.
+fn item_lines<'a>(
+    item: &ChecklistEntry,
+    state: &ReviewState,
+    selected: bool,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let item_state = state.draft.state.get(&item.id);
+    let mark = match item_state {
+        ItemState::Open => "[ ]",
+        ItemState::Ticked { .. } => "[x]",
+        ItemState::Waived { .. } => "[w]",
+    };
+    let required = if item.required {
+        strings::REQUIRED_MARK
+    } else {
+        " "
+    };
+    let mut head = Line::from(vec![
+        Span::styled(mark, theme.text),
+        Span::styled(required, theme.changed),
+        Span::styled(format!(" {}", clean(&item.text)), theme.text),
+    ]);
+    if selected {
+        head = head.style(theme.selected);
+    }
+    let mut lines = vec![head];
+    if let Some(evidence) = &item.evidence {
+        let (sign, style) = match evidence {
+            EvidenceStatus::Checked(_) => ("ok", theme.added),
+            EvidenceStatus::Problem(_) => ("!!", theme.removed),
+            EvidenceStatus::Unknown(_) => ("??", theme.dim),
+        };
+        lines.push(Line::styled(
+            format!("    {sign} {}", clean(evidence.detail())),
+            style,
+        ));
+    }
+    if let ItemState::Waived { reason, .. } = item_state {
+        lines.push(Line::styled(
+            format!("    waived: {}", clean(reason)),
+            theme.dim,
+        ));
+    }
+    lines
+}
+
+/// The footer: the text being typed, a message, or the key hint.
+fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
+    let line = match (&state.input, &state.message) {
+        (Some(input), message) => Line::from(vec![
+            Span::styled(
+                message.as_deref().unwrap_or(input.purpose.prompt()),
+                theme.accent,
+            ),
+            Span::raw(input.text.as_str()),
+        ]),
+        (None, Some(message)) => Line::styled(message.as_str(), theme.changed),
+        (None, None) => Line::styled(strings::REVIEW_HINT, theme.dim),
+    };
+    Paragraph::new(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::Checklists;
+    use crate::tui::entry::demo_entries;
+
+    #[test]
+    fn tab_order_wraps_both_ways() {
+        assert_eq!(Pane::Checklist.step(1), Pane::Diff);
+        assert_eq!(Pane::Diff.step(Pane::ALL.len() - 1), Pane::Checklist);
+        assert_eq!(Pane::Diff.step(2), Pane::Findings);
+    }
+
+    #[test]
+    fn migration_text_lines_are_toned_by_their_tag() {
+        let checklists = Checklists::load(None).unwrap();
+        let entries = demo_entries(&checklists).unwrap();
+        let cascade = entries
+            .iter()
+            .find(|e| e.change.meta.number == 104)
+            .unwrap();
+        let lines = raw_diff_lines(cascade);
+        let added = lines
+            .iter()
+            .find(|l| l.text.contains("CREATE TABLE"))
+            .unwrap();
+        assert_eq!(added.tone, Tone::Added, "{}", added.text);
+        assert_eq!(lines.first().map(|l| l.tone), Some(Tone::Text));
+    }
+}

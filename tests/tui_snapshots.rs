@@ -1,0 +1,193 @@
+//! What the console draws, pinned with insta on the demo data (ratatui TestBackend, a fixed
+//! clock so ages never change), plus every screen drawn at sizes from below 40x12 to 200x60
+//! without a panic, and no escape byte from a PR ever reaching the screen.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use schemagate::review::{Checklists, FixedClock, Timestamp};
+use schemagate::tui::app::{App, Context};
+use schemagate::tui::entry::demo_entries;
+use schemagate::tui::theme::Theme;
+use schemagate::tui::views::draw;
+
+/// The console on the demo, at a fixed "now".
+fn demo_app(data_dir: &Path) -> App {
+    let checklists = Checklists::load(None).unwrap();
+    let entries = demo_entries(&checklists).unwrap();
+    let now = Timestamp::parse("2026-11-24T12:00:00Z").unwrap();
+    let context = Context {
+        data_dir: data_dir.to_path_buf(),
+        reviewer: "ana".to_owned(),
+        clock: Arc::new(FixedClock(now)),
+        checklists,
+    };
+    App::new(context, entries)
+}
+
+fn press(app: &mut App, codes: &[KeyCode]) {
+    for code in codes {
+        app.handle_key(KeyEvent::from(*code));
+    }
+}
+
+/// Draws `app` at `width` x `height` and returns the screen as text, one line per row.
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| draw(frame, app, &Theme::plain()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
+    symbols
+        .chunks(usize::from(width.max(1)))
+        .map(|row| row.concat().trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The sizes the issue names.
+const SIZES: [(u16, u16); 3] = [(160, 48), (100, 30), (80, 24)];
+
+#[test]
+fn queue_at_each_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = demo_app(dir.path());
+    for (width, height) in SIZES {
+        insta::assert_snapshot!(
+            format!("queue_{width}x{height}"),
+            render(&app, width, height)
+        );
+    }
+}
+
+#[test]
+fn review_of_the_riskiest_pr_at_each_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter]);
+    for (width, height) in SIZES {
+        insta::assert_snapshot!(
+            format!("review_{width}x{height}"),
+            render(&app, width, height)
+        );
+    }
+}
+
+#[test]
+fn verdict_refused_and_help_overlays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Up,
+            KeyCode::Up,
+            KeyCode::Enter,
+        ],
+    );
+    insta::assert_snapshot!("verdict_refused_100x30", render(&app, 100, 30));
+    press(&mut app, &[KeyCode::Esc, KeyCode::Char('?')]);
+    insta::assert_snapshot!("review_help_100x30", render(&app, 100, 30));
+}
+
+#[test]
+fn migration_text_diff_with_line_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('r')]);
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("migration.sql (added)"), "{screen}");
+    insta::assert_snapshot!("review_raw_diff_100x30", screen);
+    press(&mut app, &[KeyCode::Char('r')]);
+    assert!(render(&app, 100, 30).contains("~ table PantryItem"));
+}
+
+#[test]
+fn enter_on_a_finding_jumps_to_its_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Tab, KeyCode::Tab, KeyCode::Enter],
+    );
+    let review = app.review.as_ref().unwrap();
+    assert!(review.raw);
+    let screen = render(&app, 100, 30);
+    assert!(
+        screen.contains("   4 + CREATE TABLE \"new_PantryItem\""),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("migration.sql (added)"),
+        "scrolled to the statement: {screen}"
+    );
+}
+
+#[test]
+fn escape_sequences_in_a_title_never_reach_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Char('/')]);
+    for c in "107".chars() {
+        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    press(&mut app, &[KeyCode::Enter]);
+    let queue = render(&app, 100, 30);
+    assert!(queue.contains("Fix shopping list totals"), "{queue}");
+    insta::assert_snapshot!("queue_escaped_title_100x30", queue);
+    press(&mut app, &[KeyCode::Enter]);
+    let review = render(&app, 100, 30);
+    for screen in [&queue, &review] {
+        assert!(!screen.contains('\u{1b}'), "ESC reached the screen");
+        assert!(!screen.contains('\u{7}'), "BEL reached the screen");
+    }
+}
+
+#[test]
+fn every_screen_draws_at_every_size_without_panicking() {
+    let dir = tempfile::tempdir().unwrap();
+    let widths = [
+        0, 1, 10, 39, 40, 41, 55, 79, 80, 99, 100, 101, 130, 159, 160, 200,
+    ];
+    let heights = [0, 1, 5, 11, 12, 13, 17, 24, 30, 48, 60];
+    let screens: [&[KeyCode]; 7] = [
+        &[],
+        &[KeyCode::Char('?')],
+        &[KeyCode::Enter],
+        &[
+            KeyCode::Enter,
+            KeyCode::Tab,
+            KeyCode::Tab,
+            KeyCode::Tab,
+            KeyCode::PageDown,
+        ],
+        &[KeyCode::Enter, KeyCode::Char('w')],
+        &[KeyCode::Enter, KeyCode::Char('r'), KeyCode::PageDown],
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Up,
+            KeyCode::Up,
+            KeyCode::Enter,
+        ],
+    ];
+    for keys in screens {
+        let mut app = demo_app(dir.path());
+        press(&mut app, keys);
+        for width in widths {
+            for height in heights {
+                let screen = render(&app, width, height);
+                let too_small = width < 40 || height < 12;
+                if too_small && width > 0 && height > 0 {
+                    assert!(screen.starts_with('t'), "{width}x{height}: {screen}");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Key sequences drive the console's state without a terminal: open the riskiest PR, tick and
+//! waive checklist items, the verdict gates, the decision log, and drafts restored on reopening.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent};
+use schemagate::analysis::rules::Risk;
+use schemagate::review::decision_log::{LOG_FILE, read_all};
+use schemagate::review::{
+    Checklists, DecisionLog, Destination, FixedClock, ItemState, Timestamp, Verdict,
+};
+use schemagate::tui::app::{App, Context};
+use schemagate::tui::entry::demo_entries;
+use schemagate::tui::keys::Screen;
+use schemagate::tui::views::queue::{LastDecision, SortKey};
+use schemagate::tui::views::verdict::Stage;
+
+/// The console on the demo, keeping its review state in `data_dir`.
+fn demo_app(data_dir: &Path) -> App {
+    let checklists = Checklists::load(None).unwrap();
+    let entries = demo_entries(&checklists).unwrap();
+    let now = Timestamp::parse("2026-11-24T12:00:00Z").unwrap();
+    let context = Context {
+        data_dir: data_dir.to_path_buf(),
+        reviewer: "ana".to_owned(),
+        clock: Arc::new(FixedClock(now)),
+        checklists,
+    };
+    App::new(context, entries)
+}
+
+fn press(app: &mut App, codes: &[KeyCode]) {
+    for code in codes {
+        app.handle_key(KeyEvent::from(*code));
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+}
+
+/// The state of checklist item `index` of the open review.
+fn item_state(app: &App, index: usize) -> ItemState {
+    let entry = app.open_entry().unwrap();
+    let id = &entry.report.checklist[index].id;
+    app.review.as_ref().unwrap().draft.state.get(id).clone()
+}
+
+#[test]
+fn enter_opens_the_riskiest_pr_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.screen(), Screen::Review);
+    let riskiest = app.entries.iter().map(|e| e.report.risk).max().unwrap();
+    assert_eq!(riskiest, Risk::Critical);
+    assert_eq!(app.open_entry().unwrap().report.risk, riskiest);
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.screen(), Screen::Queue);
+    press(&mut app, &[KeyCode::Char('q')]);
+    assert!(app.quit);
+}
+
+#[test]
+fn tick_waive_then_approve_is_refused_and_block_is_recorded_locally() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char(' ')]);
+    assert!(matches!(item_state(&app, 0), ItemState::Ticked { ref by } if by == "ana"));
+
+    press(
+        &mut app,
+        &[KeyCode::Char('j'), KeyCode::Char('w'), KeyCode::Enter],
+    );
+    assert_eq!(
+        item_state(&app, 1),
+        ItemState::Open,
+        "a blank reason waives nothing"
+    );
+    type_text(&mut app, "no user rows in staging");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(
+        item_state(&app, 1),
+        ItemState::Waived {
+            by: "ana".to_owned(),
+            reason: "no user rows in staging".to_owned()
+        }
+    );
+
+    press(&mut app, &[KeyCode::Char('v')]);
+    let verdict = app.verdict().unwrap();
+    assert!(verdict.suggest_block);
+    assert_eq!(verdict.choice(), Verdict::Block);
+    press(&mut app, &[KeyCode::Up, KeyCode::Up, KeyCode::Enter]);
+    let verdict = app.verdict().unwrap();
+    assert_eq!(verdict.choice(), Verdict::Approve);
+    let Stage::Refused(reasons) = &verdict.stage else {
+        panic!(
+            "Approve allowed with required items open: {:?}",
+            verdict.stage
+        );
+    };
+    assert!(reasons.iter().any(|r| r.contains("is open")), "{reasons:?}");
+
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Down, KeyCode::Down, KeyCode::Enter],
+    );
+    assert_eq!(app.verdict().unwrap().stage, Stage::Confirm);
+    press(&mut app, &[KeyCode::Char('y')]);
+    let log_path = dir.path().join(LOG_FILE);
+    assert_eq!(
+        app.verdict().unwrap().stage,
+        Stage::Recorded(log_path.clone())
+    );
+
+    let log = read_all(&log_path).unwrap();
+    let [record] = log.records.as_slice() else {
+        panic!("expected one decision, got {:?}", log.records);
+    };
+    let decision = &record.decision;
+    assert_eq!(decision.verdict, Verdict::Block);
+    assert_eq!(decision.destination, Destination::LocalOnly);
+    assert_eq!(decision.pr, app.open_entry().unwrap().change.meta.number);
+    assert_eq!(decision.checklist, app.review.as_ref().unwrap().draft.state);
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.screen(), Screen::Review);
+
+    let index = app.review.as_ref().unwrap().entry;
+    let mine = LastDecision {
+        verdict: Verdict::Block,
+        stale: false,
+    };
+    assert_eq!(app.queue.decision(index), Some(mine));
+}
+
+#[test]
+fn the_queue_marks_a_verdict_on_an_older_head_as_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+        ],
+    );
+    let index = app.review.as_ref().unwrap().entry;
+    let log_path = dir.path().join(LOG_FILE);
+    let mut decision = read_all(&log_path).unwrap().records[0].decision.clone();
+    decision.head_sha = "0123456789abcdef0123456789abcdef01234567".to_owned();
+    DecisionLog::in_dir(dir.path()).append(&decision).unwrap();
+
+    let reopened = demo_app(dir.path());
+    let mine = reopened.queue.decision(index).unwrap();
+    assert!(mine.stale);
+    let other = demo_app(dir.path());
+    assert_eq!(
+        other.queue.decision(index).map(|d| d.verdict),
+        Some(Verdict::Block)
+    );
+}
+
+#[test]
+fn the_draft_is_restored_when_the_pr_is_opened_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char(' '), KeyCode::Esc],
+    );
+    assert!(app.review.is_none());
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(matches!(item_state(&app, 0), ItemState::Ticked { .. }));
+
+    let mut fresh = demo_app(dir.path());
+    press(&mut fresh, &[KeyCode::Enter]);
+    assert!(matches!(item_state(&fresh, 0), ItemState::Ticked { .. }));
+    press(&mut fresh, &[KeyCode::Char(' ')]);
+    assert_eq!(item_state(&fresh, 0), ItemState::Open, "space unticks");
+}
+
+#[test]
+fn search_filters_the_queue_and_escape_clears_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Char('/')]);
+    type_text(&mut app, "cook");
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.queue.visible(&app.entries).len(), 1);
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.open_entry().unwrap().change.meta.number, 109);
+    press(&mut app, &[KeyCode::Esc, KeyCode::Esc]);
+    assert_eq!(app.queue.filter(), "");
+    assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len());
+}
+
+#[test]
+fn s_sorts_by_latest_update_and_the_wheel_moves_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Char('s')]);
+    assert_eq!(app.queue.sort_key(), SortKey::Age);
+    let numbers: Vec<u64> = app
+        .queue
+        .visible(&app.entries)
+        .iter()
+        .map(|&i| app.entries[i].change.meta.number)
+        .collect();
+    assert_eq!(numbers.first(), Some(&108), "{numbers:?}");
+    assert_eq!(numbers.last(), Some(&101), "{numbers:?}");
+    app.handle_scroll(true);
+    app.handle_scroll(true);
+    app.handle_scroll(false);
+    press(&mut app, &[KeyCode::Enter]);
+    assert_eq!(app.open_entry().unwrap().change.meta.number, numbers[1]);
+}
+
+#[test]
+fn f_raises_the_minimum_risk_and_m_hides_what_i_decided() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Char('f'), KeyCode::Char('f'), KeyCode::Char('f')],
+    );
+    let critical = app.queue.visible(&app.entries);
+    assert_eq!(critical.len(), 2);
+    assert!(
+        critical
+            .iter()
+            .all(|&i| app.entries[i].report.risk == Risk::Critical)
+    );
+    press(&mut app, &[KeyCode::Char('f')]);
+    assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len());
+
+    press(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+        ],
+    );
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Esc, KeyCode::Char('m')],
+    );
+    assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len() - 1);
+    press(&mut app, &[KeyCode::Char('m')]);
+    assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len());
+}
+
+#[test]
+fn help_opens_over_any_screen_and_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Char('?'), KeyCode::Char('j'), KeyCode::Enter],
+    );
+    assert!(
+        app.review.is_none(),
+        "keys other than close do nothing under help"
+    );
+    press(
+        &mut app,
+        &[KeyCode::Esc, KeyCode::Enter, KeyCode::Char('?')],
+    );
+    assert_eq!(app.screen(), Screen::Review);
+    press(&mut app, &[KeyCode::Char('q')]);
+    assert!(!app.quit, "q closes the help first");
+    press(&mut app, &[KeyCode::Char('q')]);
+    assert!(app.quit);
+}
+
+#[test]
+fn help_over_the_verdict_dialog_lists_its_keys_and_returns_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Char('?')],
+    );
+    assert!(app.help);
+    assert_eq!(app.screen(), Screen::Verdict);
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(!app.help);
+    assert!(app.verdict().is_some(), "closing the help keeps the dialog");
+}
