@@ -2,37 +2,16 @@
 //! clock so ages never change), plus every screen drawn at sizes from below 40x12 to 200x60
 //! without a panic, and no escape byte from a PR ever reaching the screen.
 
-use std::path::Path;
-use std::sync::Arc;
+#[path = "support/console.rs"]
+mod console;
 
+use console::{demo_app, press};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use schemagate::review::{Checklists, FixedClock, Timestamp};
-use schemagate::tui::app::{App, Context};
-use schemagate::tui::entry::demo_entries;
+use schemagate::tui::app::App;
 use schemagate::tui::theme::Theme;
 use schemagate::tui::views::draw;
-
-/// The console on the demo, at a fixed "now".
-fn demo_app(data_dir: &Path) -> App {
-    let checklists = Checklists::load(None).unwrap();
-    let entries = demo_entries(&checklists).unwrap();
-    let now = Timestamp::parse("2026-11-24T12:00:00Z").unwrap();
-    let context = Context {
-        data_dir: data_dir.to_path_buf(),
-        reviewer: "ana".to_owned(),
-        clock: Arc::new(FixedClock(now)),
-        checklists,
-    };
-    App::new(context, entries)
-}
-
-fn press(app: &mut App, codes: &[KeyCode]) {
-    for code in codes {
-        app.handle_key(KeyEvent::from(*code));
-    }
-}
 
 /// Draws `app` at `width` x `height` and returns the screen as text, one line per row.
 fn render(app: &App, width: u16, height: u16) -> String {

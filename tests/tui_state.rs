@@ -1,40 +1,18 @@
 //! Key sequences drive the console's state without a terminal: open the riskiest PR, tick and
 //! waive checklist items, the verdict gates, the decision log, and drafts restored on reopening.
 
-use std::path::Path;
-use std::sync::Arc;
+#[path = "support/console.rs"]
+mod console;
 
+use console::{demo_app, press};
 use crossterm::event::{KeyCode, KeyEvent};
 use schemagate::analysis::rules::Risk;
 use schemagate::review::decision_log::{LOG_FILE, read_all};
-use schemagate::review::{
-    Checklists, DecisionLog, Destination, FixedClock, ItemState, Timestamp, Verdict,
-};
-use schemagate::tui::app::{App, Context};
-use schemagate::tui::entry::demo_entries;
+use schemagate::review::{DecisionLog, Destination, ItemState, Verdict};
+use schemagate::tui::app::App;
 use schemagate::tui::keys::Screen;
 use schemagate::tui::views::queue::{LastDecision, SortKey};
 use schemagate::tui::views::verdict::Stage;
-
-/// The console on the demo, keeping its review state in `data_dir`.
-fn demo_app(data_dir: &Path) -> App {
-    let checklists = Checklists::load(None).unwrap();
-    let entries = demo_entries(&checklists).unwrap();
-    let now = Timestamp::parse("2026-11-24T12:00:00Z").unwrap();
-    let context = Context {
-        data_dir: data_dir.to_path_buf(),
-        reviewer: "ana".to_owned(),
-        clock: Arc::new(FixedClock(now)),
-        checklists,
-    };
-    App::new(context, entries)
-}
-
-fn press(app: &mut App, codes: &[KeyCode]) {
-    for code in codes {
-        app.handle_key(KeyEvent::from(*code));
-    }
-}
 
 fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
