@@ -93,7 +93,11 @@ fn main() -> Result<()> {
     let data_dir = tempfile::tempdir()?;
     let checklists = Checklists::load(None)?;
     let demo = demo_entries(&checklists)?;
-    let demo_sizes = demo.iter().map(entry_sizes).collect::<Result<Vec<_>>>()?;
+    let demo_sizes = demo_changes()?
+        .iter()
+        .zip(&demo)
+        .map(|(change, entry)| entry_sizes(change, entry))
+        .collect::<Result<Vec<_>>>()?;
     let mut rows = Vec::new();
 
     let rss_before = resident_mb()?;
@@ -139,15 +143,15 @@ struct EntrySizes {
     diffs_json: usize,
 }
 
-/// The content sizes of `entry`.
-fn entry_sizes(entry: &PrEntry) -> Result<EntrySizes> {
+/// The content sizes of `change` and of the entry analysed from it.
+fn entry_sizes(change: &Change, entry: &PrEntry) -> Result<EntrySizes> {
     let set_bytes = |set: &schemagate::analysis::fileset::FileSet| -> usize {
         set.iter()
             .map(|(path, bytes)| path.len() + bytes.len())
             .sum()
     };
     Ok(EntrySizes {
-        files: set_bytes(&entry.change.base) + set_bytes(&entry.change.head),
+        files: set_bytes(&change.base) + set_bytes(&change.head),
         report_json: serde_json::to_vec(&entry.report)?.len(),
         diffs_json: serde_json::to_vec(&entry.file_diffs)?.len(),
     })
@@ -176,13 +180,13 @@ fn big_queue(demo: &[PrEntry], count: usize) -> Vec<PrEntry> {
         .collect()
 }
 
-/// A copy of `entry` (files, report, diffs and all) as PR `number`, its title suffixed with it.
+/// A copy of `entry` (metadata, report, diffs and all) as PR `number`, its title suffixed with it.
 fn numbered_copy(entry: &PrEntry, number: u64) -> PrEntry {
-    let mut change = entry.change.clone();
-    change.meta.number = number;
-    change.meta.title = format!("{} (#{number})", change.meta.title);
+    let mut meta = entry.meta.clone();
+    meta.number = number;
+    meta.title = format!("{} (#{number})", meta.title);
     PrEntry {
-        change,
+        meta,
         report: entry.report.clone(),
         evidence: entry.evidence.clone(),
         updated_at: entry.updated_at,

@@ -102,7 +102,7 @@ fn tick_waive_then_approve_is_refused_and_block_is_recorded_locally() {
     let decision = &record.decision;
     assert_eq!(decision.verdict, Verdict::Block);
     assert_eq!(decision.destination, Destination::LocalOnly);
-    assert_eq!(decision.pr, app.open_entry().unwrap().change.meta.number);
+    assert_eq!(decision.pr, app.open_entry().unwrap().meta.number);
     assert_eq!(decision.checklist, app.review.as_ref().unwrap().draft.state);
     press(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.screen(), Screen::Review);
@@ -172,7 +172,7 @@ fn search_filters_the_queue_and_escape_clears_it() {
     press(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.queue.visible(&app.entries).len(), 1);
     press(&mut app, &[KeyCode::Enter]);
-    assert_eq!(app.open_entry().unwrap().change.meta.number, 109);
+    assert_eq!(app.open_entry().unwrap().meta.number, 109);
     press(&mut app, &[KeyCode::Esc, KeyCode::Esc]);
     assert_eq!(app.queue.filter(), "");
     assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len());
@@ -188,7 +188,7 @@ fn s_sorts_by_latest_update_and_the_wheel_moves_the_selection() {
         .queue
         .visible(&app.entries)
         .iter()
-        .map(|&i| app.entries[i].change.meta.number)
+        .map(|&i| app.entries[i].meta.number)
         .collect();
     assert_eq!(numbers.first(), Some(&108), "{numbers:?}");
     assert_eq!(numbers.last(), Some(&101), "{numbers:?}");
@@ -196,7 +196,7 @@ fn s_sorts_by_latest_update_and_the_wheel_moves_the_selection() {
     app.handle_scroll(true);
     app.handle_scroll(false);
     press(&mut app, &[KeyCode::Enter]);
-    assert_eq!(app.open_entry().unwrap().change.meta.number, numbers[1]);
+    assert_eq!(app.open_entry().unwrap().meta.number, numbers[1]);
 }
 
 #[test]

@@ -5,13 +5,14 @@ use crate::analysis::diff::FileDiff;
 use crate::analysis::pipeline::analyze_change;
 use crate::check::{PrReport, ReportInputs, build_report};
 use crate::review::{Checklists, Evidence, Timestamp};
-use crate::source::change::Change;
+use crate::source::change::{Change, PrMeta};
 use crate::source::demo::{DemoError, demo_changes};
 
 /// A PR in the queue, analysed.
 pub struct PrEntry {
-    /// The change (metadata untrusted: sanitize before drawing).
-    pub change: Change,
+    /// The PR's metadata (untrusted: sanitize before drawing). Its file trees are not kept:
+    /// once analysed, the report and the diffs are all the console shows.
+    pub meta: PrMeta,
     /// The same report `schemagate check` prints.
     pub report: PrReport,
     /// The automatic evidence, by key, as the gates read it.
@@ -46,7 +47,7 @@ impl PrEntry {
             .flat_map(|set| set.file_diffs)
             .collect();
         PrEntry {
-            change,
+            meta: change.meta,
             report,
             evidence,
             updated_at,

@@ -59,7 +59,7 @@ fn title_bar<'a>(app: &'a App, theme: &Theme) -> Paragraph<'a> {
     let mut spans = vec![Span::styled(strings::APP_TITLE, theme.accent)];
     match app.open_entry() {
         Some(entry) => {
-            let meta = &entry.change.meta;
+            let meta = &entry.meta;
             spans.push(Span::raw(format!(
                 " · {} #{} ",
                 clean(&meta.repo),
@@ -74,7 +74,7 @@ fn title_bar<'a>(app: &'a App, theme: &Theme) -> Paragraph<'a> {
 
 /// ` · demo/meal-planner · 9 open PRs` (the repo named when every PR is in the same one).
 fn queue_summary(entries: &[PrEntry]) -> String {
-    let mut repos = entries.iter().map(|e| e.change.meta.repo.as_str());
+    let mut repos = entries.iter().map(|e| e.meta.repo.as_str());
     let first = repos.next();
     match first.filter(|first| repos.all(|repo| repo == *first)) {
         Some(repo) => format!(" · {} · {} open PRs", clean(repo), entries.len()),

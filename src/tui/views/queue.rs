@@ -78,9 +78,9 @@ impl SortKey {
         let by_key = match self {
             SortKey::Risk => b.report.risk.cmp(&a.report.risk),
             SortKey::Age => b.updated_at.cmp(&a.updated_at),
-            SortKey::Repo => a.change.meta.repo.cmp(&b.change.meta.repo),
+            SortKey::Repo => a.meta.repo.cmp(&b.meta.repo),
         };
-        by_key.then(a.change.meta.number.cmp(&b.change.meta.number))
+        by_key.then(a.meta.number.cmp(&b.meta.number))
     }
 }
 
@@ -273,7 +273,7 @@ fn next_risk(risk: Risk) -> Risk {
 
 /// The last of `records` by `reviewer` on `entry`'s PR.
 fn last_decision(records: &[Record], entry: &PrEntry, reviewer: &str) -> Option<LastDecision> {
-    let meta = &entry.change.meta;
+    let meta = &entry.meta;
     records
         .iter()
         .map(|record| &record.decision)
@@ -286,7 +286,7 @@ fn last_decision(records: &[Record], entry: &PrEntry, reviewer: &str) -> Option<
 
 /// Whether `entry` matches the lowercase `needle` (empty matches everything).
 fn matches(entry: &PrEntry, needle: &str) -> bool {
-    let meta = &entry.change.meta;
+    let meta = &entry.meta;
     needle.is_empty()
         || [&meta.title, &meta.author, &meta.repo]
             .iter()
@@ -445,7 +445,7 @@ fn row<'a>(
     now: Timestamp,
     theme: &Theme,
 ) -> Row<'a> {
-    let meta = &entry.change.meta;
+    let meta = &entry.meta;
     Row::new(columns.iter().map(|column| match column {
         Column::Risk => Line::from(risk_badge(entry.report.risk, theme)),
         Column::Number => Line::styled(meta.number.to_string(), theme.text),

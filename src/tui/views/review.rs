@@ -173,7 +173,7 @@ impl ReviewState {
     /// Opens the review of `entries[index]`, restoring its saved draft. `None` when no such entry.
     pub fn open(index: usize, entries: &[PrEntry], context: &Context) -> Option<ReviewState> {
         let entry = entries.get(index)?;
-        let meta = &entry.change.meta;
+        let meta = &entry.meta;
         let store = DraftStore::new(&context.data_dir);
         let fresh = || Draft::new(&meta.repo, meta.number, &meta.head_sha, context.clock.now());
         let (draft, message) = match store.load(&meta.repo, meta.number, &meta.head_sha) {
@@ -779,10 +779,7 @@ mod tests {
     fn migration_text_lines_are_toned_by_their_tag() {
         let checklists = Checklists::load(None).unwrap();
         let entries = demo_entries(&checklists).unwrap();
-        let cascade = entries
-            .iter()
-            .find(|e| e.change.meta.number == 104)
-            .unwrap();
+        let cascade = entries.iter().find(|e| e.meta.number == 104).unwrap();
         let lines = raw_diff_lines(cascade);
         let added = lines
             .iter()

@@ -148,7 +148,7 @@ fn decision(
     verdict: Verdict,
     context: &Context,
 ) -> Decision {
-    let meta = &entry.change.meta;
+    let meta = &entry.meta;
     Decision {
         repo: meta.repo.clone(),
         pr: meta.number,
