@@ -7,6 +7,9 @@
 //! The console and the analysis read these files as data; this test pins that the data means
 //! what the demo says, so a demo finding can never rest on a broken or misleading fixture.
 
+#[path = "support/sqlite_inspect.rs"]
+mod sqlite_inspect;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
@@ -15,6 +18,10 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail, ensure};
 use rusqlite::Connection;
 use serde::Deserialize;
+use sqlite_inspect::{
+    assert_foreign_keys_resolve, column_names, open_database, row_counts, table_names,
+    tables_that_lost_rows,
+};
 use toml::value::{Datetime, Offset};
 
 /// The demo's pull requests, one directory each.
@@ -244,13 +251,6 @@ fn find_pr(prs: &[DemoPr], number: u32) -> Result<&DemoPr> {
         .with_context(|| format!("no demo PR #{number}"))
 }
 
-/// A fresh in-memory database enforcing foreign keys.
-fn open_database() -> Result<Connection> {
-    let conn = Connection::open_in_memory()?;
-    conn.execute_batch("PRAGMA foreign_keys=ON;")?;
-    Ok(conn)
-}
-
 /// Applies `migrations` to `conn` in the given order.
 fn apply(conn: &Connection, migrations: &[Migration<'_>]) -> Result<()> {
     for migration in migrations {
@@ -274,20 +274,6 @@ fn deployed_database(base: &Tree, pr: &DemoPr) -> Result<Connection> {
     seed_data(&conn)?;
     apply(&conn, &pr.new_migrations(base))?;
     Ok(conn)
-}
-
-/// `PRAGMA foreign_key_check` fails on a foreign key to a missing table or non-unique parent
-/// column, and lists rows that violate a constraint.
-fn assert_foreign_keys_resolve(conn: &Connection) -> Result<()> {
-    let mut check = conn.prepare("PRAGMA foreign_key_check")?;
-    let violations = check
-        .query_map([], |row| row.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    ensure!(
-        violations.is_empty(),
-        "foreign key violations in {violations:?}"
-    );
-    Ok(())
 }
 
 /// Two users and one row in every other table, each linked to its parents: `bob` owns the
@@ -323,22 +309,6 @@ fn seed_data(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// The user tables of `conn`.
-fn table_names(conn: &Connection) -> Result<BTreeSet<String>> {
-    let mut query = conn.prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    )?;
-    let names = query.query_map([], |row| row.get(0))?;
-    Ok(names.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The column names of `table`, in declaration order.
-fn column_names(conn: &Connection, table: &str) -> Result<Vec<String>> {
-    let mut query = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
-    let names = query.query_map([table], |row| row.get(0))?;
-    Ok(names.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The explicitly created index names of `table`.
 fn index_names(conn: &Connection, table: &str) -> Result<BTreeSet<String>> {
     let mut query = conn.prepare(
@@ -346,30 +316,6 @@ fn index_names(conn: &Connection, table: &str) -> Result<BTreeSet<String>> {
     )?;
     let names = query.query_map([table], |row| row.get(0))?;
     Ok(names.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The row count of every user table.
-fn row_counts(conn: &Connection) -> Result<BTreeMap<String, i64>> {
-    let mut counts = BTreeMap::new();
-    for table in table_names(conn)? {
-        let count = conn.query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| {
-            r.get(0)
-        })?;
-        counts.insert(table, count);
-    }
-    Ok(counts)
-}
-
-/// Tables whose row count went down between `before` and `after`.
-fn tables_that_lost_rows(
-    before: &BTreeMap<String, i64>,
-    after: &BTreeMap<String, i64>,
-) -> BTreeSet<String> {
-    before
-        .iter()
-        .filter(|(table, count)| after.get(*table).is_some_and(|now| now < *count))
-        .map(|(table, _)| table.clone())
-        .collect()
 }
 
 /// The tables that lose rows when `alice` is deleted from `conn`.

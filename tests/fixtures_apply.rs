@@ -5,12 +5,19 @@
 //! The analysis code reads these fixtures as data; this test only pins that the data is real
 //! SQL with the intended meaning, so a wrong oracle cannot hide behind a broken fixture.
 
-use std::collections::{BTreeMap, BTreeSet};
+#[path = "support/sqlite_inspect.rs"]
+mod sqlite_inspect;
+
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
 use rusqlite::Connection;
+use sqlite_inspect::{
+    assert_foreign_keys_resolve, column_names, open_database, row_counts, table_names,
+    tables_that_lost_rows,
+};
 
 /// Root of all fixtures.
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
@@ -168,13 +175,6 @@ fn up_sql(contents: &str, section: UpSection) -> String {
     kept
 }
 
-/// A fresh in-memory database enforcing foreign keys.
-fn open_database() -> Result<Connection> {
-    let conn = Connection::open_in_memory()?;
-    conn.execute_batch("PRAGMA foreign_keys=ON;")?;
-    Ok(conn)
-}
-
 /// Applies the up direction of `file` to `conn`; Drizzle chunks go one by one.
 fn apply_file(conn: &Connection, file: &Path, section: UpSection) -> Result<()> {
     let contents =
@@ -200,59 +200,6 @@ fn apply_history(files: &[PathBuf], section: UpSection) -> Result<Connection> {
     }
     assert_foreign_keys_resolve(&conn)?;
     Ok(conn)
-}
-
-/// `PRAGMA foreign_key_check` fails with "foreign key mismatch" when a foreign key names a
-/// missing table or a non-unique parent column, and lists rows that violate a constraint.
-fn assert_foreign_keys_resolve(conn: &Connection) -> Result<()> {
-    let mut check = conn.prepare("PRAGMA foreign_key_check")?;
-    let violations = check.query_map([], |row| row.get::<_, String>(0))?;
-    let violations = violations.collect::<rusqlite::Result<Vec<_>>>()?;
-    ensure!(
-        violations.is_empty(),
-        "foreign key violations in {violations:?}"
-    );
-    Ok(())
-}
-
-/// The user tables of `conn`.
-fn table_names(conn: &Connection) -> Result<BTreeSet<String>> {
-    let mut query = conn.prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    )?;
-    let names = query.query_map([], |row| row.get(0))?;
-    Ok(names.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The column names of `table`, in declaration order.
-fn column_names(conn: &Connection, table: &str) -> Result<Vec<String>> {
-    let mut query = conn.prepare("SELECT name FROM pragma_table_info(?1)")?;
-    let names = query.query_map([table], |row| row.get(0))?;
-    Ok(names.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The row count of every user table.
-fn row_counts(conn: &Connection) -> Result<BTreeMap<String, i64>> {
-    let mut counts = BTreeMap::new();
-    for table in table_names(conn)? {
-        let count = conn.query_row(&format!("SELECT COUNT(*) FROM \"{table}\""), [], |r| {
-            r.get(0)
-        })?;
-        counts.insert(table, count);
-    }
-    Ok(counts)
-}
-
-/// Tables whose row count went down between `before` and `after`.
-fn tables_that_lost_rows(
-    before: &BTreeMap<String, i64>,
-    after: &BTreeMap<String, i64>,
-) -> BTreeSet<String> {
-    before
-        .iter()
-        .filter(|(table, count)| after.get(*table).is_some_and(|now| now < *count))
-        .map(|(table, _)| table.clone())
-        .collect()
 }
 
 /// Asserts the final schema holds exactly `expected` tables.
