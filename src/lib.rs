@@ -3,7 +3,9 @@
 pub mod analysis;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod execution;
+pub mod github;
 pub mod report;
 pub mod review;
 pub mod source;

@@ -18,9 +18,28 @@ pub struct Cli {
     /// Options every command takes.
     #[command(flatten)]
     pub global: GlobalArgs,
-    /// What to do.
+    /// The console's options (used when no command is given).
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+    /// What to do; without a command, the review console opens on the configured GitHub
+    /// repositories (or on `--repo PATH`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+/// Options of the console (`schemagate` with no command).
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Review a local checkout instead of GitHub: its local branches and fetched PR refs that
+    /// change migrations (no network, no token; verdicts are kept locally, marked unsent).
+    #[arg(long, value_name = "PATH")]
+    pub repo: Option<PathBuf>,
+    /// With --repo: the branch the PRs target (default: origin/HEAD, else main, else master).
+    #[arg(long, value_name = "BRANCH", requires = "repo")]
+    pub base: Option<String>,
+    /// Colour theme: dark, light or high-contrast (default: the config file's, else dark).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
 }
 
 /// Options shared by every command.
@@ -37,6 +56,14 @@ pub struct GlobalArgs {
     /// Which migration set to use when PATH holds several (its directory, as listed).
     #[arg(long, global = true, value_name = "DIR")]
     pub set: Option<String>,
+    /// The configuration file (default: config.toml in the platform config directory,
+    /// `~/.config/schemagate/config.toml` on Linux).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The GitHub REST API root, e.g. `https://HOST/api/v3` for GitHub Enterprise Server
+    /// (default: the config file's `api_url`, else `https://api.github.com`).
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_url: Option<String>,
 }
 
 /// The subcommands.
@@ -72,6 +99,15 @@ pub enum Command {
     /// Open the review console on the embedded demo (the meal-planner project and nine PRs):
     /// no network, no token; verdicts go to the local decision log only.
     Demo(DemoArgs),
+    /// Post a verdict on a GitHub pull request as its data review, with the checklist state
+    /// saved for that PR: Approve (review APPROVE, status `schemagate/data-review` success),
+    /// request changes (REQUEST_CHANGES), block (REQUEST_CHANGES, status failure, label
+    /// `data-review: blocked`). A submit that fails for a passing reason (network, 5xx, rate
+    /// limit) waits in the outbox; `--retry` sends what waits there, never posting twice.
+    Submit(SubmitArgs),
+    /// Show the configuration in effect (file, repositories, API URL, which token source would
+    /// be used), or write a commented example with --init.
+    Config(ConfigArgs),
 }
 
 /// Output format.
@@ -229,9 +265,12 @@ pub struct AuditArgs {
 /// `schemagate queue`.
 #[derive(Debug, Args)]
 pub struct QueueArgs {
-    /// A git checkout (or a folder inside one).
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// A git checkout (or a folder inside one): list its PR branches offline. Without it, the
+    /// open PRs of the repositories in the config file, from GitHub.
+    pub path: Option<PathBuf>,
+    /// From GitHub: only this queue section of the config file (by title).
+    #[arg(long, value_name = "TITLE", conflicts_with = "path")]
+    pub section: Option<String>,
     /// The branch the pull requests target; default: the default branch (origin/HEAD, else
     /// main, else master).
     #[arg(long, value_name = "BRANCH")]
@@ -239,6 +278,35 @@ pub struct QueueArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// `schemagate submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// `owner/name` of the repository.
+    #[arg(long, value_name = "OWNER/NAME", required_unless_present = "retry")]
+    pub repo: Option<String>,
+    /// The pull request number.
+    #[arg(long, value_name = "N", required_unless_present = "retry")]
+    pub pr: Option<u64>,
+    /// The verdict.
+    #[arg(long, value_enum, required_unless_present = "retry")]
+    pub verdict: Option<VerdictArg>,
+    /// A summary (markdown) placed above the generated report in the review body.
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+    /// Send the submits waiting in the outbox instead (each checked first, so none is posted
+    /// twice).
+    #[arg(long, conflicts_with_all = ["repo", "pr", "verdict", "body_file"])]
+    pub retry: bool,
+}
+
+/// `schemagate config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Write a commented example to the config file (refuses to overwrite one).
+    #[arg(long)]
+    pub init: bool,
 }
 
 /// `schemagate demo`.

@@ -5,12 +5,15 @@ mod args;
 mod audit_cmd;
 mod cascade_cmd;
 mod check_cmd;
+mod config_cmd;
+mod console_cmd;
 mod demo_cmd;
 mod diff_cmd;
 mod input;
 mod output;
 mod queue_cmd;
 mod schema_cmd;
+mod submit_cmd;
 
 pub use args::Cli;
 
@@ -24,13 +27,16 @@ pub const EXIT_ERROR: u8 = 2;
 /// Runs the parsed command line; errors are printed with their context chain.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
-        Command::Schema(args) => schema_cmd::run(&cli.global, args),
-        Command::Cascade(args) => cascade_cmd::run(&cli.global, args),
-        Command::Diff(args) => diff_cmd::run(&cli.global, args),
-        Command::Check(args) => check_cmd::run(&cli.global, args),
-        Command::Audit(args) => audit_cmd::run(args),
-        Command::Queue(args) => queue_cmd::run(&cli.global, args),
-        Command::Demo(args) => demo_cmd::run(args),
+        None => console_cmd::run(&cli.global, &cli.console),
+        Some(Command::Schema(args)) => schema_cmd::run(&cli.global, args),
+        Some(Command::Cascade(args)) => cascade_cmd::run(&cli.global, args),
+        Some(Command::Diff(args)) => diff_cmd::run(&cli.global, args),
+        Some(Command::Check(args)) => check_cmd::run(&cli.global, args),
+        Some(Command::Audit(args)) => audit_cmd::run(args),
+        Some(Command::Queue(args)) => queue_cmd::run(&cli.global, args),
+        Some(Command::Demo(args)) => demo_cmd::run(args),
+        Some(Command::Submit(args)) => submit_cmd::run(&cli.global, args),
+        Some(Command::Config(args)) => config_cmd::run(&cli.global, args),
     };
     match result {
         Ok(code) => code,

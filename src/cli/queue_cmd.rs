@@ -24,12 +24,15 @@ use crate::source::offline::{OfflineListing, OfflinePr, OfflineSource, PrOrigin}
 
 /// Runs the command.
 pub fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
+    let Some(path) = &args.path else {
+        anyhow::bail!("the GitHub queue is not available yet; pass a local checkout: `schemagate queue PATH`")
+    };
     let options = detect_options(global);
-    let source = OfflineSource::open(&args.path, args.base.as_deref())
+    let source = OfflineSource::open(path, args.base.as_deref())
         .with_context(|| {
             format!(
                 "reading {} as a git checkout (pass --base BRANCH when it has no main or master)",
-                args.path.display()
+                path.display()
             )
         })?
         .with_detect_options(options.clone());

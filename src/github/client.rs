@@ -1,0 +1,403 @@
+//! The GitHub client: octocrab (rustls) for transport and auth, with raw requests so that the
+//! status code, `ETag` and rate-limit headers are read here and turned into [`GitHubError`]s.
+//!
+//! Paths are given relative to the API root (`/repos/o/r/pulls/1`); octocrab joins them to the
+//! base URI and adds the token only for that host. GitHub Enterprise Server's REST root is
+//! `https://HOST/api/v3` and its GraphQL endpoint `https://HOST/api/graphql`.
+
+use std::time::Duration;
+
+use http::header::{HeaderMap, HeaderValue, IF_NONE_MATCH};
+use http_body_util::BodyExt;
+use octocrab::Octocrab;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::auth::{Token, TokenSource};
+use super::error::GitHubError;
+use crate::review::Timestamp;
+
+/// How long one request may take before it counts as timed out.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A successful answer: 2xx, or 304 when an `ETag` was sent and nothing changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// The `ETag` header, for a later conditional request.
+    pub etag: Option<String>,
+    /// The body (empty for 304 and 204).
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// Whether this is a 304 Not Modified.
+    pub fn not_modified(&self) -> bool {
+        self.status == 304
+    }
+}
+
+/// A GitHub API client for one host.
+#[derive(Clone)]
+pub struct GitHub {
+    rest: Octocrab,
+    graphql: Octocrab,
+    graphql_path: &'static str,
+    api_url: String,
+    token: Token,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for GitHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitHub")
+            .field("api_url", &self.api_url)
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}
+
+enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+impl GitHub {
+    /// A client for the REST root `api_url` (e.g. `https://api.github.com`,
+    /// `https://HOST/api/v3`, or a local mock server's address).
+    ///
+    /// # Errors
+    /// [`GitHubError::BadApiUrl`] when the URL does not parse or the TLS setup fails.
+    pub fn new(api_url: &str, token: Token) -> Result<GitHub, GitHubError> {
+        let api_url = api_url.trim_end_matches('/').to_owned();
+        let bad_url = |message: String| GitHubError::BadApiUrl {
+            url: api_url.clone(),
+            message,
+        };
+        if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+            return Err(bad_url("it must start with https:// (or http://)".into()));
+        }
+        let (graphql_root, graphql_path) = match api_url.strip_suffix("/api/v3") {
+            Some(host) => (format!("{host}/api"), "/graphql"),
+            None => (api_url.clone(), "/graphql"),
+        };
+        let build = |root: &str| -> Result<Octocrab, GitHubError> {
+            Octocrab::builder()
+                .base_uri(root)
+                .map_err(|error| bad_url(error.to_string()))?
+                .personal_token(token.secret().to_owned())
+                .set_connect_timeout(Some(Duration::from_secs(10)))
+                .build()
+                .map_err(|error| bad_url(token.redact(&error.to_string())))
+        };
+        Ok(GitHub {
+            rest: build(&api_url)?,
+            graphql: build(&graphql_root)?,
+            graphql_path,
+            api_url: api_url.clone(),
+            token,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// The same client with another per-request time limit.
+    pub fn with_timeout(mut self, timeout: Duration) -> GitHub {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The REST root this client talks to.
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// Where the token came from (named in 401 messages).
+    pub fn token_source(&self) -> TokenSource {
+        self.token.source()
+    }
+
+    /// `GET path`, conditional on `etag` when given (a 304 comes back as a [`Reply`]).
+    ///
+    /// # Errors
+    /// Any [`GitHubError`]; `what` names the request in the message.
+    pub async fn get(
+        &self,
+        what: &str,
+        path: &str,
+        etag: Option<&str>,
+    ) -> Result<Reply, GitHubError> {
+        self.send(&self.rest, Method::Get, what, path, None, etag)
+            .await
+    }
+
+    /// `GET path`, decoded from JSON.
+    ///
+    /// # Errors
+    /// Any [`GitHubError`], [`GitHubError::Decode`] when the body is not the expected JSON.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        path: &str,
+    ) -> Result<T, GitHubError> {
+        let reply = self.get(what, path, None).await?;
+        decode(what, &reply.body)
+    }
+
+    /// `POST path` with a JSON body, the answer decoded from JSON.
+    ///
+    /// # Errors
+    /// Any [`GitHubError`].
+    pub async fn post_json<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, GitHubError> {
+        let body = serde_json::to_value(body).map_err(|error| GitHubError::Decode {
+            what: what.to_owned(),
+            message: error.to_string(),
+        })?;
+        let reply = self
+            .send(&self.rest, Method::Post, what, path, Some(&body), None)
+            .await?;
+        decode(what, &reply.body)
+    }
+
+    /// `DELETE path`.
+    ///
+    /// # Errors
+    /// Any [`GitHubError`] (a 404 is [`GitHubError::NotFound`]; callers that delete something
+    /// that may be gone already treat it as done).
+    pub async fn delete(&self, what: &str, path: &str) -> Result<(), GitHubError> {
+        self.send(&self.rest, Method::Delete, what, path, None, None)
+            .await
+            .map(drop)
+    }
+
+    /// A GraphQL query; `data` decoded as `T`. An answer with `errors` is an error, except that
+    /// errors of type `NOT_FOUND` become [`GitHubError::NotFound`].
+    ///
+    /// # Errors
+    /// Any [`GitHubError`].
+    pub async fn graphql<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        query: &str,
+        variables: Value,
+    ) -> Result<T, GitHubError> {
+        let body = serde_json::json!({ "query": query, "variables": variables });
+        let reply = self
+            .send(
+                &self.graphql,
+                Method::Post,
+                what,
+                self.graphql_path,
+                Some(&body),
+                None,
+            )
+            .await?;
+        let mut answer: Value = decode(what, &reply.body)?;
+        if let Some(errors) = answer.get("errors").and_then(Value::as_array)
+            && !errors.is_empty()
+        {
+            return Err(graphql_error(what, errors));
+        }
+        let data = answer.get_mut("data").map(Value::take).unwrap_or_default();
+        serde_json::from_value(data).map_err(|error| GitHubError::Decode {
+            what: what.to_owned(),
+            message: error.to_string(),
+        })
+    }
+
+    async fn send(
+        &self,
+        client: &Octocrab,
+        method: Method,
+        what: &str,
+        path: &str,
+        body: Option<&Value>,
+        etag: Option<&str>,
+    ) -> Result<Reply, GitHubError> {
+        let exchange = async {
+            let response = match method {
+                Method::Get => {
+                    let mut headers = HeaderMap::new();
+                    if let Some(value) = etag.and_then(|etag| HeaderValue::from_str(etag).ok()) {
+                        headers.insert(IF_NONE_MATCH, value);
+                    }
+                    client._get_with_headers(path, Some(headers)).await
+                }
+                Method::Post => client._post(path, body).await,
+                Method::Delete => client._delete(path, body).await,
+            }
+            .map_err(|error| self.network_error(what, &error))?;
+            let (parts, body) = response.into_parts();
+            let bytes = body
+                .collect()
+                .await
+                .map_err(|error| self.network_error(what, &error))?
+                .to_bytes()
+                .to_vec();
+            Ok::<_, GitHubError>((parts.status.as_u16(), parts.headers, bytes))
+        };
+        let (status, headers, body) = tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| GitHubError::Timeout {
+                what: what.to_owned(),
+                secs: self.timeout.as_secs(),
+            })??;
+        if (200..300).contains(&status) || status == 304 {
+            let etag = header_text(&headers, "etag").map(str::to_owned);
+            return Ok(Reply { status, etag, body });
+        }
+        Err(self.status_error(what, status, &headers, &body))
+    }
+
+    fn network_error(&self, what: &str, error: &dyn std::error::Error) -> GitHubError {
+        let mut message = error.to_string();
+        let mut source = error.source();
+        while let Some(inner) = source {
+            message.push_str(": ");
+            message.push_str(&inner.to_string());
+            source = inner.source();
+        }
+        GitHubError::Network {
+            what: what.to_owned(),
+            message: self.token.redact(&message),
+        }
+    }
+
+    fn status_error(
+        &self,
+        what: &str,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> GitHubError {
+        let message = self.token.redact(&error_message(body));
+        let what = what.to_owned();
+        let rate_limited = status == 429
+            || (status == 403
+                && (header_text(headers, "x-ratelimit-remaining") == Some("0")
+                    || headers.contains_key("retry-after")
+                    || message.to_ascii_lowercase().contains("rate limit")));
+        match status {
+            401 => GitHubError::Unauthorized {
+                token_source: self.token.source(),
+                message,
+            },
+            _ if rate_limited => GitHubError::RateLimited {
+                reset: header_text(headers, "x-ratelimit-reset")
+                    .and_then(|secs| secs.parse::<i64>().ok())
+                    .map(Timestamp::from_unix_secs),
+                retry_after_secs: header_text(headers, "retry-after")
+                    .and_then(|secs| secs.parse().ok()),
+            },
+            403 => GitHubError::Forbidden { what, message },
+            404 => GitHubError::NotFound { what },
+            422 => GitHubError::Unprocessable { what, message },
+            _ => GitHubError::Server {
+                status,
+                what,
+                message,
+            },
+        }
+    }
+}
+
+fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+fn decode<T: DeserializeOwned>(what: &str, body: &[u8]) -> Result<T, GitHubError> {
+    serde_json::from_slice(body).map_err(|error| GitHubError::Decode {
+        what: what.to_owned(),
+        message: error.to_string(),
+    })
+}
+
+/// GitHub's error body (`{"message": ..., "errors": [...]}`) as one line; else the start of
+/// the body.
+fn error_message(body: &[u8]) -> String {
+    let Ok(value) = serde_json::from_slice::<Value>(body) else {
+        let text = String::from_utf8_lossy(body);
+        return text.chars().take(200).collect::<String>().trim().to_owned();
+    };
+    let mut message = value
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
+    for error in value
+        .get("errors")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let detail = match error {
+            Value::String(text) => text.clone(),
+            other => other
+                .get("message")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| other.to_string()),
+        };
+        message.push_str(": ");
+        message.push_str(&detail);
+    }
+    message
+}
+
+fn graphql_error(what: &str, errors: &[Value]) -> GitHubError {
+    let not_found = errors
+        .iter()
+        .any(|error| error.get("type").and_then(Value::as_str) == Some("NOT_FOUND"));
+    if not_found {
+        return GitHubError::NotFound {
+            what: what.to_owned(),
+        };
+    }
+    let rate_limited = errors
+        .iter()
+        .any(|error| error.get("type").and_then(Value::as_str) == Some("RATE_LIMITED"));
+    if rate_limited {
+        return GitHubError::RateLimited {
+            reset: None,
+            retry_after_secs: None,
+        };
+    }
+    let message = errors
+        .iter()
+        .filter_map(|error| error.get("message").and_then(Value::as_str))
+        .collect::<Vec<_>>()
+        .join("; ");
+    GitHubError::GraphQl {
+        what: what.to_owned(),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_become_one_line() {
+        let body = br#"{"message":"Validation Failed","errors":[{"resource":"PullRequestReview","code":"custom","message":"Can not approve your own pull request"}],"documentation_url":"https://docs.github.com/rest"}"#;
+        assert_eq!(
+            error_message(body),
+            "Validation Failed: Can not approve your own pull request"
+        );
+        assert_eq!(error_message(b"<html>bad gateway</html>"), "<html>bad gateway</html>");
+    }
+
+    #[test]
+    fn a_url_without_scheme_is_refused() {
+        let token = Token::new("t", TokenSource::Explicit);
+        let error = GitHub::new("api.github.com", token).unwrap_err();
+        assert!(matches!(error, GitHubError::BadApiUrl { .. }));
+    }
+}

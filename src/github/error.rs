@@ -1,0 +1,142 @@
+//! What can go wrong talking to GitHub, each with a message that says what to do.
+
+use thiserror::Error;
+
+use super::auth::TokenSource;
+use crate::review::Timestamp;
+
+/// A GitHub request failed. Messages never contain the token.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum GitHubError {
+    /// No token was found.
+    #[error(
+        "no GitHub token: set GH_TOKEN (or GITHUB_TOKEN; GH_ENTERPRISE_TOKEN for GitHub Enterprise \
+         Server), or log in with `gh auth login`. A classic token needs the `repo` scope; a \
+         fine-grained one needs Pull requests: read/write, Contents: read, Commit statuses: \
+         read/write. `schemagate demo` and `schemagate --repo PATH` need no token"
+    )]
+    NoToken,
+    /// 401: the token was rejected.
+    #[error(
+        "GitHub rejected the token from {token_source} (401 {message}): it is wrong, expired or \
+         revoked; create a new one or run `gh auth login`"
+    )]
+    Unauthorized {
+        /// Which token source failed.
+        token_source: TokenSource,
+        /// GitHub's message.
+        message: String,
+    },
+    /// 403 or 429 because of a rate limit.
+    #[error("{}", rate_limit_message(.reset, .retry_after_secs))]
+    RateLimited {
+        /// When the limit resets (`x-ratelimit-reset`), if GitHub said.
+        reset: Option<Timestamp>,
+        /// Seconds to wait (`retry-after`), if GitHub said.
+        retry_after_secs: Option<u64>,
+    },
+    /// 403 for any other reason (missing scope, SSO not authorised, blocked).
+    #[error(
+        "GitHub refused {what} (403 {message}): the token lacks the permission (scope, \
+         fine-grained permission, or SAML SSO authorisation for the organisation)"
+    )]
+    Forbidden {
+        /// What was asked for.
+        what: String,
+        /// GitHub's message.
+        message: String,
+    },
+    /// 404.
+    #[error(
+        "{what} was not found (404): check the owner/name, or the token cannot see it (a \
+         private repository needs a token with access to it)"
+    )]
+    NotFound {
+        /// What was asked for.
+        what: String,
+    },
+    /// 422: GitHub understood the request and refused it.
+    #[error("GitHub refused {what} (422 {message})")]
+    Unprocessable {
+        /// What was asked for.
+        what: String,
+        /// GitHub's message and its `errors[]`, joined.
+        message: String,
+    },
+    /// 5xx or another unexpected status.
+    #[error("GitHub answered {status} to {what}: {message}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// What was asked for.
+        what: String,
+        /// GitHub's message or the start of the body.
+        message: String,
+    },
+    /// The request did not finish in time.
+    #[error("{what} timed out after {secs} s (GitHub or the network is slow or unreachable)")]
+    Timeout {
+        /// What was asked for.
+        what: String,
+        /// The limit.
+        secs: u64,
+    },
+    /// Connection-level failure (DNS, refused, TLS, reset).
+    #[error("cannot reach GitHub for {what}: {message}")]
+    Network {
+        /// What was asked for.
+        what: String,
+        /// The transport error.
+        message: String,
+    },
+    /// The GraphQL API answered with errors.
+    #[error("GitHub's GraphQL API refused {what}: {message}")]
+    GraphQl {
+        /// What was asked for.
+        what: String,
+        /// The errors' messages, joined.
+        message: String,
+    },
+    /// The answer did not have the expected shape.
+    #[error("unexpected answer from GitHub to {what}: {message}")]
+    Decode {
+        /// What was asked for.
+        what: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The API URL is not a URL.
+    #[error("`{url}` is not a usable API URL: {message}")]
+    BadApiUrl {
+        /// The URL given.
+        url: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl GitHubError {
+    /// Whether trying again later may succeed (network, timeout, 5xx, rate limit): such a
+    /// submit goes to the outbox. The others need the user to act first.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            GitHubError::RateLimited { .. }
+                | GitHubError::Server { .. }
+                | GitHubError::Timeout { .. }
+                | GitHubError::Network { .. }
+        )
+    }
+}
+
+fn rate_limit_message(reset: &Option<Timestamp>, retry_after_secs: &Option<u64>) -> String {
+    let mut message = String::from("GitHub's rate limit is exhausted");
+    if let Some(reset) = reset {
+        message.push_str(&format!("; it resets at {reset}"));
+    }
+    if let Some(secs) = retry_after_secs {
+        message.push_str(&format!("; retry after {secs} s"));
+    }
+    message.push_str(" (schemagate backs off and keeps what it has)");
+    message
+}

@@ -1,0 +1,13 @@
+//! GitHub: the client (octocrab over rustls, raw requests so status codes and rate-limit
+//! headers are ours to read), the token, the queue of open PRs that touch migrations, file
+//! contents with an on-disk cache, and submitting verdicts (with an outbox for when it fails).
+//!
+//! Async lives here and nowhere in the analysis: callers hand in a tokio runtime.
+
+pub mod auth;
+pub mod client;
+pub mod error;
+
+pub use auth::{Token, TokenSource};
+pub use client::GitHub;
+pub use error::GitHubError;
