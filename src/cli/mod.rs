@@ -9,6 +9,7 @@ mod config_cmd;
 mod console_cmd;
 mod demo_cmd;
 mod diff_cmd;
+mod github_setup;
 mod input;
 mod output;
 mod queue_cmd;

@@ -2,12 +2,23 @@
 //! GitHub API URL (GitHub Enterprise Server), queue sections, theme and keybindings.
 //!
 //! It lives in the platform config directory (`~/.config/schemagate/config.toml` on Linux);
-//! `--config FILE` points elsewhere. Every field is optional: with no file, schemagate works on
-//! the demo and on local checkouts.
+//! `--config FILE` points elsewhere, and `SCHEMAGATE_CONFIG_DIR` replaces the directory. Every
+//! field is optional: with no file, schemagate works on the demo and on local checkouts.
+//! docs/config.md describes the format; [`example::EXAMPLE`] is a commented example.
+//!
+//! Everything is checked while loading (unknown keys, types, repository names, globs, the API
+//! URL, the theme, sections, keybindings); an error names the file, line and column.
 
-use std::collections::BTreeMap;
+pub mod example;
+pub mod keys;
+mod load;
+mod validate;
 
 use serde::Deserialize;
+
+pub use keys::{Binding, KeySpec, Keybindings};
+pub use load::{CONFIG_DIR_ENV, ConfigError, LoadedConfig, config_dir, default_path};
+pub use validate::MIN_REFRESH_SECS;
 
 /// The public GitHub API.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -17,23 +28,24 @@ pub const DEFAULT_API_URL: &str = "https://api.github.com";
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// The repositories whose open pull requests form the queue.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::repos")]
     pub repos: Vec<RepoConfig>,
     /// The REST API root: `https://api.github.com`, or `https://HOST/api/v3` for GitHub
     /// Enterprise Server. `--api-url` overrides it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::api_url")]
     pub api_url: Option<String>,
     /// Colour theme name (`dark`, `light`, `high-contrast`); `--theme` overrides it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::theme")]
     pub theme: Option<String>,
-    /// Console keybindings: action name -> key (e.g. `tick = "x"`).
+    /// Console keybindings: action name -> key (e.g. `tick = "x"`), validated.
     #[serde(default)]
-    pub keybindings: BTreeMap<String, String>,
+    pub keybindings: Keybindings,
     /// Queue sections defined by GitHub search qualifiers.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::sections")]
     pub sections: Vec<SectionConfig>,
-    /// Reload the queue every this many seconds in the console (none: only on `r`).
-    #[serde(default)]
+    /// Reload the queue every this many seconds in the console (none: only on `r`); at least
+    /// [`MIN_REFRESH_SECS`].
+    #[serde(default, deserialize_with = "validate::refresh_interval")]
     pub refresh_interval_secs: Option<u64>,
 }
 
@@ -42,12 +54,13 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct RepoConfig {
     /// `owner/name`.
+    #[serde(deserialize_with = "validate::repo_name")]
     pub name: String,
     /// The branch pull requests target (default: every open PR, whatever its base).
     #[serde(default)]
     pub base: Option<String>,
     /// Extra migration files, as globs relative to the repository root.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::globs")]
     pub migrations: Vec<String>,
 }
 
@@ -57,7 +70,9 @@ pub struct RepoConfig {
 #[serde(deny_unknown_fields)]
 pub struct SectionConfig {
     /// What the section is called in the console.
+    #[serde(deserialize_with = "validate::title")]
     pub title: String,
     /// Search qualifiers, e.g. `review-requested:@me label:db`.
+    #[serde(deserialize_with = "validate::filters")]
     pub filters: String,
 }

@@ -1,6 +1,17 @@
-//! The GitHub token: where it came from, and redaction so it never reaches a message or a log.
+//! The GitHub token: where it came from, how it is found, and redaction so it never reaches a
+//! message or a log.
+//!
+//! Resolution order ([`resolve_token`]): for github.com `GH_TOKEN`, then `GITHUB_TOKEN`; for
+//! GitHub Enterprise Server (an API host other than api.github.com) `GH_ENTERPRISE_TOKEN`, then
+//! `GH_TOKEN`, `GITHUB_TOKEN`; then `gh auth token` (`--hostname HOST` for GHES) when the GitHub
+//! CLI is installed. Empty values are skipped.
 
 use std::fmt;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::error::GitHubError;
 
 /// Where a token was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +82,106 @@ impl fmt::Debug for Token {
     }
 }
 
+/// How long `gh auth token` may take before it is given up on.
+const GH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The host of an `http://` or `https://` URL (without port or user info), or `None` when
+/// `url` is not such a URL.
+pub fn api_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host = match host_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or(bracketed),
+        None => host_port.split(':').next().unwrap_or(host_port),
+    };
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':'));
+    valid.then_some(host)
+}
+
+/// The GitHub Enterprise Server host of `api_url`, or `None` for github.com.
+fn enterprise_host(api_url: &str) -> Option<&str> {
+    api_host(api_url).filter(|host| {
+        !host.eq_ignore_ascii_case("api.github.com") && !host.eq_ignore_ascii_case("github.com")
+    })
+}
+
+/// Finds a token for `api_url` in the environment, else from `gh auth token`.
+///
+/// # Errors
+/// [`GitHubError::NoToken`] when no source has one.
+pub fn resolve_token(api_url: &str) -> Result<Token, GitHubError> {
+    resolve_token_with(api_url, |name| std::env::var(name).ok(), gh_auth_token)
+}
+
+/// [`resolve_token`] with the environment (`env(name)`) and the `gh auth token` runner
+/// (`gh(Some(host))` for GHES, `gh(None)` for github.com) given, for tests.
+///
+/// # Errors
+/// [`GitHubError::NoToken`] when no source has one.
+pub fn resolve_token_with(
+    api_url: &str,
+    env: impl Fn(&str) -> Option<String>,
+    gh: impl Fn(Option<&str>) -> Option<String>,
+) -> Result<Token, GitHubError> {
+    let host = enterprise_host(api_url);
+    let mut variables = Vec::with_capacity(3);
+    if host.is_some() {
+        variables.push(("GH_ENTERPRISE_TOKEN", TokenSource::GhEnterpriseTokenEnv));
+    }
+    variables.push(("GH_TOKEN", TokenSource::GhTokenEnv));
+    variables.push(("GITHUB_TOKEN", TokenSource::GitHubTokenEnv));
+    variables
+        .into_iter()
+        .find_map(|(name, source)| usable(env(name)).map(|secret| Token::new(&secret, source)))
+        .or_else(|| usable(gh(host)).map(|secret| Token::new(&secret, TokenSource::GhCli)))
+        .ok_or(GitHubError::NoToken)
+}
+
+/// `value` unless it is missing or blank.
+fn usable(value: Option<String>) -> Option<String> {
+    value.filter(|value| !value.trim().is_empty())
+}
+
+/// Runs `gh auth token [--hostname HOST]`: its standard output when it succeeds within
+/// [`GH_TIMEOUT`], else `None` (not installed, not logged in, too slow).
+fn gh_auth_token(host: Option<&str>) -> Option<String> {
+    let mut command = Command::new("gh");
+    command.args(["auth", "token"]);
+    if let Some(host) = host {
+        command.args(["--hostname", host]);
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() < GH_TIMEOUT => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            _ => {
+                // Best effort: the child may have exited meanwhile.
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+        }
+    };
+    let mut output = String::new();
+    child.stdout.take()?.read_to_string(&mut output).ok()?;
+    status.success().then_some(output)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +195,82 @@ mod tests {
             "auth [redacted] failed"
         );
         assert_eq!(token.secret(), "ghp_secret123");
+    }
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    fn no_gh(_host: Option<&str>) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn github_com_prefers_gh_token_then_github_token() {
+        let all = env_of(&[
+            ("GH_TOKEN", "a"),
+            ("GITHUB_TOKEN", "b"),
+            ("GH_ENTERPRISE_TOKEN", "c"),
+        ]);
+        let token = resolve_token_with("https://api.github.com", &all, no_gh).unwrap();
+        assert_eq!(
+            (token.secret(), token.source()),
+            ("a", TokenSource::GhTokenEnv)
+        );
+        let blank_first = env_of(&[("GH_TOKEN", " "), ("GITHUB_TOKEN", "b")]);
+        let token = resolve_token_with("https://api.github.com/", blank_first, no_gh).unwrap();
+        assert_eq!(
+            (token.secret(), token.source()),
+            ("b", TokenSource::GitHubTokenEnv)
+        );
+    }
+
+    #[test]
+    fn enterprise_prefers_gh_enterprise_token() {
+        let all = env_of(&[("GH_TOKEN", "a"), ("GH_ENTERPRISE_TOKEN", "c")]);
+        let token = resolve_token_with("https://ghe.example.com/api/v3", &all, no_gh).unwrap();
+        assert_eq!(
+            (token.secret(), token.source()),
+            ("c", TokenSource::GhEnterpriseTokenEnv)
+        );
+        let token = resolve_token_with("https://api.github.com", &all, no_gh).unwrap();
+        assert_eq!(token.source(), TokenSource::GhTokenEnv);
+    }
+
+    #[test]
+    fn falls_back_to_gh_with_the_enterprise_host() {
+        let gh = |host: Option<&str>| Some(format!("gho_{}\n", host.unwrap_or("dotcom")));
+        let none = env_of(&[]);
+        let token = resolve_token_with("https://ghe.example.com:8443/api/v3", &none, gh).unwrap();
+        assert_eq!(
+            (token.secret(), token.source()),
+            ("gho_ghe.example.com", TokenSource::GhCli)
+        );
+        let token = resolve_token_with("https://api.github.com", &none, gh).unwrap();
+        assert_eq!(token.secret(), "gho_dotcom");
+    }
+
+    #[test]
+    fn nothing_found_is_no_token() {
+        let blank_gh = |_: Option<&str>| Some("\n".to_owned());
+        assert_eq!(
+            resolve_token_with("https://api.github.com", env_of(&[]), blank_gh),
+            Err(GitHubError::NoToken)
+        );
+    }
+
+    #[test]
+    fn api_host_takes_the_host_of_http_urls_only() {
+        assert_eq!(api_host("https://api.github.com"), Some("api.github.com"));
+        assert_eq!(api_host("http://127.0.0.1:8080/x"), Some("127.0.0.1"));
+        assert_eq!(api_host("https://u@ghe.corp/api/v3"), Some("ghe.corp"));
+        assert_eq!(api_host("https://[::1]:99/"), Some("::1"));
+        assert_eq!(api_host("ftp://x"), None);
+        assert_eq!(api_host("https://"), None);
+        assert_eq!(api_host("https://a b/"), None);
     }
 }

@@ -1,0 +1,136 @@
+//! Checks run while the file is deserialised (`#[serde(deserialize_with = ...)]`), so a bad
+//! value is reported at its own line and column like a TOML syntax error.
+
+use std::collections::BTreeSet;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
+
+use super::{RepoConfig, SectionConfig};
+use crate::github::auth::api_host;
+use crate::tui::theme::Theme;
+
+/// The shortest auto-refresh interval, so a console left open does not burn the rate limit.
+pub const MIN_REFRESH_SECS: u64 = 10;
+
+/// `owner/name`, each part made of letters, digits, `-`, `_` and `.`.
+pub(super) fn repo_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    let part_ok = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    match name.split_once('/') {
+        Some((owner, repo)) if part_ok(owner) && part_ok(repo) => Ok(name),
+        _ => Err(D::Error::custom(format!(
+            "repository name `{name}` is not `owner/name` (e.g. `acme/shop`)"
+        ))),
+    }
+}
+
+/// Migration globs that compile.
+pub(super) fn globs<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let globs = Vec::<String>::deserialize(deserializer)?;
+    for glob in &globs {
+        globset::Glob::new(glob).map_err(|error| {
+            D::Error::custom(format!("invalid migration glob `{glob}`: {}", error.kind()))
+        })?;
+    }
+    Ok(globs)
+}
+
+/// An `http://` or `https://` URL with a host.
+pub(super) fn api_url<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let url = String::deserialize(deserializer)?;
+    if api_host(&url).is_none() {
+        return Err(D::Error::custom(format!(
+            "api_url `{url}` is not an http(s) URL (e.g. `https://api.github.com` or \
+             `https://github.example.com/api/v3`)"
+        )));
+    }
+    Ok(Some(url))
+}
+
+/// The name of an embedded theme.
+pub(super) fn theme<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    Theme::load(&name, true).map_err(|error| D::Error::custom(error.to_string()))?;
+    Ok(Some(name))
+}
+
+/// At least [`MIN_REFRESH_SECS`].
+pub(super) fn refresh_interval<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    let secs = u64::deserialize(deserializer)?;
+    if secs < MIN_REFRESH_SECS {
+        return Err(D::Error::custom(format!(
+            "refresh_interval_secs = {secs} is too short (at least {MIN_REFRESH_SECS})"
+        )));
+    }
+    Ok(Some(secs))
+}
+
+/// A section title that is not blank.
+pub(super) fn title<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    not_blank(deserializer, "a section's title must not be empty")
+}
+
+/// Section filters that are not blank.
+pub(super) fn filters<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    not_blank(
+        deserializer,
+        "a section's filters must not be empty: give GitHub search qualifiers, e.g. \
+         `review-requested:@me` or `label:db`",
+    )
+}
+
+/// A string that is not blank, else `message`.
+fn not_blank<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    message: &str,
+) -> Result<String, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    if text.trim().is_empty() {
+        return Err(D::Error::custom(message));
+    }
+    Ok(text)
+}
+
+/// Repositories, each named once.
+pub(super) fn repos<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<RepoConfig>, D::Error> {
+    let repos = Vec::<RepoConfig>::deserialize(deserializer)?;
+    if let Some(name) = first_duplicate(repos.iter().map(|repo| repo.name.as_str())) {
+        return Err(D::Error::custom(format!(
+            "repository `{name}` is listed twice"
+        )));
+    }
+    Ok(repos)
+}
+
+/// Sections, each titled once (`queue --section TITLE` picks one by title).
+pub(super) fn sections<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<SectionConfig>, D::Error> {
+    let sections = Vec::<SectionConfig>::deserialize(deserializer)?;
+    if let Some(title) = first_duplicate(sections.iter().map(|section| section.title.as_str())) {
+        return Err(D::Error::custom(format!(
+            "two sections are titled `{title}`"
+        )));
+    }
+    Ok(sections)
+}
+
+/// The first item seen twice.
+fn first_duplicate<'a>(items: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut seen = BTreeSet::new();
+    items.into_iter().find(|item| !seen.insert(*item))
+}
