@@ -56,6 +56,7 @@ fn decision(pr: u64) -> Decision {
         destination: Destination::GitHubReview {
             id: pr,
             url: format!("https://github.com/acme/shop/pull/{pr}#review"),
+            outbox: None,
         },
         prev_hash: String::new(),
     }

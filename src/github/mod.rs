@@ -6,7 +6,11 @@
 
 pub mod auth;
 pub mod client;
+pub mod dispatch;
 pub mod error;
+pub mod inline;
+pub mod outbox;
+pub mod submit;
 
 pub use auth::{Token, TokenSource};
 pub use client::GitHub;

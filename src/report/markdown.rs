@@ -18,7 +18,7 @@ pub const MAX_BODY_CHARS: usize = 65_000;
 
 /// Text from a PR (names, messages) made safe for a markdown table cell or line: no control
 /// characters, no HTML, no table breaks.
-fn inline(text: &str) -> String {
+pub(crate) fn inline(text: &str) -> String {
     sanitize_text(text)
         .replace('\n', " ")
         .replace('&', "&amp;")

@@ -4,6 +4,7 @@ pub mod cascade_text;
 pub mod check_text;
 pub mod diff_text;
 pub mod markdown;
+pub mod review_body;
 pub mod sanitize;
 pub mod sarif;
 pub mod schema_text;

@@ -268,7 +268,10 @@ fn short_sha(sha: &str) -> &str {
 /// Where the verdict went, in words.
 fn destination_text(destination: &Destination) -> String {
     match destination {
-        Destination::GitHubReview { id, url } => format!("GitHub review {id} {url}"),
+        Destination::GitHubReview { id, url, outbox } => match outbox {
+            Some(entry) => format!("GitHub review {id} {url} (sent from the outbox as {entry})"),
+            None => format!("GitHub review {id} {url}"),
+        },
         Destination::Outbox { id } => format!("queued in the outbox as {id}"),
         Destination::LocalOnly => "kept locally".to_owned(),
     }

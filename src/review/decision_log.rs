@@ -69,6 +69,10 @@ pub enum Destination {
         id: u64,
         /// Its URL.
         url: String,
+        /// When the review was sent from the outbox: the entry it completes (an earlier record
+        /// of the same verdict has `Outbox { id }` with this id). Absent in older records.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outbox: Option<String>,
     },
     /// Queued in the outbox while offline.
     Outbox {

@@ -1,0 +1,215 @@
+//! The exact body of a submitted review: the reviewer's summary, the verdict, the check report
+//! ([`render_markdown`]), the checklist as ticked and waived, the reviewer's notes, and the
+//! findings that could not go inline, under a hidden marker naming the submission so that a
+//! retry can find the review it already posted.
+//!
+//! The console's preview and what is posted are this one function's output.
+
+use std::fmt::Write;
+
+use super::markdown::{MAX_BODY_CHARS, inline, render_markdown};
+use super::sanitize::sanitize_text;
+use crate::analysis::rules::{Finding, rule};
+use crate::check::PrReport;
+use crate::review::{ChecklistState, ItemState, Note, Verdict};
+
+/// The reviewer's summary is cut to this many characters.
+const MAX_SUMMARY_CHARS: usize = 8_000;
+
+/// The sections after the report are cut to this many characters, leaving the rest to it.
+const MAX_TAIL_CHARS: usize = 24_000;
+
+/// Everything the body is made of.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyParts<'a> {
+    /// The check report.
+    pub report: &'a PrReport,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The checklist as ticked and waived.
+    pub state: &'a ChecklistState,
+    /// Who decides.
+    pub reviewer: &'a str,
+    /// The reviewer's summary (`--body-file`), placed at the top.
+    pub summary: Option<&'a str>,
+    /// Open findings not commented inline (their line is not in the diff).
+    pub findings_in_body: &'a [&'a Finding],
+    /// Notes not commented inline.
+    pub notes_in_body: &'a [&'a Note],
+    /// How many inline comments go with the body.
+    pub inline_comments: usize,
+    /// The submission's marker ([`submission_marker`]).
+    pub marker: &'a str,
+}
+
+/// How a verdict is named in the body and in messages.
+pub fn verdict_label(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Approve => "Approve",
+        Verdict::RequestChanges => "Request changes",
+        Verdict::Block => "Block",
+    }
+}
+
+/// The verdict as a marker token.
+fn verdict_token(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Approve => "approve",
+        Verdict::RequestChanges => "request_changes",
+        Verdict::Block => "block",
+    }
+}
+
+/// A finding as a comment: risk and rule, the message, and the safe alternative when the
+/// catalog has one.
+pub fn finding_comment(finding: &Finding) -> String {
+    let mut body = format!(
+        "**{}** `{}`: {}",
+        finding.risk,
+        finding.rule,
+        inline(&finding.message)
+    );
+    if let Some(hint) = rule(finding.rule).map(|r| r.safe_alternative)
+        && !hint.is_empty()
+    {
+        body.push_str("\n\n_Safer:_ ");
+        body.push_str(hint);
+    }
+    body
+}
+
+/// The hidden first line naming one submission: found again in GitHub's review list by a retry.
+pub fn submission_marker(id: &str, verdict: Verdict, head_sha: &str) -> String {
+    format!(
+        "<!-- schemagate:submission {id} verdict={} head={head_sha} -->",
+        verdict_token(verdict)
+    )
+}
+
+/// The review body, under [`MAX_BODY_CHARS`].
+pub fn render_review_body(parts: &BodyParts<'_>) -> String {
+    let mut head = format!("{}\n", parts.marker);
+    if let Some(summary) = parts.summary.map(str::trim).filter(|s| !s.is_empty()) {
+        let summary = cut(&sanitize_text(summary), MAX_SUMMARY_CHARS, "summary");
+        let _ = writeln!(head, "{summary}\n");
+    }
+    let _ = writeln!(
+        head,
+        "**Data review: {}** by {} at `{}`\n",
+        verdict_label(parts.verdict),
+        inline(parts.reviewer),
+        inline(&parts.report.head)
+    );
+    let tail = cut(&render_tail(parts), MAX_TAIL_CHARS, "reviewer sections");
+    let budget = MAX_BODY_CHARS.saturating_sub(head.len() + tail.len());
+    let report = cut(&render_markdown(parts.report), budget, "report");
+    format!("{head}{report}{tail}")
+}
+
+/// The sections after the report.
+fn render_tail(parts: &BodyParts<'_>) -> String {
+    let mut out = String::new();
+    render_checklist_state(&mut out, parts);
+    if !parts.notes_in_body.is_empty() {
+        out.push_str("\n### Reviewer notes\n\n");
+        for note in parts.notes_in_body {
+            let place = match (&note.file, note.line) {
+                (Some(file), Some(line)) => format!("`{}:{line}` ", inline(file).replace('`', "'")),
+                (Some(file), None) => format!("`{}` ", inline(file).replace('`', "'")),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "- {place}{}", inline(&note.text));
+        }
+    }
+    if !parts.findings_in_body.is_empty() {
+        out.push_str("\n### Findings not on a line of this diff\n\n");
+        for finding in parts.findings_in_body {
+            let _ = writeln!(
+                out,
+                "- `{}:{}` {}",
+                inline(&finding.file).replace('`', "'"),
+                finding.line,
+                finding_comment(finding).replace("\n\n", " ")
+            );
+        }
+    }
+    if parts.inline_comments > 0 {
+        let _ = writeln!(
+            out,
+            "\n_{} inline comment(s) on the diff._",
+            parts.inline_comments
+        );
+    }
+    out
+}
+
+/// The required items and every item the reviewer touched, with ticks and waivers.
+fn render_checklist_state(out: &mut String, parts: &BodyParts<'_>) {
+    let entries: Vec<_> = parts
+        .report
+        .checklist
+        .iter()
+        .filter(|entry| entry.required || parts.state.items.contains_key(&entry.id))
+        .collect();
+    if entries.is_empty() {
+        return;
+    }
+    out.push_str("\n### Checklist as reviewed\n\n");
+    for entry in entries {
+        let text = inline(&entry.text);
+        let required = if entry.required { " _(required)_" } else { "" };
+        match parts.state.get(&entry.id) {
+            ItemState::Open => {
+                let _ = writeln!(out, "- [ ] {text}{required}");
+            }
+            ItemState::Ticked { by } => {
+                let _ = writeln!(out, "- [x] {text}{required} — ticked by {}", inline(by));
+            }
+            ItemState::Waived { by, reason } => {
+                let _ = writeln!(
+                    out,
+                    "- [x] {text}{required} — **waived** by {}: {}",
+                    inline(by),
+                    inline(reason)
+                );
+            }
+        }
+    }
+}
+
+/// `text` cut at a line boundary to at most `limit` bytes, saying what was shortened.
+fn cut(text: &str, limit: usize, what: &str) -> String {
+    if text.len() <= limit {
+        return text.to_owned();
+    }
+    let note = format!("\n_The {what} was shortened to stay under GitHub's limit._\n");
+    let mut end = limit.saturating_sub(note.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let end = text[..end].rfind('\n').unwrap_or(end);
+    format!("{}{note}", &text[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_marker_names_submission_verdict_and_head() {
+        assert_eq!(
+            submission_marker("abc", Verdict::RequestChanges, "f00"),
+            "<!-- schemagate:submission abc verdict=request_changes head=f00 -->"
+        );
+    }
+
+    #[test]
+    fn cutting_keeps_whole_lines_and_says_so() {
+        let text = "0123456789\n".repeat(100);
+        let cut_text = cut(&text, 300, "report");
+        assert!(cut_text.len() <= 300, "{}", cut_text.len());
+        assert!(cut_text.ends_with("limit._\n"));
+        assert!(cut_text.starts_with("0123456789\n0123456789\n"));
+        assert_eq!(cut("short", 300, "report"), "short");
+    }
+}
