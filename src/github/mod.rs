@@ -4,12 +4,17 @@
 //!
 //! Async lives here and nowhere in the analysis: callers hand in a tokio runtime.
 
+pub mod assemble;
 pub mod auth;
+pub mod cache;
 pub mod client;
+pub mod contents;
 pub mod dispatch;
 pub mod error;
 pub mod inline;
 pub mod outbox;
+pub mod queue;
+pub mod remote;
 pub mod submit;
 
 pub use auth::{Token, TokenSource};

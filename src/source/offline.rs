@@ -34,7 +34,7 @@ use crate::analysis::detect::{CandidateFilter, DetectOptions};
 const REF_PREFIXES: [&str; 3] = ["refs/heads/", "refs/pull/", "refs/remotes/"];
 
 /// Candidate files whose change alone does not make a migration PR.
-const PROJECT_MANIFESTS: [&str; 2] = ["package.json", "Cargo.toml"];
+pub const PROJECT_MANIFESTS: [&str; 2] = ["package.json", "Cargo.toml"];
 
 /// The smallest number a local branch gets.
 pub const LOCAL_NUMBER_MIN: u64 = 1_000_000;

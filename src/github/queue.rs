@@ -1,0 +1,536 @@
+//! Listing open pull requests over GraphQL: 100 per query with their first 100 changed files,
+//! last 50 reviews, labels and the head's `schemagate/data-review` status
+//! (`repository.pullRequests`, newest update first, or `search` for a configured section), one
+//! PR by number, and the complete file list over REST (`pulls/{n}/files`, conditional on the
+//! cached `ETag`) when GraphQL's is not enough.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::cache::{CachedReply, ContentCache};
+use super::client::GitHub;
+use super::contents::RepoRef;
+use super::error::GitHubError;
+use super::remote::{
+    ChangedFile, DataReviewStatus, FileChange, PrReview, RemotePr, ReviewState, StatusState,
+};
+use crate::config::SectionConfig;
+use crate::report::markdown::MARKER;
+use crate::source::change::PrMeta;
+
+/// The status context schemagate sets on a PR's head.
+pub const DATA_REVIEW_CONTEXT: &str = "schemagate/data-review";
+
+/// REST lists at most this many files of a PR (30 pages of 100).
+const MAX_REST_FILE_PAGES: u32 = 30;
+
+/// The fields read of each pull request.
+const PR_FRAGMENT: &str = r#"fragment pr on PullRequest {
+  number title url isDraft headRefName headRefOid baseRefName baseRefOid updatedAt body
+  author { login }
+  labels(first: 50) { nodes { name } }
+  files(first: 100) { nodes { path changeType additions deletions } pageInfo { hasNextPage endCursor } }
+  reviews(last: 50) { nodes { author { login } state submittedAt commit { oid } body } }
+  commits(last: 1) { nodes { commit { status { context(name: "schemagate/data-review") { state description } } } } }
+}"#;
+
+/// The open PRs of a repository, a page at a time.
+const LIST_QUERY: &str = r#"query($owner: String!, $name: String!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequests(states: OPEN, first: 100, after: $cursor, orderBy: {field: UPDATED_AT, direction: DESC}) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...pr }
+    }
+  }
+}"#;
+
+/// The PRs a search finds, a page at a time.
+const SEARCH_QUERY: &str = r#"query($q: String!, $cursor: String) {
+  search(query: $q, type: ISSUE, first: 100, after: $cursor) {
+    pageInfo { hasNextPage endCursor }
+    nodes { ... on PullRequest { ...pr } }
+  }
+}"#;
+
+/// One PR by number.
+const ONE_QUERY: &str = r#"query($owner: String!, $name: String!, $number: Int!) {
+  repository(owner: $owner, name: $name) { pullRequest(number: $number) { ...pr } }
+}"#;
+
+/// A listed PR, and whether GraphQL left files out (more than 100).
+#[derive(Clone, Debug)]
+pub struct ListedPr {
+    /// The PR (contents not loaded yet: `skipped` and `notes` are empty).
+    pub pr: RemotePr,
+    /// Whether its file list is incomplete.
+    pub more_files: bool,
+}
+
+/// One page of a listing.
+#[derive(Clone, Debug)]
+pub struct PrPage {
+    /// The PRs on it.
+    pub prs: Vec<ListedPr>,
+    /// The cursor of the next page, if there is one.
+    pub next_cursor: Option<String>,
+}
+
+/// One page of open PRs of `repo`, or of the PRs `section`'s search finds in it.
+///
+/// # Errors
+/// Any [`GitHubError`]; a repository that does not exist is [`GitHubError::NotFound`].
+pub async fn list_page(
+    client: &GitHub,
+    repo: &RepoRef,
+    section: Option<&SectionConfig>,
+    cursor: Option<&str>,
+) -> Result<PrPage, GitHubError> {
+    let connection: Option<Connection<Value>> = match section {
+        None => {
+            let what = format!("the open pull requests of repository {}", repo.full_name());
+            let query = format!("{LIST_QUERY}\n{PR_FRAGMENT}");
+            let variables = json!({"owner": repo.owner, "name": repo.name, "cursor": cursor});
+            let data: RepositoryData<PullRequestsField> =
+                client.graphql(&what, &query, variables).await?;
+            let repository = data.repository.ok_or(GitHubError::NotFound { what })?;
+            Some(repository.pull_requests)
+        }
+        Some(section) => {
+            let what = format!("the search `{}` in {}", section.title, repo.full_name());
+            let query = format!("{SEARCH_QUERY}\n{PR_FRAGMENT}");
+            let search = format!(
+                "repo:{} is:pr is:open {}",
+                repo.full_name(),
+                section.filters
+            );
+            let variables = json!({"q": search, "cursor": cursor});
+            let data: SearchData = client.graphql(&what, &query, variables).await?;
+            Some(data.search)
+        }
+    };
+    let connection = connection.unwrap_or_default();
+    let what = format!("the pull requests of {}", repo.full_name());
+    let mut prs = Vec::new();
+    // Search nodes that are issues, not PRs, come as `{}`.
+    for node in connection.nodes.into_iter().flatten() {
+        if node.get("number").is_some() {
+            prs.push(listed(repo, parse::<PrNode>(&what, node)?));
+        }
+    }
+    let next_cursor = connection
+        .page_info
+        .filter(|p| p.has_next_page)
+        .and_then(|p| p.end_cursor);
+    Ok(PrPage { prs, next_cursor })
+}
+
+/// One pull request by number.
+///
+/// # Errors
+/// [`GitHubError::NotFound`] when the repository or the PR does not exist; any other failure.
+pub async fn pr_by_number(
+    client: &GitHub,
+    repo: &RepoRef,
+    number: u64,
+) -> Result<ListedPr, GitHubError> {
+    let what = format!("pull request #{number} of {}", repo.full_name());
+    let query = format!("{ONE_QUERY}\n{PR_FRAGMENT}");
+    let variables = json!({"owner": repo.owner, "name": repo.name, "number": number});
+    let data: RepositoryData<PullRequestField> = client.graphql(&what, &query, variables).await?;
+    let node = data
+        .repository
+        .and_then(|r| r.pull_request)
+        .ok_or(GitHubError::NotFound { what })?;
+    Ok(listed(repo, node))
+}
+
+/// Every changed file of PR `number` over REST (`previous_filename` included), page by page,
+/// each page conditional on its cached `ETag` (a 304 reuses the cached page).
+///
+/// # Errors
+/// Any [`GitHubError`].
+pub async fn complete_files(
+    client: &GitHub,
+    cache: &ContentCache,
+    repo: &RepoRef,
+    number: u64,
+) -> Result<Vec<ChangedFile>, GitHubError> {
+    let what = format!(
+        "the files of pull request #{number} of {}",
+        repo.full_name()
+    );
+    let mut files = Vec::new();
+    for page in 1..=MAX_REST_FILE_PAGES {
+        let path = format!(
+            "{}/pulls/{number}/files?per_page=100&page={page}",
+            repo.api_path()
+        );
+        let body = get_conditional(client, cache, &what, &path).await?;
+        let items: Vec<RestFile> = parse_bytes(&what, &body)?;
+        let full = items.len() == 100;
+        files.extend(items.into_iter().map(RestFile::into_changed));
+        if !full {
+            break;
+        }
+    }
+    Ok(files)
+}
+
+/// `GET path` with `If-None-Match` when an answer is cached; a 304 returns the cached body.
+async fn get_conditional(
+    client: &GitHub,
+    cache: &ContentCache,
+    what: &str,
+    path: &str,
+) -> Result<Vec<u8>, GitHubError> {
+    let kept = cache.reply(path);
+    let reply = client
+        .get(what, path, kept.as_ref().map(|k| k.etag.as_str()))
+        .await?;
+    match kept {
+        Some(kept) if reply.not_modified() => Ok(kept.body.into_bytes()),
+        _ => {
+            if let (Some(etag), Ok(body)) = (&reply.etag, std::str::from_utf8(&reply.body)) {
+                let record = CachedReply {
+                    etag: etag.clone(),
+                    body: body.to_owned(),
+                };
+                // Only saves a transfer next time; a failed write is harmless.
+                let _ = cache.put_reply(path, &record);
+            }
+            Ok(reply.body)
+        }
+    }
+}
+
+/// `{"repository": ...}`.
+#[derive(Debug, Deserialize)]
+struct RepositoryData<T> {
+    repository: Option<T>,
+}
+
+/// `repository { pullRequests }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PullRequestsField {
+    pull_requests: Connection<Value>,
+}
+
+/// `repository { pullRequest }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PullRequestField {
+    pull_request: Option<PrNode>,
+}
+
+/// `{"search": ...}`.
+#[derive(Debug, Deserialize)]
+struct SearchData {
+    search: Connection<Value>,
+}
+
+/// A GraphQL connection (`nodes` may hold nulls).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Connection<T> {
+    #[serde(default = "Vec::new")]
+    nodes: Vec<Option<T>>,
+    #[serde(default)]
+    page_info: Option<PageInfo>,
+}
+
+impl<T> Default for Connection<T> {
+    fn default() -> Self {
+        Connection {
+            nodes: Vec::new(),
+            page_info: None,
+        }
+    }
+}
+
+/// `pageInfo`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    has_next_page: bool,
+    end_cursor: Option<String>,
+}
+
+/// `{"login": ...}` (a deleted account's `author` is null).
+#[derive(Debug, Deserialize)]
+struct Login {
+    login: String,
+}
+
+/// A pull request as [`PR_FRAGMENT`] reads it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PrNode {
+    number: u64,
+    title: String,
+    url: String,
+    is_draft: bool,
+    head_ref_name: String,
+    head_ref_oid: String,
+    base_ref_name: String,
+    base_ref_oid: String,
+    updated_at: String,
+    #[serde(default)]
+    body: String,
+    author: Option<Login>,
+    labels: Option<Connection<LabelNode>>,
+    files: Option<Connection<FileNode>>,
+    reviews: Option<Connection<ReviewNode>>,
+    commits: Option<Connection<CommitNode>>,
+}
+
+/// `{"name": ...}`.
+#[derive(Debug, Deserialize)]
+struct LabelNode {
+    name: String,
+}
+
+/// A changed file as GraphQL gives it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FileNode {
+    path: String,
+    change_type: String,
+    #[serde(default)]
+    additions: u64,
+    #[serde(default)]
+    deletions: u64,
+}
+
+/// A review.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReviewNode {
+    author: Option<Login>,
+    state: String,
+    submitted_at: Option<String>,
+    commit: Option<OidNode>,
+    #[serde(default)]
+    body: String,
+}
+
+/// `{"oid": ...}`.
+#[derive(Debug, Deserialize)]
+struct OidNode {
+    oid: String,
+}
+
+/// `{"commit": {"status": {"context": ...}}}`.
+#[derive(Debug, Deserialize)]
+struct CommitNode {
+    commit: StatusHolder,
+}
+
+/// `{"status": ...}` (null when the commit has no status at all).
+#[derive(Debug, Deserialize)]
+struct StatusHolder {
+    status: Option<ContextHolder>,
+}
+
+/// `{"context": ...}` (null when this context is not set).
+#[derive(Debug, Deserialize)]
+struct ContextHolder {
+    context: Option<ContextNode>,
+}
+
+/// `{"state": ..., "description": ...}`.
+#[derive(Debug, Deserialize)]
+struct ContextNode {
+    state: String,
+    description: Option<String>,
+}
+
+/// A changed file as REST gives it.
+#[derive(Debug, Deserialize)]
+struct RestFile {
+    filename: String,
+    status: String,
+    #[serde(default)]
+    additions: u64,
+    #[serde(default)]
+    deletions: u64,
+    previous_filename: Option<String>,
+}
+
+impl RestFile {
+    fn into_changed(self) -> ChangedFile {
+        ChangedFile {
+            change: file_change(&self.status),
+            path: self.filename,
+            previous_path: self.previous_filename,
+            additions: self.additions,
+            deletions: self.deletions,
+        }
+    }
+}
+
+/// A change type in either API's spelling (`ADDED` / `added`, `DELETED` / `removed`, ...);
+/// unknown ones count as modified.
+fn file_change(text: &str) -> FileChange {
+    match text.to_ascii_lowercase().as_str() {
+        "added" => FileChange::Added,
+        "deleted" | "removed" => FileChange::Deleted,
+        "renamed" => FileChange::Renamed,
+        "copied" => FileChange::Copied,
+        "changed" => FileChange::Changed,
+        _ => FileChange::Modified,
+    }
+}
+
+fn review_state(text: &str) -> ReviewState {
+    match text {
+        "APPROVED" => ReviewState::Approved,
+        "CHANGES_REQUESTED" => ReviewState::ChangesRequested,
+        "DISMISSED" => ReviewState::Dismissed,
+        "PENDING" => ReviewState::Pending,
+        _ => ReviewState::Commented,
+    }
+}
+
+fn status_state(text: &str) -> StatusState {
+    match text {
+        "SUCCESS" => StatusState::Success,
+        "FAILURE" => StatusState::Failure,
+        "PENDING" => StatusState::Pending,
+        "EXPECTED" => StatusState::Expected,
+        _ => StatusState::Error,
+    }
+}
+
+/// The listed PR of a node.
+fn listed(repo: &RepoRef, node: PrNode) -> ListedPr {
+    let files = node.files.unwrap_or_default();
+    let more_files = files.page_info.as_ref().is_some_and(|p| p.has_next_page);
+    let data_review_status = node
+        .commits
+        .and_then(|c| c.nodes.into_iter().flatten().last())
+        .and_then(|c| c.commit.status)
+        .and_then(|s| s.context)
+        .map(|c| DataReviewStatus {
+            state: status_state(&c.state),
+            description: c.description,
+        });
+    let pr = RemotePr {
+        meta: PrMeta {
+            repo: repo.full_name(),
+            number: node.number,
+            title: node.title,
+            author: node.author.map(|a| a.login).unwrap_or_default(),
+            branch: node.head_ref_name,
+            body: node.body,
+            draft: node.is_draft,
+            base_sha: node.base_ref_oid,
+            head_sha: node.head_ref_oid,
+            updated_at: node.updated_at,
+        },
+        url: node.url,
+        base_branch: node.base_ref_name,
+        files: files
+            .nodes
+            .into_iter()
+            .flatten()
+            .map(|f| ChangedFile {
+                change: file_change(&f.change_type),
+                path: f.path,
+                previous_path: None,
+                additions: f.additions,
+                deletions: f.deletions,
+            })
+            .collect(),
+        reviews: node
+            .reviews
+            .unwrap_or_default()
+            .nodes
+            .into_iter()
+            .flatten()
+            .map(|r| PrReview {
+                author: r.author.map(|a| a.login).unwrap_or_default(),
+                state: review_state(&r.state),
+                submitted_at: r.submitted_at,
+                commit: r.commit.map(|c| c.oid),
+                by_schemagate: r.body.contains(MARKER),
+            })
+            .collect(),
+        data_review_status,
+        labels: node
+            .labels
+            .unwrap_or_default()
+            .nodes
+            .into_iter()
+            .flatten()
+            .map(|l| l.name)
+            .collect(),
+        skipped: Vec::new(),
+        notes: Vec::new(),
+    };
+    ListedPr { pr, more_files }
+}
+
+fn parse<T: DeserializeOwned>(what: &str, value: Value) -> Result<T, GitHubError> {
+    serde_json::from_value(value).map_err(|error| decode_error(what, &error))
+}
+
+fn parse_bytes<T: DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, GitHubError> {
+    serde_json::from_slice(bytes).map_err(|error| decode_error(what, &error))
+}
+
+fn decode_error(what: &str, error: &serde_json::Error) -> GitHubError {
+    GitHubError::Decode {
+        what: what.to_owned(),
+        message: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A page as GitHub answers it (fixture: tests/fixtures/github/pull_requests_page.json).
+    const PAGE: &str = include_str!("../../tests/fixtures/github/pull_requests_page.json");
+
+    #[test]
+    fn a_page_reads_into_prs() {
+        let answer: Value = serde_json::from_str(PAGE).unwrap();
+        let data: RepositoryData<PullRequestsField> =
+            serde_json::from_value(answer["data"].clone()).unwrap();
+        let connection = data.repository.unwrap().pull_requests;
+        assert_eq!(
+            connection
+                .page_info
+                .as_ref()
+                .and_then(|p| p.end_cursor.as_deref()),
+            Some("Y3Vyc29yOnYyOpK5MjAyNC0wNS0wMlQxMDowMDowMFrOAAAAAQ==")
+        );
+        let repo = RepoRef::parse("acme/shop").unwrap();
+        let node = connection.nodes.into_iter().flatten().next().unwrap();
+        let ListedPr { pr, more_files } = listed(&repo, parse(&"page".to_owned(), node).unwrap());
+        assert!(!more_files);
+        assert_eq!(pr.meta.number, 1347);
+        assert_eq!(pr.meta.author, "octocat");
+        assert_eq!(pr.base_branch, "main");
+        assert_eq!(pr.files[0].change, FileChange::Added);
+        assert_eq!(pr.labels, ["db"]);
+        assert_eq!(pr.reviews.len(), 2);
+        assert!(pr.reviews[1].by_schemagate);
+        assert_eq!(pr.reviews[1].state, ReviewState::ChangesRequested);
+        assert!(!pr.reviews[0].by_schemagate);
+        assert_eq!(
+            pr.data_review_status.map(|s| s.state),
+            Some(StatusState::Failure)
+        );
+    }
+
+    #[test]
+    fn change_types_of_both_apis() {
+        assert_eq!(file_change("DELETED"), FileChange::Deleted);
+        assert_eq!(file_change("removed"), FileChange::Deleted);
+        assert_eq!(file_change("RENAMED"), FileChange::Renamed);
+        assert_eq!(file_change("modified"), FileChange::Modified);
+    }
+}

@@ -1,0 +1,329 @@
+//! Pull requests from GitHub as the console and `submit` use them: one PR by number with its
+//! contents ([`fetch_pr`]), or the whole queue of the configured repositories, streamed as it
+//! loads ([`load_queue`]): repositories load concurrently (at most [`CONCURRENT_REPOS`] at a
+//! time), each page of 100 PRs is analysed-ready as soon as its files are in, and one
+//! repository failing does not stop the others.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::{Semaphore, mpsc::UnboundedSender};
+use tokio::task::JoinSet;
+
+use super::assemble::{PrContents, load_contents, touches_migrations};
+use super::cache::{ContentCache, TreeListing};
+use super::client::GitHub;
+use super::contents::RepoRef;
+use super::error::GitHubError;
+use super::queue::{ListedPr, complete_files, list_page, pr_by_number};
+use crate::analysis::detect::{CandidateFilter, DetectOptions};
+use crate::config::{RepoConfig, SectionConfig};
+use crate::source::change::{Change, PrMeta};
+use crate::source::local::SkippedFile;
+
+/// How many repositories load at the same time.
+pub const CONCURRENT_REPOS: usize = 4;
+
+/// An open pull request as GitHub describes it (strings are untrusted: sanitize before
+/// printing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemotePr {
+    /// Number, title, author, branch, body, draft flag, base and head commits, update time.
+    /// `meta.base_sha` is the base branch's current commit, which the head side is merged onto.
+    pub meta: PrMeta,
+    /// The PR's web page.
+    pub url: String,
+    /// The branch it targets.
+    pub base_branch: String,
+    /// Its changed files (all of them, not only migrations).
+    pub files: Vec<ChangedFile>,
+    /// The latest reviews (up to 50), oldest first.
+    pub reviews: Vec<PrReview>,
+    /// The head commit's `schemagate/data-review` status, if set.
+    pub data_review_status: Option<DataReviewStatus>,
+    /// Label names.
+    pub labels: Vec<String>,
+    /// Migration-relevant files that were not loaded, with why.
+    pub skipped: Vec<SkippedFile>,
+    /// Other things to know about the contents (e.g. a base tree GitHub truncated).
+    pub notes: Vec<String>,
+}
+
+/// How a file changed in a pull request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileChange {
+    /// New.
+    Added,
+    /// Content changed.
+    Modified,
+    /// Removed.
+    Deleted,
+    /// Moved (see [`ChangedFile::previous_path`]).
+    Renamed,
+    /// Copied from another file.
+    Copied,
+    /// Only the mode changed.
+    Changed,
+}
+
+/// One changed file of a pull request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangedFile {
+    /// Its path at the head.
+    pub path: String,
+    /// For a rename, the path it had (GitHub's REST `previous_filename`; GraphQL does not
+    /// give it).
+    pub previous_path: Option<String>,
+    /// How it changed.
+    pub change: FileChange,
+    /// Lines added.
+    pub additions: u64,
+    /// Lines deleted.
+    pub deletions: u64,
+}
+
+/// A review's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    /// Approved.
+    Approved,
+    /// Changes requested.
+    ChangesRequested,
+    /// A comment only.
+    Commented,
+    /// Dismissed by a maintainer.
+    Dismissed,
+    /// Not submitted yet.
+    Pending,
+}
+
+/// One review of a pull request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PrReview {
+    /// Reviewer login (empty for a deleted account).
+    pub author: String,
+    /// The verdict.
+    pub state: ReviewState,
+    /// When it was submitted, RFC 3339.
+    pub submitted_at: Option<String>,
+    /// The commit it reviewed.
+    pub commit: Option<String>,
+    /// Whether schemagate posted it (its body carries the report marker).
+    pub by_schemagate: bool,
+}
+
+impl PrReview {
+    /// Whether it reviewed `head` (the PR's current head commit).
+    pub fn is_at(&self, head: &str) -> bool {
+        self.commit.as_deref() == Some(head)
+    }
+}
+
+/// The state of a commit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusState {
+    /// Passed.
+    Success,
+    /// Failed.
+    Failure,
+    /// Waiting.
+    Pending,
+    /// Could not be decided.
+    Error,
+    /// Required but not reported yet.
+    Expected,
+}
+
+/// The `schemagate/data-review` status of a PR's head commit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DataReviewStatus {
+    /// Its state.
+    pub state: StatusState,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// Progress and results of [`load_queue`], in the order they happen.
+#[derive(Debug)]
+pub enum QueueEvent {
+    /// A repository started loading.
+    RepoStarted {
+        /// `owner/name`.
+        repo: String,
+    },
+    /// A page of open PRs was listed.
+    Listed {
+        /// `owner/name`.
+        repo: String,
+        /// PRs of the page that touch migrations (their contents load next).
+        prs: usize,
+        /// PRs of the page left out: they touch no migration or target another base branch.
+        left_out: usize,
+    },
+    /// One PR with its contents, ready to analyse.
+    PrLoaded {
+        /// `owner/name`.
+        repo: String,
+        /// The PR.
+        pr: Box<RemotePr>,
+        /// Its migration-relevant files at base and head.
+        change: Box<Change>,
+    },
+    /// A repository failed; what it loaded before stays valid.
+    RepoFailed {
+        /// `owner/name`.
+        repo: String,
+        /// Why.
+        error: GitHubError,
+    },
+    /// A repository finished loading.
+    RepoDone {
+        /// `owner/name`.
+        repo: String,
+    },
+    /// Every repository finished or failed.
+    Finished,
+}
+
+/// One pull request by number with its contents.
+///
+/// # Errors
+/// [`GitHubError::NotFound`] for a repository or PR that does not exist (or cannot be seen),
+/// and any other request failure.
+pub async fn fetch_pr(
+    client: &GitHub,
+    cache: &ContentCache,
+    repo: &RepoConfig,
+    number: u64,
+) -> Result<(RemotePr, Change), GitHubError> {
+    let target = repo_ref(repo)?;
+    let filter = CandidateFilter::new(&detect_options(repo));
+    let listed = pr_by_number(client, &target, number).await?;
+    let listed = complete_if_needed(client, cache, &target, &filter, listed).await?;
+    let mut trees = HashMap::new();
+    let mut loaded =
+        load_contents(client, cache, &target, &filter, vec![listed], &mut trees).await?;
+    let PrContents { pr, change } = loaded.pop().ok_or_else(|| GitHubError::Decode {
+        what: format!("pull request #{number} of {}", repo.name),
+        message: "no contents were assembled".to_owned(),
+    })?;
+    Ok((pr, change))
+}
+
+/// Loads the open PRs that touch migrations of every repository in `repos` (or, with
+/// `section`, those its search finds), sending [`QueueEvent`]s as they come; ends with
+/// [`QueueEvent::Finished`]. Sending stops quietly when the receiver is gone.
+pub async fn load_queue(
+    client: &GitHub,
+    cache: &ContentCache,
+    repos: &[RepoConfig],
+    section: Option<&SectionConfig>,
+    events: UnboundedSender<QueueEvent>,
+) {
+    let permits = Arc::new(Semaphore::new(CONCURRENT_REPOS));
+    let mut tasks = JoinSet::new();
+    for repo in repos {
+        let (client, cache, repo) = (client.clone(), cache.clone(), repo.clone());
+        let section = section.cloned();
+        let (events, permits) = (events.clone(), Arc::clone(&permits));
+        tasks.spawn(async move {
+            // The semaphore is never closed, so a permit always comes.
+            let _permit = permits.acquire_owned().await;
+            let name = repo.name.clone();
+            let _ = events.send(QueueEvent::RepoStarted { repo: name.clone() });
+            let outcome = load_repo(&client, &cache, &repo, section.as_ref(), &events).await;
+            let _ = events.send(match outcome {
+                Ok(()) => QueueEvent::RepoDone { repo: name },
+                Err(error) => QueueEvent::RepoFailed { repo: name, error },
+            });
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    let _ = events.send(QueueEvent::Finished);
+}
+
+/// One repository, page by page.
+async fn load_repo(
+    client: &GitHub,
+    cache: &ContentCache,
+    repo: &RepoConfig,
+    section: Option<&SectionConfig>,
+    events: &UnboundedSender<QueueEvent>,
+) -> Result<(), GitHubError> {
+    let target = repo_ref(repo)?;
+    let filter = CandidateFilter::new(&detect_options(repo));
+    let mut trees: HashMap<String, TreeListing> = HashMap::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = list_page(client, &target, section, cursor.as_deref()).await?;
+        let listed = page.prs.len();
+        let mut kept = Vec::new();
+        for pr in page.prs {
+            if repo.base.as_ref().is_some_and(|b| *b != pr.pr.base_branch) {
+                continue;
+            }
+            let pr = complete_if_needed(client, cache, &target, &filter, pr).await?;
+            if pr.pr.files.iter().any(|f| touches_migrations(&filter, f)) {
+                kept.push(pr);
+            }
+        }
+        let _ = events.send(QueueEvent::Listed {
+            repo: repo.name.clone(),
+            prs: kept.len(),
+            left_out: listed - kept.len(),
+        });
+        for PrContents { pr, change } in
+            load_contents(client, cache, &target, &filter, kept, &mut trees).await?
+        {
+            let _ = events.send(QueueEvent::PrLoaded {
+                repo: repo.name.clone(),
+                pr: Box::new(pr),
+                change: Box::new(change),
+            });
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// The PR with its complete file list: GraphQL lists 100 files and no rename sources, so a PR
+/// with more files, or with a migration-relevant rename, is listed again over REST.
+async fn complete_if_needed(
+    client: &GitHub,
+    cache: &ContentCache,
+    repo: &RepoRef,
+    filter: &CandidateFilter,
+    mut listed: ListedPr,
+) -> Result<ListedPr, GitHubError> {
+    let relevant_rename = listed
+        .pr
+        .files
+        .iter()
+        .any(|f| f.change == FileChange::Renamed && filter.matches(&f.path));
+    if listed.more_files || relevant_rename {
+        listed.pr.files = complete_files(client, cache, repo, listed.pr.meta.number).await?;
+        listed.more_files = false;
+    }
+    Ok(listed)
+}
+
+/// The repository of a config entry.
+fn repo_ref(repo: &RepoConfig) -> Result<RepoRef, GitHubError> {
+    RepoRef::parse(&repo.name).ok_or_else(|| GitHubError::NotFound {
+        what: format!("repository `{}` (not of the form owner/name)", repo.name),
+    })
+}
+
+/// Detection options of a repository: its migration globs.
+fn detect_options(repo: &RepoConfig) -> DetectOptions {
+    DetectOptions {
+        globs: repo.migrations.clone(),
+        ..DetectOptions::default()
+    }
+}
