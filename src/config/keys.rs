@@ -186,15 +186,15 @@ pub struct Binding {
     pub key: KeySpec,
 }
 
-/// The validated `[keybindings]` table: known actions only, each key bound to one action, in
-/// the order of the file.
+/// The validated `[keybindings]` table: known actions only, each key bound to one action,
+/// sorted by action name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Keybindings {
     bindings: Vec<Binding>,
 }
 
 impl Keybindings {
-    /// The bindings, in the order of the file.
+    /// The bindings, sorted by action name.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
     }
@@ -351,10 +351,10 @@ mod tests {
     }
 
     #[test]
-    fn table_keeps_file_order_and_rejects_unknown_actions_and_shared_keys() {
+    fn table_is_sorted_and_rejects_unknown_actions_and_shared_keys() {
         let parsed: Keybindings = toml::from_str("tick = \"x\"\nquit = \"ctrl+q\"\n").unwrap();
         let actions: Vec<&str> = parsed.bindings().iter().map(|b| b.action).collect();
-        assert_eq!(actions, ["tick", "quit"]);
+        assert_eq!(actions, ["quit", "tick"]);
         assert_eq!(parsed.key_for("quit"), KeySpec::parse("ctrl+q").ok());
         assert_eq!(parsed.key_for("help"), None);
 
@@ -367,7 +367,7 @@ mod tests {
         assert!(
             shared
                 .message()
-                .contains("key `x` is bound to both `tick` and `note`"),
+                .contains("key `x` is bound to both `note` and `tick`"),
             "{shared}"
         );
     }

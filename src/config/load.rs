@@ -262,13 +262,13 @@ mod tests {
             ),
             (
                 "[keybindings]\ntick = \"x\"\nnote = \"x\"\n",
-                "c.toml:3:8: key `x` is bound to both `tick` and `note`",
+                "c.toml:2:8: key `x` is bound to both `note` and `tick`",
             ),
             (
                 "refresh_interval_secs = 1\n",
                 "c.toml:1:25: refresh_interval_secs = 1 is too short",
             ),
-            ("theme = \n", "c.toml:1:8: "),
+            ("theme = \n", "c.toml:1:9: string values must be quoted"),
         ];
         for (text, expected) in cases {
             let error = error_of(text);
