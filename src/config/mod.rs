@@ -17,7 +17,7 @@ mod validate;
 use serde::Deserialize;
 
 pub use keys::{Binding, KeySpec, Keybindings};
-pub use load::{CONFIG_DIR_ENV, ConfigError, LoadedConfig, config_dir, default_path};
+pub use load::{CONFIG_DIR_ENV, ConfigError, LoadedConfig, Location, config_dir, default_path};
 pub use validate::MIN_REFRESH_SECS;
 
 /// The public GitHub API.
