@@ -391,7 +391,10 @@ mod tests {
             error_message(body),
             "Validation Failed: Can not approve your own pull request"
         );
-        assert_eq!(error_message(b"<html>bad gateway</html>"), "<html>bad gateway</html>");
+        assert_eq!(
+            error_message(b"<html>bad gateway</html>"),
+            "<html>bad gateway</html>"
+        );
     }
 
     #[test]
