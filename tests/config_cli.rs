@@ -4,8 +4,10 @@
 //! without the token ever being printed.
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -40,6 +42,13 @@ impl Sandbox {
             command.env(name, value);
         }
         command.output().unwrap()
+    }
+
+    /// Puts a fake `gh` (a shell script with `body`) on the sandbox's PATH.
+    fn fake_gh(&self, body: &str) {
+        let script = self.empty_path.path().join("gh");
+        fs::write(&script, format!("#!/bin/sh\n{body}\n")).unwrap();
+        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
     }
 
     fn default_file(&self) -> PathBuf {
@@ -210,4 +219,55 @@ fn no_token_explains_how_to_get_one() {
     );
     assert!(text.contains("gh auth login"), "{text}");
     assert!(text.contains("`schemagate demo`"), "{text}");
+}
+
+#[test]
+fn falls_back_to_gh_auth_token_with_the_enterprise_hostname() {
+    let sandbox = Sandbox::new();
+    let args_file = sandbox.empty_path.path().join("args");
+    sandbox.fake_gh(&format!(
+        "echo \"$@\" > '{}'\necho gho_fromcli",
+        args_file.display()
+    ));
+    let dotcom = sandbox.run(&["config"], &[]);
+    assert!(stdout(&dotcom).contains("Token:        from `gh auth token`"));
+    assert_eq!(fs::read_to_string(&args_file).unwrap(), "auth token\n");
+
+    let ghes = ["--api-url", "https://ghe.example.com/api/v3", "config"];
+    let enterprise = sandbox.run(&ghes, &[]);
+    assert!(stdout(&enterprise).contains("Token:        from `gh auth token`"));
+    assert_eq!(
+        fs::read_to_string(&args_file).unwrap(),
+        "auth token --hostname ghe.example.com\n"
+    );
+    for text in [stdout(&dotcom), stderr(&dotcom), stdout(&enterprise)] {
+        assert!(!text.contains("gho_fromcli"), "{text}");
+    }
+}
+
+#[test]
+fn gh_that_fails_or_hangs_is_no_token() {
+    let sandbox = Sandbox::new();
+    sandbox.fake_gh("echo 'not logged in' >&2\nexit 1");
+    let failed = sandbox.run(&["config"], &[]);
+    assert!(stdout(&failed).contains("Token:        none found."));
+
+    sandbox.fake_gh("exec /bin/sleep 60");
+    let started = Instant::now();
+    let hung = sandbox.run(&["config"], &[]);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(stdout(&hung).contains("Token:        none found."));
+}
+
+#[test]
+fn non_utf8_file_is_reported_at_its_line() {
+    let sandbox = Sandbox::new();
+    fs::write(sandbox.default_file(), b"theme = \"dark\"\n# caf\xe9\n").unwrap();
+    let output = sandbox.run(&["config"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let expected = format!(
+        "{}:2:6: the config file is not UTF-8 text",
+        sandbox.default_file().display()
+    );
+    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
 }
