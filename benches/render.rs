@@ -18,6 +18,7 @@ use anyhow::{Context as _, Result, ensure};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use schemagate::analysis::conflicts::PrId;
 use schemagate::review::{Checklists, FixedClock, Timestamp};
 use schemagate::source::change::Change;
 use schemagate::source::demo::demo_changes;
@@ -40,6 +41,8 @@ const WIDTH: u16 = 160;
 const HEIGHT: u16 = 48;
 /// PRs in the big queue.
 const QUEUE_PRS: usize = 1_000;
+/// Repositories the big queue spreads over.
+const QUEUE_REPOS: u64 = 50;
 /// Lines of the big migration.
 const MIGRATION_LINES: usize = 20_000;
 /// Issue 5's target for drawing one frame.
@@ -180,17 +183,27 @@ fn big_queue(demo: &[PrEntry], count: usize) -> Vec<PrEntry> {
         .collect()
 }
 
-/// A copy of `entry` (metadata, report, diffs and all) as PR `number`, its title suffixed with it.
+/// A copy of `entry` (metadata, report, diffs and all) as PR `number`, its title suffixed with it,
+/// in one of [`QUEUE_REPOS`] repositories (copies of one demo PR in one repository would all
+/// conflict with each other, which no real queue does).
 fn numbered_copy(entry: &PrEntry, number: u64) -> PrEntry {
     let mut meta = entry.meta.clone();
     meta.number = number;
     meta.title = format!("{} (#{number})", meta.title);
+    meta.repo = format!("{}-{:02}", meta.repo, number % QUEUE_REPOS);
+    let mut footprint = entry.footprint.clone();
+    footprint.pr = PrId {
+        repo: meta.repo.clone(),
+        number,
+    };
     PrEntry {
         meta,
         report: entry.report.clone(),
         evidence: entry.evidence.clone(),
         updated_at: entry.updated_at,
         file_diffs: entry.file_diffs.clone(),
+        cascade_trees: entry.cascade_trees.clone(),
+        footprint,
     }
 }
 

@@ -10,6 +10,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use schemagate::tui::app::App;
+use schemagate::tui::loader::{LoadEvent, LoadStatus};
 use schemagate::tui::theme::Theme;
 use schemagate::tui::views::draw;
 
@@ -40,6 +41,52 @@ fn queue_at_each_size() {
             format!("queue_{width}x{height}"),
             render(&app, width, height)
         );
+    }
+}
+
+#[test]
+fn queue_with_the_selected_prs_conflicts_at_each_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Char('/')]);
+    for c in "106".chars() {
+        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    press(&mut app, &[KeyCode::Enter]);
+    for (width, height) in SIZES {
+        let screen = render(&app, width, height);
+        assert!(screen.contains("!2"), "{screen}");
+        assert!(
+            screen.contains("! conflicts with #10"),
+            "the conflicts are explained: {screen}"
+        );
+        insta::assert_snapshot!(format!("queue_conflicts_{width}x{height}"), screen);
+    }
+}
+
+#[test]
+fn queue_while_loading_with_a_failed_repository_at_each_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    app.load = LoadStatus::started();
+    app.load.apply(&LoadEvent::Progress {
+        repo: "demo/meal-planner".to_owned(),
+        done: 9,
+        total: 12,
+    });
+    app.load.apply(&LoadEvent::Failed {
+        repo: "acme/api".to_owned(),
+        message: "GitHub answered 502 \u{1b}[31mBad Gateway".to_owned(),
+    });
+    for (width, height) in SIZES {
+        let screen = render(&app, width, height);
+        assert!(
+            screen.contains("demo/meal-planner: 9/12 analysed"),
+            "{screen}"
+        );
+        assert!(screen.contains("acme/api: GitHub answered 502"), "{screen}");
+        assert!(!screen.contains('\u{1b}'));
+        insta::assert_snapshot!(format!("queue_loading_{width}x{height}"), screen);
     }
 }
 

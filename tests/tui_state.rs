@@ -272,3 +272,63 @@ fn help_over_the_verdict_dialog_lists_its_keys_and_returns_to_it() {
     assert!(!app.help);
     assert!(app.verdict().is_some(), "closing the help keeps the dialog");
 }
+
+#[test]
+fn p_cycles_through_the_repositories_and_escape_shows_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let checklists = schemagate::review::Checklists::load(None).unwrap();
+    let mut change = schemagate::source::demo::demo_changes().unwrap().remove(0);
+    change.meta.repo = "acme/other".to_owned();
+    app.entries.push(schemagate::tui::entry::PrEntry::analyse(
+        change,
+        &checklists,
+    ));
+    let context = &app.context;
+    app.queue
+        .entries_changed(&app.entries, &context.data_dir, &context.reviewer);
+    assert_eq!(app.queue.visible(&app.entries).len(), 10);
+    press(&mut app, &[KeyCode::Char('p')]);
+    assert_eq!(app.queue.repo_filter(), Some("acme/other"));
+    assert_eq!(app.queue.visible(&app.entries).len(), 1);
+    press(&mut app, &[KeyCode::Char('p')]);
+    assert_eq!(app.queue.repo_filter(), Some("demo/meal-planner"));
+    assert_eq!(app.queue.visible(&app.entries).len(), 9);
+    press(&mut app, &[KeyCode::Char('p')]);
+    assert_eq!(app.queue.visible(&app.entries).len(), 10);
+    press(&mut app, &[KeyCode::Char('p'), KeyCode::Esc]);
+    assert_eq!(app.queue.repo_filter(), None);
+    assert_eq!(app.queue.visible(&app.entries).len(), 10);
+}
+
+#[test]
+fn conflicting_prs_count_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = demo_app(dir.path());
+    let index = |number: u64| {
+        app.entries
+            .iter()
+            .position(|e| e.meta.number == number)
+            .unwrap()
+    };
+    let cascade = &app.entries[index(104)];
+    let conflicts: Vec<_> = app.queue.conflicts_of(cascade).collect();
+    assert!(
+        !conflicts.is_empty(),
+        "104 changes tables other open PRs change"
+    );
+    for conflict in conflicts {
+        let other = if conflict.a.number == 104 {
+            conflict.b.number
+        } else {
+            conflict.a.number
+        };
+        assert!(app.queue.conflict_count(index(other)) >= 1, "#{other}");
+    }
+    let additive = index(109);
+    assert_eq!(
+        app.queue.conflict_count(additive),
+        0,
+        "the cook log touches nothing else"
+    );
+}

@@ -1,8 +1,94 @@
-//! `schemagate console` (being built).
+//! `schemagate` with no subcommand: the review console. With `--repo PATH` its queue is the
+//! local checkout's branches and fetched PR refs, analysed on a background thread while the
+//! console already runs; verdicts go to the local decision log, marked as not sent.
 
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
-/// Placeholder until the command lands.
-pub fn run(_global: &super::args::GlobalArgs, _args: &impl std::fmt::Debug) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not available yet")
+use anyhow::Context as _;
+
+use super::args::{ConsoleArgs, GlobalArgs};
+use super::github_setup::load_config;
+use super::input::detect_options;
+use crate::review::durable::data_dir;
+use crate::review::{Checklists, SystemClock};
+use crate::source::offline::OfflineSource;
+use crate::tui::app::{App, Context, LocalCheckout};
+use crate::tui::event::TerminalEvents;
+use crate::tui::keys::Keymap;
+use crate::tui::offline::OfflineLoad;
+use crate::tui::theme::{DEFAULT_THEME, Theme};
+
+/// How long the loop waits for a key before drawing again (and taking in loaded PRs).
+pub(super) const TICK: Duration = Duration::from_millis(250);
+
+/// Said when there is nothing to review.
+const NO_SOURCE: &str = "no repositories to review: configure some with `schemagate config \
+     --init` (then edit the file it writes), or review a local checkout with `schemagate --repo \
+     PATH`, or try the embedded demo with `schemagate demo`";
+
+/// Said while the GitHub console is not wired yet.
+const GITHUB_PENDING: &str = "the console on configured GitHub repositories is being wired; \
+     meanwhile review a local checkout with `schemagate --repo PATH`, or try `schemagate demo`";
+
+/// Runs the console.
+pub fn run(global: &GlobalArgs, args: &ConsoleArgs) -> anyhow::Result<ExitCode> {
+    let config = load_config(global)?;
+    let Some(path) = &args.repo else {
+        if config.repos.is_empty() {
+            anyhow::bail!(NO_SOURCE);
+        }
+        anyhow::bail!(GITHUB_PENDING);
+    };
+    let theme_name = args
+        .theme
+        .as_deref()
+        .or(config.theme.as_deref())
+        .unwrap_or(DEFAULT_THEME);
+    let theme = Theme::load(theme_name, Theme::no_color_from_env())?;
+    let options = detect_options(global);
+    let source = open_checkout(path, args.base.as_deref())?.with_detect_options(options.clone());
+    let checklists = Checklists::load(None)?;
+    let checkout = LocalCheckout {
+        repo: source.repo_name().to_owned(),
+        path: path.clone(),
+    };
+    let load = OfflineLoad {
+        source,
+        checklists: checklists.clone(),
+        options,
+    };
+    let mut app = App::loading(console_context(checklists)?, Arc::new(load));
+    app.keymap = Keymap::with_config(&config.keybindings);
+    app.local_checkout = Some(checkout);
+    crate::tui::run(&mut app, &theme, &mut TerminalEvents { tick: TICK })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The checkout at `path`, with its base branch.
+fn open_checkout(path: &Path, base: Option<&str>) -> anyhow::Result<OfflineSource> {
+    OfflineSource::open(path, base).with_context(|| {
+        format!(
+            "reading {} as a git checkout (pass --base BRANCH when it has no main or master)",
+            path.display()
+        )
+    })
+}
+
+/// What the console needs from outside: the data directory, the reviewer (`USER`), the
+/// system clock, and `checklists`.
+///
+/// # Errors
+/// No data directory can be found.
+pub(super) fn console_context(checklists: Checklists) -> anyhow::Result<Context> {
+    let data_dir = data_dir().context("no data directory (set SCHEMAGATE_DATA_DIR)")?;
+    let reviewer = std::env::var("USER").unwrap_or_else(|_| "reviewer".to_owned());
+    Ok(Context {
+        data_dir,
+        reviewer,
+        clock: Arc::new(SystemClock),
+        checklists,
+    })
 }

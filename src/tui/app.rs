@@ -7,7 +7,8 @@ use std::sync::Arc;
 use crossterm::event::KeyEvent;
 
 use super::entry::PrEntry;
-use super::keys::{self, Action, Screen};
+use super::keys::{Action, Keymap, Screen};
+use super::loader::{LoadEvent, LoadSource, LoadStatus, Loader};
 use super::views::queue::QueueState;
 use super::views::review::ReviewState;
 use super::views::verdict::{Stage, VerdictOutcome, VerdictState};
@@ -23,6 +24,16 @@ pub struct Context {
     pub clock: Arc<dyn Clock + Send + Sync>,
     /// The checklists the reports were built with.
     pub checklists: Checklists,
+}
+
+/// The local checkout the queue comes from (`schemagate --repo PATH`): the audit screen reads
+/// the current PR heads there to tell stale approvals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalCheckout {
+    /// The repository name its PRs are recorded under (the checkout's directory name).
+    pub repo: String,
+    /// Where it is.
+    pub path: PathBuf,
 }
 
 /// The dialog drawn above the current screen.
@@ -49,6 +60,14 @@ pub struct App {
     pub help: bool,
     /// Set when the reviewer quits.
     pub quit: bool,
+    /// The keys of every action.
+    pub keymap: Keymap,
+    /// The background load of the queue, when it comes from a [`LoadSource`].
+    loader: Option<Loader>,
+    /// How that load goes (per repository progress and errors).
+    pub load: LoadStatus,
+    /// The local checkout the queue comes from, if it does.
+    pub local_checkout: Option<LocalCheckout>,
 }
 
 impl App {
@@ -64,7 +83,56 @@ impl App {
             overlay: Overlay::None,
             help: false,
             quit: false,
+            keymap: Keymap::default(),
+            loader: None,
+            load: LoadStatus::default(),
+            local_checkout: None,
         }
+    }
+
+    /// The console with an empty queue that `source` fills in the background (see
+    /// [`App::tick`]).
+    pub fn loading(context: Context, source: Arc<dyn LoadSource>) -> App {
+        let mut app = App::new(context, Vec::new());
+        app.loader = Some(Loader::start(source));
+        app.load = LoadStatus::started();
+        app
+    }
+
+    /// Takes in what the loader sent since the last tick, without waiting: new PRs join the
+    /// queue in its current order (the selection stays on its PR), progress and errors go to
+    /// [`App::load`]. Called by the event loop on every turn (at least every 250 ms).
+    pub fn tick(&mut self) {
+        let Some(loader) = &mut self.loader else {
+            return;
+        };
+        let events = loader.drain();
+        self.load.tick();
+        let before = self.entries.len();
+        for event in events {
+            match event {
+                LoadEvent::Entry(entry) => self.entries.push(*entry),
+                other => self.load.apply(&other),
+            }
+        }
+        if self.entries.len() != before {
+            let context = &self.context;
+            self.queue
+                .entries_changed(&self.entries, &context.data_dir, &context.reviewer);
+        }
+    }
+
+    /// Loads the queue again (only from the queue screen, so no open review points at an entry
+    /// that goes). Ticks, waivers and notes are in the drafts on disk and come back on opening.
+    fn refresh(&mut self) {
+        let Some(loader) = &mut self.loader else {
+            return;
+        };
+        loader.restart();
+        self.entries.clear();
+        self.queue
+            .entries_changed(&[], &self.context.data_dir, &self.context.reviewer);
+        self.load = LoadStatus::started();
     }
 
     /// The bindings in force (the help overlay lists them).
@@ -89,7 +157,7 @@ impl App {
         if self.typing(key) {
             return;
         }
-        let Some(action) = keys::action(key) else {
+        let Some(action) = self.keymap.action(key, self.screen()) else {
             return;
         };
         if self.help {
@@ -136,6 +204,7 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Enter => self.open_selected(),
+            Action::Refresh => self.refresh(),
             other => self.queue.act(other, &self.entries),
         }
     }

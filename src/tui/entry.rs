@@ -1,5 +1,7 @@
 //! One PR as the console holds it: the change, its report, and the evidence the gates read.
 
+use super::cascade_tree::{CascadeTree, cascade_trees};
+use crate::analysis::conflicts::{PrFootprint, PrId};
 use crate::analysis::detect::DetectOptions;
 use crate::analysis::diff::FileDiff;
 use crate::analysis::pipeline::analyze_change;
@@ -21,12 +23,25 @@ pub struct PrEntry {
     pub updated_at: Option<Timestamp>,
     /// Text diffs of the migration files the PR adds, changes or removes.
     pub file_diffs: Vec<FileDiff>,
+    /// The cascade tree of every root whose cascade the PR grows.
+    pub cascade_trees: Vec<CascadeTree>,
+    /// What its migrations touch (tables, columns, versions), to find conflicts between PRs.
+    pub footprint: PrFootprint,
 }
 
 impl PrEntry {
     /// Analyses `change` and builds its report (running SQLite histories on a scratch database).
     pub fn analyse(change: Change, checklists: &Checklists) -> PrEntry {
-        let analysis = analyze_change(&change.base, &change.head, &DetectOptions::default());
+        PrEntry::analyse_with(change, checklists, &DetectOptions::default())
+    }
+
+    /// [`PrEntry::analyse`] with the detection options of a configured repository.
+    pub fn analyse_with(
+        change: Change,
+        checklists: &Checklists,
+        options: &DetectOptions,
+    ) -> PrEntry {
+        let analysis = analyze_change(&change.base, &change.head, options);
         let inputs = ReportInputs {
             pr_body: Some(&change.meta.body),
             sample_db: None,
@@ -41,6 +56,14 @@ impl PrEntry {
         );
         let evidence = evidence_of(&report, checklists);
         let updated_at = Timestamp::parse(&change.meta.updated_at).ok();
+        let cascade_trees = analysis.sets.iter().flat_map(cascade_trees).collect();
+        let footprint = PrFootprint::new(
+            PrId {
+                repo: change.meta.repo.clone(),
+                number: change.meta.number,
+            },
+            &analysis.sets,
+        );
         let file_diffs = analysis
             .sets
             .into_iter()
@@ -52,6 +75,8 @@ impl PrEntry {
             evidence,
             updated_at,
             file_diffs,
+            cascade_trees,
+            footprint,
         }
     }
 

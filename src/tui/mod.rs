@@ -4,9 +4,12 @@
 //! raw mode, the alternate screen and mouse capture, restored on exit and on panic.
 
 pub mod app;
+pub mod cascade_tree;
 pub mod entry;
 pub mod event;
 pub mod keys;
+pub mod loader;
+pub mod offline;
 pub mod strings;
 pub mod theme;
 pub mod views;
@@ -52,6 +55,7 @@ fn event_loop(
             Some(AppEvent::Scroll { down }) => app.handle_scroll(down),
             Some(AppEvent::Resize) | None => {}
         }
+        app.tick();
     }
     Ok(())
 }
@@ -77,10 +81,14 @@ fn leave() {
 fn install_panic_hook(data_dir: PathBuf) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        leave();
         let report = crash_report_path(&data_dir);
         let written = std::fs::create_dir_all(&data_dir)
             .and_then(|()| std::fs::write(&report, format!("{info}\n")));
+        if std::thread::current().name() == Some(loader::THREAD_NAME) {
+            // The console keeps running and shows the failure in the queue.
+            return;
+        }
+        leave();
         previous(info);
         match written {
             Ok(()) => eprintln!("schemagate crashed; report written to {}", report.display()),

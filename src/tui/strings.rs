@@ -8,7 +8,9 @@ pub const TOO_SMALL: &str = "terminal too small: schemagate needs at least 40x12
 pub const QUEUE_TITLE: &str = "Open PRs touching migrations";
 /// Queue footer.
 pub const QUEUE_HINT: &str =
-    "j/k move  Enter open  / search  s sort  f risk  m mine  ? help  q quit";
+    "Enter open  / search  s sort  f risk  p repo  m mine  r reload  a audit  ? help  q quit";
+/// Shown while the queue loads and no PR arrived yet.
+pub const LOADING: &str = "loading the open PRs…";
 /// Shown when the filter hides every PR.
 pub const NO_MATCH: &str = "no PR matches the filter";
 /// Review footer.

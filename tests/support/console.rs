@@ -10,16 +10,20 @@ use schemagate::tui::entry::demo_entries;
 
 /// The console on the demo, keeping its review state in `data_dir`, reviewer "ana".
 pub fn demo_app(data_dir: &Path) -> App {
-    let checklists = Checklists::load(None).unwrap();
-    let entries = demo_entries(&checklists).unwrap();
+    let context = demo_context(data_dir);
+    let entries = demo_entries(&context.checklists).unwrap();
+    App::new(context, entries)
+}
+
+/// What the demo console needs: `data_dir`, reviewer "ana", a fixed "now", the checklists.
+pub fn demo_context(data_dir: &Path) -> Context {
     let now = Timestamp::parse("2026-11-24T12:00:00Z").unwrap();
-    let context = Context {
+    Context {
         data_dir: data_dir.to_path_buf(),
         reviewer: "ana".to_owned(),
         clock: Arc::new(FixedClock(now)),
-        checklists,
-    };
-    App::new(context, entries)
+        checklists: Checklists::load(None).unwrap(),
+    }
 }
 
 /// Presses each key in turn.

@@ -37,21 +37,30 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     frame.render_widget(title_bar(app, theme), title);
     match (&app.review, app.open_entry()) {
         (Some(review), Some(entry)) => review::draw(frame, body, review, entry, theme),
-        _ => queue::draw(
-            frame,
-            body,
-            &app.queue,
-            &app.entries,
-            app.context.clock.now(),
-            theme,
-        ),
+        _ => queue::draw(frame, body, &queue_view(app), theme),
     }
     if let (Overlay::Verdict(state), Some(entry)) = (&app.overlay, app.open_entry()) {
         verdict::draw(frame, area, state, entry, theme);
     }
     if app.help {
-        help::draw(frame, area, app.screen(), theme);
+        help::draw(frame, area, app.screen(), &app.keymap, theme);
     }
+}
+
+/// What the queue screen draws from.
+pub fn queue_view(app: &App) -> queue::QueueView<'_> {
+    queue::QueueView {
+        state: &app.queue,
+        entries: &app.entries,
+        load: &app.load,
+        now: app.context.clock.now(),
+    }
+}
+
+/// The area below the title bar.
+pub fn body_area(area: Rect) -> Rect {
+    let [_, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    body
 }
 
 /// `schemagate · demo/meal-planner #104 title`, or the PR count on the queue.

@@ -7,19 +7,26 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use super::{clean, risk_badge};
+use crate::analysis::conflicts::{Conflict, ConflictKind, PrFootprint, PrId, find_conflicts};
 use crate::analysis::rules::Risk;
 use crate::review::decision_log::{LOG_FILE, Record, read_all};
 use crate::review::{Timestamp, Verdict};
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::Action;
+use crate::tui::loader::LoadStatus;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 
 /// Rows a page up or down moves.
 const PAGE: usize = 10;
+/// Loading error lines shown above the footer (the rest are counted).
+const SHOWN_ERRORS: usize = 3;
+/// Conflict lines shown for the selected PR (the rest are counted).
+const SHOWN_CONFLICTS: usize = 2;
 
 /// The queue's own state.
 pub struct QueueState {
@@ -31,6 +38,13 @@ pub struct QueueState {
     min_risk: Risk,
     /// Only PRs that need my review (no verdict of mine, or a stale one) are listed.
     needs_me: bool,
+    /// Only PRs of this repository are listed.
+    repo: Option<String>,
+    /// Conflicts between the open PRs (same table or column, colliding or interleaved
+    /// migration versions).
+    conflicts: Vec<Conflict>,
+    /// For each entry, the entries it conflicts with.
+    partners: Vec<BTreeSet<usize>>,
     /// Position of the selection among the rows that pass the filter.
     selected: usize,
     /// The search filter (lowercase match on title, author, repo, number).
@@ -114,6 +128,9 @@ impl QueueState {
             sort: SortKey::Risk,
             min_risk: Risk::Low,
             needs_me: false,
+            repo: None,
+            conflicts: Vec::new(),
+            partners: Vec::new(),
             selected: 0,
             filter: String::new(),
             searching: false,
@@ -121,7 +138,75 @@ impl QueueState {
             log_error: None,
         };
         queue.sort(entries);
+        queue.find_conflicts(entries);
         queue
+    }
+
+    /// Takes in a changed list of entries (PRs arrived from the loader, or a refresh emptied
+    /// it): the queue is sorted again, keeping the selection on the PR it was on, and the
+    /// decisions and conflicts are read again.
+    pub fn entries_changed(&mut self, entries: &[PrEntry], data_dir: &Path, reviewer: &str) {
+        let selected = self.selected_entry(entries);
+        self.order = (0..entries.len()).collect();
+        self.sort(entries);
+        if let Some(entry) = selected {
+            self.selected = self
+                .visible(entries)
+                .iter()
+                .position(|&i| i == entry)
+                .unwrap_or(0);
+        }
+        self.load_decisions(entries, data_dir, reviewer);
+        self.find_conflicts(entries);
+    }
+
+    /// Finds the conflicts between the entries, repository by repository.
+    fn find_conflicts(&mut self, entries: &[PrEntry]) {
+        let mut by_repo: HashMap<&str, Vec<PrFootprint>> = HashMap::new();
+        for entry in entries {
+            by_repo
+                .entry(entry.meta.repo.as_str())
+                .or_default()
+                .push(entry.footprint.clone());
+        }
+        self.conflicts = by_repo
+            .values()
+            .flat_map(|footprints| find_conflicts(footprints))
+            .collect();
+        let index: HashMap<&PrId, usize> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (&e.footprint.pr, i))
+            .collect();
+        self.partners = vec![BTreeSet::new(); entries.len()];
+        for conflict in &self.conflicts {
+            if let (Some(&a), Some(&b)) = (index.get(&conflict.a), index.get(&conflict.b)) {
+                if let Some(set) = self.partners.get_mut(a) {
+                    set.insert(b);
+                }
+                if let Some(set) = self.partners.get_mut(b) {
+                    set.insert(a);
+                }
+            }
+        }
+    }
+
+    /// How many other open PRs `entries[index]` conflicts with.
+    pub fn conflict_count(&self, index: usize) -> usize {
+        self.partners.get(index).map_or(0, BTreeSet::len)
+    }
+
+    /// The conflicts `entry` is part of.
+    pub fn conflicts_of<'a>(&'a self, entry: &'a PrEntry) -> impl Iterator<Item = &'a Conflict> {
+        let id = &entry.footprint.pr;
+        self.conflicts
+            .iter()
+            .filter(move |c| &c.a == id || &c.b == id)
+    }
+
+    /// The repository the queue is limited to, if any.
+    pub fn repo_filter(&self) -> Option<&str> {
+        self.repo.as_deref()
     }
 
     /// The order in force.
@@ -168,6 +253,7 @@ impl QueueState {
             .filter(|&i| {
                 entries.get(i).is_some_and(|e| {
                     e.report.risk >= self.min_risk
+                        && self.repo.as_ref().is_none_or(|r| *r == e.meta.repo)
                         && (!self.needs_me || self.needs_my_review(i))
                         && matches(e, &needle)
                 })
@@ -185,6 +271,9 @@ impl QueueState {
         let mut parts = Vec::new();
         if self.min_risk > Risk::Low {
             parts.push(format!("risk >= {}", self.min_risk.label()));
+        }
+        if let Some(repo) = &self.repo {
+            parts.push(format!("repo {}", clean(repo)));
         }
         if self.needs_me {
             parts.push("needs my review".to_owned());
@@ -213,6 +302,12 @@ impl QueueState {
             Action::Up => self.selected.saturating_sub(1),
             Action::PageDown => self.selected.saturating_add(PAGE).min(last),
             Action::PageUp => self.selected.saturating_sub(PAGE),
+            Action::Top => 0,
+            Action::Bottom => last,
+            Action::RepoFilter => {
+                self.repo = next_repo(entries, self.repo.as_deref());
+                0
+            }
             Action::Search => {
                 self.searching = true;
                 self.selected
@@ -232,6 +327,9 @@ impl QueueState {
             }
             Action::Back => {
                 self.filter.clear();
+                self.min_risk = Risk::Low;
+                self.repo = None;
+                self.needs_me = false;
                 0
             }
             _ => self.selected,
@@ -271,6 +369,21 @@ fn next_risk(risk: Risk) -> Risk {
     }
 }
 
+/// The repository after `current` in name order among the entries' (`None`: all of them).
+fn next_repo(entries: &[PrEntry], current: Option<&str>) -> Option<String> {
+    let repos: BTreeSet<&str> = entries.iter().map(|e| e.meta.repo.as_str()).collect();
+    let next = match current {
+        None => repos.iter().next(),
+        Some(current) => repos
+            .range::<&str, _>((
+                std::ops::Bound::Excluded(current),
+                std::ops::Bound::Unbounded,
+            ))
+            .next(),
+    };
+    next.map(|repo| (*repo).to_owned())
+}
+
 /// The last of `records` by `reviewer` on `entry`'s PR.
 fn last_decision(records: &[Record], entry: &PrEntry, reviewer: &str) -> Option<LastDecision> {
     let meta = &entry.meta;
@@ -307,17 +420,72 @@ pub fn age(now: Timestamp, then: Option<Timestamp>) -> String {
     }
 }
 
+/// What the queue screen draws from.
+pub struct QueueView<'a> {
+    /// The queue's state.
+    pub state: &'a QueueState,
+    /// The PRs.
+    pub entries: &'a [PrEntry],
+    /// How loading goes.
+    pub load: &'a LoadStatus,
+    /// Now (ages).
+    pub now: Timestamp,
+}
+
+/// Where the queue's parts go in `area`: the table, the status lines, the footer.
+pub fn layout(area: Rect, status_lines: usize) -> [Rect; 3] {
+    let status = u16::try_from(status_lines)
+        .unwrap_or(u16::MAX)
+        .min(area.height / 3);
+    Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(status),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The row of the table at screen row `y` (a position among the visible PRs), if any.
+pub fn row_at(view: &QueueView, area: Rect, y: u16) -> Option<usize> {
+    let [table_area, _, _] = layout(area, status_lines(view).len());
+    let inner = Block::bordered().inner(table_area);
+    let first_row = inner.y.saturating_add(1);
+    if y < first_row || y >= inner.y.saturating_add(inner.height) {
+        return None;
+    }
+    let offset = table_offset(view.state, inner.height);
+    let position = usize::from(y - first_row) + offset;
+    (position < view.state.visible(view.entries).len()).then_some(position)
+}
+
+impl QueueState {
+    /// Selects the row at `position` among the visible PRs.
+    pub fn select(&mut self, position: usize) {
+        self.selected = position;
+    }
+
+    /// The position of the selection among the visible PRs.
+    pub fn selected_position(&self) -> usize {
+        self.selected
+    }
+}
+
+/// The first visible row drawn when the table's inside is `inner_height` rows high.
+fn table_offset(state: &QueueState, inner_height: u16) -> usize {
+    let rows = usize::from(inner_height.saturating_sub(1)).max(1);
+    state.selected.saturating_sub(rows - 1)
+}
+
 /// Draws the queue in `area`.
-pub fn draw(
-    frame: &mut Frame,
-    area: Rect,
-    state: &QueueState,
-    entries: &[PrEntry],
-    now: Timestamp,
-    theme: &Theme,
-) {
-    let [table_area, footer] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
+    let QueueView {
+        state,
+        entries,
+        now,
+        ..
+    } = *view;
+    let status = status_lines(view);
+    let [table_area, status_area, footer] = layout(area, status.len());
     let block = Block::bordered()
         .title(Span::styled(
             format!("{} ({})", strings::QUEUE_TITLE, state.sort.label()),
@@ -326,8 +494,9 @@ pub fn draw(
         .border_style(theme.focus_border);
     let visible = state.visible(entries);
     let columns = Column::fitting(table_area.width);
-    let inner_rows = usize::from(block.inner(table_area).height.saturating_sub(1)).max(1);
-    let offset = state.selected.saturating_sub(inner_rows - 1);
+    let inner = block.inner(table_area);
+    let inner_rows = usize::from(inner.height.saturating_sub(1)).max(1);
+    let offset = table_offset(state, inner.height);
     let rows = visible
         .iter()
         .enumerate()
@@ -335,7 +504,12 @@ pub fn draw(
         .take(inner_rows)
         .filter_map(|(pos, &i)| entries.get(i).map(|e| (pos, (i, e))))
         .map(|(pos, (index, entry))| {
-            let row = row(columns, entry, state.decision(index), now, theme);
+            let cells = RowCells {
+                decision: state.decision(index),
+                conflicts: state.conflict_count(index),
+                now,
+            };
+            let row = row(columns, entry, cells, theme);
             if pos == state.selected {
                 row.style(theme.selected)
             } else {
@@ -347,17 +521,114 @@ pub fn draw(
     let table = Table::new(rows, widths).header(header).block(block);
     frame.render_widget(table, table_area);
     if visible.is_empty() {
-        let inner = Rect {
+        let empty = if view.load.running {
+            strings::LOADING
+        } else {
+            strings::NO_MATCH
+        };
+        let line = Rect {
             y: table_area.y.saturating_add(2),
             height: 1,
-            ..Block::bordered().inner(table_area)
+            ..inner
         };
-        frame.render_widget(
-            Paragraph::new(Span::styled(strings::NO_MATCH, theme.dim)),
-            inner,
-        );
+        frame.render_widget(Paragraph::new(Span::styled(empty, theme.dim)), line);
     }
+    let status: Vec<Line> = status
+        .into_iter()
+        .map(|(tone, text)| {
+            let style = match tone {
+                StatusTone::Progress => theme.accent,
+                StatusTone::Error => theme.removed,
+                StatusTone::Conflict => theme.changed,
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(status), status_area);
     frame.render_widget(footer_line(state, theme), footer);
+}
+
+/// What a status line is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StatusTone {
+    Progress,
+    Error,
+    Conflict,
+}
+
+/// The lines between the table and the footer: loading progress per repository, loading
+/// errors, and the conflicts of the selected PR.
+fn status_lines(view: &QueueView) -> Vec<(StatusTone, String)> {
+    let mut lines = Vec::new();
+    let load = view.load;
+    if load.running {
+        let progress: Vec<String> = load
+            .repos
+            .iter()
+            .filter(|r| !r.repo.is_empty() && (r.total > 0 || r.errors.is_empty()))
+            .map(|r| match r.total {
+                0 => format!("{}: listing", clean(&r.repo)),
+                total => format!("{}: {}/{total} analysed", clean(&r.repo), r.done),
+            })
+            .collect();
+        let text = if progress.is_empty() {
+            strings::LOADING.to_owned()
+        } else {
+            progress.join(" · ")
+        };
+        lines.push((StatusTone::Progress, format!("{} {text}", load.spinner())));
+    }
+    let errors: Vec<String> = load.errors().collect();
+    for error in errors.iter().take(SHOWN_ERRORS) {
+        lines.push((StatusTone::Error, format!("! {}", clean(error))));
+    }
+    if errors.len() > SHOWN_ERRORS {
+        let more = errors.len() - SHOWN_ERRORS;
+        lines.push((StatusTone::Error, format!("! and {more} more")));
+    }
+    let selected = view
+        .state
+        .selected_entry(view.entries)
+        .and_then(|i| view.entries.get(i));
+    if let Some(entry) = selected {
+        let conflicts: Vec<&Conflict> = view.state.conflicts_of(entry).collect();
+        for conflict in conflicts.iter().take(SHOWN_CONFLICTS) {
+            lines.push((
+                StatusTone::Conflict,
+                conflict_text(conflict, &entry.footprint.pr),
+            ));
+        }
+        if conflicts.len() > SHOWN_CONFLICTS {
+            let more = conflicts.len() - SHOWN_CONFLICTS;
+            lines.push((StatusTone::Conflict, format!("  and {more} more conflicts")));
+        }
+    }
+    lines
+}
+
+/// `! conflicts with #108: both change User.email (prisma/migrations)`, from `me`'s side.
+fn conflict_text(conflict: &Conflict, me: &PrId) -> String {
+    let other = if &conflict.a == me {
+        &conflict.b
+    } else {
+        &conflict.a
+    };
+    let what = match &conflict.kind {
+        ConflictKind::SameTable { table } => format!("both change table {}", clean(table)),
+        ConflictKind::SameColumn { table, column } => {
+            format!("both change {}.{}", clean(table), clean(column))
+        }
+        ConflictKind::VersionCollision { version, .. } => {
+            format!("both add migration version {}", clean(version))
+        }
+        ConflictKind::OutOfOrder { .. } => {
+            "their new migration versions interleave (no merge order keeps them ordered)".to_owned()
+        }
+    };
+    format!(
+        "! conflicts with {other}: {what} ({})",
+        clean(&conflict.set)
+    )
 }
 
 /// A queue column.
@@ -370,6 +641,7 @@ enum Column {
     Age,
     Migrations,
     Mine,
+    Conflicts,
     Draft,
     Repo,
 }
@@ -384,6 +656,7 @@ impl Column {
         Column::Age,
         Column::Migrations,
         Column::Mine,
+        Column::Conflicts,
         Column::Draft,
         Column::Repo,
     ];
@@ -396,10 +669,17 @@ impl Column {
         Column::Age,
         Column::Migrations,
         Column::Mine,
+        Column::Conflicts,
         Column::Draft,
     ];
     /// Below 80 columns: what a triage needs.
-    const TINY: &[Column] = &[Column::Risk, Column::Number, Column::Title, Column::Mine];
+    const TINY: &[Column] = &[
+        Column::Risk,
+        Column::Number,
+        Column::Title,
+        Column::Mine,
+        Column::Conflicts,
+    ];
 
     /// The columns that fit `width`.
     fn fitting(width: u16) -> &'static [Column] {
@@ -419,6 +699,7 @@ impl Column {
             Column::Age => "Age",
             Column::Migrations => "Mig",
             Column::Mine => "Mine",
+            Column::Conflicts => "!",
             Column::Draft => "Draft",
             Column::Repo => "Repo",
         }
@@ -430,21 +711,30 @@ impl Column {
             Column::Number | Column::Age => Constraint::Length(4),
             Column::Title => Constraint::Fill(1),
             Column::Author => Constraint::Length(14),
-            Column::Migrations => Constraint::Length(3),
+            Column::Migrations | Column::Conflicts => Constraint::Length(3),
             Column::Draft => Constraint::Length(5),
             Column::Repo => Constraint::Length(17),
         }
     }
 }
 
-/// One PR's row, with `columns`.
-fn row<'a>(
-    columns: &[Column],
-    entry: &'a PrEntry,
+/// What a row shows beside the PR itself.
+struct RowCells {
+    /// My last decision on it.
     decision: Option<LastDecision>,
+    /// How many open PRs it conflicts with.
+    conflicts: usize,
+    /// Now (its age).
     now: Timestamp,
-    theme: &Theme,
-) -> Row<'a> {
+}
+
+/// One PR's row, with `columns`.
+fn row<'a>(columns: &[Column], entry: &'a PrEntry, cells: RowCells, theme: &Theme) -> Row<'a> {
+    let RowCells {
+        decision,
+        conflicts,
+        now,
+    } = cells;
     let meta = &entry.meta;
     Row::new(columns.iter().map(|column| match column {
         Column::Risk => Line::from(risk_badge(entry.report.risk, theme)),
@@ -457,6 +747,10 @@ fn row<'a>(
             decision.map(LastDecision::label).unwrap_or_default(),
             theme.accent,
         ),
+        Column::Conflicts => match conflicts {
+            0 => Line::default(),
+            n => Line::styled(format!("!{n}"), theme.removed),
+        },
         Column::Draft => Line::styled(if meta.draft { "draft" } else { "" }, theme.changed),
         Column::Repo => Line::styled(clean(&meta.repo).into_owned(), theme.dim),
     }))

@@ -1,0 +1,185 @@
+//! The console's queue loaded in the background: PRs arrive while the console runs, in the
+//! queue's order, with the selection kept on its PR; a failure is shown and the rest works; `r`
+//! loads again; and `schemagate --repo PATH` analyses a real checkout that way.
+
+#[path = "support/console.rs"]
+#[allow(dead_code)]
+mod console;
+
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use console::{demo_context, press};
+use crossterm::event::KeyCode;
+use schemagate::analysis::detect::DetectOptions;
+use schemagate::review::Checklists;
+use schemagate::source::demo::demo_changes;
+use schemagate::source::offline::OfflineSource;
+use schemagate::tui::app::App;
+use schemagate::tui::entry::PrEntry;
+use schemagate::tui::loader::{LoadEvent, LoadSink, LoadSource};
+use schemagate::tui::offline::OfflineLoad;
+
+/// The demo PRs, one by one, then a failure; counts how often it ran.
+struct DemoThenFailure {
+    runs: AtomicUsize,
+}
+
+impl LoadSource for DemoThenFailure {
+    fn load(&self, sink: &LoadSink) {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        let checklists = Checklists::load(None).unwrap();
+        let changes = demo_changes().unwrap();
+        let total = changes.len();
+        for (done, change) in (1..).zip(changes) {
+            let entry = PrEntry::analyse(change, &checklists);
+            sink.send(LoadEvent::Entry(Box::new(entry)));
+            sink.send(LoadEvent::Progress {
+                repo: "demo/meal-planner".to_owned(),
+                done,
+                total,
+            });
+        }
+        sink.send(LoadEvent::Failed {
+            repo: "acme/api".to_owned(),
+            message: "HTTP 502 from GitHub".to_owned(),
+        });
+    }
+}
+
+/// Ticks until the load is over (bounded).
+fn tick_until_loaded(app: &mut App) {
+    let start = Instant::now();
+    while app.load.running {
+        assert!(start.elapsed() < Duration::from_secs(60), "never loaded");
+        app.tick();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn numbers(app: &App) -> Vec<u64> {
+    app.queue
+        .visible(&app.entries)
+        .iter()
+        .map(|&i| app.entries[i].meta.number)
+        .collect()
+}
+
+#[test]
+fn prs_arrive_sorted_a_failure_is_reported_and_r_loads_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Arc::new(DemoThenFailure {
+        runs: AtomicUsize::new(0),
+    });
+    let mut app = App::loading(demo_context(dir.path()), source.clone());
+    assert!(app.entries.is_empty());
+    assert!(app.load.running);
+    tick_until_loaded(&mut app);
+    assert_eq!(app.entries.len(), 9);
+    let sorted = numbers(&app);
+    assert_eq!(&sorted[..2], &[104, 108], "riskiest first: {sorted:?}");
+    let repo = &app.load.repos[0];
+    assert_eq!((repo.done, repo.total), (9, 9));
+    let errors: Vec<String> = app.load.errors().collect();
+    assert_eq!(errors, ["acme/api: HTTP 502 from GitHub"]);
+
+    press(
+        &mut app,
+        &[KeyCode::Char('g'), KeyCode::Down, KeyCode::Enter],
+    );
+    assert_eq!(
+        app.open_entry().unwrap().meta.number,
+        108,
+        "the queue works"
+    );
+    press(&mut app, &[KeyCode::Esc, KeyCode::Char('r')]);
+    assert!(app.load.running);
+    tick_until_loaded(&mut app);
+    assert_eq!(source.runs.load(Ordering::SeqCst), 2);
+    assert_eq!(app.entries.len(), 9, "a refresh replaces, never duplicates");
+    assert_eq!(numbers(&app), sorted);
+}
+
+#[test]
+fn the_selection_stays_on_its_pr_while_riskier_ones_arrive() {
+    let dir = tempfile::tempdir().unwrap();
+    let checklists = Checklists::load(None).unwrap();
+    let mut changes = demo_changes().unwrap();
+    changes.sort_by_key(|c| c.meta.number);
+    let mut app = App::new(demo_context(dir.path()), Vec::new());
+    let low = changes.remove(0);
+    assert_eq!(low.meta.number, 101);
+    app.entries.push(PrEntry::analyse(low, &checklists));
+    let context = &app.context;
+    app.queue
+        .entries_changed(&app.entries, &context.data_dir, &context.reviewer);
+    for change in changes {
+        app.entries.push(PrEntry::analyse(change, &checklists));
+    }
+    let context = &app.context;
+    app.queue
+        .entries_changed(&app.entries, &context.data_dir, &context.reviewer);
+    let selected = app.queue.selected_entry(&app.entries).unwrap();
+    assert_eq!(app.entries[selected].meta.number, 101);
+    assert_ne!(numbers(&app)[0], 101, "sorted by risk");
+}
+
+/// A git repository with a main branch and one PR branch adding a migration.
+fn checkout_with_one_pr(dir: &std::path::Path) {
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    let migrations = dir.join("migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
+    std::fs::write(
+        migrations.join("001_users.sql"),
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n",
+    )
+    .unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    git(&["checkout", "-q", "-b", "drop-email"]);
+    std::fs::write(
+        migrations.join("002_drop_email.sql"),
+        "ALTER TABLE users DROP COLUMN email;\n",
+    )
+    .unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "Drop the email column"]);
+    git(&["checkout", "-q", "main"]);
+}
+
+#[test]
+fn a_local_checkout_is_analysed_in_the_background() {
+    let repo = tempfile::tempdir().unwrap();
+    checkout_with_one_pr(repo.path());
+    let data = tempfile::tempdir().unwrap();
+    let context = demo_context(data.path());
+    let load = OfflineLoad {
+        source: OfflineSource::open(repo.path(), Some("main")).unwrap(),
+        checklists: context.checklists.clone(),
+        options: DetectOptions::default(),
+    };
+    let mut app = App::loading(context, Arc::new(load));
+    tick_until_loaded(&mut app);
+    assert_eq!(app.load.errors().count(), 0, "{:?}", app.load);
+    let [entry] = app.entries.as_slice() else {
+        panic!("expected one PR, got {}", app.entries.len());
+    };
+    assert_eq!(entry.meta.title, "Drop the email column");
+    assert!(entry.migrations() >= 1);
+    press(&mut app, &[KeyCode::Enter]);
+    assert!(app.review.is_some());
+}
