@@ -9,6 +9,7 @@ pub mod draft;
 pub mod durable;
 pub mod evidence;
 pub mod gates;
+pub mod github_audit;
 
 pub use checklist::{ChecklistError, Checklists};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
