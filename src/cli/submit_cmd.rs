@@ -1,8 +1,342 @@
-//! `schemagate submit` (being built).
+//! `schemagate submit`: post a verdict on a GitHub pull request with the checklist state saved
+//! for it, or (`--retry`) send what waits in the outbox. See docs/submit.md.
+//!
+//! Exit codes: 0 sent (with `--retry`: nothing left waiting), 1 refused (by the gates or by
+//! GitHub; with `--retry`: an entry GitHub refused, or a damaged outbox file set aside), 2 usage
+//! or configuration errors, 3 queued in the outbox (with `--retry`: entries still waiting).
 
 use std::process::ExitCode;
 
-/// Placeholder until the command lands.
-pub fn run(_global: &super::args::GlobalArgs, _args: &impl std::fmt::Debug) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not available yet")
+use anyhow::{Context, Result};
+
+use super::args::{GlobalArgs, SubmitArgs, VerdictArg};
+use super::github_setup::{connect, load_config, repo_detect_options};
+use crate::github::cache::ContentCache;
+use crate::github::dispatch::{RetryOutcome, SendOutcome, decision_record, retry, send};
+use crate::github::inline::fetch_diff_lines;
+use crate::github::outbox::Outbox;
+use crate::github::remote::{RemotePr, ReviewState, fetch_pr};
+use crate::github::submit::{Submission, SubmissionInputs, SubmitError};
+use crate::github::{GitHub, GitHubError};
+use crate::report::review_body::verdict_label;
+use crate::report::sanitize::{sanitize_line, sanitize_text};
+use crate::review::durable::data_dir;
+use crate::review::{
+    Checklists, Clock, DecisionLog, Destination, Draft, DraftStore, LoadOutcome, SystemClock,
+    Verdict, check_verdict,
+};
+use crate::tui::entry::PrEntry;
+
+/// Refused by the gates or by GitHub.
+const EXIT_REFUSED: u8 = 1;
+
+/// Queued in the outbox (or, with `--retry`, still waiting there).
+const EXIT_QUEUED: u8 = 3;
+
+/// Runs the command.
+pub fn run(global: &GlobalArgs, args: &SubmitArgs) -> Result<ExitCode> {
+    let config = load_config(global)?;
+    let data = data_dir().context("no data directory (set SCHEMAGATE_DATA_DIR)")?;
+    // octocrab starts its connection task when the client is built: inside the runtime.
+    let runtime = runtime()?;
+    let _inside = runtime.enter();
+    if args.retry {
+        let client = connect(global, &config)?;
+        return runtime.block_on(retry_outbox(&client, &data));
+    }
+    let (Some(repo), Some(pr), Some(verdict)) = (&args.repo, args.pr, args.verdict) else {
+        anyhow::bail!("--repo, --pr and --verdict are required (or --retry)");
+    };
+    let summary = match &args.body_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading --body-file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let repo_config = config
+        .repos
+        .iter()
+        .find(|r| r.name.eq_ignore_ascii_case(repo))
+        .cloned()
+        .unwrap_or_else(|| crate::config::RepoConfig {
+            name: repo.clone(),
+            ..Default::default()
+        });
+    let client = connect(global, &config)?;
+    let cache = ContentCache::open_default()?;
+    let request = Request {
+        client: &client,
+        cache: &cache,
+        options: repo_detect_options(global, &repo_config),
+        repo_config: &repo_config,
+        pr,
+        verdict: verdict_of(verdict),
+        summary: summary.as_deref(),
+        data: &data,
+    };
+    runtime.block_on(submit(request))
+}
+
+/// A single-threaded runtime for the requests.
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// The verdict the command line names.
+fn verdict_of(arg: VerdictArg) -> Verdict {
+    match arg {
+        VerdictArg::Approve => Verdict::Approve,
+        VerdictArg::RequestChanges => Verdict::RequestChanges,
+        VerdictArg::Block => Verdict::Block,
+    }
+}
+
+/// Everything one submit needs.
+struct Request<'a> {
+    client: &'a GitHub,
+    cache: &'a ContentCache,
+    options: crate::analysis::detect::DetectOptions,
+    repo_config: &'a crate::config::RepoConfig,
+    pr: u64,
+    verdict: Verdict,
+    summary: Option<&'a str>,
+    data: &'a std::path::Path,
+}
+
+/// Fetches and analyses the PR, checks the gates with the saved checklist, and sends.
+async fn submit(request: Request<'_>) -> Result<ExitCode> {
+    let Request {
+        client,
+        pr,
+        verdict,
+        ..
+    } = request;
+    let repo = request.repo_config.name.as_str();
+    let (remote, change) = match fetch_pr(client, request.cache, request.repo_config, pr).await {
+        Ok(fetched) => fetched,
+        Err(error) => return Ok(github_refused(&format!("reading {repo}#{pr}"), &error)),
+    };
+    let diff = match fetch_diff_lines(client, repo, pr).await {
+        Ok(diff) => diff,
+        Err(error) => {
+            return Ok(github_refused(
+                &format!("listing the files of {repo}#{pr}"),
+                &error,
+            ));
+        }
+    };
+    let checklists = Checklists::load(None)?;
+    let entry = PrEntry::analyse_with(change, &checklists, &request.options);
+    let head = entry.meta.head_sha.clone();
+    let clock = SystemClock;
+    let reviewer = std::env::var("USER").unwrap_or_else(|_| "reviewer".to_owned());
+    let store = DraftStore::new(request.data);
+    let mut draft = load_draft(&store, repo, pr, &head)?;
+    let gates = check_verdict(
+        verdict,
+        entry.report.risk,
+        &checklists,
+        &draft.state,
+        &entry.report.findings,
+        &entry.evidence,
+        approvals_at(&remote, &head),
+    );
+    if gates.suggest_block && verdict != Verdict::Block {
+        eprintln!("note: a CRITICAL finding is open; Block is suggested");
+    }
+    if !gates.allowed() {
+        eprintln!(
+            "{} refused by the gates ({} reason(s)); nothing was sent:",
+            verdict_label(verdict),
+            gates.refusals.len()
+        );
+        for refusal in &gates.refusals {
+            eprintln!("- {}", sanitize_line(&refusal.to_string()));
+        }
+        eprintln!("tick or waive the items in the console (`schemagate`), then submit again");
+        return Ok(ExitCode::from(EXIT_REFUSED));
+    }
+    draft.verdict = Some(verdict);
+    draft.updated_at = clock.now();
+    store.save(&draft)?;
+    let submission = Submission::prepare(&SubmissionInputs {
+        repo,
+        pr,
+        head_sha: &head,
+        report: &entry.report,
+        draft: &draft,
+        verdict,
+        reviewer: &reviewer,
+        summary: request.summary,
+        diff: Some(&diff),
+        now: clock.now(),
+    });
+    let comments = submission.comments.len();
+    let decision = decision_record(
+        &entry.meta,
+        &entry.report,
+        &draft,
+        verdict,
+        &reviewer,
+        clock.now(),
+        Destination::LocalOnly,
+    );
+    let outbox = Outbox::in_dir(request.data);
+    let log = DecisionLog::in_dir(request.data);
+    let outcome = send(client, submission, decision, &outbox, &log, clock.now()).await?;
+    Ok(report_outcome(verdict, comments, outcome))
+}
+
+/// The saved draft of the PR at `head`, or an empty one (saying so).
+fn load_draft(store: &DraftStore, repo: &str, pr: u64, head: &str) -> Result<Draft> {
+    let now = SystemClock.now();
+    Ok(match store.load(repo, pr, head)? {
+        LoadOutcome::Loaded(draft) => draft,
+        LoadOutcome::None => {
+            eprintln!(
+                "note: no saved checklist for {repo}#{pr} at {}: every item is open (an Approve \
+                 fails the gates; tick items in the console first)",
+                short(head)
+            );
+            Draft::new(repo, pr, head, now)
+        }
+        LoadOutcome::SetAside(aside) => {
+            eprintln!(
+                "warning: the saved checklist could not be read ({}); it was moved to {} and \
+                 every item is open",
+                aside.error,
+                aside.path.display()
+            );
+            Draft::new(repo, pr, head, now)
+        }
+    })
+}
+
+/// Approvals given at the current head (by anyone: GitHub's review list names logins, the
+/// local reviewer is a user name, so they cannot be told apart here).
+fn approvals_at(remote: &RemotePr, head: &str) -> usize {
+    remote
+        .reviews
+        .iter()
+        .filter(|review| review.state == ReviewState::Approved && review.is_at(head))
+        .count()
+}
+
+/// Prints what became of the submit; the exit code.
+fn report_outcome(verdict: Verdict, comments: usize, outcome: SendOutcome) -> ExitCode {
+    match outcome {
+        SendOutcome::Sent(delivered) => {
+            let again = if delivered.reused {
+                " (found already posted; completed the rest)"
+            } else {
+                ""
+            };
+            println!(
+                "sent: {} with {comments} inline comment(s){again}\n{}",
+                verdict_label(verdict),
+                sanitize_line(&delivered.url)
+            );
+            ExitCode::SUCCESS
+        }
+        SendOutcome::Queued {
+            id,
+            reason,
+            next_attempt_at,
+        } => {
+            println!(
+                "queued in the outbox as {id} ({}); `schemagate submit --retry` sends it \
+                 (back-off until {next_attempt_at})",
+                sanitize_line(&reason)
+            );
+            ExitCode::from(EXIT_QUEUED)
+        }
+        SendOutcome::Refused(error) => {
+            print_refusal(&error);
+            ExitCode::from(EXIT_REFUSED)
+        }
+    }
+}
+
+fn print_refusal(error: &SubmitError) {
+    eprintln!("not sent: {}", sanitize_text(&error.to_string()));
+    eprintln!("{}", error.advice());
+}
+
+/// A read before anything was sent failed: nothing to queue, nothing lost.
+fn github_refused(what: &str, error: &GitHubError) -> ExitCode {
+    eprintln!("{what} failed: {}", sanitize_text(&error.to_string()));
+    eprintln!("nothing was sent; your ticks are kept in the draft");
+    ExitCode::from(EXIT_REFUSED)
+}
+
+/// `--retry`: sends every outbox entry (whatever its back-off says: the reviewer asked).
+async fn retry_outbox(client: &GitHub, data: &std::path::Path) -> Result<ExitCode> {
+    let now = SystemClock.now();
+    let report = retry(
+        client,
+        &Outbox::in_dir(data),
+        &DecisionLog::in_dir(data),
+        now,
+        false,
+    )
+    .await?;
+    let mut code = 0;
+    for aside in &report.set_aside {
+        eprintln!(
+            "warning: a damaged outbox file was moved to {} ({}); look at it and submit again",
+            aside.path.display(),
+            aside.error
+        );
+        code = EXIT_REFUSED;
+    }
+    if report.retried.is_empty() && report.set_aside.is_empty() {
+        println!("the outbox is empty");
+    }
+    for retried in &report.retried {
+        let submission = &retried.entry.submission;
+        let name = format!(
+            "{}#{} {} ({})",
+            sanitize_line(&submission.repo),
+            submission.pr,
+            verdict_label(submission.verdict),
+            submission.id
+        );
+        match &retried.result {
+            Ok(RetryOutcome::Sent(delivered)) => {
+                println!("sent: {name}\n{}", sanitize_line(&delivered.url));
+            }
+            Ok(RetryOutcome::StillFailing(error)) if error.is_transient() => {
+                println!(
+                    "still waiting: {name}: {}",
+                    sanitize_line(&error.to_string())
+                );
+                if code == 0 {
+                    code = EXIT_QUEUED;
+                }
+            }
+            Ok(RetryOutcome::StillFailing(error)) => {
+                eprintln!("refused: {name}: {}", sanitize_text(&error.to_string()));
+                eprintln!(
+                    "{}; the entry stays in {} until you remove it",
+                    error.advice(),
+                    Outbox::in_dir(data).path(&submission.id).display()
+                );
+                code = EXIT_REFUSED;
+            }
+            Err(error) => {
+                eprintln!("{name}: {error}");
+                code = EXIT_REFUSED;
+            }
+        }
+    }
+    Ok(ExitCode::from(code))
+}
+
+/// The first 12 characters of a commit id.
+fn short(sha: &str) -> &str {
+    sha.get(..12).unwrap_or(sha)
 }

@@ -8,7 +8,42 @@ use thiserror::Error;
 use super::client::GitHub;
 use super::outbox::{Outbox, OutboxEntry};
 use super::submit::{Delivered, Submission, SubmitError, deliver};
-use crate::review::{Decision, DecisionLog, Destination, SetAside, StoreError, Timestamp};
+use crate::check::PrReport;
+use crate::review::{
+    Decision, DecisionLog, Destination, Draft, FindingSummary, SetAside, StoreError, Timestamp,
+    Verdict,
+};
+use crate::source::change::PrMeta;
+
+/// The decision record of `verdict` on the PR `meta` with its `report` and the reviewer's
+/// `draft` (checklist and notes), going to `destination`.
+pub fn decision_record(
+    meta: &PrMeta,
+    report: &PrReport,
+    draft: &Draft,
+    verdict: Verdict,
+    reviewer: &str,
+    time: Timestamp,
+    destination: Destination,
+) -> Decision {
+    Decision {
+        repo: meta.repo.clone(),
+        pr: meta.number,
+        title: meta.title.clone(),
+        branch: Some(meta.branch.clone()),
+        base_sha: meta.base_sha.clone(),
+        head_sha: meta.head_sha.clone(),
+        risk: report.risk,
+        findings_summary: report.findings.iter().map(FindingSummary::from).collect(),
+        checklist: draft.state.clone(),
+        notes: draft.notes.clone(),
+        verdict,
+        reviewer: reviewer.to_owned(),
+        time,
+        destination,
+        prev_hash: String::new(),
+    }
+}
 
 /// What became of one submission.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,0 +1,430 @@
+//! `schemagate submit` as a user runs it, against a local mock of GitHub: the PR comes from
+//! GraphQL (its migration contents from a pre-filled content cache), the diff from REST, the
+//! verdict goes out as a review, a status and a label. Exit codes, the outbox and `--retry`,
+//! the gates, and a token that never appears in any output or file.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use schemagate::github::cache::{ContentCache, EntryKind, TreeEntry, TreeListing};
+use schemagate::review::decision_log::{LOG_FILE, read_all, verify};
+use schemagate::review::{Destination, Verdict};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const SECRET: &str = "ghp_CliSubmitS3cr3t0123456789abcdef";
+const REPO: &str = "acme/shop";
+const PR: u64 = 7;
+const BASE: &str = "1111111111111111111111111111111111111111";
+const HEAD: &str = "2222222222222222222222222222222222222222";
+const INIT: &str = "migrations/001_init.sql";
+const DROP: &str = "migrations/002_drop_email.sql";
+const INIT_SQL: &str = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n";
+const DROP_SQL: &str = "ALTER TABLE users DROP COLUMN email;\n";
+
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/github")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Git's blob id of `bytes`.
+fn blob_id(bytes: &str) -> String {
+    let mut child = Command::new("git")
+        .args(["hash-object", "--stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(bytes.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Temporary data, cache and config directories; the cache holds the PR's migrations.
+struct Dirs {
+    data: TempDir,
+    cache: TempDir,
+    config: TempDir,
+}
+
+fn dirs() -> Dirs {
+    let dirs = Dirs {
+        data: tempfile::tempdir().unwrap(),
+        cache: tempfile::tempdir().unwrap(),
+        config: tempfile::tempdir().unwrap(),
+    };
+    let cache = ContentCache::at(dirs.cache.path());
+    let (init, drop) = (blob_id(INIT_SQL), blob_id(DROP_SQL));
+    let tree = TreeListing {
+        entries: vec![TreeEntry {
+            path: INIT.into(),
+            oid: init.clone(),
+            size: INIT_SQL.len() as u64,
+            kind: EntryKind::File,
+        }],
+        truncated: false,
+    };
+    cache.put_tree(BASE, &tree).unwrap();
+    cache.put_blob(&init, INIT_SQL.as_bytes()).unwrap();
+    cache.put_blob(&drop, DROP_SQL.as_bytes()).unwrap();
+    cache.put_path_oid(HEAD, DROP, &drop).unwrap();
+    dirs
+}
+
+/// The PR as GitHub's GraphQL API answers it.
+fn pr_node() -> Value {
+    json!({"data": {"repository": {"pullRequest": {
+        "number": PR,
+        "title": "Drop the email column \u{1b}[31m",
+        "url": format!("https://github.com/{REPO}/pull/{PR}"),
+        "isDraft": false,
+        "headRefName": "drop-email",
+        "headRefOid": HEAD,
+        "baseRefName": "main",
+        "baseRefOid": BASE,
+        "updatedAt": "2026-11-24T10:00:00Z",
+        "body": "Emails move to the accounts service.",
+        "author": {"login": "octocat"},
+        "labels": {"nodes": []},
+        "files": {
+            "nodes": [{"path": DROP, "changeType": "ADDED", "additions": 1, "deletions": 0}],
+            "pageInfo": {"hasNextPage": false, "endCursor": null}
+        },
+        "reviews": {"nodes": []},
+        "commits": {"nodes": [{"commit": {"status": null}}]}
+    }}}})
+}
+
+/// A mock GitHub where the PR reads fine and every submit step succeeds.
+async fn github() -> MockServer {
+    let server = MockServer::start().await;
+    mount_github(&server).await;
+    server
+}
+
+async fn mount_github(server: &MockServer) {
+    let ok = |status: u16, body: Value| ResponseTemplate::new(status).set_body_json(body);
+    let mut pull = fixture("submit_pull.json");
+    pull["head"]["sha"] = json!(HEAD);
+    let mut file = fixture("submit_files.json")[0].clone();
+    file["filename"] = json!(DROP);
+    file["patch"] = json!(format!("@@ -0,0 +1 @@\n+{}", DROP_SQL.trim_end()));
+    let mut review = fixture("review_created.json");
+    review["html_url"] = json!(format!(
+        "https://github.com/{REPO}/pull/{PR}#pullrequestreview-80"
+    ));
+    let routes = [
+        ("POST", "/graphql".to_owned(), ok(200, pr_node())),
+        (
+            "GET",
+            format!("/repos/{REPO}/pulls/{PR}/files"),
+            ok(200, json!([file])),
+        ),
+        (
+            "GET",
+            format!("/repos/{REPO}/pulls/{PR}/reviews"),
+            ok(200, json!([])),
+        ),
+        ("GET", format!("/repos/{REPO}/pulls/{PR}"), ok(200, pull)),
+        (
+            "POST",
+            format!("/repos/{REPO}/pulls/{PR}/reviews"),
+            ok(200, review),
+        ),
+        (
+            "POST",
+            format!("/repos/{REPO}/statuses/{HEAD}"),
+            ok(201, fixture("submit_status.json")),
+        ),
+        (
+            "POST",
+            format!("/repos/{REPO}/issues/{PR}/labels"),
+            ok(200, fixture("submit_labels.json")),
+        ),
+    ];
+    for (verb, route, response) in routes {
+        Mock::given(method(verb))
+            .and(path(route))
+            .respond_with(response)
+            .mount(server)
+            .await;
+    }
+}
+
+fn schemagate(server: &MockServer, dirs: &Dirs, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_schemagate"))
+        .arg("--api-url")
+        .arg(server.uri())
+        .args(args)
+        .env("GH_TOKEN", SECRET)
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_ENTERPRISE_TOKEN")
+        .env("USER", "ana")
+        .env("NO_COLOR", "1")
+        .env("SCHEMAGATE_DATA_DIR", dirs.data.path())
+        .env("SCHEMAGATE_CACHE_DIR", dirs.cache.path())
+        .env("SCHEMAGATE_CONFIG_DIR", dirs.config.path())
+        .output()
+        .unwrap()
+}
+
+fn submit(server: &MockServer, dirs: &Dirs, verdict: &str) -> Output {
+    let pr = PR.to_string();
+    schemagate(
+        server,
+        dirs,
+        &["submit", "--repo", REPO, "--pr", &pr, "--verdict", verdict],
+    )
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Every byte of every file under `dir`.
+fn all_files(dir: &Path) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            bytes.extend(all_files(&path));
+        } else {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    bytes
+}
+
+fn assert_no_token(outputs: &[&Output], dirs: &Dirs) {
+    for output in outputs {
+        let (stdout, stderr) = text(output);
+        assert!(
+            !stdout.contains(SECRET) && !stderr.contains(SECRET),
+            "{stdout}{stderr}"
+        );
+    }
+    let files = String::from_utf8_lossy(&all_files(dirs.data.path())).into_owned();
+    assert!(
+        !files.contains(SECRET),
+        "the token reached the data directory"
+    );
+}
+
+async fn posts(server: &MockServer, route: &str) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() == route)
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn block_is_sent_with_an_inline_comment_a_failure_status_and_the_label() {
+    let server = github().await;
+    let dirs = dirs();
+    let output = submit(&server, &dirs, "block");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("sent: Block with "), "{stdout}");
+    assert!(stdout.contains("pullrequestreview-80"), "{stdout}");
+    assert!(stderr.contains("no saved checklist"), "{stderr}");
+
+    let reviews = posts(&server, &format!("/repos/{REPO}/pulls/{PR}/reviews")).await;
+    let [review] = reviews.as_slice() else {
+        panic!("{reviews:?}");
+    };
+    assert_eq!(review["event"], "REQUEST_CHANGES");
+    assert_eq!(review["commit_id"], HEAD);
+    let comments = review["comments"].as_array().unwrap();
+    assert!(stdout.contains(&format!("with {} inline comment(s)", comments.len())));
+    assert!(
+        comments
+            .iter()
+            .any(|c| c["body"].as_str().unwrap().contains("`drop-column`"))
+    );
+    for comment in comments {
+        assert_eq!(comment["path"], DROP);
+        assert_eq!(comment["line"], 1);
+        assert_eq!(comment["side"], "RIGHT");
+    }
+    let body = review["body"].as_str().unwrap();
+    assert!(
+        body.contains(&format!("verdict=block head={HEAD}")),
+        "{body}"
+    );
+    assert!(body.contains("<!-- schemagate:report v1 -->"));
+    let statuses = posts(&server, &format!("/repos/{REPO}/statuses/{HEAD}")).await;
+    assert_eq!(statuses[0]["state"], "failure");
+    assert_eq!(statuses[0]["context"], "schemagate/data-review");
+    let labels = posts(&server, &format!("/repos/{REPO}/issues/{PR}/labels")).await;
+    assert_eq!(labels, [json!({"labels": ["data-review: blocked"]})]);
+
+    let log = read_all(&dirs.data.path().join(LOG_FILE)).unwrap();
+    let [record] = log.records.as_slice() else {
+        panic!("{log:?}");
+    };
+    assert_eq!(record.decision.verdict, Verdict::Block);
+    assert!(matches!(
+        record.decision.destination,
+        Destination::GitHubReview {
+            id: 80,
+            outbox: None,
+            ..
+        }
+    ));
+    assert_no_token(&[&output], &dirs);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn approve_without_a_saved_checklist_is_refused_by_the_gates() {
+    let server = github().await;
+    let dirs = dirs();
+    let output = submit(&server, &dirs, "approve");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("Approve refused by the gates"), "{stderr}");
+    assert!(stderr.contains("is open"), "{stderr}");
+    let requests = server.received_requests().await.unwrap();
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.url.path() == "/graphql" || r.method.as_str() == "GET"),
+        "nothing is posted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_error_queues_with_exit_3_and_retry_sends_it_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/repos/{REPO}/pulls/{PR}/reviews")))
+        .respond_with(
+            ResponseTemplate::new(503).set_body_json(json!({"message": "Service Unavailable"})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_github(&server).await;
+    let dirs = dirs();
+    let queued = submit(&server, &dirs, "request-changes");
+    let (stdout, stderr) = text(&queued);
+    assert_eq!(queued.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(stdout.contains("queued in the outbox"), "{stdout}");
+    assert!(stdout.contains("503"), "{stdout}");
+    assert!(stdout.contains("schemagate submit --retry"), "{stdout}");
+    let outbox = dirs.data.path().join("outbox");
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 1);
+
+    let retried = schemagate(&server, &dirs, &["submit", "--retry"]);
+    let (stdout, stderr) = text(&retried);
+    assert_eq!(retried.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("sent: acme/shop#7 Request changes"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 0);
+    let reviews = posts(&server, &format!("/repos/{REPO}/pulls/{PR}/reviews")).await;
+    assert_eq!(reviews.len(), 2, "one 503, then one review");
+
+    let log_path = dirs.data.path().join(LOG_FILE);
+    let records = read_all(&log_path).unwrap().records;
+    assert!(matches!(
+        records[0].decision.destination,
+        Destination::Outbox { .. }
+    ));
+    assert!(matches!(
+        records[1].decision.destination,
+        Destination::GitHubReview {
+            outbox: Some(_),
+            ..
+        }
+    ));
+    assert!(verify(&log_path).unwrap().is_intact());
+    assert_no_token(&[&queued, &retried], &dirs);
+
+    let audit = schemagate(&server, &dirs, &["audit"]);
+    let (stdout, _) = text(&audit);
+    assert!(stdout.contains("sent from the outbox"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refusal_by_github_is_shown_and_not_queued() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/repos/{REPO}/pulls/{PR}/reviews")))
+        .respond_with(ResponseTemplate::new(422).set_body_json(fixture("submit_error_422.json")))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_github(&server).await;
+    let dirs = dirs();
+    let output = submit(&server, &dirs, "request-changes");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("Can not approve your own pull request"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("kept in the draft"), "{stderr}");
+    assert!(!dirs.data.path().join("outbox").exists());
+    assert!(
+        read_all(&dirs.data.path().join(LOG_FILE))
+            .unwrap()
+            .records
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_token_names_its_source_and_never_appears() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(fixture("submit_error_401.json")))
+        .mount(&server)
+        .await;
+    let dirs = dirs();
+    let output = submit(&server, &dirs, "block");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("GH_TOKEN"), "{stderr}");
+    assert_no_token(&[&output], &dirs);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retry_reports_a_damaged_outbox_file() {
+    let server = github().await;
+    let dirs = dirs();
+    let outbox = dirs.data.path().join("outbox");
+    std::fs::create_dir_all(&outbox).unwrap();
+    std::fs::write(outbox.join("x.json"), "not json").unwrap();
+    let output = schemagate(&server, &dirs, &["submit", "--retry"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("damaged outbox file was moved"), "{stderr}");
+    let names: Vec<String> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.len() == 1 && names[0].starts_with("x.json.corrupt-"),
+        "{names:?}"
+    );
+}
