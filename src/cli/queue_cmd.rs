@@ -1,7 +1,10 @@
-//! `schemagate queue`: the open pull requests of a local checkout that touch migrations (local
-//! branches and fetched PR refs), riskiest first then longest waiting, with the number of
-//! migrations each changes and the conflicts between them. Offline for now; the GitHub queue will
-//! come under the same command.
+//! `schemagate queue`: the open pull requests that touch migrations, riskiest first then longest
+//! waiting, with the number of migrations each changes and the conflicts between them. With PATH,
+//! offline from a local checkout (local branches and fetched PR refs); without, from GitHub for
+//! the repositories of the config file ([`github`]). Both analyse a PR the same way
+//! ([`triage`]).
+
+mod github;
 
 use std::cmp::Reverse;
 use std::process::ExitCode;
@@ -20,13 +23,19 @@ use crate::analysis::rules::Risk;
 use crate::check::{ReportInputs, build_report};
 use crate::report::sanitize::sanitize_line;
 use crate::review::Checklists;
+use crate::source::change::Change;
 use crate::source::offline::{OfflineListing, OfflinePr, OfflineSource, PrOrigin};
 
 /// Runs the command.
 pub fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
-    let Some(path) = &args.path else {
-        anyhow::bail!("the GitHub queue is not available yet; pass a local checkout: `schemagate queue PATH`")
-    };
+    match &args.path {
+        Some(path) => run_offline(global, args, path),
+        None => github::run(global, args),
+    }
+}
+
+/// The queue of a local checkout.
+fn run_offline(global: &GlobalArgs, args: &QueueArgs, path: &std::path::Path) -> Result<ExitCode> {
     let options = detect_options(global);
     let source = OfflineSource::open(path, args.base.as_deref())
         .with_context(|| {
@@ -123,17 +132,8 @@ fn build_queue(
         .map(|pr| analyse(pr, checklists, options, now))
         .unzip();
     let conflicts = find_conflicts(&footprints);
-    for entry in &mut prs {
-        entry.conflicts_with = conflicts
-            .iter()
-            .filter_map(|c| match (c.a.number, c.b.number) {
-                (a, b) if a == entry.number => Some(b),
-                (a, b) if b == entry.number => Some(a),
-                _ => None,
-            })
-            .collect();
-        entry.conflicts_with.sort_unstable();
-        entry.conflicts_with.dedup();
+    for (entry, footprint) in prs.iter_mut().zip(&footprints) {
+        entry.conflicts_with = conflict_partners(&conflicts, &footprint.pr);
     }
     prs.sort_by_key(|e| (Reverse(e.risk), Reverse(e.age_seconds), e.number));
     let errors = listing
@@ -153,16 +153,24 @@ fn build_queue(
     }
 }
 
-/// The queue entry of one PR (risk from the report, without running SQLite) and what its
-/// migrations touch.
-fn analyse(
-    pr: &OfflinePr,
-    checklists: &Checklists,
-    options: &DetectOptions,
-    now: i64,
-) -> (QueueEntry, PrFootprint) {
-    let meta = &pr.change.meta;
-    let analysis = analyze_change(&pr.change.base, &pr.change.head, options);
+/// What the queue shows of one analysed change.
+struct Triage {
+    /// The PR's risk (from the report, without running SQLite: the queue is for triage).
+    risk: Risk,
+    /// Its open findings at that risk.
+    reasons: Vec<String>,
+    /// Migration files added, modified or removed.
+    migrations_changed: usize,
+    /// Whether it changes any migration set at all.
+    changes_sets: bool,
+    /// What its migrations touch, for conflicts.
+    footprint: PrFootprint,
+}
+
+/// Analyses one change as the queue does (the same for local and GitHub PRs).
+fn triage(change: &Change, checklists: &Checklists, options: &DetectOptions) -> Triage {
+    let meta = &change.meta;
+    let analysis = analyze_change(&change.base, &change.head, options);
     let inputs = ReportInputs {
         pr_body: Some(&meta.body),
         sample_db: None,
@@ -182,6 +190,47 @@ fn analyse(
         },
         &analysis.sets,
     );
+    Triage {
+        risk: report.risk,
+        reasons: report.reasons,
+        migrations_changed: report
+            .sets
+            .iter()
+            .map(|s| s.changed_files.len() + s.removed_files.len())
+            .sum(),
+        changes_sets: !report.sets.is_empty(),
+        footprint,
+    }
+}
+
+/// The numbers of the PRs `pr` conflicts with, ascending.
+fn conflict_partners(conflicts: &[Conflict], pr: &PrId) -> Vec<u64> {
+    let mut numbers: Vec<u64> = conflicts
+        .iter()
+        .filter_map(|c| {
+            if c.a == *pr {
+                Some(c.b.number)
+            } else if c.b == *pr {
+                Some(c.a.number)
+            } else {
+                None
+            }
+        })
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
+}
+
+/// The queue entry of one PR and what its migrations touch.
+fn analyse(
+    pr: &OfflinePr,
+    checklists: &Checklists,
+    options: &DetectOptions,
+    now: i64,
+) -> (QueueEntry, PrFootprint) {
+    let meta = &pr.change.meta;
+    let triage = triage(&pr.change, checklists, options);
     let entry = QueueEntry {
         number: meta.number,
         origin: pr.origin,
@@ -193,17 +242,13 @@ fn analyse(
         head_sha: meta.head_sha.clone(),
         updated_at: meta.updated_at.clone(),
         age_seconds: now.saturating_sub(pr.updated_unix).max(0),
-        risk: report.risk,
-        reasons: report.reasons,
-        migrations_changed: report
-            .sets
-            .iter()
-            .map(|s| s.changed_files.len() + s.removed_files.len())
-            .sum(),
+        risk: triage.risk,
+        reasons: triage.reasons,
+        migrations_changed: triage.migrations_changed,
         skipped_files: pr.skipped.iter().map(|s| s.path.clone()).collect(),
         conflicts_with: Vec::new(),
     };
-    (entry, footprint)
+    (entry, triage.footprint)
 }
 
 /// The queue for people: one line per PR, its conflicts under it, then every conflict
@@ -221,18 +266,7 @@ fn render_text(queue: &Queue) -> String {
     for entry in &queue.prs {
         out.push_str(&entry_line(entry));
     }
-    if !queue.conflicts.is_empty() {
-        out.push_str("\nConflicts:\n");
-        for conflict in &queue.conflicts {
-            out.push_str(&format!(
-                "  {} / {} in {}: {}\n",
-                conflict.a,
-                conflict.b,
-                sanitize_line(&conflict.set),
-                sanitize_line(&conflict.explanation)
-            ));
-        }
-    }
+    out.push_str(&conflicts_text(&queue.conflicts, false));
     if !queue.errors.is_empty() {
         out.push_str("\nRefs that could not be read:\n");
         for error in &queue.errors {
@@ -244,6 +278,39 @@ fn render_text(queue: &Queue) -> String {
         }
     }
     out
+}
+
+/// Every conflict explained, one per line under a heading (nothing when there are none); with
+/// `with_repo`, each line starts with the repository.
+fn conflicts_text(conflicts: &[Conflict], with_repo: bool) -> String {
+    if conflicts.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\nConflicts:\n");
+    for conflict in conflicts {
+        let repo = if with_repo {
+            format!("{} ", sanitize_line(&conflict.a.repo))
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "  {repo}{} / {} in {}: {}\n",
+            conflict.a,
+            conflict.b,
+            sanitize_line(&conflict.set),
+            sanitize_line(&conflict.explanation)
+        ));
+    }
+    out
+}
+
+/// `          conflicts with #3, #5` (nothing when there are none).
+fn conflicts_with_line(numbers: &[u64]) -> String {
+    if numbers.is_empty() {
+        return String::new();
+    }
+    let numbers: Vec<String> = numbers.iter().map(|n| format!("#{n}")).collect();
+    format!("          conflicts with {}\n", numbers.join(", "))
 }
 
 /// One PR's line, and a second line naming the PRs it conflicts with.
@@ -262,17 +329,7 @@ fn entry_line(entry: &QueueEntry) -> String {
         entry.author,
         entry.branch
     );
-    if !entry.conflicts_with.is_empty() {
-        let numbers: Vec<String> = entry
-            .conflicts_with
-            .iter()
-            .map(|n| format!("#{n}"))
-            .collect();
-        line.push_str(&format!(
-            "          conflicts with {}\n",
-            numbers.join(", ")
-        ));
-    }
+    line.push_str(&conflicts_with_line(&entry.conflicts_with));
     line
 }
 

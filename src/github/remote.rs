@@ -161,8 +161,9 @@ pub enum QueueEvent {
         repo: String,
         /// PRs of the page that touch migrations (their contents load next).
         prs: usize,
-        /// PRs of the page left out: they touch no migration or target another base branch.
-        left_out: usize,
+        /// PRs of the page left out because they touch no migration or schema file (PRs
+        /// targeting another branch than the configured base are not counted).
+        without_migrations: usize,
     },
     /// One PR with its contents, ready to analyse.
     PrLoaded {
@@ -260,8 +261,8 @@ async fn load_repo(
     let mut cursor: Option<String> = None;
     loop {
         let page = list_page(client, &target, section, cursor.as_deref()).await?;
-        let listed = page.prs.len();
         let mut kept = Vec::new();
+        let mut without_migrations = 0;
         for pr in page.prs {
             if repo.base.as_ref().is_some_and(|b| *b != pr.pr.base_branch) {
                 continue;
@@ -269,12 +270,14 @@ async fn load_repo(
             let pr = complete_if_needed(client, cache, &target, &filter, pr).await?;
             if pr.pr.files.iter().any(|f| touches_migrations(&filter, f)) {
                 kept.push(pr);
+            } else {
+                without_migrations += 1;
             }
         }
         let _ = events.send(QueueEvent::Listed {
             repo: repo.name.clone(),
             prs: kept.len(),
-            left_out: listed - kept.len(),
+            without_migrations,
         });
         for PrContents { pr, change } in
             load_contents(client, cache, &target, &filter, kept, &mut trees).await?

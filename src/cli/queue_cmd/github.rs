@@ -1,0 +1,423 @@
+//! `schemagate queue` without PATH: the open pull requests of the config file's repositories (or
+//! of one `--section`), loaded from GitHub ([`load_queue`], in a tokio runtime built here: async
+//! stays at this edge) and analysed as each arrives, with the same analysis as the offline queue.
+//!
+//! A repository that fails is reported on stderr (and in the JSON `errors`) while the others
+//! are still listed; the exit code is 0 when at least one repository loaded, 2 when none did.
+
+use std::cmp::Reverse;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use super::{age_text, conflict_partners, conflicts_text, conflicts_with_line, now_unix, triage};
+use crate::analysis::conflicts::{Conflict, PrFootprint, find_conflicts};
+use crate::analysis::rules::Risk;
+use crate::cli::EXIT_ERROR;
+use crate::cli::args::{Format, GlobalArgs, QueueArgs};
+use crate::cli::github_setup::{connect, load_config, repo_detect_options};
+use crate::cli::output::{emit, print_json};
+use crate::config::{Config, SectionConfig};
+use crate::github::cache::ContentCache;
+use crate::github::contents::short;
+use crate::github::remote::{
+    DataReviewStatus, PrReview, QueueEvent, RemotePr, ReviewState, StatusState, load_queue,
+};
+use crate::report::sanitize::sanitize_line;
+use crate::review::{Checklists, Timestamp};
+
+/// Runs the GitHub queue.
+pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
+    let config = load_config(global)?;
+    if config.repos.is_empty() {
+        bail!(
+            "no repositories are configured: list them as [[repos]] entries (name = \"owner/name\") \
+             in the config file (`schemagate config --init` writes a commented example; \
+             --config FILE points at another file). `schemagate queue PATH` lists the PR \
+             branches of a local checkout offline, without GitHub"
+        );
+    }
+    let section = chosen_section(&config, args.section.as_deref())?;
+    let cache = ContentCache::open_default().context("opening the download cache")?;
+    let checklists = Checklists::load(None)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    // The client's transport starts its background work on the runtime it is built in.
+    let _entered = runtime.enter();
+    let client = connect(global, &config)?;
+    let now = now_unix();
+    let (sender, mut receiver) = mpsc::unbounded_channel();
+    let mut collected = Collected::default();
+    runtime.block_on(async {
+        let loading = load_queue(&client, &cache, &config.repos, section, sender);
+        let receiving = async {
+            while let Some(event) = receiver.recv().await {
+                if collected.take(event, global, &config, &checklists, now) {
+                    break;
+                }
+            }
+        };
+        tokio::join!(loading, receiving);
+    });
+    let queue = collected.into_queue(&config, section);
+    for error in &queue.errors {
+        eprintln!(
+            "schemagate: {}: {}",
+            sanitize_line(&error.repo),
+            sanitize_line(&error.message)
+        );
+    }
+    match args.format {
+        Format::Text => emit(render_text(&queue))?,
+        Format::Json => print_json(&queue)?,
+    }
+    if queue.loaded_repos == 0 {
+        eprintln!("schemagate: no repository could be loaded");
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The section named by `--section`, if any.
+fn chosen_section<'a>(
+    config: &'a Config,
+    title: Option<&str>,
+) -> Result<Option<&'a SectionConfig>> {
+    let Some(title) = title else {
+        return Ok(None);
+    };
+    match config.sections.iter().find(|s| s.title == title) {
+        Some(section) => Ok(Some(section)),
+        None => {
+            let titles: Vec<String> = config
+                .sections
+                .iter()
+                .map(|s| format!("`{}`", s.title))
+                .collect();
+            let known = if titles.is_empty() {
+                "the config file defines none".to_owned()
+            } else {
+                format!("it defines {}", titles.join(", "))
+            };
+            bail!("no queue section titled `{title}` in the config file ({known})")
+        }
+    }
+}
+
+/// What arrived while loading.
+#[derive(Default)]
+struct Collected {
+    entries: Vec<(GitHubEntry, PrFootprint)>,
+    without_migrations: usize,
+    errors: Vec<RepoError>,
+    loaded_repos: usize,
+}
+
+impl Collected {
+    /// Takes one event in; `true` once loading finished.
+    fn take(
+        &mut self,
+        event: QueueEvent,
+        global: &GlobalArgs,
+        config: &Config,
+        checklists: &Checklists,
+        now: i64,
+    ) -> bool {
+        match event {
+            QueueEvent::RepoStarted { .. } => {}
+            QueueEvent::Listed {
+                without_migrations, ..
+            } => self.without_migrations += without_migrations,
+            QueueEvent::PrLoaded { repo, pr, change } => {
+                let options = config
+                    .repos
+                    .iter()
+                    .find(|r| r.name == repo)
+                    .map(|r| repo_detect_options(global, r))
+                    .unwrap_or_default();
+                let analysed = triage(&change, checklists, &options);
+                drop(change);
+                if analysed.changes_sets {
+                    let entry = GitHubEntry::new(&pr, &analysed, now);
+                    self.entries.push((entry, analysed.footprint));
+                } else {
+                    self.without_migrations += 1;
+                }
+            }
+            QueueEvent::RepoFailed { repo, error } => self.errors.push(RepoError {
+                repo,
+                message: error.to_string(),
+            }),
+            QueueEvent::RepoDone { .. } => self.loaded_repos += 1,
+            QueueEvent::Finished => return true,
+        }
+        false
+    }
+
+    /// The queue: riskiest first, then longest waiting; conflicts found.
+    fn into_queue(self, config: &Config, section: Option<&SectionConfig>) -> GitHubQueue {
+        let (mut prs, footprints): (Vec<GitHubEntry>, Vec<PrFootprint>) =
+            self.entries.into_iter().unzip();
+        let conflicts = find_conflicts(&footprints);
+        for (entry, footprint) in prs.iter_mut().zip(&footprints) {
+            entry.conflicts_with = conflict_partners(&conflicts, &footprint.pr);
+        }
+        prs.sort_by(|a, b| {
+            (Reverse(a.risk), Reverse(a.age_seconds), &a.repo, a.number).cmp(&(
+                Reverse(b.risk),
+                Reverse(b.age_seconds),
+                &b.repo,
+                b.number,
+            ))
+        });
+        let mut errors = self.errors;
+        errors.sort_by(|a, b| a.repo.cmp(&b.repo));
+        GitHubQueue {
+            repos: config.repos.iter().map(|r| r.name.clone()).collect(),
+            section: section.map(|s| s.title.clone()),
+            prs,
+            without_migrations: self.without_migrations,
+            conflicts,
+            errors,
+            loaded_repos: self.loaded_repos,
+        }
+    }
+}
+
+/// The GitHub queue as printed (the JSON document of docs/json.md).
+#[derive(Debug, Serialize)]
+struct GitHubQueue {
+    /// The configured repositories.
+    repos: Vec<String>,
+    /// The section used, if any.
+    section: Option<String>,
+    /// The PRs that change migrations, riskiest first, then longest waiting.
+    prs: Vec<GitHubEntry>,
+    /// Open PRs left out because they change no migration.
+    without_migrations: usize,
+    /// Conflicts between PRs of the same repository.
+    conflicts: Vec<Conflict>,
+    /// Repositories that could not be loaded.
+    errors: Vec<RepoError>,
+    /// How many repositories loaded completely.
+    loaded_repos: usize,
+}
+
+/// One pull request of the GitHub queue (every string from GitHub sanitized).
+#[derive(Debug, Serialize)]
+struct GitHubEntry {
+    repo: String,
+    number: u64,
+    url: String,
+    title: String,
+    author: String,
+    draft: bool,
+    branch: String,
+    base_branch: String,
+    base_sha: String,
+    head_sha: String,
+    updated_at: String,
+    age_seconds: i64,
+    risk: Risk,
+    reasons: Vec<String>,
+    migrations_changed: usize,
+    labels: Vec<String>,
+    reviews: Vec<ReviewEntry>,
+    data_review: Option<DataReviewStatus>,
+    skipped_files: Vec<String>,
+    notes: Vec<String>,
+    conflicts_with: Vec<u64>,
+}
+
+/// One review as listed.
+#[derive(Debug, Serialize)]
+struct ReviewEntry {
+    author: String,
+    state: ReviewState,
+    submitted_at: Option<String>,
+    commit: Option<String>,
+    at_head: bool,
+    by_schemagate: bool,
+}
+
+/// A repository that failed.
+#[derive(Debug, Serialize)]
+struct RepoError {
+    repo: String,
+    message: String,
+}
+
+impl GitHubEntry {
+    fn new(pr: &RemotePr, analysed: &super::Triage, now: i64) -> GitHubEntry {
+        let meta = &pr.meta;
+        let clean = |text: &str| sanitize_line(text).into_owned();
+        let updated = Timestamp::parse(&meta.updated_at).map_or(now, Timestamp::unix_secs);
+        GitHubEntry {
+            repo: clean(&meta.repo),
+            number: meta.number,
+            url: clean(&pr.url),
+            title: clean(&meta.title),
+            author: clean(&meta.author),
+            draft: meta.draft,
+            branch: clean(&meta.branch),
+            base_branch: clean(&pr.base_branch),
+            base_sha: clean(&meta.base_sha),
+            head_sha: clean(&meta.head_sha),
+            updated_at: clean(&meta.updated_at),
+            age_seconds: now.saturating_sub(updated).max(0),
+            risk: analysed.risk,
+            reasons: analysed.reasons.clone(),
+            migrations_changed: analysed.migrations_changed,
+            labels: pr.labels.iter().map(|l| clean(l)).collect(),
+            reviews: pr
+                .reviews
+                .iter()
+                .map(|r| review_entry(r, &meta.head_sha))
+                .collect(),
+            data_review: pr.data_review_status.as_ref().map(|s| DataReviewStatus {
+                state: s.state,
+                description: s.description.as_deref().map(clean),
+            }),
+            skipped_files: pr
+                .skipped
+                .iter()
+                .map(|s| format!("{} ({})", clean(&s.path), s.reason))
+                .collect(),
+            notes: pr.notes.iter().map(|n| clean(n)).collect(),
+            conflicts_with: Vec::new(),
+        }
+    }
+}
+
+fn review_entry(review: &PrReview, head: &str) -> ReviewEntry {
+    let clean = |text: &str| sanitize_line(text).into_owned();
+    ReviewEntry {
+        author: clean(&review.author),
+        state: review.state,
+        submitted_at: review.submitted_at.as_deref().map(clean),
+        commit: review.commit.as_deref().map(clean),
+        at_head: review.is_at(head),
+        by_schemagate: review.by_schemagate,
+    }
+}
+
+/// The queue for people.
+fn render_text(queue: &GitHubQueue) -> String {
+    let scope = match &queue.section {
+        Some(title) => format!(", section `{}`", sanitize_line(title)),
+        None => String::new(),
+    };
+    let mut out = format!(
+        "GitHub: {} pull request(s) touching migrations in {} of {} repositories{scope}, riskiest first\n",
+        queue.prs.len(),
+        queue.loaded_repos,
+        queue.repos.len(),
+    );
+    if queue.without_migrations > 0 {
+        out.push_str(&format!(
+            "{} PR(s) without migration changes left out\n",
+            queue.without_migrations
+        ));
+    }
+    if !queue.prs.is_empty() {
+        out.push_str("\nRISK      PR                          AGE  MIGRATIONS  TITLE\n");
+    }
+    for entry in &queue.prs {
+        out.push_str(&entry_text(entry));
+    }
+    out.push_str(&conflicts_text(&queue.conflicts, true));
+    if !queue.errors.is_empty() {
+        out.push_str("\nRepositories that could not be loaded:\n");
+        for error in &queue.errors {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                sanitize_line(&error.repo),
+                sanitize_line(&error.message)
+            ));
+        }
+    }
+    out
+}
+
+/// One PR: its line, then its reviews, data-review status, skipped files and conflicts.
+fn entry_text(entry: &GitHubEntry) -> String {
+    let draft = if entry.draft { ", draft" } else { "" };
+    let id = format!("{}#{}", entry.repo, entry.number);
+    let mut out = format!(
+        "{:<8}  {:<26} {:>4}  {:>10}  {}  ({}{draft})\n",
+        entry.risk.label(),
+        id,
+        age_text(entry.age_seconds),
+        entry.migrations_changed,
+        entry.title,
+        entry.author,
+    );
+    if !entry.reviews.is_empty() {
+        let reviews: Vec<String> = entry.reviews.iter().map(review_text).collect();
+        out.push_str(&format!("          reviews: {}\n", reviews.join("; ")));
+    }
+    if let Some(status) = &entry.data_review {
+        let description = status
+            .description
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "          data review: {}{description}\n",
+            status_word(status)
+        ));
+    }
+    for skipped in &entry.skipped_files {
+        out.push_str(&format!("          not read: {skipped}\n"));
+    }
+    for note in &entry.notes {
+        out.push_str(&format!("          note: {note}\n"));
+    }
+    out.push_str(&conflicts_with_line(&entry.conflicts_with));
+    out
+}
+
+/// `dba-lead changes requested at 6dcb09b (current head, schemagate)`.
+fn review_text(review: &ReviewEntry) -> String {
+    let verdict = match review.state {
+        ReviewState::Approved => "approved",
+        ReviewState::ChangesRequested => "changes requested",
+        ReviewState::Commented => "commented",
+        ReviewState::Dismissed => "dismissed",
+        ReviewState::Pending => "pending",
+    };
+    let author = if review.author.is_empty() {
+        "ghost"
+    } else {
+        &review.author
+    };
+    let mut text = format!("{author} {verdict}");
+    if let Some(commit) = &review.commit {
+        let when = if review.at_head {
+            "current head"
+        } else {
+            "older commit"
+        };
+        text.push_str(&format!(" at {} ({when}", short(commit)));
+        if review.by_schemagate {
+            text.push_str(", schemagate");
+        }
+        text.push(')');
+    }
+    text
+}
+
+fn status_word(status: &DataReviewStatus) -> &'static str {
+    match status.state {
+        StatusState::Success => "success",
+        StatusState::Failure => "failure",
+        StatusState::Pending => "pending",
+        StatusState::Error => "error",
+        StatusState::Expected => "expected",
+    }
+}

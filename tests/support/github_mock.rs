@@ -1,0 +1,590 @@
+//! A fake GitHub on a local wiremock server, answering with GitHub's real response shapes:
+//! GraphQL (`POST /graphql`: open PRs by page, search, one PR, blobs by oid or `SHA:path`,
+//! `{"data": ...}` or `{"errors": [{"type": "NOT_FOUND", ...}]}`), and REST
+//! (`git/trees/{sha}?recursive=1`, `git/blobs/{sha}` in base64, `pulls/{n}/files` with an
+//! `ETag` and 304 on `If-None-Match`).
+//!
+//! Build repositories with [`FakeRepo`] and [`FakePr`], start it with [`FakeGitHub::start`],
+//! then count what was asked with [`requests`] and [`Kind`]. Other mocks mounted with a
+//! higher priority (`with_priority(1)`) override it (e.g. a 401 for everything).
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use sha1::{Digest, Sha1};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// The git id of a blob with these bytes.
+pub fn blob_oid(bytes: &[u8]) -> String {
+    let mut hasher = Sha1::new();
+    hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
+    hasher.update(bytes);
+    hex::encode(hasher.finalize())
+}
+
+/// A made-up commit id derived from `label`.
+pub fn commit_id(label: &str) -> String {
+    hex::encode(Sha1::digest(format!("commit {label}").as_bytes()))
+}
+
+/// A pull request of a fake repository.
+#[derive(Clone, Debug)]
+pub struct FakePr {
+    pub number: u64,
+    pub title: String,
+    pub author: String,
+    pub draft: bool,
+    pub base_ref: String,
+    pub updated_at: String,
+    /// The files at its head commit: the base commit's with these changes.
+    pub changes: Vec<FileChange>,
+    pub labels: Vec<String>,
+    /// `(login, state, commit, body)`.
+    pub reviews: Vec<(String, String, String, String)>,
+    /// `schemagate/data-review` status `(state, description)` of the head.
+    pub status: Option<(String, String)>,
+    /// Base files its head commit does not have: they came to the base branch after the PR
+    /// branched off.
+    pub missing_at_head: Vec<String>,
+}
+
+/// One changed file.
+#[derive(Clone, Debug)]
+pub enum FileChange {
+    Added(String, String),
+    Modified(String, String),
+    Deleted(String),
+    Renamed { from: String, to: String },
+}
+
+impl FakePr {
+    /// A ready PR by `octocat` against `main`, updated on 2024-05-01.
+    pub fn new(number: u64, title: &str) -> Self {
+        FakePr {
+            number,
+            title: title.to_owned(),
+            author: "octocat".to_owned(),
+            draft: false,
+            base_ref: "main".to_owned(),
+            updated_at: "2024-05-01T10:00:00Z".to_owned(),
+            changes: Vec::new(),
+            labels: Vec::new(),
+            reviews: Vec::new(),
+            status: None,
+            missing_at_head: Vec::new(),
+        }
+    }
+
+    /// Adds a file.
+    pub fn adds(mut self, path: &str, text: &str) -> Self {
+        self.changes
+            .push(FileChange::Added(path.to_owned(), text.to_owned()));
+        self
+    }
+
+    /// Changes a file.
+    pub fn modifies(mut self, path: &str, text: &str) -> Self {
+        self.changes
+            .push(FileChange::Modified(path.to_owned(), text.to_owned()));
+        self
+    }
+
+    /// Removes a file.
+    pub fn deletes(mut self, path: &str) -> Self {
+        self.changes.push(FileChange::Deleted(path.to_owned()));
+        self
+    }
+
+    /// Moves a file.
+    pub fn renames(mut self, from: &str, to: &str) -> Self {
+        self.changes.push(FileChange::Renamed {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        });
+        self
+    }
+
+    /// The head commit id.
+    pub fn head_oid(&self, repo: &str) -> String {
+        commit_id(&format!("{repo}#{}", self.number))
+    }
+}
+
+/// A fake repository: its base commit's files and its open PRs (listed in this order, which
+/// stands for "most recently updated first").
+#[derive(Clone, Debug)]
+pub struct FakeRepo {
+    pub full_name: String,
+    pub base_files: BTreeMap<String, String>,
+    pub prs: Vec<FakePr>,
+}
+
+impl FakeRepo {
+    /// A repository with these files on `main` and no PRs.
+    pub fn new(full_name: &str, files: &[(&str, &str)]) -> Self {
+        FakeRepo {
+            full_name: full_name.to_owned(),
+            base_files: files
+                .iter()
+                .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
+                .collect(),
+            prs: Vec::new(),
+        }
+    }
+
+    /// The base commit id.
+    pub fn base_oid(&self) -> String {
+        commit_id(&format!("{} base", self.full_name))
+    }
+}
+
+/// What a request was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// GraphQL listing open PRs (`pullRequests` or `search`).
+    ListQuery,
+    /// GraphQL for one PR by number.
+    PrQuery,
+    /// GraphQL for file contents.
+    BlobQuery,
+    /// REST tree.
+    Tree,
+    /// REST blob.
+    Blob,
+    /// REST PR files.
+    PrFiles,
+    /// Anything else.
+    Other,
+}
+
+/// Classifies a recorded request.
+pub fn kind(request: &Request) -> Kind {
+    let path = request.url.path();
+    if path.ends_with("/graphql") {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let query = body["query"].as_str().unwrap_or("");
+        if query.contains("pullRequests(") || query.contains("search(") {
+            Kind::ListQuery
+        } else if query.contains("pullRequest(number") {
+            Kind::PrQuery
+        } else if query.contains("on Blob") {
+            Kind::BlobQuery
+        } else {
+            Kind::Other
+        }
+    } else if path.contains("/git/trees/") {
+        Kind::Tree
+    } else if path.contains("/git/blobs/") {
+        Kind::Blob
+    } else if path.contains("/pulls/") && path.ends_with("/files") {
+        Kind::PrFiles
+    } else {
+        Kind::Other
+    }
+}
+
+/// How many requests of each kind the server received.
+pub async fn requests(server: &MockServer) -> HashMap<Kind, usize> {
+    let mut counts = HashMap::new();
+    for request in server.received_requests().await.unwrap_or_default() {
+        *counts.entry(kind(&request)).or_default() += 1;
+    }
+    counts
+}
+
+/// The fake GitHub.
+#[derive(Clone)]
+pub struct FakeGitHub {
+    repos: Arc<Vec<FakeRepo>>,
+    /// Blob contents by oid.
+    blobs: Arc<HashMap<String, Vec<u8>>>,
+    /// Files of every commit: commit -> path -> oid.
+    commits: Arc<HashMap<String, BTreeMap<String, String>>>,
+}
+
+impl FakeGitHub {
+    /// Builds the fake from `repos` and mounts it on a new server as the fallback answer.
+    pub async fn start(repos: Vec<FakeRepo>) -> MockServer {
+        let fake = FakeGitHub::new(repos);
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(fake)
+            .with_priority(10)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    fn new(repos: Vec<FakeRepo>) -> Self {
+        let mut blobs = HashMap::new();
+        let mut commits = HashMap::new();
+        let mut store = |files: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+            files
+                .iter()
+                .map(|(path, text)| {
+                    let oid = blob_oid(text.as_bytes());
+                    blobs.insert(oid.clone(), text.clone().into_bytes());
+                    (path.clone(), oid)
+                })
+                .collect()
+        };
+        for repo in &repos {
+            commits.insert(repo.base_oid(), store(&repo.base_files));
+            for pr in &repo.prs {
+                let mut files = repo.base_files.clone();
+                for path in &pr.missing_at_head {
+                    files.remove(path);
+                }
+                for change in &pr.changes {
+                    match change {
+                        FileChange::Added(path, text) | FileChange::Modified(path, text) => {
+                            files.insert(path.clone(), text.clone());
+                        }
+                        FileChange::Deleted(path) => {
+                            files.remove(path);
+                        }
+                        FileChange::Renamed { from, to } => {
+                            if let Some(text) = files.remove(from) {
+                                files.insert(to.clone(), text);
+                            }
+                        }
+                    }
+                }
+                commits.insert(pr.head_oid(&repo.full_name), store(&files));
+            }
+        }
+        FakeGitHub {
+            repos: Arc::new(repos),
+            blobs: Arc::new(blobs),
+            commits: Arc::new(commits),
+        }
+    }
+
+    fn repo(&self, owner: &str, name: &str) -> Option<&FakeRepo> {
+        let full = format!("{owner}/{name}");
+        self.repos.iter().find(|r| r.full_name == full)
+    }
+
+    fn graphql(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let query = body["query"].as_str().unwrap_or("");
+        let variables = &body["variables"];
+        let owner = variables["owner"].as_str().unwrap_or("");
+        let name = variables["name"].as_str().unwrap_or("");
+        if query.contains("search(") {
+            return self.search(variables);
+        }
+        let Some(repo) = self.repo(owner, name) else {
+            return not_found(&format!("{owner}/{name}"));
+        };
+        if query.contains("pullRequests(") {
+            let start = cursor_offset(&variables["cursor"]);
+            let page: Vec<&FakePr> = repo.prs.iter().skip(start).take(100).collect();
+            let end = start + page.len();
+            let nodes: Vec<Value> = page.iter().map(|pr| self.pr_node(repo, pr)).collect();
+            return data(json!({"repository": {"pullRequests": {
+                "pageInfo": {"hasNextPage": end < repo.prs.len(), "endCursor": cursor(end)},
+                "nodes": nodes,
+            }}}));
+        }
+        if query.contains("pullRequest(number") {
+            let number = variables["number"].as_u64().unwrap_or(0);
+            return match repo.prs.iter().find(|pr| pr.number == number) {
+                Some(pr) => data(json!({"repository": {"pullRequest": self.pr_node(repo, pr)}})),
+                None => ResponseTemplate::new(200).set_body_json(json!({
+                    "data": {"repository": {"pullRequest": null}},
+                    "errors": [{
+                        "type": "NOT_FOUND",
+                        "path": ["repository", "pullRequest"],
+                        "locations": [{"line": 2, "column": 47}],
+                        "message": format!("Could not resolve to a PullRequest with the number of {number}.")
+                    }]
+                })),
+            };
+        }
+        if query.contains("on Blob") {
+            let mut answers = serde_json::Map::new();
+            for (key, value) in variables.as_object().into_iter().flatten() {
+                if !key.starts_with('v') {
+                    continue;
+                }
+                let text = value.as_str().unwrap_or("");
+                let oid = match text.split_once(':') {
+                    Some((commit, path)) => self
+                        .commits
+                        .get(commit)
+                        .and_then(|files| files.get(path))
+                        .cloned(),
+                    None => Some(text.to_owned()),
+                };
+                let node = oid
+                    .and_then(|oid| self.blobs.get(&oid).map(|bytes| (oid, bytes)))
+                    .map(|(oid, bytes)| blob_node(&oid, bytes))
+                    .unwrap_or(Value::Null);
+                answers.insert(key.clone(), node);
+            }
+            return data(json!({"repository": answers}));
+        }
+        ResponseTemplate::new(400).set_body_json(json!({"message": "unexpected query"}))
+    }
+
+    fn search(&self, variables: &Value) -> ResponseTemplate {
+        let q = variables["q"].as_str().unwrap_or("");
+        let repo_name = q
+            .split_whitespace()
+            .find_map(|part| part.strip_prefix("repo:"))
+            .unwrap_or("");
+        let label = q
+            .split_whitespace()
+            .find_map(|part| part.strip_prefix("label:"));
+        let Some(repo) = self.repos.iter().find(|r| r.full_name == repo_name) else {
+            return data(json!({"search": {
+                "pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []
+            }}));
+        };
+        let found: Vec<&FakePr> = repo
+            .prs
+            .iter()
+            .filter(|pr| label.is_none_or(|l| pr.labels.iter().any(|x| x == l)))
+            .collect();
+        let start = cursor_offset(&variables["cursor"]);
+        let page: Vec<&FakePr> = found.iter().skip(start).take(100).copied().collect();
+        let end = start + page.len();
+        let nodes: Vec<Value> = page.iter().map(|pr| self.pr_node(repo, pr)).collect();
+        data(json!({"search": {
+            "pageInfo": {"hasNextPage": end < found.len(), "endCursor": cursor(end)},
+            "nodes": nodes,
+        }}))
+    }
+
+    fn pr_node(&self, repo: &FakeRepo, pr: &FakePr) -> Value {
+        let files: Vec<Value> = pr
+            .changes
+            .iter()
+            .map(|change| {
+                let (path, kind) = match change {
+                    FileChange::Added(path, _) => (path, "ADDED"),
+                    FileChange::Modified(path, _) => (path, "MODIFIED"),
+                    FileChange::Deleted(path) => (path, "DELETED"),
+                    FileChange::Renamed { to, .. } => (to, "RENAMED"),
+                };
+                json!({"path": path, "changeType": kind, "additions": 1, "deletions": 0})
+            })
+            .collect();
+        let reviews: Vec<Value> = pr
+            .reviews
+            .iter()
+            .map(|(login, state, commit, body)| {
+                json!({"author": {"login": login}, "state": state,
+                       "submittedAt": "2024-05-01T12:00:00Z", "commit": {"oid": commit},
+                       "body": body})
+            })
+            .collect();
+        let context = pr
+            .status
+            .as_ref()
+            .map(|(state, description)| json!({"state": state, "description": description}));
+        let (owner, name) = repo.full_name.split_once('/').unwrap_or(("", ""));
+        json!({
+            "number": pr.number,
+            "title": pr.title,
+            "url": format!("https://github.com/{owner}/{name}/pull/{}", pr.number),
+            "isDraft": pr.draft,
+            "headRefName": format!("feature-{}", pr.number),
+            "headRefOid": pr.head_oid(&repo.full_name),
+            "baseRefName": pr.base_ref,
+            "baseRefOid": repo.base_oid(),
+            "updatedAt": pr.updated_at,
+            "body": "",
+            "author": {"login": pr.author},
+            "labels": {"nodes": pr.labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>()},
+            "files": {"nodes": files, "pageInfo": {"hasNextPage": false, "endCursor": "MQ"}},
+            "reviews": {"nodes": reviews},
+            "commits": {"nodes": [{"commit": {"status": context.map(|c| json!({"context": c}))}}]},
+        })
+    }
+
+    fn rest(&self, request: &Request) -> ResponseTemplate {
+        let path = request.url.path().to_owned();
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let ["repos", owner, name, rest @ ..] = parts.as_slice() else {
+            return rest_not_found();
+        };
+        let Some(repo) = self.repo(owner, name) else {
+            return rest_not_found();
+        };
+        match rest {
+            ["git", "trees", sha] => self.tree(owner, name, sha),
+            ["git", "blobs", sha] => match self.blobs.get(*sha) {
+                Some(bytes) => ResponseTemplate::new(200).set_body_json(json!({
+                    "sha": sha,
+                    "node_id": "MDQ6QmxvYjE=",
+                    "size": bytes.len(),
+                    "url": format!("https://api.github.com/repos/{owner}/{name}/git/blobs/{sha}"),
+                    "content": wrap_lines(&base64::engine::general_purpose::STANDARD.encode(bytes)),
+                    "encoding": "base64",
+                })),
+                None => rest_not_found(),
+            },
+            ["pulls", number, "files"] => {
+                let number: u64 = number.parse().unwrap_or(0);
+                match repo.prs.iter().find(|pr| pr.number == number) {
+                    Some(pr) => self.pr_files(request, repo, pr),
+                    None => rest_not_found(),
+                }
+            }
+            _ => rest_not_found(),
+        }
+    }
+
+    fn tree(&self, owner: &str, name: &str, sha: &str) -> ResponseTemplate {
+        let Some(files) = self.commits.get(sha) else {
+            return rest_not_found();
+        };
+        let mut entries = Vec::new();
+        let mut dirs = std::collections::BTreeSet::new();
+        for path in files.keys() {
+            for (index, _) in path.match_indices('/') {
+                dirs.insert(path[..index].to_owned());
+            }
+        }
+        for dir in dirs {
+            entries.push(json!({"path": dir, "mode": "040000", "type": "tree",
+                "sha": commit_id(&dir),
+                "url": format!("https://api.github.com/repos/{owner}/{name}/git/trees/{}", commit_id(&dir))}));
+        }
+        for (path, oid) in files {
+            entries.push(
+                json!({"path": path, "mode": "100644", "type": "blob", "sha": oid,
+                "size": self.blobs[oid].len(),
+                "url": format!("https://api.github.com/repos/{owner}/{name}/git/blobs/{oid}")}),
+            );
+        }
+        ResponseTemplate::new(200).set_body_json(json!({
+            "sha": sha,
+            "url": format!("https://api.github.com/repos/{owner}/{name}/git/trees/{sha}"),
+            "tree": entries,
+            "truncated": false,
+        }))
+    }
+
+    fn pr_files(&self, request: &Request, repo: &FakeRepo, pr: &FakePr) -> ResponseTemplate {
+        let page: usize = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        let head = &self.commits[&pr.head_oid(&repo.full_name)];
+        let items: Vec<Value> = pr
+            .changes
+            .iter()
+            .skip((page - 1) * 100)
+            .take(100)
+            .map(|change| {
+                let (filename, status, previous) = match change {
+                    FileChange::Added(p, _) => (p, "added", None),
+                    FileChange::Modified(p, _) => (p, "modified", None),
+                    FileChange::Deleted(p) => (p, "removed", None),
+                    FileChange::Renamed { from, to } => (to, "renamed", Some(from)),
+                };
+                let mut item = json!({
+                    "sha": head.get(filename).cloned().unwrap_or_default(),
+                    "filename": filename, "status": status,
+                    "additions": 1, "deletions": 0, "changes": 1,
+                    "blob_url": "", "raw_url": "", "contents_url": "", "patch": "@@ -0,0 +1 @@"
+                });
+                if let Some(previous) = previous {
+                    item["previous_filename"] = json!(previous);
+                }
+                item
+            })
+            .collect();
+        let etag = format!("\"{}\"", commit_id(&format!("{}-{page}", pr.number)));
+        let sent = request
+            .headers
+            .get("if-none-match")
+            .and_then(|v| v.to_str().ok());
+        if sent == Some(etag.as_str()) {
+            return ResponseTemplate::new(304).insert_header("etag", etag.as_str());
+        }
+        ResponseTemplate::new(200)
+            .insert_header("etag", etag.as_str())
+            .set_body_json(items)
+    }
+}
+
+impl Respond for FakeGitHub {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if request.url.path().ends_with("/graphql") {
+            self.graphql(request)
+        } else {
+            self.rest(request)
+        }
+    }
+}
+
+fn data(value: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({ "data": value }))
+}
+
+/// GitHub's GraphQL answer for a repository that does not exist or cannot be seen.
+pub fn not_found(full_name: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "data": {"repository": null},
+        "errors": [{
+            "type": "NOT_FOUND",
+            "path": ["repository"],
+            "locations": [{"line": 2, "column": 3}],
+            "message": format!("Could not resolve to a Repository with the name '{full_name}'.")
+        }]
+    }))
+}
+
+fn rest_not_found() -> ResponseTemplate {
+    ResponseTemplate::new(404).set_body_json(json!({
+        "message": "Not Found",
+        "documentation_url": "https://docs.github.com/rest",
+        "status": "404"
+    }))
+}
+
+fn blob_node(oid: &str, bytes: &[u8]) -> Value {
+    let text = std::str::from_utf8(bytes).ok();
+    json!({
+        "oid": oid,
+        "byteSize": bytes.len(),
+        "isBinary": text.is_none(),
+        "isTruncated": false,
+        "text": text,
+    })
+}
+
+/// GitHub's opaque cursors, here `cursor:<offset>` in base64.
+fn cursor(offset: usize) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("cursor:{offset}"))
+}
+
+fn cursor_offset(value: &Value) -> usize {
+    value
+        .as_str()
+        .and_then(|c| base64::engine::general_purpose::STANDARD.decode(c).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("cursor:")?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Base64 in lines of 60, as GitHub sends blob content.
+fn wrap_lines(encoded: &str) -> String {
+    let mut out = String::new();
+    for chunk in encoded.as_bytes().chunks(60) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or(""));
+        out.push('\n');
+    }
+    out
+}
