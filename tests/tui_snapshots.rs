@@ -217,3 +217,34 @@ fn every_screen_draws_at_every_size_without_panicking() {
         }
     }
 }
+
+#[test]
+fn a_statement_note_is_drawn_below_its_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Tab,
+            KeyCode::Tab,
+            KeyCode::Char('n'),
+        ],
+    );
+    for c in "ran on a copy".chars() {
+        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    let typing = render(&app, 160, 48);
+    assert!(
+        typing.contains("note (Enter to save, Esc to cancel) on prisma/"),
+        "{typing}"
+    );
+    press(&mut app, &[KeyCode::Enter]);
+    let screen = render(&app, 160, 48);
+    let below_heading = screen
+        .lines()
+        .skip_while(|l| !l.contains("CRITICAL cascade-widened"))
+        .take(5)
+        .any(|l| l.contains("✎ ran on a copy"));
+    assert!(below_heading, "{screen}");
+}

@@ -332,3 +332,65 @@ fn conflicting_prs_count_each_other() {
         "the cook log touches nothing else"
     );
 }
+
+#[test]
+fn n_on_a_finding_notes_its_statement_and_n_on_the_checklist_notes_the_pr() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Tab,
+            KeyCode::Tab,
+            KeyCode::Char('n'),
+        ],
+    );
+    type_text(&mut app, "the DBA ran this on a copy");
+    press(&mut app, &[KeyCode::Enter]);
+    let finding = app.open_entry().unwrap().report.findings[0].clone();
+    let review = app.review.as_ref().unwrap();
+    let [note] = review.draft.notes.as_slice() else {
+        panic!("{:?}", review.draft.notes);
+    };
+    assert_eq!(note.text, "the DBA ran this on a copy");
+    assert_eq!(note.file.as_deref(), Some(finding.file.as_str()));
+    assert_eq!(note.line, Some(finding.line));
+
+    press(&mut app, &[KeyCode::Tab, KeyCode::Char('n')]);
+    type_text(&mut app, "overall fine");
+    press(&mut app, &[KeyCode::Enter]);
+    let notes = &app.review.as_ref().unwrap().draft.notes;
+    assert_eq!(notes.len(), 2);
+    assert_eq!((notes[1].file.clone(), notes[1].line), (None, None));
+
+    press(&mut app, &[KeyCode::Esc, KeyCode::Enter]);
+    let restored = &app.review.as_ref().unwrap().draft.notes;
+    assert_eq!(restored.len(), 2, "notes are in the draft on disk");
+}
+
+#[test]
+fn n_on_a_line_of_the_migration_text_notes_that_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('r'),
+            KeyCode::Down,
+            KeyCode::Down,
+            KeyCode::Down,
+        ],
+    );
+    let place = app.review.as_ref().unwrap().selected_statement().unwrap();
+    press(&mut app, &[KeyCode::Char('n')]);
+    type_text(&mut app, "why a rewrite?");
+    press(&mut app, &[KeyCode::Enter]);
+    let note = &app.review.as_ref().unwrap().draft.notes[0];
+    assert_eq!((note.file.clone().unwrap(), note.line.unwrap()), place);
+    assert_eq!(
+        place.1, 3,
+        "the third line of the migration, under its heading"
+    );
+}

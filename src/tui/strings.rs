@@ -36,6 +36,14 @@ pub const WAIVE_NEEDS_REASON: &str = "a waiver needs a written reason (Esc to ca
 pub const NOTE_PROMPT: &str = "note (Enter to save, Esc to cancel): ";
 /// Told when a note is empty (the prompt stays).
 pub const NOTE_NEEDS_TEXT: &str = "a note needs text (Esc to cancel): ";
+/// Starts the prompt of a note about one statement (`note on file:line: `).
+pub const NOTE_ON: &str = "note (Enter to save, Esc to cancel) on";
+/// Marks a note drawn below the statement it is about.
+pub const NOTE_MARK: &str = "    ✎ ";
+/// Marks a cascade edge the PR adds or widens.
+pub const CASCADE_NEW: &str = "  (new)";
+/// Marks a cascade edge the Prisma client emulates.
+pub const CASCADE_EMULATED: &str = "  [emulated by Prisma]";
 /// Heading of the notes below the checklist.
 pub const NOTES_HEADING: &str = "Notes";
 /// Title of the verdict dialog.

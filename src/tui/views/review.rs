@@ -12,8 +12,8 @@ use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 use super::{clean, risk_badge};
 use crate::analysis::diff::FileDiff;
 use crate::analysis::rules::Risk;
+use crate::analysis::schema::ReferentialAction;
 use crate::check::{ChecklistEntry, PrReport};
-use crate::report::cascade_text::render_cascade_change;
 use crate::report::diff_text::{render_file_diff, render_schema_diff};
 use crate::report::style::Painter;
 use crate::review::{Draft, DraftStore, EvidenceStatus, ItemState, LoadOutcome, Note};
@@ -108,6 +108,8 @@ impl InputPurpose {
 pub struct TextInput {
     /// What it is for.
     pub purpose: InputPurpose,
+    /// The statement a note is about (`file`, `line`), or `None` for the PR.
+    pub place: Option<(String, usize)>,
     /// What was typed so far.
     pub text: String,
 }
@@ -192,7 +194,7 @@ impl ReviewState {
             scroll: [0; 3],
             lines: [
                 diff_lines(&entry.report),
-                cascade_lines(&entry.report),
+                cascade_lines(entry),
                 finding_lines(&entry.report),
             ],
             raw_lines: raw_diff_lines(entry),
@@ -226,9 +228,19 @@ impl ReviewState {
             Action::RawDiff => self.show_diff(!self.raw, 0),
             Action::Enter if self.focus == Pane::Findings => self.jump_to_statement(),
             Action::Note => {
-                self.focus_pane(Pane::Checklist);
+                let place = self.selected_statement();
+                if place.is_none() {
+                    self.focus_pane(Pane::Checklist);
+                }
                 self.start_input(InputPurpose::Note);
+                if let Some(input) = &mut self.input {
+                    input.place = place;
+                }
             }
+            Action::Top => self.move_by(usize::MAX, false, entries),
+            Action::Bottom => self.move_by(usize::MAX, true, entries),
+            Action::Left => self.focus_pane(self.focus.step(Pane::ALL.len() - 1)),
+            Action::Right => self.focus_pane(self.focus.step(1)),
             _ => {}
         }
     }
@@ -255,8 +267,9 @@ impl ReviewState {
             KeyCode::Enter => {
                 let text = input.text.trim().to_owned();
                 let purpose = input.purpose;
+                let place = input.place.take();
                 self.input = None;
-                self.submit(purpose, text, context, entries);
+                self.submit(purpose, text, place, context, entries);
             }
             _ => {}
         }
@@ -266,6 +279,7 @@ impl ReviewState {
     fn start_input(&mut self, purpose: InputPurpose) {
         self.input = Some(TextInput {
             purpose,
+            place: None,
             text: String::new(),
         });
         self.message = None;
@@ -276,6 +290,7 @@ impl ReviewState {
         &mut self,
         purpose: InputPurpose,
         text: String,
+        place: Option<(String, usize)>,
         context: &Context,
         entries: &[PrEntry],
     ) {
@@ -286,11 +301,10 @@ impl ReviewState {
                 };
                 self.draft.state.waive(&id, &context.reviewer, &text);
             }
-            InputPurpose::Note => self.draft.notes.push(Note {
-                text,
-                file: None,
-                line: None,
-            }),
+            InputPurpose::Note => {
+                let (file, line) = place.map_or((None, None), |(f, l)| (Some(f), Some(l)));
+                self.draft.notes.push(Note { text, file, line });
+            }
         }
         self.save(context);
     }
@@ -313,23 +327,41 @@ impl ReviewState {
         }
     }
 
+    /// The statement selected in the focused pane: on Findings the finding at the top of the
+    /// pane, on the migration text the line at the top; `None` elsewhere.
+    pub fn selected_statement(&self) -> Option<(String, usize)> {
+        let pane = match self.focus {
+            Pane::Findings => Pane::Findings,
+            Pane::Diff if self.raw => Pane::Diff,
+            _ => return None,
+        };
+        let index = self.selected_line(pane)?;
+        self.text_lines(pane).get(index)?.place.clone()
+    }
+
+    /// The index of the line of `pane` that is selected: the nearest line with a place at or
+    /// above the top of the pane, else the first one below it.
+    fn selected_line(&self, pane: Pane) -> Option<usize> {
+        let top = self.scroll.get(pane.index()).copied().unwrap_or(0);
+        let lines = self.text_lines(pane);
+        let upto = (top + 1).min(lines.len());
+        lines
+            .get(..upto)?
+            .iter()
+            .rposition(|l| l.place.is_some())
+            .or_else(|| lines.iter().position(|l| l.place.is_some()))
+    }
+
     /// From the finding at the top of the findings pane to its statement in the migration text.
     fn jump_to_statement(&mut self) {
-        let top = self
-            .scroll
-            .get(Pane::Findings.index())
-            .copied()
-            .unwrap_or(0);
         let findings = self
             .lines
             .get(Pane::Findings.index())
             .map_or(&[][..], Vec::as_slice);
-        let target = findings
-            .iter()
-            .take(top + 1)
-            .rev()
-            .find_map(|l| l.place.clone())
-            .or_else(|| findings.iter().find_map(|l| l.place.clone()));
+        let target = self
+            .selected_line(Pane::Findings)
+            .and_then(|i| findings.get(i))
+            .and_then(|l| l.place.clone());
         let found = target.and_then(|place| {
             self.raw_lines
                 .iter()
@@ -456,26 +488,47 @@ fn file_diff_lines(file: &FileDiff) -> Vec<PaneLine> {
     lines
 }
 
-/// The cascade growth of every changed set.
-fn cascade_lines(report: &PrReport) -> Vec<PaneLine> {
-    let lines = report
-        .sets
-        .iter()
-        .flat_map(|set| &set.cascade)
-        .flat_map(|change| {
-            let text = render_cascade_change(change, Painter::new(false));
-            text.lines()
-                .map(|l| {
-                    let tone = if l.starts_with("deleting") {
-                        Tone::Removed
-                    } else {
-                        Tone::Text
-                    };
-                    line(tone, l)
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
+/// The cascade tree of every root the PR grows: each edge with its ON DELETE action, new or
+/// widened edges marked (and coloured), edges the Prisma client emulates marked, then the
+/// tables a delete newly reaches.
+fn cascade_lines(entry: &PrEntry) -> Vec<PaneLine> {
+    let mut lines = Vec::new();
+    for tree in &entry.cascade_trees {
+        lines.push(line(
+            Tone::Changed,
+            &format!("deleting one {} row", tree.root),
+        ));
+        for edge in &tree.lines {
+            let mut text = format!("{}{} {}", edge.prefix, edge.action.sql(), edge.table);
+            if edge.new {
+                text.push_str(strings::CASCADE_NEW);
+            }
+            if edge.emulated {
+                text.push_str(strings::CASCADE_EMULATED);
+            }
+            let tone = match (edge.new, edge.action) {
+                (true, _) => Tone::Added,
+                (false, ReferentialAction::Cascade) => Tone::Text,
+                (false, _) => Tone::Dim,
+            };
+            lines.push(line(tone, &text));
+        }
+        if tree.omitted > 0 {
+            lines.push(line(
+                Tone::Dim,
+                &format!("… and {} more edges", tree.omitted),
+            ));
+        }
+        if !tree.newly_reached.is_empty() {
+            lines.push(line(
+                Tone::Removed,
+                &format!(
+                    "now also deletes rows in: {}",
+                    tree.newly_reached.join(", ")
+                ),
+            ));
+        }
+    }
     or_placeholder(lines, strings::NO_CASCADE_CHANGE)
 }
 
@@ -623,18 +676,46 @@ fn draw_pane(
     let paragraph = match pane {
         Pane::Checklist => Paragraph::new(checklist_view(state, entry, height, theme)),
         text_pane => {
-            let scroll = state.scroll.get(text_pane.index()).copied().unwrap_or(0);
-            let lines: Vec<Line> = state
-                .text_lines(text_pane)
-                .iter()
-                .skip(scroll)
-                .take(height)
-                .map(|l| Line::styled(l.text.clone(), tone_style(l.tone, theme)))
-                .collect();
-            Paragraph::new(lines).wrap(Wrap { trim: false })
+            Paragraph::new(text_view(state, text_pane, height, theme)).wrap(Wrap { trim: false })
         }
     };
     frame.render_widget(paragraph.block(block), area);
+}
+
+/// The lines of a text pane visible in `height` rows: the selected statement highlighted when
+/// the pane is focused, and the notes about a statement right below it.
+fn text_view<'a>(state: &ReviewState, pane: Pane, height: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let scroll = state.scroll.get(pane.index()).copied().unwrap_or(0);
+    let selected = (state.focus == pane)
+        .then(|| state.selected_statement())
+        .flatten()
+        .and_then(|_| state.selected_line(pane));
+    let mut lines = Vec::with_capacity(height);
+    for (index, pane_line) in state.text_lines(pane).iter().enumerate().skip(scroll) {
+        if lines.len() >= height {
+            break;
+        }
+        let mut drawn = Line::styled(pane_line.text.clone(), tone_style(pane_line.tone, theme));
+        if selected == Some(index) {
+            drawn = drawn.style(theme.selected);
+        }
+        lines.push(drawn);
+        if let Some((file, number)) = &pane_line.place {
+            let notes = state
+                .draft
+                .notes
+                .iter()
+                .filter(|n| n.file.as_deref() == Some(file) && n.line == Some(*number));
+            for note in notes {
+                lines.push(Line::styled(
+                    format!("{}{}", strings::NOTE_MARK, clean(&note.text)),
+                    theme.accent,
+                ));
+            }
+        }
+    }
+    lines.truncate(height);
+    lines
 }
 
 /// `Checklist · required 3/21 · * marks required`: how far the gate is.
@@ -692,11 +773,19 @@ fn checklist_view<'a>(
                 .draft
                 .notes
                 .iter()
-                .map(|note| Line::styled(format!("- {}", clean(&note.text)), theme.text)),
+                .map(|note| Line::styled(format!("- {}", note_text(note)), theme.text)),
         );
     }
     let offset = (cursor_line + 3).saturating_sub(height);
     lines.into_iter().skip(offset).take(height).collect()
+}
+
+/// A note as the checklist lists it: `file:line: text`, or the text of a PR-level note.
+fn note_text(note: &Note) -> String {
+    match (&note.file, note.line) {
+        (Some(file), Some(line)) => format!("{}:{line}: {}", clean(file), clean(&note.text)),
+        _ => clean(&note.text).into_owned(),
+    }
 }
 
 /// An item: its box, text and required mark; its evidence and waiver reason below.
@@ -749,13 +838,19 @@ fn item_lines<'a>(
 /// The footer: the text being typed, a message, or the key hint.
 fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
     let line = match (&state.input, &state.message) {
-        (Some(input), message) => Line::from(vec![
-            Span::styled(
-                message.as_deref().unwrap_or(input.purpose.prompt()),
-                theme.accent,
-            ),
-            Span::raw(input.text.as_str()),
-        ]),
+        (Some(input), message) => {
+            let prompt = match (message, &input.place) {
+                (Some(message), _) => message.clone(),
+                (None, Some((file, line))) => {
+                    format!("{} {}:{line}: ", strings::NOTE_ON, clean(file))
+                }
+                (None, None) => input.purpose.prompt().to_owned(),
+            };
+            Line::from(vec![
+                Span::styled(prompt, theme.accent),
+                Span::raw(input.text.as_str()),
+            ])
+        }
         (None, Some(message)) => Line::styled(message.as_str(), theme.changed),
         (None, None) => Line::styled(strings::REVIEW_HINT, theme.dim),
     };
