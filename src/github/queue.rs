@@ -86,7 +86,7 @@ pub async fn list_page(
     section: Option<&SectionConfig>,
     cursor: Option<&str>,
 ) -> Result<PrPage, GitHubError> {
-    let connection: Option<Connection<Value>> = match section {
+    let connection: Connection<Value> = match section {
         None => {
             let what = format!("the open pull requests of repository {}", repo.full_name());
             let query = format!("{LIST_QUERY}\n{PR_FRAGMENT}");
@@ -94,7 +94,7 @@ pub async fn list_page(
             let data: RepositoryData<PullRequestsField> =
                 client.graphql(&what, &query, variables).await?;
             let repository = data.repository.ok_or(GitHubError::NotFound { what })?;
-            Some(repository.pull_requests)
+            repository.pull_requests
         }
         Some(section) => {
             let what = format!("the search `{}` in {}", section.title, repo.full_name());
@@ -106,10 +106,9 @@ pub async fn list_page(
             );
             let variables = json!({"q": search, "cursor": cursor});
             let data: SearchData = client.graphql(&what, &query, variables).await?;
-            Some(data.search)
+            data.search
         }
     };
-    let connection = connection.unwrap_or_default();
     let what = format!("the pull requests of {}", repo.full_name());
     let mut prs = Vec::new();
     // Search nodes that are issues, not PRs, come as `{}`.
@@ -509,7 +508,7 @@ mod tests {
         );
         let repo = RepoRef::parse("acme/shop").unwrap();
         let node = connection.nodes.into_iter().flatten().next().unwrap();
-        let ListedPr { pr, more_files } = listed(&repo, parse(&"page".to_owned(), node).unwrap());
+        let ListedPr { pr, more_files } = listed(&repo, parse("page", node).unwrap());
         assert!(!more_files);
         assert_eq!(pr.meta.number, 1347);
         assert_eq!(pr.meta.author, "octocat");
