@@ -260,6 +260,11 @@ pub struct AuditArgs {
     /// Check the log's hash chain.
     #[arg(long)]
     pub verify: bool,
+    /// Do not ask GitHub. Otherwise, when repositories are configured, the audit also lists
+    /// migration PRs merged (since --since, default the last 30 days) without an approving data
+    /// review, and approvals GitHub shows that the log does not have.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// `schemagate queue`.

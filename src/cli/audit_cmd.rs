@@ -1,14 +1,22 @@
 //! `schemagate audit`: past decisions from the decision log, filtered, newest first, with
 //! their checklists and waiver reasons; stale approvals; and with `--verify` the hash chain
-//! check (exit 1 when a record was tampered with).
+//! check (exit 1 when a record was tampered with). With repositories configured (and not
+//! `--offline`), GitHub is asked for the migration PRs merged without an approving data review
+//! and for approvals the log does not have.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::args::{AuditArgs, AuditFormat, VerdictArg};
+use super::args::{AuditArgs, AuditFormat, GlobalArgs, VerdictArg};
+use super::github_setup::{connect, load_config, repo_detect_options};
 use super::output::{emit, print_json};
+use crate::analysis::detect::CandidateFilter;
+use crate::config::Config;
+use crate::github::cache::ContentCache;
+use crate::github::contents::RepoRef;
+use crate::github::history::migration_prs_since;
 use crate::review::Verdict;
 use crate::review::audit::{
     AuditFilter, AuditReport, local_heads, render_csv, render_text, select, stale_approvals,
@@ -16,13 +24,18 @@ use crate::review::audit::{
 use crate::review::clock::Timestamp;
 use crate::review::decision_log::{LOG_FILE, LogRead, Verification, read_all, verify};
 use crate::review::durable::{DATA_DIR_ENV, data_dir};
+use crate::review::github_audit::{GitHubAudit, GitHubPrFacts, compare};
+use crate::review::{Clock, SystemClock};
 use crate::source::git::GitRepo;
 
 /// Exit code when the log was tampered with.
 const EXIT_TAMPERED: u8 = 1;
 
+/// How far back GitHub is asked about when `--since` is not given.
+const DEFAULT_GITHUB_DAYS: i64 = 30;
+
 /// Runs the command.
-pub fn run(args: &AuditArgs) -> Result<ExitCode> {
+pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
     let dir = data_dir().with_context(|| {
         format!("cannot tell the data directory (no home directory): set {DATA_DIR_ENV}")
     })?;
@@ -44,13 +57,18 @@ pub fn run(args: &AuditArgs) -> Result<ExitCode> {
         _ => BTreeMap::new(),
     };
     let stale = stale_approvals(&log.records, &selected, &heads);
-    let report = AuditReport::new(
+    let mut report = AuditReport::new(
         &selected,
         stale,
         &log.bad_lines,
         log.torn_tail.as_ref(),
         verification.as_ref(),
     );
+    if !args.offline {
+        let config = load_config(global)?;
+        (report.github, report.github_errors) =
+            compare_with_github(global, args, &config, &filter, &log);
+    }
     match args.format {
         AuditFormat::Text => emit(render_text(&report))?,
         AuditFormat::Json => print_json(&report)?,
@@ -63,6 +81,72 @@ pub fn run(args: &AuditArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The comparison with GitHub of the configured repositories (only `--repo` when given), and
+/// what could not be asked. `None` when no repository is configured.
+fn compare_with_github(
+    global: &GlobalArgs,
+    args: &AuditArgs,
+    config: &Config,
+    filter: &AuditFilter,
+    log: &LogRead,
+) -> (Option<GitHubAudit>, Vec<String>) {
+    let repos: Vec<_> = config
+        .repos
+        .iter()
+        .filter(|repo| args.repo.as_ref().is_none_or(|only| &repo.name == only))
+        .collect();
+    if repos.is_empty() {
+        return (None, Vec::new());
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            return (
+                None,
+                vec![format!("cannot start the network runtime: {error}")],
+            );
+        }
+    };
+    // octocrab starts its connection task when the client is built: inside the runtime.
+    let _inside = runtime.enter();
+    let client = match connect(global, config) {
+        Ok(client) => client,
+        Err(error) => return (None, vec![format!("{error:#}")]),
+    };
+    let cache = match ContentCache::open_default() {
+        Ok(cache) => cache,
+        Err(error) => return (None, vec![error.to_string()]),
+    };
+    let since = filter.since.unwrap_or_else(|| {
+        Timestamp::from_unix_secs(SystemClock.now().unix_secs() - DEFAULT_GITHUB_DAYS * 86_400)
+    });
+    let since_day: String = since.to_string().chars().take(10).collect();
+    let mut facts: Vec<GitHubPrFacts> = Vec::new();
+    let mut errors = Vec::new();
+    for repo in repos {
+        let Some(repo_ref) = RepoRef::parse(&repo.name) else {
+            errors.push(format!("`{}` is not owner/name", repo.name));
+            continue;
+        };
+        let candidates = CandidateFilter::new(&repo_detect_options(global, repo));
+        let fetched = runtime.block_on(migration_prs_since(
+            &client,
+            &cache,
+            &repo_ref,
+            &since_day,
+            &candidates,
+        ));
+        match fetched {
+            Ok(mut prs) => facts.append(&mut prs),
+            Err(error) => errors.push(format!("{}: {error}", repo.name)),
+        }
+    }
+    (Some(compare(&facts, &log.records)), errors)
 }
 
 /// The filter the options describe.

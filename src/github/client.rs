@@ -69,9 +69,16 @@ impl GitHub {
     /// A client for the REST root `api_url` (e.g. `https://api.github.com`,
     /// `https://HOST/api/v3`, or a local mock server's address).
     ///
+    /// Must be called inside a tokio runtime (octocrab spawns its request buffer there), e.g.
+    /// after `runtime.enter()`.
+    ///
     /// # Errors
-    /// [`GitHubError::BadApiUrl`] when the URL does not parse or the TLS setup fails.
+    /// [`GitHubError::BadApiUrl`] when the URL does not parse or the TLS setup fails;
+    /// [`GitHubError::NoRuntime`] outside a runtime.
     pub fn new(api_url: &str, token: Token) -> Result<GitHub, GitHubError> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(GitHubError::NoRuntime);
+        }
         let api_url = api_url.trim_end_matches('/').to_owned();
         let bad_url = |message: String| GitHubError::BadApiUrl {
             url: api_url.clone(),
@@ -397,10 +404,17 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_url_without_scheme_is_refused() {
+    #[tokio::test]
+    async fn a_url_without_scheme_is_refused() {
         let token = Token::new("t", TokenSource::Explicit);
         let error = GitHub::new("api.github.com", token).unwrap_err();
         assert!(matches!(error, GitHubError::BadApiUrl { .. }));
+    }
+
+    #[test]
+    fn outside_a_runtime_is_an_error_not_a_panic() {
+        let token = Token::new("t", TokenSource::Explicit);
+        let error = GitHub::new("https://api.github.com", token).unwrap_err();
+        assert_eq!(error, GitHubError::NoRuntime);
     }
 }

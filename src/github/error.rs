@@ -105,6 +105,10 @@ pub enum GitHubError {
         /// What was wrong.
         message: String,
     },
+    /// The client was created outside a tokio runtime (a programming error, reported instead of
+    /// the panic octocrab's request buffer would cause).
+    #[error("the GitHub client needs a tokio runtime: create it inside `Runtime::enter`")]
+    NoRuntime,
     /// The API URL is not a URL.
     #[error("`{url}` is not a usable API URL: {message}")]
     BadApiUrl {

@@ -11,6 +11,7 @@ pub mod client;
 pub mod contents;
 pub mod dispatch;
 pub mod error;
+pub mod history;
 pub mod inline;
 pub mod outbox;
 pub mod queue;

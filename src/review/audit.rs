@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::clock::Timestamp;
 use super::decision_log::{BadLine, Decision, Destination, Record, TornTail, Verification};
 use super::gates::{ItemState, Verdict};
+use super::github_audit::GitHubAudit;
 use crate::analysis::rules::Risk;
 use crate::report::sanitize::sanitize_line;
 use crate::source::git::GitRepo;
@@ -224,6 +225,12 @@ pub struct AuditReport<'a> {
     pub torn_tail_line: Option<usize>,
     /// The chain check, when asked for.
     pub verification: Option<VerificationSummary>,
+    /// The comparison with GitHub, when repositories are configured and GitHub answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub github: Option<GitHubAudit>,
+    /// Repositories GitHub could not be asked about, with why (token-free messages).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub github_errors: Vec<String>,
 }
 
 impl<'a> AuditReport<'a> {
@@ -247,6 +254,8 @@ impl<'a> AuditReport<'a> {
             unreadable_lines: bad_lines.iter().map(|b| b.line).collect(),
             torn_tail_line: torn_tail.map(|t| t.line),
             verification: verification.map(VerificationSummary::from),
+            github: None,
+            github_errors: Vec::new(),
         }
     }
 }
@@ -319,7 +328,55 @@ pub fn render_text(report: &AuditReport<'_>) -> String {
             );
         }
     }
+    if let Some(github) = &report.github {
+        write_github_text(&mut out, github);
+    }
+    for error in &report.github_errors {
+        let _ = writeln!(out, "GitHub not compared: {}", sanitize_line(error));
+    }
     out
+}
+
+/// The comparison with GitHub, for people.
+fn write_github_text(out: &mut String, github: &GitHubAudit) {
+    let _ = writeln!(
+        out,
+        "Migration PRs merged without an approving data review: {}",
+        github.merged_without_review.len()
+    );
+    for merged in &github.merged_without_review {
+        let _ = writeln!(
+            out,
+            "  {}#{} merged {}  {}",
+            sanitize_line(&merged.repo),
+            merged.number,
+            sanitize_line(&merged.merged_at),
+            sanitize_line(&merged.title)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Approvals on GitHub that the log does not have: {}",
+        github.unlogged_approvals.len()
+    );
+    for unlogged in &github.unlogged_approvals {
+        let approval = &unlogged.approval;
+        let _ = writeln!(
+            out,
+            "  {}#{} approved by {} at {} on {}{}  {}",
+            sanitize_line(&unlogged.repo),
+            unlogged.number,
+            sanitize_line(&approval.reviewer),
+            short_sha(&sanitize_line(approval.commit.as_deref().unwrap_or("?"))),
+            sanitize_line(approval.submitted_at.as_deref().unwrap_or("?")),
+            if approval.by_schemagate {
+                " (posted by schemagate elsewhere)"
+            } else {
+                " (outside schemagate)"
+            },
+            sanitize_line(&unlogged.title)
+        );
+    }
 }
 
 fn write_decision_text(out: &mut String, entry: &AuditEntry<'_>) {
