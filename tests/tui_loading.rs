@@ -2,15 +2,17 @@
 //! queue's order, with the selection kept on its PR; a failure is shown and the rest works; `r`
 //! loads again; and `schemagate --repo PATH` analyses a real checkout that way.
 
+#[path = "support/checkout.rs"]
+mod checkout;
 #[path = "support/console.rs"]
 #[allow(dead_code)]
 mod console;
 
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use checkout::checkout_with_one_pr;
 use console::{demo_context, press};
 use crossterm::event::KeyCode;
 use schemagate::analysis::detect::DetectOptions;
@@ -124,41 +126,6 @@ fn the_selection_stays_on_its_pr_while_riskier_ones_arrive() {
     let selected = app.queue.selected_entry(&app.entries).unwrap();
     assert_eq!(app.entries[selected].meta.number, 101);
     assert_ne!(numbers(&app)[0], 101, "sorted by risk");
-}
-
-/// A git repository with a main branch and one PR branch adding a migration.
-fn checkout_with_one_pr(dir: &std::path::Path) {
-    let git = |args: &[&str]| {
-        let status = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    };
-    git(&["init", "-q", "-b", "main"]);
-    let migrations = dir.join("migrations");
-    std::fs::create_dir_all(&migrations).unwrap();
-    std::fs::write(
-        migrations.join("001_users.sql"),
-        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n",
-    )
-    .unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "base"]);
-    git(&["checkout", "-q", "-b", "drop-email"]);
-    std::fs::write(
-        migrations.join("002_drop_email.sql"),
-        "ALTER TABLE users DROP COLUMN email;\n",
-    )
-    .unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-q", "-m", "Drop the email column"]);
-    git(&["checkout", "-q", "main"]);
 }
 
 #[test]

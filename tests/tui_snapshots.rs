@@ -182,9 +182,11 @@ fn every_screen_draws_at_every_size_without_panicking() {
         0, 1, 10, 39, 40, 41, 55, 79, 80, 99, 100, 101, 130, 159, 160, 200,
     ];
     let heights = [0, 1, 5, 11, 12, 13, 17, 24, 30, 48, 60];
-    let screens: [&[KeyCode]; 7] = [
+    let screens: [&[KeyCode]; 9] = [
         &[],
         &[KeyCode::Char('?')],
+        &[KeyCode::Char('a')],
+        &[KeyCode::Char('a'), KeyCode::Char('?')],
         &[KeyCode::Enter],
         &[
             KeyCode::Enter,

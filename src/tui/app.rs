@@ -9,6 +9,7 @@ use crossterm::event::KeyEvent;
 use super::entry::PrEntry;
 use super::keys::{Action, Keymap, Screen};
 use super::loader::{LoadEvent, LoadSource, LoadStatus, Loader};
+use super::views::audit::{AuditOutcome, AuditState};
 use super::views::queue::QueueState;
 use super::views::review::ReviewState;
 use super::views::verdict::{Stage, VerdictOutcome, VerdictState};
@@ -54,6 +55,8 @@ pub struct App {
     pub queue: QueueState,
     /// The review of one PR, when one is open.
     pub review: Option<ReviewState>,
+    /// The audit screen (the decision log), when it is open.
+    pub audit: Option<AuditState>,
     /// The dialog, if any.
     pub overlay: Overlay,
     /// Whether the help (the keys of the current screen or dialog) is shown on top.
@@ -80,6 +83,7 @@ impl App {
             entries,
             queue,
             review: None,
+            audit: None,
             overlay: Overlay::None,
             help: false,
             quit: false,
@@ -137,10 +141,11 @@ impl App {
 
     /// The bindings in force (the help overlay lists them).
     pub fn screen(&self) -> Screen {
-        match (&self.overlay, &self.review) {
-            (Overlay::Verdict(_), _) => Screen::Verdict,
-            (_, Some(_)) => Screen::Review,
-            (_, None) => Screen::Queue,
+        match (&self.overlay, &self.review, &self.audit) {
+            (Overlay::Verdict(_), _, _) => Screen::Verdict,
+            (_, Some(_), _) => Screen::Review,
+            (_, None, Some(_)) => Screen::Audit,
+            (_, None, None) => Screen::Queue,
         }
     }
 
@@ -172,6 +177,8 @@ impl App {
             self.verdict_action(action);
         } else if self.review.is_some() {
             self.review_action(action);
+        } else if self.audit.is_some() {
+            self.audit_action(action);
         } else {
             self.queue_action(action);
         }
@@ -183,9 +190,12 @@ impl App {
             return;
         }
         let action = if down { Action::Down } else { Action::Up };
-        match &mut self.review {
-            Some(review) => review.act(action, &self.context, &self.entries),
-            None => self.queue.act(action, &self.entries),
+        match (&mut self.review, &mut self.audit) {
+            (Some(review), _) => review.act(action, &self.context, &self.entries),
+            (None, Some(audit)) => {
+                audit.act(action);
+            }
+            (None, None) => self.queue.act(action, &self.entries),
         }
     }
 
@@ -194,9 +204,10 @@ impl App {
         if self.help || !matches!(self.overlay, Overlay::None) {
             return false;
         }
-        match &mut self.review {
-            Some(review) => review.type_key(key, &self.context, &self.entries),
-            None => self.queue.type_key(key, &self.entries),
+        match (&mut self.review, &self.audit) {
+            (Some(review), _) => review.type_key(key, &self.context, &self.entries),
+            (None, Some(_)) => false,
+            (None, None) => self.queue.type_key(key, &self.entries),
         }
     }
 
@@ -205,8 +216,27 @@ impl App {
             Action::Quit => self.quit = true,
             Action::Enter => self.open_selected(),
             Action::Refresh => self.refresh(),
+            Action::Audit => self.open_audit(),
             other => self.queue.act(other, &self.entries),
         }
+    }
+
+    fn audit_action(&mut self, action: Action) {
+        if action == Action::Quit {
+            self.quit = true;
+        } else if let Some(audit) = &mut self.audit
+            && audit.act(action) == AuditOutcome::Close
+        {
+            self.audit = None;
+        }
+    }
+
+    /// Opens the audit screen on the decision log as it is now.
+    pub fn open_audit(&mut self) {
+        self.audit = Some(AuditState::open(
+            &self.context.data_dir,
+            self.local_checkout.as_ref(),
+        ));
     }
 
     fn review_action(&mut self, action: Action) {

@@ -62,3 +62,34 @@ pub const RECORDED_LOCALLY: &str = "recorded locally — demo verdicts are not s
 pub const HELP_TITLE: &str = "Keys (Esc or ? to close)";
 /// Marks a required checklist item (right after its box).
 pub const REQUIRED_MARK: &str = "*";
+/// Title bar on the audit screen.
+pub const AUDIT_TITLE_BAR: &str = " · decision log";
+/// Title of the audit list.
+pub const AUDIT_TITLE: &str = "Past decisions, newest first";
+/// Audit list when no decision passes the filter.
+pub const AUDIT_EMPTY: &str = "no decision matches (v verdict, f risk, p repo change the filter)";
+/// Audit footer.
+pub const AUDIT_HINT: &str =
+    "Enter open  v verdict  f risk  p repo  j/k move  Esc queue  ? help  q quit";
+/// Audit footer while a decision is open.
+pub const AUDIT_DETAIL_HINT: &str = "j/k scroll  Esc or Enter back to the list  ? help";
+/// Marks a stale approval in the audit list.
+pub const AUDIT_STALE: &str = "stale";
+/// Starts the reasons of a stale approval.
+pub const AUDIT_STALE_APPROVAL: &str = "stale approval";
+/// Heading of the checklist of an opened decision.
+pub const AUDIT_CHECKLIST: &str = "Checklist as ticked";
+/// Heading of the findings of an opened decision.
+pub const AUDIT_FINDINGS: &str = "Findings";
+/// Warning: the hash chain is broken.
+pub const AUDIT_TAMPERED: &str = "the decision log was tampered with (audit --verify)";
+/// Warning: the chain could not be checked.
+pub const AUDIT_VERIFY_FAILED: &str = "the decision log could not be verified";
+/// Warning: the log could not be read.
+pub const AUDIT_READ_FAILED: &str = "the decision log could not be read";
+/// Warning: lines that are not decisions.
+pub const AUDIT_UNREADABLE: &str = "decision log lines that are not decisions:";
+/// Warning: a torn last line.
+pub const AUDIT_TORN: &str = "of the decision log is torn (a crash while writing)";
+/// Warning: the local checkout could not be read for current heads.
+pub const AUDIT_NO_HEADS: &str = "stale approvals not checked against";

@@ -1,11 +1,13 @@
 //! Drawing: one module per screen or dialog, and the frame that holds them.
 
+pub mod audit;
 pub mod help;
 pub mod queue;
 pub mod review;
 pub mod verdict;
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -35,8 +37,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     }
     let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     frame.render_widget(title_bar(app, theme), title);
-    match (&app.review, app.open_entry()) {
-        (Some(review), Some(entry)) => review::draw(frame, body, review, entry, theme),
+    match (&app.review, app.open_entry(), &app.audit) {
+        (Some(review), Some(entry), _) => review::draw(frame, body, review, entry, theme),
+        (None, _, Some(audit)) => audit::draw(frame, body, audit, &app.context.checklists, theme),
         _ => queue::draw(frame, body, &queue_view(app), theme),
     }
     if let (Overlay::Verdict(state), Some(entry)) = (&app.overlay, app.open_entry()) {
@@ -67,6 +70,9 @@ pub fn body_area(area: Rect) -> Rect {
 fn title_bar<'a>(app: &'a App, theme: &Theme) -> Paragraph<'a> {
     let mut spans = vec![Span::styled(strings::APP_TITLE, theme.accent)];
     match app.open_entry() {
+        None if app.audit.is_some() => {
+            spans.push(Span::styled(strings::AUDIT_TITLE_BAR, theme.dim));
+        }
         Some(entry) => {
             let meta = &entry.meta;
             spans.push(Span::raw(format!(
@@ -96,6 +102,16 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     sanitize_line(text)
 }
 
+/// The name after `current` in `names` (`None` after the last, and the first after `None`):
+/// cycling a filter through every repository, then all of them again.
+pub fn next_name(names: &BTreeSet<&str>, current: Option<&str>) -> Option<String> {
+    let next = match current {
+        None => names.iter().next(),
+        Some(current) => names.iter().find(|name| **name > current),
+    };
+    next.map(|name| (*name).to_owned())
+}
+
 /// `HIGH     ` (padded to one width) in the risk's colour.
 pub fn risk_badge(risk: Risk, theme: &Theme) -> Span<'static> {
     Span::styled(format!("{:<8} ", risk.label()), theme.risk(risk))
@@ -123,6 +139,15 @@ mod tests {
         assert_eq!(centered(area, 20, 4), Rect::new(18, 7, 20, 4));
         assert_eq!(centered(area, 80, 40), area);
         assert_eq!(centered(Rect::default(), 5, 5), Rect::default());
+    }
+
+    #[test]
+    fn next_name_cycles_through_the_names_then_none() {
+        let names: BTreeSet<&str> = ["a/x", "b/y"].into_iter().collect();
+        assert_eq!(next_name(&names, None).as_deref(), Some("a/x"));
+        assert_eq!(next_name(&names, Some("a/x")).as_deref(), Some("b/y"));
+        assert_eq!(next_name(&names, Some("b/y")), None);
+        assert_eq!(next_name(&BTreeSet::new(), None), None);
     }
 
     #[test]

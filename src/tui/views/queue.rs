@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use super::{clean, risk_badge};
+use super::{clean, next_name, risk_badge};
 use crate::analysis::conflicts::{Conflict, ConflictKind, PrFootprint, PrId, find_conflicts};
 use crate::analysis::rules::Risk;
 use crate::review::decision_log::{LOG_FILE, Record, read_all};
@@ -305,7 +305,8 @@ impl QueueState {
             Action::Top => 0,
             Action::Bottom => last,
             Action::RepoFilter => {
-                self.repo = next_repo(entries, self.repo.as_deref());
+                let repos: BTreeSet<&str> = entries.iter().map(|e| e.meta.repo.as_str()).collect();
+                self.repo = next_name(&repos, self.repo.as_deref());
                 0
             }
             Action::Search => {
@@ -367,21 +368,6 @@ fn next_risk(risk: Risk) -> Risk {
         Risk::High => Risk::Critical,
         Risk::Critical => Risk::Low,
     }
-}
-
-/// The repository after `current` in name order among the entries' (`None`: all of them).
-fn next_repo(entries: &[PrEntry], current: Option<&str>) -> Option<String> {
-    let repos: BTreeSet<&str> = entries.iter().map(|e| e.meta.repo.as_str()).collect();
-    let next = match current {
-        None => repos.iter().next(),
-        Some(current) => repos
-            .range::<&str, _>((
-                std::ops::Bound::Excluded(current),
-                std::ops::Bound::Unbounded,
-            ))
-            .next(),
-    };
-    next.map(|repo| (*repo).to_owned())
 }
 
 /// The last of `records` by `reviewer` on `entry`'s PR.

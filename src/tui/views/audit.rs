@@ -1,0 +1,605 @@
+//! The audit screen: past decisions from the decision log, newest first, filtered by verdict,
+//! risk and repository; one decision opened shows its checklist as it was ticked, the waiver
+//! reasons and the notes. Stale approvals are marked (a later decision on the PR, or, with a
+//! local checkout, a head that moved). A log that fails the hash-chain check is said at the
+//! top; a log that cannot be read is said too, and the console goes on.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
+
+use super::{clean, next_name, risk_badge};
+use crate::analysis::rules::Risk;
+use crate::review::audit::{AuditFilter, local_heads, select, stale_approvals, verdict_label};
+use crate::review::decision_log::{Decision, Destination, LOG_FILE, Record, read_all, verify};
+use crate::review::{Checklists, ItemState, Verdict};
+use crate::source::git::GitRepo;
+use crate::tui::app::LocalCheckout;
+use crate::tui::keys::Action;
+use crate::tui::strings;
+use crate::tui::theme::Theme;
+
+/// Rows a page up or down moves.
+const PAGE: usize = 10;
+
+/// What the app does after an audit action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditOutcome {
+    /// Stay on the audit screen.
+    Stay,
+    /// Back to the queue.
+    Close,
+}
+
+/// The audit screen's state.
+pub struct AuditState {
+    /// The decisions read from the log, in log order.
+    records: Vec<Record>,
+    /// What is wrong with the log (tampering, a torn or unreadable line, a read error).
+    pub warnings: Vec<String>,
+    /// Log lines of approvals that no longer stand, with why.
+    stale: BTreeMap<usize, String>,
+    /// The filter in force (verdict, risk, repository).
+    pub filter: AuditFilter,
+    /// Indexes into `records` passing the filter, newest first.
+    shown: Vec<usize>,
+    /// Position of the selection in `shown`.
+    selected: usize,
+    /// Whether the selected decision is opened.
+    pub detail: bool,
+    /// Scroll of the opened decision.
+    detail_scroll: usize,
+}
+
+impl AuditState {
+    /// Reads the decision log in `data_dir` and checks its chain; with `checkout`, the PR heads
+    /// there tell which approvals went stale.
+    pub fn open(data_dir: &Path, checkout: Option<&LocalCheckout>) -> AuditState {
+        let path = data_dir.join(LOG_FILE);
+        let mut warnings = Vec::new();
+        let records = match read_all(&path) {
+            Ok(log) => {
+                if !log.bad_lines.is_empty() {
+                    let lines: Vec<String> =
+                        log.bad_lines.iter().map(|b| b.line.to_string()).collect();
+                    warnings.push(format!(
+                        "{} {}",
+                        strings::AUDIT_UNREADABLE,
+                        lines.join(", ")
+                    ));
+                }
+                if let Some(tail) = &log.torn_tail {
+                    warnings.push(format!("line {} {}", tail.line, strings::AUDIT_TORN));
+                }
+                log.records
+            }
+            Err(error) => {
+                warnings.push(format!("{}: {error}", strings::AUDIT_READ_FAILED));
+                Vec::new()
+            }
+        };
+        match verify(&path) {
+            Ok(verification) => {
+                if let Some(broken) = verification.broken {
+                    warnings.insert(0, format!("{}: {broken}", strings::AUDIT_TAMPERED));
+                }
+            }
+            Err(error) => warnings.push(format!("{}: {error}", strings::AUDIT_VERIFY_FAILED)),
+        }
+        let mut state = AuditState {
+            records,
+            warnings,
+            stale: BTreeMap::new(),
+            filter: AuditFilter::default(),
+            shown: Vec::new(),
+            selected: 0,
+            detail: false,
+            detail_scroll: 0,
+        };
+        state.find_stale(checkout);
+        state.apply_filter();
+        state
+    }
+
+    /// Marks the approvals that no longer stand.
+    fn find_stale(&mut self, checkout: Option<&LocalCheckout>) {
+        let all: Vec<&Record> = self.records.iter().collect();
+        let heads = match checkout {
+            Some(checkout) => match GitRepo::open(&checkout.path) {
+                Ok(git) => local_heads(&git, &checkout.repo, all.iter().copied()),
+                Err(error) => {
+                    self.warnings.push(format!(
+                        "{} {}: {error}",
+                        strings::AUDIT_NO_HEADS,
+                        checkout.path.display()
+                    ));
+                    BTreeMap::new()
+                }
+            },
+            None => BTreeMap::new(),
+        };
+        self.stale = stale_approvals(&self.records, &all, &heads)
+            .into_iter()
+            .map(|stale| {
+                let reasons: Vec<String> = stale.reasons.iter().map(ToString::to_string).collect();
+                (stale.line, reasons.join("; "))
+            })
+            .collect();
+    }
+
+    /// Recomputes the decisions shown after a filter change.
+    fn apply_filter(&mut self) {
+        let index: BTreeMap<usize, usize> = self
+            .records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.line, i))
+            .collect();
+        self.shown = select(&self.records, &self.filter)
+            .iter()
+            .filter_map(|record| index.get(&record.line).copied())
+            .collect();
+        self.selected = 0;
+        self.detail = false;
+    }
+
+    /// The decisions shown, newest first.
+    pub fn shown(&self) -> impl Iterator<Item = &Record> {
+        self.shown.iter().filter_map(|&i| self.records.get(i))
+    }
+
+    /// The selected decision.
+    pub fn selected(&self) -> Option<&Record> {
+        self.shown
+            .get(self.selected)
+            .and_then(|&i| self.records.get(i))
+    }
+
+    /// Selects the decision at `position` in the list (a click).
+    pub fn select(&mut self, position: usize) {
+        if position < self.shown.len() {
+            self.selected = position;
+            self.detail = false;
+        }
+    }
+
+    /// Why the approval at log line `line` no longer stands, if it does not.
+    pub fn stale_reason(&self, line: usize) -> Option<&str> {
+        self.stale.get(&line).map(String::as_str)
+    }
+
+    /// Handles an action.
+    pub fn act(&mut self, action: Action) -> AuditOutcome {
+        let last = self.shown.len().saturating_sub(1);
+        if self.detail {
+            match action {
+                Action::Back | Action::Enter => self.detail = false,
+                Action::Down => self.detail_scroll = self.detail_scroll.saturating_add(1),
+                Action::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
+                Action::PageDown => self.detail_scroll = self.detail_scroll.saturating_add(PAGE),
+                Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(PAGE),
+                Action::Top => self.detail_scroll = 0,
+                _ => {}
+            }
+            return AuditOutcome::Stay;
+        }
+        match action {
+            Action::Back => return AuditOutcome::Close,
+            Action::Down => self.selected = self.selected.saturating_add(1).min(last),
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::PageDown => self.selected = self.selected.saturating_add(PAGE).min(last),
+            Action::PageUp => self.selected = self.selected.saturating_sub(PAGE),
+            Action::Top => self.selected = 0,
+            Action::Bottom => self.selected = last,
+            Action::Enter if self.selected().is_some() => {
+                self.detail = true;
+                self.detail_scroll = 0;
+            }
+            Action::Verdict => {
+                self.filter.verdict = next_verdict(self.filter.verdict);
+                self.apply_filter();
+            }
+            Action::RiskFilter => {
+                self.filter.risk = next_risk(self.filter.risk);
+                self.apply_filter();
+            }
+            Action::RepoFilter => {
+                let repos: BTreeSet<&str> = self
+                    .records
+                    .iter()
+                    .map(|r| r.decision.repo.as_str())
+                    .collect();
+                self.filter.repo = next_name(&repos, self.filter.repo.as_deref());
+                self.apply_filter();
+            }
+            _ => {}
+        }
+        AuditOutcome::Stay
+    }
+}
+
+/// All, then approve, request changes, block, then all again.
+fn next_verdict(verdict: Option<Verdict>) -> Option<Verdict> {
+    match verdict {
+        None => Some(Verdict::Approve),
+        Some(Verdict::Approve) => Some(Verdict::RequestChanges),
+        Some(Verdict::RequestChanges) => Some(Verdict::Block),
+        Some(Verdict::Block) => None,
+    }
+}
+
+/// All, then LOW, MEDIUM, HIGH, CRITICAL, then all again.
+fn next_risk(risk: Option<Risk>) -> Option<Risk> {
+    match risk {
+        None => Some(Risk::Low),
+        Some(Risk::Low) => Some(Risk::Medium),
+        Some(Risk::Medium) => Some(Risk::High),
+        Some(Risk::High) => Some(Risk::Critical),
+        Some(Risk::Critical) => None,
+    }
+}
+
+/// `GitHub`, `outbox` or `local`: where a verdict went.
+fn destination_label(destination: &Destination) -> &'static str {
+    match destination {
+        Destination::GitHubReview { .. } => "GitHub",
+        Destination::Outbox { .. } => "outbox",
+        Destination::LocalOnly => "local only",
+    }
+}
+
+/// Where the parts of the screen go: warnings, the list (or the opened decision), the footer.
+pub fn layout(area: Rect, state: &AuditState) -> [Rect; 3] {
+    let warnings = u16::try_from(state.warnings.len())
+        .unwrap_or(u16::MAX)
+        .min(area.height / 3);
+    Layout::vertical([
+        Constraint::Length(warnings),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The position in the list of the decision drawn at screen row `y`, if any.
+pub fn row_at(state: &AuditState, area: Rect, y: u16) -> Option<usize> {
+    if state.detail {
+        return None;
+    }
+    let [_, list, _] = layout(area, state);
+    let inner = Block::bordered().inner(list);
+    let first = inner.y.saturating_add(1);
+    if y < first || y >= inner.y.saturating_add(inner.height) {
+        return None;
+    }
+    let position = usize::from(y - first) + list_offset(state, inner.height);
+    (position < state.shown.len()).then_some(position)
+}
+
+/// The first decision drawn when the list's inside is `inner_height` rows high.
+fn list_offset(state: &AuditState, inner_height: u16) -> usize {
+    let rows = usize::from(inner_height.saturating_sub(1)).max(1);
+    state.selected.saturating_sub(rows - 1)
+}
+
+/// Draws the audit screen in `area`.
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AuditState,
+    checklists: &Checklists,
+    theme: &Theme,
+) {
+    let [warnings, body, footer] = layout(area, state);
+    let warning_lines: Vec<Line> = state
+        .warnings
+        .iter()
+        .map(|w| Line::styled(format!("! {}", clean(w)), theme.removed))
+        .collect();
+    frame.render_widget(Paragraph::new(warning_lines), warnings);
+    match state.selected().filter(|_| state.detail) {
+        Some(record) => draw_detail(frame, body, state, record, checklists, theme),
+        None => draw_list(frame, body, state, theme),
+    }
+    frame.render_widget(footer_line(state, theme), footer);
+}
+
+/// The decisions, newest first; only the rows that fit are built.
+fn draw_list(frame: &mut Frame, area: Rect, state: &AuditState, theme: &Theme) {
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!("{} ({})", strings::AUDIT_TITLE, state.shown.len()),
+            theme.accent,
+        ))
+        .border_style(theme.focus_border);
+    let inner = block.inner(area);
+    let wide = area.width >= 100;
+    let rows_fit = usize::from(inner.height.saturating_sub(1)).max(1);
+    let offset = list_offset(state, inner.height);
+    let rows = state
+        .shown()
+        .enumerate()
+        .skip(offset)
+        .take(rows_fit)
+        .map(|(position, record)| {
+            let row = decision_row(record, state.stale_reason(record.line), wide, theme);
+            if position == state.selected {
+                row.style(theme.selected)
+            } else {
+                row
+            }
+        });
+    let (headings, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+        (
+            vec![
+                "Time", "Repo", "PR", "Verdict", "Risk", "Reviewer", "Went to", "Stale",
+            ],
+            vec![
+                Constraint::Length(20),
+                Constraint::Fill(1),
+                Constraint::Length(8),
+                Constraint::Length(15),
+                Constraint::Length(9),
+                Constraint::Length(14),
+                Constraint::Length(10),
+                Constraint::Length(5),
+            ],
+        )
+    } else {
+        (
+            vec!["Time", "PR", "Verdict", "Risk", "Went to", "Stale"],
+            vec![
+                Constraint::Length(16),
+                Constraint::Fill(1),
+                Constraint::Length(15),
+                Constraint::Length(9),
+                Constraint::Length(10),
+                Constraint::Length(5),
+            ],
+        )
+    };
+    let header = Row::new(headings).style(theme.dim);
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+    if state.shown.is_empty() {
+        let line = Rect {
+            y: inner.y.saturating_add(1),
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(strings::AUDIT_EMPTY, theme.dim)),
+            line,
+        );
+    }
+}
+
+/// One decision's row.
+fn decision_row<'a>(record: &'a Record, stale: Option<&str>, wide: bool, theme: &Theme) -> Row<'a> {
+    let d = &record.decision;
+    let time = d.time.to_string();
+    let pr = if wide {
+        format!("#{}", d.pr)
+    } else {
+        format!("#{} {}", d.pr, clean(&d.repo))
+    };
+    let mut cells = vec![Line::styled(
+        if wide {
+            time
+        } else {
+            time.chars().take(16).collect()
+        },
+        theme.dim,
+    )];
+    if wide {
+        cells.push(Line::styled(clean(&d.repo).into_owned(), theme.text));
+    }
+    cells.push(Line::styled(pr, theme.text));
+    cells.push(Line::styled(verdict_label(d.verdict), theme.accent));
+    cells.push(Line::from(risk_badge(d.risk, theme)));
+    if wide {
+        cells.push(Line::styled(clean(&d.reviewer).into_owned(), theme.dim));
+    }
+    cells.push(Line::styled(destination_label(&d.destination), theme.dim));
+    cells.push(match stale {
+        Some(_) => Line::styled(strings::AUDIT_STALE, theme.removed),
+        None => Line::default(),
+    });
+    Row::new(cells)
+}
+
+/// One decision opened: who, what, where it went, why stale; the checklist as ticked with
+/// waiver reasons; the findings; the notes.
+fn draw_detail(
+    frame: &mut Frame,
+    area: Rect,
+    state: &AuditState,
+    record: &Record,
+    checklists: &Checklists,
+    theme: &Theme,
+) {
+    let d = &record.decision;
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!("{}#{} · line {}", clean(&d.repo), d.pr, record.line),
+            theme.accent,
+        ))
+        .border_style(theme.focus_border);
+    let height = usize::from(block.inner(area).height);
+    let lines: Vec<Line> = detail_lines(d, state.stale_reason(record.line), checklists, theme)
+        .into_iter()
+        .skip(state.detail_scroll)
+        .take(height)
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// The opened decision's lines.
+fn detail_lines<'a>(
+    d: &Decision,
+    stale: Option<&str>,
+    checklists: &Checklists,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut lines = vec![
+        Line::styled(clean(&d.title).into_owned(), theme.text),
+        Line::from(vec![
+            Span::styled(
+                format!("{} ", verdict_label(d.verdict).to_uppercase()),
+                theme.accent,
+            ),
+            risk_badge(d.risk, theme),
+            Span::styled(
+                format!("by {} at {}", clean(&d.reviewer), d.time),
+                theme.dim,
+            ),
+        ]),
+        Line::styled(
+            format!(
+                "head {} · base {} · went to: {}",
+                short(&d.head_sha),
+                short(&d.base_sha),
+                destination_text(&d.destination)
+            ),
+            theme.dim,
+        ),
+    ];
+    if let Some(reason) = stale {
+        lines.push(Line::styled(
+            format!("{}: {}", strings::AUDIT_STALE_APPROVAL, clean(reason)),
+            theme.removed,
+        ));
+    }
+    lines.push(Line::styled(strings::AUDIT_CHECKLIST, theme.accent));
+    if d.checklist.items.is_empty() {
+        lines.push(Line::styled("  nothing ticked or waived", theme.dim));
+    }
+    let known = checklists
+        .items()
+        .filter_map(|item| Some((item.id.as_str(), d.checklist.items.get(&item.id)?)));
+    let unknown = d
+        .checklist
+        .items
+        .iter()
+        .filter(|(id, _)| checklists.item(id).is_none())
+        .map(|(id, state)| (id.as_str(), state));
+    for (id, item) in known.chain(unknown) {
+        let text = checklists.item(id).map_or_else(
+            || clean(id).into_owned(),
+            |item| clean(&item.text).into_owned(),
+        );
+        let (mark, by, style) = match item {
+            ItemState::Open => ("[ ]", String::new(), theme.dim),
+            ItemState::Ticked { by } => ("[x]", format!(" (ticked by {})", clean(by)), theme.text),
+            ItemState::Waived { by, .. } => {
+                ("[w]", format!(" (waived by {})", clean(by)), theme.changed)
+            }
+        };
+        lines.push(Line::styled(format!("  {mark} {text}{by}"), style));
+        if let ItemState::Waived { reason, .. } = item {
+            lines.push(Line::styled(
+                format!("      reason: {}", clean(reason)),
+                theme.changed,
+            ));
+        }
+    }
+    if !d.findings_summary.is_empty() {
+        lines.push(Line::styled(strings::AUDIT_FINDINGS, theme.accent));
+        lines.extend(d.findings_summary.iter().map(|f| {
+            Line::styled(
+                format!(
+                    "  {:<8} {} {}:{}",
+                    f.risk.label(),
+                    clean(&f.rule),
+                    clean(&f.file),
+                    f.line
+                ),
+                theme.risk(f.risk),
+            )
+        }));
+    }
+    if !d.notes.is_empty() {
+        lines.push(Line::styled(strings::NOTES_HEADING, theme.accent));
+        lines.extend(d.notes.iter().map(|note| {
+            let text = match (&note.file, note.line) {
+                (Some(file), Some(line)) => {
+                    format!("  {}:{line}: {}", clean(file), clean(&note.text))
+                }
+                _ => format!("  {}", clean(&note.text)),
+            };
+            Line::styled(text, theme.text)
+        }));
+    }
+    lines
+}
+
+/// Where a verdict went, in words (untrusted parts sanitized).
+fn destination_text(destination: &Destination) -> String {
+    match destination {
+        Destination::GitHubReview { id, url, .. } => {
+            format!("GitHub review {id} {}", clean(url))
+        }
+        Destination::Outbox { id } => format!("the outbox ({}), not sent yet", clean(id)),
+        Destination::LocalOnly => "the local log only (not sent to GitHub)".to_owned(),
+    }
+}
+
+/// The first 12 characters of a commit id.
+fn short(sha: &str) -> String {
+    clean(sha.get(..12).unwrap_or(sha)).into_owned()
+}
+
+/// The footer: the filters in force and the keys.
+fn footer_line<'a>(state: &AuditState, theme: &Theme) -> Paragraph<'a> {
+    let mut parts = Vec::new();
+    if let Some(verdict) = state.filter.verdict {
+        parts.push(format!("verdict {}", verdict_label(verdict)));
+    }
+    if let Some(risk) = state.filter.risk {
+        parts.push(format!("risk {}", risk.label()));
+    }
+    if let Some(repo) = &state.filter.repo {
+        parts.push(format!("repo {}", clean(repo)));
+    }
+    let hint = if state.detail {
+        strings::AUDIT_DETAIL_HINT
+    } else {
+        strings::AUDIT_HINT
+    };
+    let mut spans = Vec::new();
+    if !parts.is_empty() {
+        spans.push(Span::styled(
+            format!("{}  ", parts.join(" · ")),
+            theme.accent,
+        ));
+    }
+    spans.push(Span::styled(hint, theme.dim));
+    Paragraph::new(Line::from(spans))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_cycle_back_to_all() {
+        let mut verdict = None;
+        for _ in 0..4 {
+            verdict = next_verdict(verdict);
+        }
+        assert_eq!(verdict, None);
+        let mut risk = None;
+        for _ in 0..5 {
+            risk = next_risk(risk);
+        }
+        assert_eq!(risk, None);
+    }
+}

@@ -1,0 +1,224 @@
+//! The audit screen: `a` from the queue lists the decision log newest first; `v`, `f` and `p`
+//! filter it by verdict, risk and repository; Enter opens one decision (its checklist as ticked,
+//! waiver reasons, notes); stale approvals are marked; a tampered log is said at the top; and
+//! the screen is pinned at the three sizes.
+
+#[path = "support/checkout.rs"]
+mod checkout;
+#[path = "support/console.rs"]
+#[allow(dead_code)]
+mod console;
+
+use console::{demo_app, press};
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use schemagate::analysis::rules::Risk;
+use schemagate::review::decision_log::{LOG_FILE, read_all};
+use schemagate::review::{DecisionLog, Verdict};
+use schemagate::tui::app::{App, LocalCheckout};
+use schemagate::tui::keys::Screen;
+use schemagate::tui::theme::Theme;
+use schemagate::tui::views::draw;
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| draw(frame, app, &Theme::plain()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
+    symbols
+        .chunks(usize::from(width))
+        .map(|row| row.concat().trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Records Block on the riskiest PR with the first item ticked, the second waived and a note,
+/// then approves it; back on the queue.
+fn record_two_decisions(app: &mut App) {
+    press(
+        app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char(' '),
+            KeyCode::Down,
+            KeyCode::Char('w'),
+        ],
+    );
+    for c in "staging has no users".chars() {
+        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    press(app, &[KeyCode::Enter, KeyCode::Char('n')]);
+    for c in "ask for a backup".chars() {
+        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    press(
+        app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+            KeyCode::Enter,
+        ],
+    );
+    let log = read_all(&app.context.data_dir.join(LOG_FILE)).unwrap();
+    let mut approval = log.records[0].decision.clone();
+    approval.verdict = Verdict::Approve;
+    approval.risk = Risk::Low;
+    approval.pr = 101;
+    approval.title = "Add an optional star rating to recipes".to_owned();
+    DecisionLog::in_dir(&app.context.data_dir)
+        .append(&approval)
+        .unwrap();
+    let mut later = approval.clone();
+    later.verdict = Verdict::RequestChanges;
+    DecisionLog::in_dir(&app.context.data_dir)
+        .append(&later)
+        .unwrap();
+    press(app, &[KeyCode::Esc]);
+}
+
+fn shown_prs(app: &App) -> Vec<u64> {
+    app.audit
+        .as_ref()
+        .unwrap()
+        .shown()
+        .map(|r| r.decision.pr)
+        .collect()
+}
+
+#[test]
+fn a_opens_the_log_and_v_f_p_filter_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    record_two_decisions(&mut app);
+    press(&mut app, &[KeyCode::Char('a')]);
+    assert_eq!(app.screen(), Screen::Audit);
+    assert_eq!(shown_prs(&app).len(), 3);
+    press(&mut app, &[KeyCode::Char('v')]);
+    assert_eq!(shown_prs(&app), [101], "approvals only");
+    press(&mut app, &[KeyCode::Char('v'), KeyCode::Char('v')]);
+    assert_eq!(shown_prs(&app).len(), 1, "blocks only");
+    press(&mut app, &[KeyCode::Char('v'), KeyCode::Char('f')]);
+    assert_eq!(shown_prs(&app), [101, 101], "LOW only");
+    press(
+        &mut app,
+        &[KeyCode::Char('f'), KeyCode::Char('f'), KeyCode::Char('f')],
+    );
+    assert_eq!(shown_prs(&app).len(), 1, "CRITICAL only");
+    press(&mut app, &[KeyCode::Char('f'), KeyCode::Char('p')]);
+    assert_eq!(
+        app.audit.as_ref().unwrap().filter.repo.as_deref(),
+        Some("demo/meal-planner")
+    );
+    assert_eq!(shown_prs(&app).len(), 3);
+    press(&mut app, &[KeyCode::Esc]);
+    assert_eq!(app.screen(), Screen::Queue);
+}
+
+#[test]
+fn enter_shows_the_checklist_as_ticked_and_stale_approvals_are_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    record_two_decisions(&mut app);
+    press(&mut app, &[KeyCode::Char('a')]);
+    let audit = app.audit.as_ref().unwrap();
+    let approval = audit
+        .shown()
+        .find(|r| r.decision.verdict == Verdict::Approve)
+        .unwrap();
+    let reason = audit.stale_reason(approval.line).unwrap();
+    assert!(reason.contains("decided again"), "{reason}");
+    let list = render(&app, 100, 30);
+    assert!(list.contains("stale"), "{list}");
+
+    press(&mut app, &[KeyCode::Char('G'), KeyCode::Enter]);
+    assert!(app.audit.as_ref().unwrap().detail);
+    let detail = render(&app, 100, 30);
+    assert!(detail.contains("Checklist as ticked"), "{detail}");
+    assert!(detail.contains("(ticked by ana)"), "{detail}");
+    assert!(detail.contains("reason: staging has no users"), "{detail}");
+    assert!(detail.contains("ask for a backup"), "{detail}");
+    assert!(detail.contains("local log only"), "{detail}");
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(!app.audit.as_ref().unwrap().detail);
+    assert_eq!(app.screen(), Screen::Audit);
+}
+
+#[test]
+fn a_tampered_log_is_said_at_the_top_and_the_screen_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    record_two_decisions(&mut app);
+    let path = dir.path().join(LOG_FILE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen("\"block\"", "\"approve\"", 1)).unwrap();
+    press(&mut app, &[KeyCode::Char('a')]);
+    let screen = render(&app, 100, 30);
+    let first_body_line = screen.lines().nth(1).unwrap();
+    assert!(first_body_line.contains("tampered"), "{screen}");
+    press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
+    assert!(app.audit.as_ref().unwrap().detail);
+}
+
+#[test]
+fn an_unreadable_log_is_shown_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(LOG_FILE)).unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Char('a')]);
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("could not be read"), "{screen}");
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Esc, KeyCode::Char('q')],
+    );
+    assert!(app.quit);
+}
+
+#[test]
+fn audit_screen_at_each_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    record_two_decisions(&mut app);
+    press(&mut app, &[KeyCode::Char('a')]);
+    for (width, height) in [(160, 48), (100, 30), (80, 24)] {
+        insta::assert_snapshot!(
+            format!("audit_{width}x{height}"),
+            render(&app, width, height)
+        );
+    }
+    press(&mut app, &[KeyCode::Char('G'), KeyCode::Enter]);
+    insta::assert_snapshot!("audit_decision_100x30", render(&app, 100, 30));
+    press(&mut app, &[KeyCode::Char('?')]);
+    insta::assert_snapshot!("audit_help_100x30", render(&app, 100, 30));
+}
+
+#[test]
+fn with_a_local_checkout_an_approval_whose_branch_moved_is_stale() {
+    let repo = tempfile::tempdir().unwrap();
+    checkout::checkout_with_one_pr(repo.path());
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    record_two_decisions(&mut app);
+    let log = read_all(&dir.path().join(LOG_FILE)).unwrap();
+    let mut approval = log.records[0].decision.clone();
+    approval.repo = "checkout".to_owned();
+    approval.pr = 7;
+    approval.verdict = Verdict::Approve;
+    approval.branch = Some("drop-email".to_owned());
+    approval.head_sha = "0123456789abcdef0123456789abcdef01234567".to_owned();
+    DecisionLog::in_dir(dir.path()).append(&approval).unwrap();
+    app.local_checkout = Some(LocalCheckout {
+        repo: "checkout".to_owned(),
+        path: repo.path().to_path_buf(),
+    });
+    press(&mut app, &[KeyCode::Char('a')]);
+    let audit = app.audit.as_ref().unwrap();
+    let line = audit.shown().find(|r| r.decision.pr == 7).unwrap().line;
+    let reason = audit.stale_reason(line).unwrap();
+    assert!(reason.contains("head moved"), "{reason}");
+}
