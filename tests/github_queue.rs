@@ -634,3 +634,85 @@ async fn a_slow_github_times_out_and_the_load_still_finishes() {
     );
     assert!(matches!(events.last(), Some(QueueEvent::Finished)));
 }
+
+#[tokio::test]
+async fn a_pr_with_more_than_100_files_is_listed_again_over_rest() {
+    let mut repo = FakeRepo::new("acme/wide", &[("migrations/001_init.sql", INIT)]);
+    let mut wide = FakePr::new(5, "Touch everything");
+    for n in 0..120 {
+        wide = if n == 110 {
+            wide.adds("migrations/002_drop.sql", DROP)
+        } else {
+            wide.adds(&format!("src/file_{n}.rs"), "// x\n")
+        };
+    }
+    repo.prs.push(wide);
+    let server = FakeGitHub::start(vec![repo]).await;
+    let cache_dir = TempDir::new().unwrap();
+    let events = load(
+        &client(&server),
+        &ContentCache::at(cache_dir.path()),
+        &[repo_config("acme/wide")],
+    )
+    .await;
+    let change = events
+        .iter()
+        .find_map(|e| match e {
+            QueueEvent::PrLoaded { change, .. } => Some(change),
+            _ => None,
+        })
+        .expect("the migration is file 111: found through REST");
+    assert_eq!(
+        change.head.get("migrations/002_drop.sql"),
+        Some(DROP.as_bytes())
+    );
+    let counts = requests(&server).await;
+    assert_eq!(count(&counts, Kind::PrFiles), 2, "two REST pages of 100");
+}
+
+#[tokio::test]
+async fn files_graphql_cannot_give_exactly_come_from_rest_blobs() {
+    let long = format!(
+        "-- {}\nCREATE TABLE logs (id INTEGER PRIMARY KEY);\n",
+        "x".repeat(github_mock::TRUNCATE_AT)
+    );
+    let mut repo = FakeRepo::new("acme/logs", &[("migrations/001_logs.sql", long.as_str())]);
+    repo.prs
+        .push(FakePr::new(1, "Drop logs").adds("migrations/002_drop.sql", "DROP TABLE logs;\n"));
+    let server = FakeGitHub::start(vec![repo]).await;
+    let cache_dir = TempDir::new().unwrap();
+    let (_, change) = fetch_pr(
+        &client(&server),
+        &ContentCache::at(cache_dir.path()),
+        &repo_config("acme/logs"),
+        1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        change.base.get("migrations/001_logs.sql"),
+        Some(long.as_bytes()),
+        "the whole file, not GraphQL's truncated text"
+    );
+    let counts = requests(&server).await;
+    assert_eq!(
+        count(&counts, Kind::Blob),
+        1,
+        "one REST blob for the truncated one"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn base_on_the_command_line_picks_the_target_branch() {
+    let server = FakeGitHub::start(vec![shop()]).await;
+    let dirs = Dirs::new();
+    let output = queue(
+        &server,
+        &dirs,
+        &["acme/shop"],
+        &["--base", "release", "--format", "json"],
+    )
+    .await;
+    let queue = json(&output);
+    assert_eq!(numbers(&queue), [("acme/shop".to_owned(), 251)]);
+}

@@ -89,7 +89,9 @@ pub async fn load_contents(
     for listed in &prs {
         let base = &listed.pr.meta.base_sha;
         if !trees.contains_key(base) {
-            let listing = contents::tree(client, cache, repo, base).await?;
+            // Only the relevant entries stay in memory while the repository loads.
+            let mut listing = contents::tree(client, cache, repo, base).await?;
+            listing.entries.retain(|entry| filter.matches(&entry.path));
             trees.insert(base.clone(), listing);
         }
     }

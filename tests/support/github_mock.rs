@@ -403,7 +403,8 @@ impl FakeGitHub {
             "body": "",
             "author": {"login": pr.author},
             "labels": {"nodes": pr.labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>()},
-            "files": {"nodes": files, "pageInfo": {"hasNextPage": false, "endCursor": "MQ"}},
+            "files": {"nodes": files.iter().take(100).collect::<Vec<_>>(),
+                      "pageInfo": {"hasNextPage": files.len() > 100, "endCursor": "MTAw"}},
             "reviews": {"nodes": reviews},
             "commits": {"nodes": [{"commit": {"status": context.map(|c| json!({"context": c}))}}]},
         })
@@ -554,14 +555,19 @@ fn rest_not_found() -> ResponseTemplate {
     }))
 }
 
+/// Files longer than this come back from GraphQL with their text cut short and
+/// `isTruncated: true`, as GitHub does with large blobs (at a much larger size).
+pub const TRUNCATE_AT: usize = 2048;
+
 fn blob_node(oid: &str, bytes: &[u8]) -> Value {
     let text = std::str::from_utf8(bytes).ok();
+    let truncated = bytes.len() > TRUNCATE_AT;
     json!({
         "oid": oid,
         "byteSize": bytes.len(),
         "isBinary": text.is_none(),
-        "isTruncated": false,
-        "text": text,
+        "isTruncated": truncated,
+        "text": text.map(|t| if truncated { t.get(..TRUNCATE_AT).unwrap_or(t) } else { t }),
     })
 }
 

@@ -19,7 +19,7 @@ use crate::cli::EXIT_ERROR;
 use crate::cli::args::{Format, GlobalArgs, QueueArgs};
 use crate::cli::github_setup::{connect, load_config, repo_detect_options};
 use crate::cli::output::{emit, print_json};
-use crate::config::{Config, SectionConfig};
+use crate::config::{Config, RepoConfig, SectionConfig};
 use crate::github::cache::ContentCache;
 use crate::github::contents::short;
 use crate::github::remote::{
@@ -40,6 +40,15 @@ pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
         );
     }
     let section = chosen_section(&config, args.section.as_deref())?;
+    // `--base` narrows every repository to PRs targeting that branch.
+    let repos: Vec<RepoConfig> = config
+        .repos
+        .iter()
+        .map(|repo| RepoConfig {
+            base: args.base.clone().or_else(|| repo.base.clone()),
+            ..repo.clone()
+        })
+        .collect();
     let cache = ContentCache::open_default().context("opening the download cache")?;
     let checklists = Checklists::load(None)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -54,7 +63,7 @@ pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
     let (sender, mut receiver) = mpsc::unbounded_channel();
     let mut collected = Collected::default();
     runtime.block_on(async {
-        let loading = load_queue(&client, &cache, &config.repos, section, sender);
+        let loading = load_queue(&client, &cache, &repos, section, sender);
         let receiving = async {
             while let Some(event) = receiver.recv().await {
                 if collected.take(event, global, &config, &checklists, now) {
