@@ -23,6 +23,7 @@ use schemagate::review::{Checklists, FixedClock, Timestamp};
 use schemagate::source::change::Change;
 use schemagate::source::demo::demo_changes;
 use schemagate::tui::app::{App, Context};
+use schemagate::tui::submitter::Submitter;
 use schemagate::tui::entry::{PrEntry, analyse_all, demo_entries};
 use schemagate::tui::theme::Theme;
 use schemagate::tui::views::draw;
@@ -133,6 +134,7 @@ fn context(data_dir: &Path, checklists: &Checklists) -> Result<Context> {
         reviewer: "ana".to_owned(),
         clock: Arc::new(FixedClock(now)),
         checklists: checklists.clone(),
+        submitter: Submitter::local(),
     })
 }
 

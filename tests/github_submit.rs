@@ -1,11 +1,17 @@
 //! Submitting verdicts against a local mock server answering with GitHub's documented bodies:
 //! each verdict's exact requests, the head check, the outbox (5xx, timeout, rate limits, a
-//! partial delivery completed without a second review), refusals that are not queued, and
-//! damaged outbox files.
+//! partial delivery completed without a second review), refusals that are not queued,
+//! damaged outbox files, and the console's verdict dialog sending in the background.
+
+#[path = "support/console.rs"]
+mod console;
 
 use std::path::Path;
 use std::time::Duration;
 
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use schemagate::github::dispatch::{RetryOutcome, SendOutcome, retry, send};
 use schemagate::github::inline::{DiffLines, fetch_diff_lines};
 use schemagate::github::outbox::Outbox;
@@ -15,7 +21,12 @@ use schemagate::review::decision_log::{LOG_FILE, read_all, verify};
 use schemagate::review::{
     Checklists, Decision, DecisionLog, Destination, Draft, FindingSummary, Note, Timestamp, Verdict,
 };
+use schemagate::tui::app::App;
 use schemagate::tui::entry::{PrEntry, demo_entries};
+use schemagate::tui::submitter::Submitter;
+use schemagate::tui::theme::Theme;
+use schemagate::tui::views::draw;
+use schemagate::tui::views::verdict::{self, Stage};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -146,35 +157,44 @@ async fn github_ok() -> MockServer {
 }
 
 async fn mount_ok(server: &MockServer) {
+    mount_ok_for(server, REPO, PR, HEAD).await;
+}
+
+/// Every submit step of `repo` PR `pr` at `head` succeeds.
+async fn mount_ok_for(server: &MockServer, repo: &str, pr: u64, head: &str) {
+    let mut pull = fixture("submit_pull.json");
+    pull["head"]["sha"] = json!(head);
     let ok = |status: u16, body: Value| ResponseTemplate::new(status).set_body_json(body);
     Mock::given(method("GET"))
-        .and(path(reviews_path()))
+        .and(path(format!("/repos/{repo}/pulls/{pr}/reviews")))
         .respond_with(ok(200, json!([])))
         .mount(server)
         .await;
     Mock::given(method("GET"))
-        .and(path(pull_path()))
-        .respond_with(ok(200, fixture("submit_pull.json")))
+        .and(path(format!("/repos/{repo}/pulls/{pr}")))
+        .respond_with(ok(200, pull))
         .mount(server)
         .await;
     Mock::given(method("POST"))
-        .and(path(reviews_path()))
+        .and(path(format!("/repos/{repo}/pulls/{pr}/reviews")))
         .respond_with(ok(200, fixture("review_created.json")))
         .mount(server)
         .await;
     Mock::given(method("POST"))
-        .and(path(status_path()))
+        .and(path(format!("/repos/{repo}/statuses/{head}")))
         .respond_with(ok(201, fixture("submit_status.json")))
         .mount(server)
         .await;
     Mock::given(method("POST"))
-        .and(path(labels_path()))
+        .and(path(format!("/repos/{repo}/issues/{pr}/labels")))
         .respond_with(ok(200, fixture("submit_labels.json")))
         .mount(server)
         .await;
     let gone = json!({"message": "Label does not exist", "documentation_url": "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue"});
     Mock::given(method("DELETE"))
-        .and(path(label_path()))
+        .and(path(format!(
+            "/repos/{repo}/issues/{pr}/labels/data-review%3A%20blocked"
+        )))
         .respond_with(ok(404, gone))
         .mount(server)
         .await;
@@ -761,4 +781,118 @@ async fn the_diff_lines_come_from_every_page_of_the_pr_files() {
     assert!(diff.contains(MIGRATION, 3));
     assert!(!diff.contains(MIGRATION, 4));
     assert!(!diff.contains("big.sql", 1));
+}
+
+#[test]
+fn the_console_previews_the_exact_body_and_sends_it_in_the_background() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _inside = runtime.enter();
+    let server = runtime.block_on(MockServer::start());
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = console::demo_app(dir.path());
+    app.context.submitter = Submitter::github(client(&server), runtime.handle().clone());
+    console::press(&mut app, &[KeyCode::Enter]);
+    let entry = app.open_entry().unwrap();
+    let (repo, pr, head) = (
+        entry.meta.repo.clone(),
+        entry.meta.number,
+        entry.meta.head_sha.clone(),
+    );
+    let finding = entry.report.open_findings().next().unwrap().clone();
+    let patch = format!(
+        "@@ -0,0 +1,{0} @@\n{1}",
+        finding.line,
+        "+x\n".repeat(finding.line)
+    );
+    let mut file = fixture("submit_files.json")[0].clone();
+    file["filename"] = json!(finding.file);
+    file["patch"] = json!(patch);
+    runtime.block_on(async {
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/{repo}/pulls/{pr}/files")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!([file])))
+            .expect(1)
+            .mount(&server)
+            .await;
+        mount_ok_for(&server, &repo, pr, &head).await;
+    });
+
+    console::press(&mut app, &[KeyCode::Char('v'), KeyCode::Enter]);
+    assert_eq!(app.verdict().unwrap().choice(), Verdict::Block);
+    assert_eq!(app.verdict().unwrap().stage, Stage::Preparing);
+    wait_for(&mut app, |stage| *stage == Stage::Confirm);
+    let prepared = app.verdict().unwrap().prepared.clone().unwrap();
+    assert_eq!(
+        prepared.comments.len(),
+        1,
+        "the finding's line is in the diff"
+    );
+    assert_eq!(prepared.comments[0].line, finding.line);
+    let screen = render(&app);
+    assert!(
+        screen.contains("Review body, as posted (1 inline comment(s))"),
+        "{screen}"
+    );
+    assert!(screen.contains("send it to GitHub"), "{screen}");
+    assert!(
+        screen.contains("schemagate:submission"),
+        "the preview starts with the marker: {screen}"
+    );
+
+    console::press(&mut app, &[KeyCode::Char('y')]);
+    assert!(matches!(app.verdict().unwrap().stage, Stage::Sending(_)));
+    assert!(render(&app).contains("Sending to GitHub"));
+    wait_for(&mut app, |stage| matches!(stage, Stage::Sent { .. }));
+    let Stage::Sent { url, .. } = &app.verdict().unwrap().stage else {
+        unreachable!();
+    };
+    assert!(url.ends_with("#pullrequestreview-80"));
+    assert!(render(&app).contains("Sent to GitHub."));
+
+    let requests = runtime.block_on(requests(&server));
+    let reviews = posted(&requests, &format!("POST /repos/{repo}/pulls/{pr}/reviews"));
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(
+        reviews[0]["body"],
+        prepared.body.as_str(),
+        "what was previewed is what was posted"
+    );
+    assert_eq!(reviews[0]["event"], "REQUEST_CHANGES");
+    let log = read_all(&dir.path().join(LOG_FILE)).unwrap();
+    assert!(matches!(
+        log.records[0].decision.destination,
+        Destination::GitHubReview { id: 80, .. }
+    ));
+    assert_eq!(
+        app.review.as_ref().unwrap().draft.verdict,
+        Some(Verdict::Block)
+    );
+}
+
+/// Runs the console's tick until the verdict dialog reaches a stage (5 s at most).
+fn wait_for(app: &mut App, reached: impl Fn(&Stage) -> bool) {
+    for _ in 0..500 {
+        verdict::tick(app);
+        if reached(&app.verdict().unwrap().stage) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("stuck at {:?}", app.verdict().unwrap().stage);
+}
+
+/// The console drawn at 160x48, as text.
+fn render(app: &App) -> String {
+    let theme = Theme::plain();
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    terminal.draw(|frame| draw(frame, app, &theme)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            text.push_str(buffer[(x, y)].symbol());
+        }
+        text.push('\n');
+    }
+    text
 }

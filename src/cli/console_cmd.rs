@@ -16,6 +16,7 @@ use crate::review::durable::data_dir;
 use crate::review::{Checklists, SystemClock};
 use crate::source::offline::OfflineSource;
 use crate::tui::app::{App, Context, LocalCheckout};
+use crate::tui::submitter::Submitter;
 use crate::tui::event::TerminalEvents;
 use crate::tui::keys::Keymap;
 use crate::tui::offline::OfflineLoad;
@@ -90,5 +91,6 @@ pub(super) fn console_context(checklists: Checklists) -> anyhow::Result<Context>
         reviewer,
         clock: Arc::new(SystemClock),
         checklists,
+        submitter: Submitter::local(),
     })
 }

@@ -9,6 +9,7 @@ use crossterm::event::KeyEvent;
 use super::entry::PrEntry;
 use super::keys::{Action, Keymap, Screen};
 use super::loader::{LoadEvent, LoadSource, LoadStatus, Loader};
+use super::submitter::Submitter;
 use super::views::audit::{AuditOutcome, AuditState};
 use super::views::queue::QueueState;
 use super::views::review::ReviewState;
@@ -25,6 +26,8 @@ pub struct Context {
     pub clock: Arc<dyn Clock + Send + Sync>,
     /// The checklists the reports were built with.
     pub checklists: Checklists,
+    /// Where verdicts go: the local decision log, or GitHub in the background.
+    pub submitter: Submitter,
 }
 
 /// The local checkout the queue comes from (`schemagate --repo PATH`): the audit screen reads

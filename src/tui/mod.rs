@@ -11,6 +11,7 @@ pub mod keys;
 pub mod loader;
 pub mod offline;
 pub mod strings;
+pub mod submitter;
 pub mod theme;
 pub mod views;
 
@@ -56,6 +57,7 @@ fn event_loop(
             Some(AppEvent::Resize) | None => {}
         }
         app.tick();
+        views::verdict::tick(app);
     }
     Ok(())
 }

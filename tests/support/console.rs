@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use schemagate::review::{Checklists, FixedClock, Timestamp};
 use schemagate::tui::app::{App, Context};
 use schemagate::tui::entry::demo_entries;
+use schemagate::tui::submitter::Submitter;
 
 /// The console on the demo, keeping its review state in `data_dir`, reviewer "ana".
 pub fn demo_app(data_dir: &Path) -> App {
@@ -23,6 +24,7 @@ pub fn demo_context(data_dir: &Path) -> Context {
         reviewer: "ana".to_owned(),
         clock: Arc::new(FixedClock(now)),
         checklists: Checklists::load(None).unwrap(),
+        submitter: Submitter::local(),
     }
 }
 

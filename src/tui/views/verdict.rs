@@ -1,31 +1,50 @@
-//! The verdict dialog: choose Approve, Request changes or Block, see the gates' answer,
-//! confirm, and the decision goes to the local decision log (demo verdicts never reach GitHub).
+//! The verdict dialog: choose Approve, Request changes or Block, see the gates' answer, read
+//! the preview of the exact review body (what is posted, inline comments counted), confirm.
+//! With a local source the decision goes to the local decision log only (marked as not sent
+//! to GitHub); with GitHub it is sent in the background ("Sending…"), then the dialog shows
+//! the review's URL, that it waits in the outbox (and why), or GitHub's refusal with what to do.
 
 use std::path::PathBuf;
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::centered;
 use super::review::ReviewState;
 use crate::check::PrReport;
-use crate::review::{Decision, DecisionLog, Destination, FindingSummary, Verdict, check_verdict};
-use crate::tui::app::Context;
+use crate::github::dispatch::{SendOutcome, decision_record};
+use crate::github::submit::{Submission, SubmissionInputs};
+use crate::report::sanitize::sanitize_line;
+use crate::review::{DecisionLog, Destination, Verdict, check_verdict};
+use crate::tui::app::{App, Context, Overlay};
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::Action;
 use crate::tui::strings;
+use crate::tui::submitter::{DiffAvailability, Finished};
 use crate::tui::theme::Theme;
 
 /// Width of the dialog (narrower on a narrow terminal).
 const DIALOG_WIDTH: u16 = 76;
+
+/// Width of the dialog while it shows the preview.
+const PREVIEW_WIDTH: u16 = 110;
 
 /// Refusal reasons listed before "and N more".
 const SHOWN_REFUSALS: usize = 6;
 
 /// The verdicts in dialog order.
 const VERDICTS: [Verdict; 3] = [Verdict::Approve, Verdict::RequestChanges, Verdict::Block];
+
+/// Shown while the PR's diff loads for the inline comments.
+const PREPARING: &str = "Reading the PR's diff for the inline comments…";
+
+/// Shown while the review is being sent.
+const SENDING: &str = "Sending to GitHub…";
+
+/// Asked before sending to GitHub.
+const CONFIRM_SEND: &str = "Allowed. Press y to send it to GitHub, Esc to cancel.";
 
 /// Where the dialog is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,12 +53,51 @@ pub enum Stage {
     Choosing,
     /// The gates refused the chosen verdict, for these reasons.
     Refused(Vec<String>),
-    /// The gates allow it; waiting for `y`.
+    /// The gates allow it; the PR's diff is loading before the preview can be built.
+    Preparing,
+    /// The gates allow it; the preview is shown, waiting for `y`.
     Confirm,
-    /// Recorded in the decision log at this path.
+    /// Being sent to GitHub (the submitter's ticket).
+    Sending(u64),
+    /// Posted on GitHub.
+    Sent {
+        /// The review's page.
+        url: String,
+        /// Earlier verdicts from the outbox delivered along.
+        outbox_delivered: usize,
+    },
+    /// Kept in the outbox for a later attempt.
+    Queued {
+        /// The outbox entry.
+        id: String,
+        /// Why it could not be sent now.
+        reason: String,
+    },
+    /// GitHub refused it (or the PR moved): not queued; the draft keeps the work.
+    NotSent {
+        /// What went wrong.
+        error: String,
+        /// What to do.
+        advice: String,
+    },
+    /// Recorded in the local decision log at this path (not sent to GitHub).
     Recorded(PathBuf),
     /// Recording failed.
     Failed(String),
+}
+
+impl Stage {
+    /// Whether the dialog shows an outcome (Enter closes it).
+    fn is_final(&self) -> bool {
+        matches!(
+            self,
+            Stage::Sent { .. }
+                | Stage::Queued { .. }
+                | Stage::NotSent { .. }
+                | Stage::Recorded(_)
+                | Stage::Failed(_)
+        )
+    }
 }
 
 /// What the app does with the dialog after an action.
@@ -60,6 +118,12 @@ pub struct VerdictState {
     pub stage: Stage,
     /// Whether Block is suggested (an open CRITICAL finding).
     pub suggest_block: bool,
+    /// The exact submission the preview shows and confirming sends (or records).
+    pub prepared: Option<Box<Submission>>,
+    /// The first preview line shown.
+    pub scroll: usize,
+    /// Whether confirming sends to GitHub (else the verdict is recorded locally only).
+    pub to_github: bool,
 }
 
 impl VerdictState {
@@ -70,6 +134,9 @@ impl VerdictState {
             choice: if suggest_block { 2 } else { 0 },
             stage: Stage::Choosing,
             suggest_block,
+            prepared: None,
+            scroll: 0,
+            to_github: false,
         }
     }
 
@@ -91,21 +158,32 @@ impl VerdictState {
     ) -> VerdictOutcome {
         match (&self.stage, action) {
             (_, Action::Back | Action::Quit) => return VerdictOutcome::Close,
-            (Stage::Recorded(_) | Stage::Failed(_), Action::Enter) => return VerdictOutcome::Close,
+            (stage, Action::Enter) if stage.is_final() => return VerdictOutcome::Close,
             (Stage::Choosing, Action::Down) => {
                 self.choice = (self.choice + 1).min(VERDICTS.len() - 1)
             }
             (Stage::Choosing, Action::Up) => self.choice = self.choice.saturating_sub(1),
             (Stage::Choosing, Action::Enter) => self.stage = self.gate(review, context, entries),
             (Stage::Refused(_), Action::Enter) => self.stage = Stage::Choosing,
+            (Stage::Confirm, Action::Down) => self.scroll_by(1),
+            (Stage::Confirm, Action::Up) => self.scroll = self.scroll.saturating_sub(1),
             (Stage::Confirm, Action::Yes) => self.stage = self.record(review, context, entries),
             _ => {}
         }
         VerdictOutcome::Stay
     }
 
-    /// What the gates say about the chosen verdict.
-    fn gate(&self, review: &ReviewState, context: &Context, entries: &[PrEntry]) -> Stage {
+    /// Scrolls the preview down, stopping at its last line.
+    fn scroll_by(&mut self, lines: usize) {
+        let last = self
+            .prepared
+            .as_ref()
+            .map_or(0, |s| s.body.lines().count().saturating_sub(1));
+        self.scroll = (self.scroll + lines).min(last);
+    }
+
+    /// What the gates say about the chosen verdict; when allowed, the preview is prepared.
+    fn gate(&mut self, review: &ReviewState, context: &Context, entries: &[PrEntry]) -> Stage {
         let Some(entry) = entries.get(review.entry) else {
             return Stage::Failed("the PR is gone".to_owned());
         };
@@ -119,57 +197,117 @@ impl VerdictState {
             0,
         );
         if decision.allowed() {
-            Stage::Confirm
+            self.prepare(review, context, entry)
         } else {
             Stage::Refused(decision.refusals.iter().map(ToString::to_string).collect())
         }
     }
 
-    /// Appends the decision to the local log and keeps the verdict in the draft.
+    /// Builds the submission once the PR's diff is known (`Preparing` until then; without a
+    /// diff, everything goes in the body).
+    fn prepare(&mut self, review: &ReviewState, context: &Context, entry: &PrEntry) -> Stage {
+        let meta = &entry.meta;
+        let diff = match context.submitter.diff(&meta.repo, meta.number) {
+            DiffAvailability::Loading => return Stage::Preparing,
+            DiffAvailability::Ready(diff) => Some(diff),
+            DiffAvailability::NotNeeded | DiffAvailability::Failed(_) => None,
+        };
+        self.prepared = Some(Box::new(Submission::prepare(&SubmissionInputs {
+            repo: &meta.repo,
+            pr: meta.number,
+            head_sha: &meta.head_sha,
+            report: &entry.report,
+            draft: &review.draft,
+            verdict: self.choice(),
+            reviewer: &context.reviewer,
+            summary: None,
+            diff: diff.as_ref(),
+            now: context.clock.now(),
+        })));
+        self.scroll = 0;
+        self.to_github = !context.submitter.is_local();
+        Stage::Confirm
+    }
+
+    /// Keeps the verdict in the draft, then records it locally or sends it to GitHub.
     fn record(&self, review: &mut ReviewState, context: &Context, entries: &[PrEntry]) -> Stage {
-        let Some(entry) = entries.get(review.entry) else {
+        let (Some(entry), Some(submission)) = (entries.get(review.entry), &self.prepared) else {
             return Stage::Failed("the PR is gone".to_owned());
         };
         review.draft.verdict = Some(self.choice());
         review.save(context);
-        let decision = decision(entry, review, self.choice(), context);
+        let now = context.clock.now();
+        let decision = decision_record(
+            &entry.meta,
+            &entry.report,
+            &review.draft,
+            self.choice(),
+            &context.reviewer,
+            now,
+            Destination::LocalOnly,
+        );
+        let sent = context.submitter.send(
+            (**submission).clone(),
+            decision.clone(),
+            &context.data_dir,
+            now,
+        );
+        if let Some(ticket) = sent {
+            return Stage::Sending(ticket);
+        }
         let log = DecisionLog::in_dir(&context.data_dir);
         match log.append(&decision) {
             Ok(_) => Stage::Recorded(log.path().to_path_buf()),
             Err(error) => Stage::Failed(error.to_string()),
         }
     }
+
+    /// Takes in a finished background send, when it is this dialog's.
+    fn finish(&mut self, finished: &Finished) {
+        let Finished::Sent {
+            ticket,
+            result,
+            outbox_delivered,
+        } = finished;
+        if self.stage != Stage::Sending(*ticket) {
+            return;
+        }
+        self.stage = match result {
+            Ok(SendOutcome::Sent(delivered)) => Stage::Sent {
+                url: delivered.url.clone(),
+                outbox_delivered: *outbox_delivered,
+            },
+            Ok(SendOutcome::Queued { id, reason, .. }) => Stage::Queued {
+                id: id.clone(),
+                reason: reason.clone(),
+            },
+            Ok(SendOutcome::Refused(error)) => Stage::NotSent {
+                error: error.to_string(),
+                advice: error.advice().to_owned(),
+            },
+            Err(error) => Stage::Failed(error.clone()),
+        };
+    }
 }
 
-/// The decision record of `verdict` on `entry` with the review's checklist.
-fn decision(
-    entry: &PrEntry,
-    review: &ReviewState,
-    verdict: Verdict,
-    context: &Context,
-) -> Decision {
-    let meta = &entry.meta;
-    Decision {
-        repo: meta.repo.clone(),
-        pr: meta.number,
-        title: meta.title.clone(),
-        branch: Some(meta.branch.clone()),
-        base_sha: meta.base_sha.clone(),
-        head_sha: meta.head_sha.clone(),
-        risk: entry.report.risk,
-        findings_summary: entry
-            .report
-            .findings
-            .iter()
-            .map(FindingSummary::from)
-            .collect(),
-        checklist: review.draft.state.clone(),
-        notes: review.draft.notes.clone(),
-        verdict,
-        reviewer: context.reviewer.clone(),
-        time: context.clock.now(),
-        destination: Destination::LocalOnly,
-        prev_hash: String::new(),
+/// The event loop's hook, on every turn: takes in finished background work (a diff for the
+/// preview, a send's outcome) and refreshes the queue's decisions after a send.
+pub fn tick(app: &mut App) {
+    let finished = app.context.submitter.poll();
+    if let (Overlay::Verdict(state), Some(review)) = (&mut app.overlay, &app.review) {
+        if state.stage == Stage::Preparing
+            && let Some(entry) = app.entries.get(review.entry)
+        {
+            state.stage = state.prepare(review, &app.context, entry);
+        }
+        for done in &finished {
+            state.finish(done);
+        }
+    }
+    if !finished.is_empty() {
+        let context = &app.context;
+        app.queue
+            .load_decisions(&app.entries, &context.data_dir, &context.reviewer);
     }
 }
 
@@ -196,35 +334,117 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &VerdictState, entry: &PrEntry
         ));
     }
     lines.push(Line::raw(""));
-    lines.extend(stage_lines(&state.stage, theme));
-    let width = DIALOG_WIDTH.min(area.width);
+    lines.extend(stage_lines(state, theme));
+    let preview = match (&state.stage, &state.prepared) {
+        (Stage::Confirm, Some(submission)) => Some(submission),
+        _ => None,
+    };
+    let width = if preview.is_some() {
+        PREVIEW_WIDTH
+    } else {
+        DIALOG_WIDTH
+    }
+    .min(area.width);
     let inner_width = usize::from(width.saturating_sub(2)).max(1);
     let rows: usize = lines
         .iter()
         .map(|line| line.width().div_ceil(inner_width).max(1))
         .sum();
-    let height = u16::try_from(rows + 2).unwrap_or(u16::MAX);
+    let header = u16::try_from(rows).unwrap_or(u16::MAX);
+    let height = match preview {
+        Some(_) => area.height,
+        None => header.saturating_add(2),
+    };
     let rect = centered(area, width, height);
     let block = Block::bordered()
         .title(Span::styled(strings::VERDICT_TITLE, theme.accent))
         .border_style(theme.focus_border);
     frame.render_widget(Clear, rect);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(header), Constraint::Min(0)]).areas(inner);
     frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        rect,
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        if preview.is_some() { top } else { inner },
     );
+    if let Some(submission) = preview {
+        draw_preview(frame, bottom, submission, state.scroll, theme);
+    }
 }
 
-fn stage_lines<'a>(stage: &'a Stage, theme: &Theme) -> Vec<Line<'a>> {
-    match stage {
+/// The exact body from line `scroll` on, under a title counting the inline comments.
+fn draw_preview(
+    frame: &mut Frame,
+    area: Rect,
+    submission: &Submission,
+    scroll: usize,
+    theme: &Theme,
+) {
+    let total = submission.body.lines().count();
+    let title = format!(
+        "Review body, as posted ({} inline comment(s)) — lines {}-{} of {total}, j/k scroll",
+        submission.comments.len(),
+        (scroll + 1).min(total),
+        (scroll + usize::from(area.height.saturating_sub(1))).min(total)
+    );
+    let body: Vec<Line> = submission
+        .body
+        .lines()
+        .skip(scroll)
+        .take(usize::from(area.height))
+        .map(|line| Line::styled(sanitize_line(line).into_owned(), theme.text))
+        .collect();
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.dim))
+        .border_style(theme.dim);
+    frame.render_widget(Paragraph::new(body).block(block), area);
+}
+
+fn stage_lines<'a>(state: &'a VerdictState, theme: &Theme) -> Vec<Line<'a>> {
+    match &state.stage {
         Stage::Choosing => vec![Line::styled(
             "Enter: check the gates · Esc: cancel",
             theme.dim,
         )],
         Stage::Refused(reasons) => refusal_lines(reasons, theme),
-        Stage::Confirm => vec![Line::styled(strings::CONFIRM, theme.added)],
+        Stage::Preparing => vec![Line::styled(PREPARING, theme.dim)],
+        Stage::Confirm => {
+            let text = if state.to_github {
+                CONFIRM_SEND
+            } else {
+                strings::CONFIRM
+            };
+            vec![Line::styled(text, theme.added)]
+        }
+        Stage::Sending(_) => vec![Line::styled(SENDING, theme.accent)],
+        Stage::Sent {
+            url,
+            outbox_delivered,
+        } => {
+            let mut lines = vec![
+                Line::styled("Sent to GitHub.", theme.added),
+                Line::styled(sanitize_line(url).into_owned(), theme.accent),
+            ];
+            if *outbox_delivered > 0 {
+                lines.push(Line::styled(
+                    format!("{outbox_delivered} earlier verdict(s) from the outbox sent too."),
+                    theme.dim,
+                ));
+            }
+            lines
+        }
+        Stage::Queued { id, reason } => vec![
+            Line::styled(
+                format!("Queued in the outbox as {id}: it is sent when GitHub answers again."),
+                theme.accent,
+            ),
+            Line::styled(format!("why: {}", sanitize_line(reason)), theme.dim),
+        ],
+        Stage::NotSent { error, advice } => vec![
+            Line::styled(format!("not sent: {}", sanitize_line(error)), theme.removed),
+            Line::styled(advice.as_str(), theme.text),
+        ],
         Stage::Recorded(path) => vec![
             Line::styled(strings::RECORDED_LOCALLY, theme.accent),
             Line::styled(format!("log: {}", path.display()), theme.dim),
