@@ -883,8 +883,13 @@ fn wait_for(app: &mut App, reached: impl Fn(&Stage) -> bool) {
 
 /// The console drawn at 160x48, as text.
 fn render(app: &App) -> String {
+    render_at(app, 160, 48)
+}
+
+/// The console drawn at `width` x `height`, as text.
+fn render_at(app: &App, width: u16, height: u16) -> String {
     let theme = Theme::plain();
-    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| draw(frame, app, &theme)).unwrap();
     let buffer = terminal.backend().buffer();
     let mut text = String::new();
@@ -895,4 +900,93 @@ fn render(app: &App) -> String {
         text.push('\n');
     }
     text
+}
+
+#[test]
+fn the_console_without_the_diff_puts_everything_in_the_body_and_queues_a_failed_send() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _inside = runtime.enter();
+    let server = runtime.block_on(MockServer::start());
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = console::demo_app(dir.path());
+    app.context.submitter = Submitter::github(client(&server), runtime.handle().clone());
+    console::press(&mut app, &[KeyCode::Enter]);
+    let entry = app.open_entry().unwrap();
+    let (repo, pr, head) = (
+        entry.meta.repo.clone(),
+        entry.meta.number,
+        entry.meta.head_sha.clone(),
+    );
+    runtime.block_on(async {
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/{repo}/pulls/{pr}/files")))
+            .respond_with(
+                ResponseTemplate::new(500).set_body_json(json!({"message": "Server Error"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!("/repos/{repo}/pulls/{pr}/reviews")))
+            .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        mount_ok_for(&server, &repo, pr, &head).await;
+    });
+
+    console::press(&mut app, &[KeyCode::Char('v'), KeyCode::Enter]);
+    wait_for(&mut app, |stage| *stage == Stage::Confirm);
+    let verdict = app.verdict().unwrap();
+    assert!(verdict.diff_problem.as_deref().unwrap().contains("500"));
+    let prepared = verdict.prepared.clone().unwrap();
+    assert!(prepared.comments.is_empty());
+    assert!(
+        prepared
+            .body
+            .contains("### Findings not on a line of this diff")
+    );
+    assert!(render(&app).contains("no inline comments"));
+
+    console::press(&mut app, &[KeyCode::Char('y')]);
+    wait_for(&mut app, |stage| matches!(stage, Stage::Queued { .. }));
+    let screen = render(&app);
+    assert!(screen.contains("Queued in the outbox as"), "{screen}");
+    assert!(screen.contains("502"), "{screen}");
+    let outbox = Outbox::in_dir(dir.path()).load(now()).unwrap();
+    assert_eq!(outbox.entries.len(), 1);
+    assert_eq!(outbox.entries[0].submission.body, prepared.body);
+    console::press(&mut app, &[KeyCode::Enter]);
+    assert!(app.verdict().is_none(), "Enter closes the dialog");
+}
+
+#[test]
+fn the_demo_preview_fits_every_size_and_records_locally() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = console::demo_app(dir.path());
+    console::press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Enter],
+    );
+    assert_eq!(app.verdict().unwrap().stage, Stage::Confirm);
+    assert!(!app.verdict().unwrap().to_github);
+    for (width, height) in [(160, 48), (100, 30), (80, 24), (40, 12)] {
+        let screen = render_at(&app, width, height);
+        if height >= 24 {
+            assert!(
+                screen.contains("Review body, as posted"),
+                "{width}x{height}\n{screen}"
+            );
+            assert!(
+                screen.contains("y to record it"),
+                "{width}x{height}\n{screen}"
+            );
+        }
+    }
+    let first = render_at(&app, 100, 30);
+    console::press(&mut app, &[KeyCode::Char('j'), KeyCode::Char('j')]);
+    assert_eq!(app.verdict().unwrap().scroll, 2);
+    assert_ne!(render_at(&app, 100, 30), first, "j scrolls the preview");
+    console::press(&mut app, &[KeyCode::Char('y')]);
+    assert!(matches!(app.verdict().unwrap().stage, Stage::Recorded(_)));
 }

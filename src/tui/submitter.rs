@@ -108,17 +108,21 @@ impl Submitter {
     }
 
     /// The commentable lines of `repo` PR `pr`; for GitHub, starts fetching them when they are
-    /// not known yet (and again after a failure).
+    /// not known. A failure is reported once and forgotten, so the next call fetches again.
     pub fn diff(&self, repo: &str, pr: u64) -> DiffAvailability {
         let Submitter::GitHub(github) = self else {
             return DiffAvailability::NotNeeded;
         };
         let key = (repo.to_owned(), pr);
-        let known = github.lock_diffs().get(&key).cloned();
-        match known {
-            Some(state @ (DiffAvailability::Ready(_) | DiffAvailability::Loading)) => state,
-            _ => {
-                github.set_diff(key.clone(), DiffAvailability::Loading);
+        let mut diffs = github.lock_diffs();
+        match diffs.get(&key) {
+            Some(DiffAvailability::Failed(_)) => {
+                diffs.remove(&key).unwrap_or(DiffAvailability::Loading)
+            }
+            Some(known) => known.clone(),
+            None => {
+                diffs.insert(key.clone(), DiffAvailability::Loading);
+                drop(diffs);
                 github.fetch_diff(key);
                 DiffAvailability::Loading
             }

@@ -40,6 +40,10 @@ const VERDICTS: [Verdict; 3] = [Verdict::Approve, Verdict::RequestChanges, Verdi
 /// Shown while the PR's diff loads for the inline comments.
 const PREPARING: &str = "Reading the PR's diff for the inline comments…";
 
+/// Said when the PR's diff could not be read.
+const NO_INLINE: &str =
+    "no inline comments (everything is in the body): the PR's diff could not be read";
+
 /// Shown while the review is being sent.
 const SENDING: &str = "Sending to GitHub…";
 
@@ -124,6 +128,8 @@ pub struct VerdictState {
     pub scroll: usize,
     /// Whether confirming sends to GitHub (else the verdict is recorded locally only).
     pub to_github: bool,
+    /// Why the PR's diff could not be read (every finding and note then goes in the body).
+    pub diff_problem: Option<String>,
 }
 
 impl VerdictState {
@@ -137,6 +143,7 @@ impl VerdictState {
             prepared: None,
             scroll: 0,
             to_github: false,
+            diff_problem: None,
         }
     }
 
@@ -207,10 +214,15 @@ impl VerdictState {
     /// diff, everything goes in the body).
     fn prepare(&mut self, review: &ReviewState, context: &Context, entry: &PrEntry) -> Stage {
         let meta = &entry.meta;
+        self.diff_problem = None;
         let diff = match context.submitter.diff(&meta.repo, meta.number) {
             DiffAvailability::Loading => return Stage::Preparing,
             DiffAvailability::Ready(diff) => Some(diff),
-            DiffAvailability::NotNeeded | DiffAvailability::Failed(_) => None,
+            DiffAvailability::NotNeeded => None,
+            DiffAvailability::Failed(error) => {
+                self.diff_problem = Some(error);
+                None
+            }
         };
         self.prepared = Some(Box::new(Submission::prepare(&SubmissionInputs {
             repo: &meta.repo,
@@ -415,7 +427,14 @@ fn stage_lines<'a>(state: &'a VerdictState, theme: &Theme) -> Vec<Line<'a>> {
             } else {
                 strings::CONFIRM
             };
-            vec![Line::styled(text, theme.added)]
+            let mut lines = vec![Line::styled(text, theme.added)];
+            if let Some(problem) = &state.diff_problem {
+                lines.push(Line::styled(
+                    format!("{NO_INLINE}: {}", sanitize_line(problem)),
+                    theme.removed,
+                ));
+            }
+            lines
         }
         Stage::Sending(_) => vec![Line::styled(SENDING, theme.accent)],
         Stage::Sent {
