@@ -422,7 +422,10 @@ async fn a_missing_repo_is_reported_and_the_others_still_listed() {
     assert_eq!(queue["prs"].as_array().unwrap().len(), 2);
     assert_eq!(queue["errors"][0]["repo"], "acme/missing");
     let message = queue["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains("not found"), "{message}");
+    assert!(
+        message.starts_with("repository acme/missing was not found (404)"),
+        "{message}"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("acme/missing") && stderr.contains("not found"),

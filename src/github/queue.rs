@@ -88,16 +88,23 @@ pub async fn list_page(
 ) -> Result<PrPage, GitHubError> {
     let connection: Connection<Value> = match section {
         None => {
-            let what = format!("the open pull requests of repository {}", repo.full_name());
+            let what = format!("listing the open pull requests of {}", repo.full_name());
             let query = format!("{LIST_QUERY}\n{PR_FRAGMENT}");
             let variables = json!({"owner": repo.owner, "name": repo.name, "cursor": cursor});
-            let data: RepositoryData<PullRequestsField> =
-                client.graphql(&what, &query, variables).await?;
-            let repository = data.repository.ok_or(GitHubError::NotFound { what })?;
-            repository.pull_requests
+            let missing = || GitHubError::NotFound {
+                what: format!("repository {}", repo.full_name()),
+            };
+            let data: RepositoryData<PullRequestsField> = client
+                .graphql(&what, &query, variables)
+                .await
+                .map_err(|error| match error {
+                    GitHubError::NotFound { .. } => missing(),
+                    other => other,
+                })?;
+            data.repository.ok_or_else(missing)?.pull_requests
         }
         Some(section) => {
-            let what = format!("the search `{}` in {}", section.title, repo.full_name());
+            let what = format!("searching `{}` in {}", section.title, repo.full_name());
             let query = format!("{SEARCH_QUERY}\n{PR_FRAGMENT}");
             let search = format!(
                 "repo:{} is:pr is:open {}",

@@ -6,6 +6,7 @@
 //! are still listed; the exit code is 0 when at least one repository loaded, 2 when none did.
 
 use std::cmp::Reverse;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -61,7 +62,10 @@ pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
     let client = connect(global, &config)?;
     let now = now_unix();
     let (sender, mut receiver) = mpsc::unbounded_channel();
-    let mut collected = Collected::default();
+    let mut collected = Collected {
+        progress: std::io::stderr().is_terminal(),
+        ..Collected::default()
+    };
     runtime.block_on(async {
         let loading = load_queue(&client, &cache, &repos, section, sender);
         let receiving = async {
@@ -121,6 +125,8 @@ fn chosen_section<'a>(
 /// What arrived while loading.
 #[derive(Default)]
 struct Collected {
+    /// Whether to say on stderr what is loading (when it is a terminal).
+    progress: bool,
     entries: Vec<(GitHubEntry, PrFootprint)>,
     without_migrations: usize,
     errors: Vec<RepoError>,
@@ -138,10 +144,17 @@ impl Collected {
         now: i64,
     ) -> bool {
         match event {
-            QueueEvent::RepoStarted { .. } => {}
+            QueueEvent::RepoStarted { repo } => self.say(&format!("loading {repo}")),
             QueueEvent::Listed {
-                without_migrations, ..
-            } => self.without_migrations += without_migrations,
+                repo,
+                prs,
+                without_migrations,
+            } => {
+                self.without_migrations += without_migrations;
+                self.say(&format!(
+                    "{repo}: {prs} PR(s) touching migrations, reading their files"
+                ));
+            }
             QueueEvent::PrLoaded { repo, pr, change } => {
                 let options = config
                     .repos
@@ -162,10 +175,20 @@ impl Collected {
                 repo,
                 message: error.to_string(),
             }),
-            QueueEvent::RepoDone { .. } => self.loaded_repos += 1,
+            QueueEvent::RepoDone { repo } => {
+                self.loaded_repos += 1;
+                self.say(&format!("{repo}: done"));
+            }
             QueueEvent::Finished => return true,
         }
         false
+    }
+
+    /// A progress line on stderr, when it is a terminal.
+    fn say(&self, line: &str) {
+        if self.progress {
+            eprintln!("schemagate: {}", sanitize_line(line));
+        }
     }
 
     /// The queue: riskiest first, then longest waiting; conflicts found.
@@ -428,5 +451,49 @@ fn status_word(status: &DataReviewStatus) -> &'static str {
         StatusState::Pending => "pending",
         StatusState::Error => "error",
         StatusState::Expected => "expected",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_section_names_the_ones_there_are() {
+        let config = Config {
+            sections: vec![SectionConfig {
+                title: "DB label".into(),
+                filters: "label:db".into(),
+            }],
+            ..Config::default()
+        };
+        assert_eq!(chosen_section(&config, None).unwrap(), None);
+        assert_eq!(
+            chosen_section(&config, Some("DB label")).unwrap(),
+            Some(&config.sections[0])
+        );
+        let error = chosen_section(&config, Some("Mine"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`Mine`") && error.contains("`DB label`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn reviews_read_with_their_commit_and_whether_it_is_the_head() {
+        let review = ReviewEntry {
+            author: String::new(),
+            state: ReviewState::Approved,
+            submitted_at: None,
+            commit: Some("6dcb09b5b57875f334f61aebed695e2e4193db5e".into()),
+            at_head: false,
+            by_schemagate: false,
+        };
+        assert_eq!(
+            review_text(&review),
+            "ghost approved at 6dcb09b (older commit)"
+        );
     }
 }
