@@ -428,3 +428,47 @@ async fn retry_reports_a_damaged_outbox_file() {
         "{names:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_body_file_opens_the_review_and_a_bad_repo_is_a_usage_error() {
+    let server = github().await;
+    let dirs = dirs();
+    let summary = dirs.data.path().join("summary.md");
+    std::fs::write(&summary, "Fine once the \u{1b}]0;pwned\u{7}backfill ran.\n").unwrap();
+    let pr = PR.to_string();
+    let summary_arg = summary.to_string_lossy().into_owned();
+    let args = [
+        "submit",
+        "--repo",
+        REPO,
+        "--pr",
+        &pr,
+        "--verdict",
+        "block",
+        "--body-file",
+        &summary_arg,
+    ];
+    let output = schemagate(&server, &dirs, &args);
+    assert_eq!(output.status.code(), Some(0), "{:?}", text(&output));
+    let reviews = posts(&server, &format!("/repos/{REPO}/pulls/{PR}/reviews")).await;
+    let body = reviews[0]["body"].as_str().unwrap();
+    let second_line = body.lines().nth(1).unwrap();
+    assert_eq!(second_line, "Fine once the backfill ran.", "{body}");
+
+    let bad = schemagate(
+        &server,
+        &dirs,
+        &[
+            "submit",
+            "--repo",
+            "shop",
+            "--pr",
+            &pr,
+            "--verdict",
+            "block",
+        ],
+    );
+    let (stdout, stderr) = text(&bad);
+    assert_eq!(bad.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("OWNER/NAME"), "{stderr}");
+}

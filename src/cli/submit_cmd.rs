@@ -5,12 +5,15 @@
 //! GitHub; with `--retry`: an entry GitHub refused, or a damaged outbox file set aside), 2 usage
 //! or configuration errors, 3 queued in the outbox (with `--retry`: entries still waiting).
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
 use super::args::{GlobalArgs, SubmitArgs, VerdictArg};
 use super::github_setup::{connect, load_config, repo_detect_options};
+use crate::analysis::detect::DetectOptions;
+use crate::config::RepoConfig;
 use crate::github::cache::ContentCache;
 use crate::github::dispatch::{RetryOutcome, SendOutcome, decision_record, retry, send};
 use crate::github::inline::fetch_diff_lines;
@@ -47,6 +50,9 @@ pub fn run(global: &GlobalArgs, args: &SubmitArgs) -> Result<ExitCode> {
     let (Some(repo), Some(pr), Some(verdict)) = (&args.repo, args.pr, args.verdict) else {
         anyhow::bail!("--repo, --pr and --verdict are required (or --retry)");
     };
+    if repo.split('/').filter(|part| !part.is_empty()).count() != 2 {
+        anyhow::bail!("--repo takes OWNER/NAME, not `{}`", sanitize_line(repo));
+    }
     let summary = match &args.body_file {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -59,7 +65,7 @@ pub fn run(global: &GlobalArgs, args: &SubmitArgs) -> Result<ExitCode> {
         .iter()
         .find(|r| r.name.eq_ignore_ascii_case(repo))
         .cloned()
-        .unwrap_or_else(|| crate::config::RepoConfig {
+        .unwrap_or_else(|| RepoConfig {
             name: repo.clone(),
             ..Default::default()
         });
@@ -99,12 +105,12 @@ fn verdict_of(arg: VerdictArg) -> Verdict {
 struct Request<'a> {
     client: &'a GitHub,
     cache: &'a ContentCache,
-    options: crate::analysis::detect::DetectOptions,
-    repo_config: &'a crate::config::RepoConfig,
+    options: DetectOptions,
+    repo_config: &'a RepoConfig,
     pr: u64,
     verdict: Verdict,
     summary: Option<&'a str>,
-    data: &'a std::path::Path,
+    data: &'a Path,
 }
 
 /// Fetches and analyses the PR, checks the gates with the saved checklist, and sends.
@@ -274,7 +280,7 @@ fn github_refused(what: &str, error: &GitHubError) -> ExitCode {
 }
 
 /// `--retry`: sends every outbox entry (whatever its back-off says: the reviewer asked).
-async fn retry_outbox(client: &GitHub, data: &std::path::Path) -> Result<ExitCode> {
+async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
     let now = SystemClock.now();
     let report = retry(
         client,
