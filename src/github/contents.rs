@@ -351,6 +351,23 @@ mod tests {
     }
 
     #[test]
+    fn github_documented_answers_read() {
+        let tree: TreeAnswer =
+            serde_json::from_str(include_str!("../../tests/fixtures/github/git_tree.json"))
+                .unwrap();
+        let entries: Vec<TreeEntry> = tree.tree.into_iter().filter_map(tree_entry).collect();
+        let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["file.rb", "exec_file"], "directories are dropped");
+        assert_eq!(entries[1].size, 75);
+        assert!(!tree.truncated);
+        let blob: BlobAnswer =
+            serde_json::from_str(include_str!("../../tests/fixtures/github/git_blob.json"))
+                .unwrap();
+        assert_eq!(blob.encoding, "base64");
+        assert_eq!(blob.content, "Q29udGVudCBvZiB0aGUgYmxvYg==");
+    }
+
+    #[test]
     fn tree_items_keep_files_links_and_submodules() {
         let item = |kind: &str, mode: &str| TreeItem {
             path: "p".into(),

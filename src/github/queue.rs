@@ -533,6 +533,21 @@ mod tests {
     }
 
     #[test]
+    fn rest_file_lists_give_rename_sources() {
+        let files: Vec<RestFile> =
+            serde_json::from_str(include_str!("../../tests/fixtures/github/pull_files.json"))
+                .unwrap();
+        let files: Vec<ChangedFile> = files.into_iter().map(RestFile::into_changed).collect();
+        assert_eq!(files[0].change, FileChange::Added);
+        assert_eq!(files[0].additions, 103);
+        assert_eq!(files[1].change, FileChange::Renamed);
+        assert_eq!(
+            files[1].previous_path.as_deref(),
+            Some("migrations/002_invoice_index.sql")
+        );
+    }
+
+    #[test]
     fn change_types_of_both_apis() {
         assert_eq!(file_change("DELETED"), FileChange::Deleted);
         assert_eq!(file_change("removed"), FileChange::Deleted);
