@@ -5,13 +5,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
 
 use super::entry::PrEntry;
 use super::keys::{Action, Keymap, Screen};
 use super::loader::{LoadEvent, LoadSource, LoadStatus, Loader};
 use super::submitter::Submitter;
+use super::views;
 use super::views::audit::{AuditOutcome, AuditState};
-use super::views::queue::QueueState;
+use super::views::queue::{self, QueueState};
 use super::views::review::ReviewState;
 use super::views::verdict::{Stage, VerdictOutcome, VerdictState};
 use crate::review::{Checklists, Clock};
@@ -199,6 +201,43 @@ impl App {
                 audit.act(action);
             }
             (None, None) => self.queue.act(action, &self.entries),
+        }
+    }
+
+    /// A left click at (`x`, `y`) on the console drawn in `area` (the whole terminal): closes
+    /// the help; on the queue selects the PR clicked (opens it when it was selected already);
+    /// on the review focuses the pane, switches the tab, selects the item, finding or SQL line;
+    /// on the audit screen selects the decision (opens it when it was selected already).
+    pub fn handle_click(&mut self, x: u16, y: u16, area: Rect) {
+        if self.help {
+            self.help = false;
+            return;
+        }
+        if !matches!(self.overlay, Overlay::None) {
+            return;
+        }
+        let body = views::body_area(area);
+        if let Some(review) = &mut self.review {
+            if review.input.is_some() {
+                return;
+            }
+            if let Some(entry) = self.entries.get(review.entry) {
+                review.click(body, x, y, entry);
+            }
+        } else if let Some(audit) = &mut self.audit {
+            if let Some(position) = views::audit::row_at(audit, body, y) {
+                if position == audit.selected_position() {
+                    audit.act(Action::Enter);
+                } else {
+                    audit.select(position);
+                }
+            }
+        } else if let Some(position) = queue::row_at(&views::queue_view(self), body, y) {
+            if position == self.queue.selected_position() {
+                self.open_selected();
+            } else {
+                self.queue.select(position);
+            }
         }
     }
 

@@ -5,7 +5,7 @@
 use std::io;
 use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseEventKind};
+use crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
 
 /// Something the console reacts to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +16,13 @@ pub enum AppEvent {
     Scroll {
         /// Whether it turned down.
         down: bool,
+    },
+    /// The left mouse button was pressed at a cell.
+    Click {
+        /// The cell's column (0 at the left).
+        column: u16,
+        /// The cell's row (0 at the top).
+        row: u16,
     },
     /// The terminal changed size (the next frame is laid out anew).
     Resize,
@@ -46,6 +53,10 @@ impl EventSource for TerminalEvents {
             Event::Mouse(mouse) => match mouse.kind {
                 MouseEventKind::ScrollDown => Some(AppEvent::Scroll { down: true }),
                 MouseEventKind::ScrollUp => Some(AppEvent::Scroll { down: false }),
+                MouseEventKind::Down(MouseButton::Left) => Some(AppEvent::Click {
+                    column: mouse.column,
+                    row: mouse.row,
+                }),
                 _ => None,
             },
             Event::Resize(..) => Some(AppEvent::Resize),

@@ -26,6 +26,7 @@ use crossterm::terminal::{
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
 
 use app::App;
 use event::{AppEvent, EventSource};
@@ -54,6 +55,10 @@ fn event_loop(
         match events.next()? {
             Some(AppEvent::Key(key)) => app.handle_key(key),
             Some(AppEvent::Scroll { down }) => app.handle_scroll(down),
+            Some(AppEvent::Click { column, row }) => {
+                let size = terminal.size()?;
+                app.handle_click(column, row, Rect::new(0, 0, size.width, size.height));
+            }
             Some(AppEvent::Resize) | None => {}
         }
         app.tick();

@@ -167,6 +167,11 @@ impl AuditState {
         }
     }
 
+    /// The position of the selection in the list.
+    pub fn selected_position(&self) -> usize {
+        self.selected
+    }
+
     /// Why the approval at log line `line` no longer stands, if it does not.
     pub fn stale_reason(&self, line: usize) -> Option<&str> {
         self.stale.get(&line).map(String::as_str)

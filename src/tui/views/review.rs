@@ -586,38 +586,152 @@ fn or_placeholder(lines: Vec<PaneLine>, placeholder: &str) -> Vec<PaneLine> {
     }
 }
 
-/// Draws the review in `area`.
-pub fn draw(frame: &mut Frame, area: Rect, state: &ReviewState, entry: &PrEntry, theme: &Theme) {
+/// Where one pane goes, with the tab bar above it when it shares its place with others.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slot {
+    /// The tab bar and the panes it offers, when tabbed.
+    pub tabs: Option<(Rect, &'static [Pane])>,
+    /// The pane's area (border included).
+    pub area: Rect,
+    /// The pane shown there.
+    pub pane: Pane,
+}
+
+/// Where the review draws in `area`: the summary line, the pane slots, the footer. Four panes
+/// on a wide terminal, the text panes tabbed beside the checklist at ~100 columns, all tabbed
+/// below that.
+pub fn layout(area: Rect, state: &ReviewState) -> (Rect, Vec<Slot>, Rect) {
     let [summary, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
     .areas(area);
-    frame.render_widget(summary_line(entry, theme), summary);
-    if area.width >= FOUR_PANES_WIDTH {
-        let columns = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(body);
-        for (pane, column) in Pane::ALL.iter().zip(columns.iter()) {
-            draw_pane(frame, *column, *pane, state, entry, theme);
+    let tabbed = |area: Rect, panes: &'static [Pane], shown: Pane| {
+        let [bar, pane_area] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+        Slot {
+            tabs: Some((bar, panes)),
+            area: pane_area,
+            pane: shown,
         }
+    };
+    let slots = if area.width >= FOUR_PANES_WIDTH {
+        let columns = Layout::horizontal([Constraint::Ratio(1, 4); 4]).split(body);
+        Pane::ALL
+            .iter()
+            .zip(columns.iter())
+            .map(|(pane, column)| Slot {
+                tabs: None,
+                area: *column,
+                pane: *pane,
+            })
+            .collect()
     } else if area.width >= TWO_PANES_WIDTH {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(body);
-        draw_tabbed(
-            frame,
-            left,
-            &Pane::ALL[..3],
-            state.left,
-            state,
-            entry,
-            theme,
-        );
-        draw_pane(frame, right, Pane::Checklist, state, entry, theme);
+        vec![
+            tabbed(left, TEXT_PANES, state.left),
+            Slot {
+                tabs: None,
+                area: right,
+                pane: Pane::Checklist,
+            },
+        ]
     } else {
-        draw_tabbed(frame, body, &Pane::ALL, state.focus, state, entry, theme);
+        vec![tabbed(body, &Pane::ALL, state.focus)]
+    };
+    (summary, slots, footer)
+}
+
+/// The panes tabbed beside the checklist in the two-pane layout.
+const TEXT_PANES: &[Pane] = &[Pane::Diff, Pane::Cascade, Pane::Findings];
+
+/// Draws the review in `area`.
+pub fn draw(frame: &mut Frame, area: Rect, state: &ReviewState, entry: &PrEntry, theme: &Theme) {
+    let (summary, slots, footer) = layout(area, state);
+    frame.render_widget(summary_line(entry, theme), summary);
+    for slot in &slots {
+        if let Some((bar, panes)) = slot.tabs {
+            draw_tabs(frame, bar, panes, slot.pane, theme);
+        }
+        draw_pane(frame, slot.area, slot.pane, state, entry, theme);
     }
     frame.render_widget(footer_line(state, theme), footer);
+}
+
+/// The tab of `panes` drawn at column `x` of a tab bar starting at `bar_x` (titles are drawn
+/// as ` title ` separated by one-column dividers, as [`Tabs`] draws them).
+fn tab_at(panes: &[Pane], bar_x: u16, x: u16) -> Option<Pane> {
+    let mut start = bar_x;
+    for pane in panes {
+        let width = u16::try_from(pane.title().chars().count() + 2).unwrap_or(u16::MAX);
+        let end = start.saturating_add(width);
+        if (start..end).contains(&x) {
+            return Some(*pane);
+        }
+        start = end.saturating_add(1);
+    }
+    None
+}
+
+impl ReviewState {
+    /// A click at (`x`, `y`) in the review drawn in `area`: a tab shows its pane, a click in a
+    /// pane focuses it and selects the checklist item, finding or SQL line under it.
+    pub fn click(&mut self, area: Rect, x: u16, y: u16, entry: &PrEntry) {
+        let (_, slots, _) = layout(area, self);
+        let inside = |rect: Rect| rect.contains(ratatui::layout::Position { x, y });
+        for slot in slots {
+            if let Some((bar, panes)) = slot.tabs
+                && inside(bar)
+            {
+                if let Some(pane) = tab_at(panes, bar.x, x) {
+                    self.focus_pane(pane);
+                }
+                return;
+            }
+            if !inside(slot.area) {
+                continue;
+            }
+            self.focus_pane(slot.pane);
+            let inner = Block::bordered().inner(slot.area);
+            if !inside(inner) {
+                return;
+            }
+            let row = usize::from(y - inner.y);
+            let height = usize::from(inner.height);
+            match slot.pane {
+                Pane::Checklist => {
+                    let (_, items) = checklist_lines(self, entry, height, &Theme::plain());
+                    if let Some(Some(item)) = items.get(row) {
+                        self.cursor = *item;
+                    }
+                }
+                pane => self.click_text(pane, row, inner.width, height),
+            }
+            return;
+        }
+    }
+
+    /// Selects the line of text pane `pane` drawn at `row` (wrapped lines counted), by
+    /// scrolling it to the top: the selection of a text pane is its top line.
+    fn click_text(&mut self, pane: Pane, row: usize, width: u16, height: usize) {
+        let width = usize::from(width.max(1));
+        let mut top = 0;
+        let mut clicked = None;
+        for (source, line) in text_view(self, pane, height, &Theme::plain()) {
+            let rows = line.width().div_ceil(width).max(1);
+            if (top..top + rows).contains(&row) {
+                clicked = source;
+                break;
+            }
+            top += rows;
+        }
+        if let (Some(index), Some(scroll)) = (clicked, self.scroll.get_mut(pane.index())) {
+            *scroll = index;
+        }
+    }
 }
 
 /// Risk, the gate in one sentence.
@@ -628,18 +742,8 @@ fn summary_line<'a>(entry: &PrEntry, theme: &Theme) -> Paragraph<'a> {
     ]))
 }
 
-/// A tab bar of `panes` above the pane `shown`.
-fn draw_tabbed(
-    frame: &mut Frame,
-    area: Rect,
-    panes: &[Pane],
-    shown: Pane,
-    state: &ReviewState,
-    entry: &PrEntry,
-    theme: &Theme,
-) {
-    let [bar, pane_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+/// The tab bar of `panes`, `shown` highlighted.
+fn draw_tabs(frame: &mut Frame, bar: Rect, panes: &[Pane], shown: Pane, theme: &Theme) {
     let titles: Vec<&str> = panes.iter().map(|p| p.title()).collect();
     let selected = panes.iter().position(|p| *p == shown);
     let tabs = Tabs::new(titles)
@@ -647,7 +751,6 @@ fn draw_tabbed(
         .style(theme.dim)
         .highlight_style(theme.accent);
     frame.render_widget(tabs, bar);
-    draw_pane(frame, pane_area, shown, state, entry, theme);
 }
 
 /// One pane with its border, showing only the lines that fit.
@@ -674,17 +777,27 @@ fn draw_pane(
         .border_style(border);
     let height = usize::from(block.inner(area).height);
     let paragraph = match pane {
-        Pane::Checklist => Paragraph::new(checklist_view(state, entry, height, theme)),
+        Pane::Checklist => Paragraph::new(checklist_lines(state, entry, height, theme).0),
         text_pane => {
-            Paragraph::new(text_view(state, text_pane, height, theme)).wrap(Wrap { trim: false })
+            let lines: Vec<Line> = text_view(state, text_pane, height, theme)
+                .into_iter()
+                .map(|(_, line)| line)
+                .collect();
+            Paragraph::new(lines).wrap(Wrap { trim: false })
         }
     };
     frame.render_widget(paragraph.block(block), area);
 }
 
-/// The lines of a text pane visible in `height` rows: the selected statement highlighted when
-/// the pane is focused, and the notes about a statement right below it.
-fn text_view<'a>(state: &ReviewState, pane: Pane, height: usize, theme: &Theme) -> Vec<Line<'a>> {
+/// The lines of a text pane visible in `height` rows, each with the index of the pane line it
+/// shows (`None` for a note): the selected statement highlighted when the pane is focused, and
+/// the notes about a statement right below it.
+fn text_view<'a>(
+    state: &ReviewState,
+    pane: Pane,
+    height: usize,
+    theme: &Theme,
+) -> Vec<(Option<usize>, Line<'a>)> {
     let scroll = state.scroll.get(pane.index()).copied().unwrap_or(0);
     let selected = (state.focus == pane)
         .then(|| state.selected_statement())
@@ -699,7 +812,7 @@ fn text_view<'a>(state: &ReviewState, pane: Pane, height: usize, theme: &Theme) 
         if selected == Some(index) {
             drawn = drawn.style(theme.selected);
         }
-        lines.push(drawn);
+        lines.push((Some(index), drawn));
         if let Some((file, number)) = &pane_line.place {
             let notes = state
                 .draft
@@ -707,9 +820,12 @@ fn text_view<'a>(state: &ReviewState, pane: Pane, height: usize, theme: &Theme) 
                 .iter()
                 .filter(|n| n.file.as_deref() == Some(file) && n.line == Some(*number));
             for note in notes {
-                lines.push(Line::styled(
-                    format!("{}{}", strings::NOTE_MARK, clean(&note.text)),
-                    theme.accent,
+                lines.push((
+                    None,
+                    Line::styled(
+                        format!("{}{}", strings::NOTE_MARK, clean(&note.text)),
+                        theme.accent,
+                    ),
                 ));
             }
         }
@@ -743,14 +859,16 @@ fn tone_style(tone: Tone, theme: &Theme) -> Style {
     }
 }
 
-/// The checklist lines visible in `height` rows, scrolled so the cursor's item shows.
-fn checklist_view<'a>(
+/// The checklist lines visible in `height` rows, scrolled so the cursor's item shows, and the
+/// item each line belongs to (headings and notes belong to none).
+fn checklist_lines<'a>(
     state: &ReviewState,
     entry: &PrEntry,
     height: usize,
     theme: &Theme,
-) -> Vec<Line<'a>> {
+) -> (Vec<Line<'a>>, Vec<Option<usize>>) {
     let mut lines = Vec::new();
+    let mut items = Vec::new();
     let mut cursor_line = 0;
     let mut list = "";
     for (index, item) in entry.report.checklist.iter().enumerate() {
@@ -760,11 +878,14 @@ fn checklist_view<'a>(
                 clean(&item.list_title).into_owned(),
                 theme.accent,
             ));
+            items.push(None);
         }
         if index == state.cursor {
             cursor_line = lines.len();
         }
-        lines.extend(item_lines(item, state, index == state.cursor, theme));
+        let item_lines = item_lines(item, state, index == state.cursor, theme);
+        items.extend(std::iter::repeat_n(Some(index), item_lines.len()));
+        lines.extend(item_lines);
     }
     if !state.draft.notes.is_empty() {
         lines.push(Line::styled(strings::NOTES_HEADING, theme.accent));
@@ -777,7 +898,11 @@ fn checklist_view<'a>(
         );
     }
     let offset = (cursor_line + 3).saturating_sub(height);
-    lines.into_iter().skip(offset).take(height).collect()
+    let visible = |n: usize| offset..(offset + height).min(n);
+    let item_range = visible(items.len());
+    let shown_items = items.get(item_range).map(<[_]>::to_vec).unwrap_or_default();
+    let shown_lines = lines.into_iter().skip(offset).take(height).collect();
+    (shown_lines, shown_items)
 }
 
 /// A note as the checklist lists it: `file:line: text`, or the text of a PR-level note.

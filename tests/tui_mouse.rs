@@ -1,0 +1,149 @@
+//! Mouse clicks drive the console like keys: a click selects a queue row and a second click
+//! opens it; in the review a click switches tabs, focuses a pane and selects the checklist item
+//! or finding under it; on the audit screen it selects a decision; any click closes the help.
+
+#[path = "support/console.rs"]
+#[allow(dead_code)]
+mod console;
+
+use console::{demo_app, press};
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use schemagate::review::ItemState;
+use schemagate::tui::app::App;
+use schemagate::tui::keys::Screen;
+use schemagate::tui::theme::Theme;
+use schemagate::tui::views::draw;
+use schemagate::tui::views::review::Pane;
+
+const WIDTH: u16 = 100;
+const HEIGHT: u16 = 30;
+
+fn area() -> Rect {
+    Rect::new(0, 0, WIDTH, HEIGHT)
+}
+
+fn render(app: &App) -> Vec<String> {
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    terminal
+        .draw(|frame| draw(frame, app, &Theme::plain()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
+    symbols
+        .chunks(usize::from(WIDTH))
+        .map(|row| row.concat())
+        .collect()
+}
+
+/// The row and column where `text` is drawn.
+fn find(app: &App, text: &str) -> (u16, u16) {
+    let screen = render(app);
+    for (y, line) in screen.iter().enumerate() {
+        if let Some(byte) = line.find(text) {
+            let x = line[..byte].chars().count();
+            return (u16::try_from(x).unwrap(), u16::try_from(y).unwrap());
+        }
+    }
+    panic!("{text:?} is not on the screen:\n{}", screen.join("\n"));
+}
+
+#[test]
+fn a_click_selects_a_queue_row_and_a_second_click_opens_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let (x, y) = find(&app, "Remove unused User.timezone");
+    app.handle_click(x, y, area());
+    assert!(app.review.is_none());
+    let selected = app.queue.selected_entry(&app.entries).unwrap();
+    assert_eq!(app.entries[selected].meta.number, 103);
+    app.handle_click(x, y, area());
+    assert_eq!(app.open_entry().unwrap().meta.number, 103);
+    let (_, border) = find(&app, "┌");
+    app.handle_click(x, border, area());
+    assert_eq!(
+        app.screen(),
+        Screen::Review,
+        "a click on no row does nothing"
+    );
+}
+
+#[test]
+fn clicks_in_the_review_switch_tabs_focus_panes_and_select_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter]);
+    let (x, y) = find(&app, "Findings");
+    app.handle_click(x + 1, y, area());
+    assert_eq!(app.review.as_ref().unwrap().focus, Pane::Findings);
+    assert!(find(&app, "CRITICAL cascade-widened").1 > y);
+
+    let (x, y) = find(&app, "New foreign keys are indexed");
+    app.handle_click(x, y, area());
+    let review = app.review.as_ref().unwrap();
+    assert_eq!(review.focus, Pane::Checklist);
+    let entry = app.open_entry().unwrap();
+    let item = entry.report.checklist[review.cursor].clone();
+    assert!(item.text.starts_with("New foreign keys"), "{}", item.text);
+    press(&mut app, &[KeyCode::Char(' ')]);
+    let review = app.review.as_ref().unwrap();
+    assert!(matches!(
+        review.draft.state.get(&item.id),
+        ItemState::Ticked { .. }
+    ));
+}
+
+#[test]
+fn a_click_on_a_migration_line_selects_it_for_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('r')]);
+    let (x, y) = find(&app, "CREATE TABLE \"new_PantryItem\"");
+    app.handle_click(x, y, area());
+    let place = app.review.as_ref().unwrap().selected_statement().unwrap();
+    assert_eq!(place.1, 4, "line 4 of the migration holds the CREATE TABLE");
+}
+
+#[test]
+fn a_click_selects_a_decision_and_closes_the_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+            KeyCode::Enter,
+        ],
+    );
+    press(&mut app, &[KeyCode::Esc, KeyCode::Down, KeyCode::Enter]);
+    press(
+        &mut app,
+        &[
+            KeyCode::Char('v'),
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+            KeyCode::Enter,
+        ],
+    );
+    press(&mut app, &[KeyCode::Esc, KeyCode::Char('a')]);
+    let (x, y) = find(&app, "#104");
+    app.handle_click(x, y, area());
+    let audit = app.audit.as_ref().unwrap();
+    assert_eq!(audit.selected().unwrap().decision.pr, 104);
+    assert!(!audit.detail);
+    app.handle_click(x, y, area());
+    assert!(
+        app.audit.as_ref().unwrap().detail,
+        "a second click opens it"
+    );
+
+    press(&mut app, &[KeyCode::Char('?')]);
+    assert!(app.help);
+    app.handle_click(0, 0, area());
+    assert!(!app.help);
+}
