@@ -6,6 +6,10 @@
 //! what the merge produces, and base migrations newer than the PR's branch point are not
 //! mistaken for deletions. The files of a whole page of PRs are fetched together, so shared
 //! base files are asked for once and the queries stay full.
+//!
+//! Limits: GitHub's file lists carry no file mode, so a symbolic link a PR adds is read as a
+//! file holding the link's target; a rename away from a migration path to a path that is not
+//! one is only seen when GitHub lists the PR's files over REST (over 100 files).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 

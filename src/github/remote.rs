@@ -1,8 +1,14 @@
 //! Pull requests from GitHub as the console and `submit` use them: one PR by number with its
 //! contents ([`fetch_pr`]), or the whole queue of the configured repositories, streamed as it
 //! loads ([`load_queue`]): repositories load concurrently (at most [`CONCURRENT_REPOS`] at a
-//! time), each page of 100 PRs is analysed-ready as soon as its files are in, and one
-//! repository failing does not stop the others.
+//! time), the PRs of each page of 100 are sent as soon as their files are in (ready for the
+//! analysis, which stays with the caller), and one repository failing does not stop the others.
+//!
+//! Requests: per repository, one GraphQL query per 100 open PRs; per distinct base commit one
+//! REST tree (never again once cached); per page, one GraphQL query per 100 files not cached;
+//! one REST file list per PR with over 100 files or a migration renamed (conditional).
+//! A queue of N PRs in R repositories costs about R x ceil(N/100) listing queries plus the
+//! content queries for what is not cached yet.
 
 use std::collections::HashMap;
 use std::sync::Arc;
