@@ -5,6 +5,7 @@
 //!
 //! The console's preview and what is posted are this one function's output.
 
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use super::markdown::{MAX_BODY_CHARS, inline, render_markdown};
@@ -100,16 +101,76 @@ pub fn render_review_body(parts: &BodyParts<'_>) -> String {
         inline(parts.reviewer),
         inline(&parts.report.head)
     );
-    let tail = cut(&render_tail(parts), MAX_TAIL_CHARS, "reviewer sections");
+    let (report, marked) = report_with_ticks(parts);
+    let tail = cut(
+        &render_tail(parts, &marked),
+        MAX_TAIL_CHARS,
+        "reviewer sections",
+    );
     let budget = MAX_BODY_CHARS.saturating_sub(head.len() + tail.len());
-    let report = cut(&render_markdown(parts.report), budget, "report");
+    let report = cut(&report, budget, "report");
     format!("{head}{report}{tail}")
 }
 
+/// The check report with the reviewer's ticks and waivers written into its checklist (the
+/// required items it lists), and the ids of the items marked there.
+fn report_with_ticks<'a>(parts: &BodyParts<'a>) -> (String, BTreeSet<&'a str>) {
+    let markdown = render_markdown(parts.report);
+    let mut marked = BTreeSet::new();
+    let mut out = String::with_capacity(markdown.len() + 1_024);
+    let mut in_checklist = false;
+    for line in markdown.split_inclusive('\n') {
+        if line.starts_with("### ") {
+            in_checklist = line.starts_with("### Checklist");
+        }
+        let listed = line.strip_prefix("- [ ] ").filter(|_| in_checklist);
+        let entry = listed.and_then(|rest| {
+            parts.report.checklist.iter().find(|entry| {
+                entry.required && !marked.contains(entry.id.as_str()) && lists(rest, &entry.text)
+            })
+        });
+        match (listed, entry) {
+            (Some(rest), Some(entry)) => {
+                marked.insert(entry.id.as_str());
+                let state = parts.state.get(&entry.id);
+                let tick = if state.is_resolved() { 'x' } else { ' ' };
+                let _ = writeln!(
+                    out,
+                    "- [{tick}] {}{}",
+                    rest.trim_end_matches('\n'),
+                    state_suffix(state)
+                );
+            }
+            _ => out.push_str(line),
+        }
+    }
+    (out, marked)
+}
+
+/// Whether a checklist line's text (after the box) is the item `text`, with or without its
+/// evidence after a dash.
+fn lists(rest: &str, text: &str) -> bool {
+    let text = inline(text);
+    let rest = rest.trim_end_matches('\n');
+    rest.strip_prefix(&text)
+        .is_some_and(|after| after.is_empty() || after.starts_with(" — "))
+}
+
+/// ` — ticked by ana`, ` — **waived** by bo: reason`, or nothing for an open item.
+fn state_suffix(state: &ItemState) -> String {
+    match state {
+        ItemState::Open => String::new(),
+        ItemState::Ticked { by } => format!(" — ticked by {}", inline(by)),
+        ItemState::Waived { by, reason } => {
+            format!(" — **waived** by {}: {}", inline(by), inline(reason))
+        }
+    }
+}
+
 /// The sections after the report.
-fn render_tail(parts: &BodyParts<'_>) -> String {
+fn render_tail(parts: &BodyParts<'_>, marked: &BTreeSet<&str>) -> String {
     let mut out = String::new();
-    render_checklist_state(&mut out, parts);
+    render_checklist_state(&mut out, parts, marked);
     if !parts.notes_in_body.is_empty() {
         out.push_str("\n### Reviewer notes\n\n");
         for note in parts.notes_in_body {
@@ -143,37 +204,35 @@ fn render_tail(parts: &BodyParts<'_>) -> String {
     out
 }
 
-/// The required items and every item the reviewer touched, with ticks and waivers.
-fn render_checklist_state(out: &mut String, parts: &BodyParts<'_>) {
+/// The required items and every item the reviewer touched, with ticks and waivers, except
+/// those `marked` in the report's checklist already.
+fn render_checklist_state(out: &mut String, parts: &BodyParts<'_>, marked: &BTreeSet<&str>) {
     let entries: Vec<_> = parts
         .report
         .checklist
         .iter()
+        .filter(|entry| !marked.contains(entry.id.as_str()))
         .filter(|entry| entry.required || parts.state.items.contains_key(&entry.id))
         .collect();
     if entries.is_empty() {
         return;
     }
-    out.push_str("\n### Checklist as reviewed\n\n");
+    let title = if marked.is_empty() {
+        "Checklist as reviewed"
+    } else {
+        "Other checklist items"
+    };
+    let _ = writeln!(out, "\n### {title}\n");
     for entry in entries {
-        let text = inline(&entry.text);
+        let state = parts.state.get(&entry.id);
+        let tick = if state.is_resolved() { 'x' } else { ' ' };
         let required = if entry.required { " _(required)_" } else { "" };
-        match parts.state.get(&entry.id) {
-            ItemState::Open => {
-                let _ = writeln!(out, "- [ ] {text}{required}");
-            }
-            ItemState::Ticked { by } => {
-                let _ = writeln!(out, "- [x] {text}{required} — ticked by {}", inline(by));
-            }
-            ItemState::Waived { by, reason } => {
-                let _ = writeln!(
-                    out,
-                    "- [x] {text}{required} — **waived** by {}: {}",
-                    inline(by),
-                    inline(reason)
-                );
-            }
-        }
+        let _ = writeln!(
+            out,
+            "- [{tick}] {}{required}{}",
+            inline(&entry.text),
+            state_suffix(state)
+        );
     }
 }
 
@@ -201,6 +260,14 @@ mod tests {
             submission_marker("abc", Verdict::RequestChanges, "f00"),
             "<!-- schemagate:submission abc verdict=request_changes head=f00 -->"
         );
+    }
+
+    #[test]
+    fn a_checklist_line_is_its_item_with_or_without_evidence() {
+        assert!(!lists("Keep <b>\n", "Keep <b>"));
+        assert!(lists("Keep &lt;b&gt;\n", "Keep <b>"));
+        assert!(lists("Keep it — _checked: fine_\n", "Keep it"));
+        assert!(!lists("Keep it tidy\n", "Keep it"));
     }
 
     #[test]
