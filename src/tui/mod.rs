@@ -7,6 +7,7 @@ pub mod app;
 pub mod cascade_tree;
 pub mod entry;
 pub mod event;
+pub mod github;
 pub mod keys;
 pub mod loader;
 pub mod offline;

@@ -1,0 +1,96 @@
+//! The console's queue from GitHub (`schemagate` with repositories configured): the open PRs
+//! that touch migrations, listed and downloaded by [`load_queue`] on a tokio runtime that this
+//! source owns, and analysed one by one on the loader thread as they arrive, so the first PRs
+//! show while later pages and repositories still load.
+
+use std::collections::BTreeMap;
+
+use tokio::runtime::Runtime;
+use tokio::sync::mpsc::unbounded_channel;
+
+use crate::analysis::detect::DetectOptions;
+use crate::config::{RepoConfig, SectionConfig};
+use crate::github::GitHub;
+use crate::github::cache::ContentCache;
+use crate::github::remote::{QueueEvent, load_queue};
+use crate::review::Checklists;
+use crate::tui::entry::PrEntry;
+use crate::tui::loader::{LoadEvent, LoadSink, LoadSource};
+
+/// The configured GitHub repositories as a [`LoadSource`].
+pub struct GitHubLoad {
+    /// Runs the requests (the client was built inside it).
+    pub runtime: Runtime,
+    /// The client.
+    pub client: GitHub,
+    /// Downloaded contents, by blob id.
+    pub cache: ContentCache,
+    /// The repositories.
+    pub repos: Vec<RepoConfig>,
+    /// The queue section, if one was chosen.
+    pub section: Option<SectionConfig>,
+    /// Detection options per repository (`owner/name`).
+    pub options: BTreeMap<String, DetectOptions>,
+    /// The checklists reports are built with.
+    pub checklists: Checklists,
+}
+
+/// Per repository: PRs listed and analysed so far.
+#[derive(Default)]
+struct Counts {
+    listed: usize,
+    analysed: usize,
+}
+
+impl LoadSource for GitHubLoad {
+    fn load(&self, sink: &LoadSink) {
+        let (sender, mut receiver) = unbounded_channel();
+        let (client, cache) = (self.client.clone(), self.cache.clone());
+        let (repos, section) = (self.repos.clone(), self.section.clone());
+        let loading = self.runtime.spawn(async move {
+            load_queue(&client, &cache, &repos, section.as_ref(), sender).await;
+        });
+        let mut counts: BTreeMap<String, Counts> = BTreeMap::new();
+        while let Some(event) = receiver.blocking_recv() {
+            let keep_going = match event {
+                QueueEvent::RepoStarted { repo } => {
+                    counts.entry(repo.clone()).or_default();
+                    sink.send(progress(&repo, &Counts::default()))
+                }
+                QueueEvent::Listed { repo, prs, .. } => {
+                    let count = counts.entry(repo.clone()).or_default();
+                    count.listed += prs;
+                    sink.send(progress(&repo, count))
+                }
+                QueueEvent::PrLoaded { repo, change, .. } => {
+                    let options = self.options.get(&repo).cloned().unwrap_or_default();
+                    let entry = PrEntry::analyse_with(*change, &self.checklists, &options);
+                    let count = counts.entry(repo.clone()).or_default();
+                    count.analysed += 1;
+                    let shown = entry.report.sets.is_empty()
+                        || sink.send(LoadEvent::Entry(Box::new(entry)));
+                    shown && sink.send(progress(&repo, count))
+                }
+                QueueEvent::RepoFailed { repo, error } => sink.send(LoadEvent::Failed {
+                    repo,
+                    message: error.to_string(),
+                }),
+                QueueEvent::RepoDone { .. } => true,
+                QueueEvent::Finished => break,
+            };
+            if !keep_going {
+                break;
+            }
+        }
+        // The console stopped listening (a refresh) or everything arrived: stop the requests.
+        loading.abort();
+    }
+}
+
+fn progress(repo: &str, count: &Counts) -> LoadEvent {
+    LoadEvent::Progress {
+        repo: repo.to_owned(),
+        done: count.analysed,
+        total: count.listed,
+    }
+}
