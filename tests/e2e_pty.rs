@@ -12,6 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
+use schemagate::config::CONFIG_DIR_ENV;
 use schemagate::review::decision_log::{LOG_FILE, Record, read_all};
 use schemagate::review::{Destination, ItemState, Verdict};
 
@@ -78,6 +79,7 @@ impl Console {
         command.env("SCHEMAGATE_DATA_DIR", data_dir);
         command.env("TERM", "xterm-256color");
         command.env("NO_COLOR", "1");
+        command.env(CONFIG_DIR_ENV, data_dir.join("config"));
         command.env("USER", REVIEWER);
         let child = pair
             .slave

@@ -150,3 +150,47 @@ fn a_local_checkout_is_analysed_in_the_background() {
     press(&mut app, &[KeyCode::Enter]);
     assert!(app.review.is_some());
 }
+
+/// Runs the binary with no subcommand and `args`, its config directory `config_dir`.
+fn console_without_terminal(config_dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_schemagate"))
+        .args(args)
+        .env(schemagate::config::CONFIG_DIR_ENV, config_dir)
+        .env("SCHEMAGATE_DATA_DIR", config_dir.join("data"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn with_nothing_to_review_the_console_says_what_to_do() {
+    let config = tempfile::tempdir().unwrap();
+    let (code, stderr) = console_without_terminal(config.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    for hint in [
+        "schemagate config --init",
+        "schemagate --repo PATH",
+        "schemagate demo",
+    ] {
+        assert!(stderr.contains(hint), "{stderr}");
+    }
+    std::fs::write(
+        config.path().join("config.toml"),
+        "[[repos]]\nname = \"acme/api\"\n",
+    )
+    .unwrap();
+    let (code, stderr) = console_without_terminal(config.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("being wired"), "{stderr}");
+}
+
+#[test]
+fn repo_that_is_not_a_checkout_is_refused_before_the_console_starts() {
+    let config = tempfile::tempdir().unwrap();
+    let not_git = tempfile::tempdir().unwrap();
+    let path = not_git.path().to_str().unwrap();
+    let (code, stderr) = console_without_terminal(config.path(), &["--repo", path]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("as a git checkout"), "{stderr}");
+}

@@ -250,3 +250,19 @@ fn a_statement_note_is_drawn_below_its_finding() {
         .any(|l| l.contains("✎ ran on a copy"));
     assert!(below_heading, "{screen}");
 }
+
+#[test]
+fn the_help_lists_the_keys_in_force() {
+    use schemagate::config::Config;
+    use schemagate::tui::keys::Keymap;
+    let toml = b"[keybindings]\ntick = \"x\"\n";
+    let config = Config::parse(toml, std::path::Path::new("config.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    app.keymap = Keymap::with_config(&config.keybindings);
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('?')]);
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("x             tick or untick"), "{screen}");
+    assert!(!screen.contains("Space         tick"), "{screen}");
+    assert!(screen.contains("mouse click"), "{screen}");
+}

@@ -394,3 +394,31 @@ fn n_on_a_line_of_the_migration_text_notes_that_line() {
         "the third line of the migration, under its heading"
     );
 }
+
+#[test]
+fn config_keybindings_replace_the_default_keys_and_the_help_shows_them() {
+    use schemagate::config::Config;
+    use schemagate::tui::keys::{Action, Keymap};
+    let toml = b"[keybindings]\ntick = \"x\"\naudit = \"ctrl+a\"\n";
+    let config = Config::parse(toml, std::path::Path::new("config.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    app.keymap = Keymap::with_config(&config.keybindings);
+    assert_eq!(app.keymap.label(Action::Toggle), "x");
+    assert_eq!(app.keymap.label(Action::Audit), "Ctrl-a");
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char(' ')]);
+    assert_eq!(
+        item_state(&app, 0),
+        ItemState::Open,
+        "space no longer ticks"
+    );
+    press(&mut app, &[KeyCode::Char('x')]);
+    assert!(matches!(item_state(&app, 0), ItemState::Ticked { .. }));
+    press(&mut app, &[KeyCode::Esc, KeyCode::Char('a')]);
+    assert_eq!(app.screen(), Screen::Queue, "a no longer opens the audit");
+    app.handle_key(KeyEvent::new(
+        KeyCode::Char('a'),
+        crossterm::event::KeyModifiers::CONTROL,
+    ));
+    assert_eq!(app.screen(), Screen::Audit);
+}

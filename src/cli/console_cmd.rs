@@ -16,10 +16,10 @@ use crate::review::durable::data_dir;
 use crate::review::{Checklists, SystemClock};
 use crate::source::offline::OfflineSource;
 use crate::tui::app::{App, Context, LocalCheckout};
-use crate::tui::submitter::Submitter;
 use crate::tui::event::TerminalEvents;
 use crate::tui::keys::Keymap;
 use crate::tui::offline::OfflineLoad;
+use crate::tui::submitter::Submitter;
 use crate::tui::theme::{DEFAULT_THEME, Theme};
 
 /// How long the loop waits for a key before drawing again (and taking in loaded PRs).

@@ -433,7 +433,8 @@ pub fn layout(area: Rect, status_lines: usize) -> [Rect; 3] {
 
 /// The row of the table at screen row `y` (a position among the visible PRs), if any.
 pub fn row_at(view: &QueueView, area: Rect, y: u16) -> Option<usize> {
-    let [table_area, _, _] = layout(area, status_lines(view).len());
+    let visible = view.state.visible(view.entries);
+    let [table_area, _, _] = layout(area, status_lines(view, &visible).len());
     let inner = Block::bordered().inner(table_area);
     let first_row = inner.y.saturating_add(1);
     if y < first_row || y >= inner.y.saturating_add(inner.height) {
@@ -441,7 +442,7 @@ pub fn row_at(view: &QueueView, area: Rect, y: u16) -> Option<usize> {
     }
     let offset = table_offset(view.state, inner.height);
     let position = usize::from(y - first_row) + offset;
-    (position < view.state.visible(view.entries).len()).then_some(position)
+    (position < visible.len()).then_some(position)
 }
 
 impl QueueState {
@@ -470,7 +471,8 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
         now,
         ..
     } = *view;
-    let status = status_lines(view);
+    let visible = state.visible(entries);
+    let status = status_lines(view, &visible);
     let [table_area, status_area, footer] = layout(area, status.len());
     let block = Block::bordered()
         .title(Span::styled(
@@ -478,7 +480,6 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
             theme.accent,
         ))
         .border_style(theme.focus_border);
-    let visible = state.visible(entries);
     let columns = Column::fitting(table_area.width);
     let inner = block.inner(table_area);
     let inner_rows = usize::from(inner.height.saturating_sub(1)).max(1);
@@ -543,8 +544,8 @@ enum StatusTone {
 }
 
 /// The lines between the table and the footer: loading progress per repository, loading
-/// errors, and the conflicts of the selected PR.
-fn status_lines(view: &QueueView) -> Vec<(StatusTone, String)> {
+/// errors, and the conflicts of the selected PR (`visible`: the rows passing the filter).
+fn status_lines(view: &QueueView, visible: &[usize]) -> Vec<(StatusTone, String)> {
     let mut lines = Vec::new();
     let load = view.load;
     if load.running {
@@ -572,10 +573,9 @@ fn status_lines(view: &QueueView) -> Vec<(StatusTone, String)> {
         let more = errors.len() - SHOWN_ERRORS;
         lines.push((StatusTone::Error, format!("! and {more} more")));
     }
-    let selected = view
-        .state
-        .selected_entry(view.entries)
-        .and_then(|i| view.entries.get(i));
+    let selected = visible
+        .get(view.state.selected)
+        .and_then(|&i| view.entries.get(i));
     if let Some(entry) = selected {
         let conflicts: Vec<&Conflict> = view.state.conflicts_of(entry).collect();
         for conflict in conflicts.iter().take(SHOWN_CONFLICTS) {
