@@ -1,6 +1,7 @@
 //! End to end: the real `schemagate demo` binary in a pseudo-terminal. The reviewer opens the
 //! riskiest PR, ticks two checklist items, records Block and quits; the decision log then holds
-//! exactly that decision, and the draft is on disk.
+//! exactly that decision, and the draft is on disk. And `schemagate --repo PATH` on a checkout
+//! built in the test shows its PR once the background analysis is done, and opens it.
 //!
 //! Every wait is bounded and only asks "does this eventually appear": a failure names the step
 //! and shows the screen, and the child is killed on every path so `cargo test` never hangs.
@@ -10,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
+
+#[path = "support/checkout.rs"]
+mod checkout;
 
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
 use schemagate::config::CONFIG_DIR_ENV;
@@ -66,6 +70,11 @@ struct Console {
 impl Console {
     /// Starts `schemagate demo` with `data_dir` as its data directory.
     fn start(data_dir: &Path) -> Console {
+        Console::start_with(&["demo"], data_dir)
+    }
+
+    /// Starts `schemagate ARGS...` with `data_dir` as its data directory.
+    fn start_with(args: &[&str], data_dir: &Path) -> Console {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -75,16 +84,13 @@ impl Console {
             })
             .expect("open a pseudo-terminal");
         let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_schemagate"));
-        command.arg("demo");
+        command.args(args);
         command.env("SCHEMAGATE_DATA_DIR", data_dir);
         command.env("TERM", "xterm-256color");
         command.env("NO_COLOR", "1");
         command.env(CONFIG_DIR_ENV, data_dir.join("config"));
         command.env("USER", REVIEWER);
-        let child = pair
-            .slave
-            .spawn_command(command)
-            .expect("spawn schemagate demo");
+        let child = pair.slave.spawn_command(command).expect("spawn schemagate");
         // Only the child holds the terminal side now: its exit ends the reader's stream.
         drop(pair.slave);
         let screen = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
@@ -315,4 +321,21 @@ fn demo_block_on_the_riskiest_pr_lands_in_the_decision_log() {
 
     assert_block_logged(data_dir.path(), pr);
     assert_draft_saved(data_dir.path(), pr);
+}
+
+#[test]
+fn a_local_checkout_is_loaded_while_the_console_runs_and_reviewed() {
+    let repo = tempfile::tempdir().expect("temporary checkout");
+    checkout::checkout_with_one_pr(repo.path());
+    let data_dir = tempfile::tempdir().expect("temporary data directory");
+    let path = repo.path().to_str().expect("a UTF-8 temporary path");
+    let mut console = Console::start_with(&["--repo", path, "--base", "main"], data_dir.path());
+    console.wait_for_text("Drop the email column");
+    console.press(key::ENTER);
+    console.wait_for_text("Checklist");
+    console.press(key::ESC);
+    console.wait_for_text("Open PRs");
+    console.press(key::QUIT);
+    let status = console.wait_exit();
+    assert!(status.success(), "{status:?}");
 }

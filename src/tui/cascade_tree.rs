@@ -220,6 +220,44 @@ mod tests {
     }
 
     #[test]
+    fn only_foreign_keys_the_prisma_client_enforces_are_emulated() {
+        use crate::analysis::schema::{ForeignKey, Table};
+        let fk = |parent: &str, enforcement| ForeignKey {
+            name: None,
+            columns: vec!["ownerId".to_owned()],
+            ref_table: parent.to_owned(),
+            ref_columns: vec!["id".to_owned()],
+            on_delete: ReferentialAction::Cascade,
+            on_update: ReferentialAction::NoAction,
+            enforcement,
+        };
+        let schema = Schema {
+            tables: vec![
+                Table {
+                    name: "Pet".to_owned(),
+                    foreign_keys: vec![fk("User", Enforcement::PrismaClient)],
+                    ..Table::default()
+                },
+                Table {
+                    name: "Car".to_owned(),
+                    foreign_keys: vec![fk("User", Enforcement::Database)],
+                    ..Table::default()
+                },
+            ],
+            ..Schema::default()
+        };
+        let cascade = ReferentialAction::Cascade;
+        assert!(emulated(&schema, "pet", "user", cascade));
+        assert!(!emulated(&schema, "Car", "User", cascade));
+        assert!(!emulated(
+            &schema,
+            "Pet",
+            "User",
+            ReferentialAction::SetNull
+        ));
+    }
+
+    #[test]
     fn prefixes_cover_every_step_of_every_path() {
         let path = CascadePath {
             tables: vec!["A".into(), "B".into(), "C".into()],

@@ -57,7 +57,7 @@ pub const CONFIRM: &str = "Allowed. Press y to record it, Esc to cancel.";
 /// Heading of the refusal reasons.
 pub const REFUSED: &str = "Refused";
 /// Said once a demo verdict is recorded.
-pub const RECORDED_LOCALLY: &str = "recorded locally — demo verdicts are not sent to GitHub";
+pub const RECORDED_LOCALLY: &str = "recorded locally — not sent to GitHub (demo / local checkout)";
 /// Title of the help overlay.
 pub const HELP_TITLE: &str = "Keys (Esc or ? to close)";
 /// Marks a required checklist item (right after its box).
