@@ -501,6 +501,7 @@ async fn a_review_posted_before_a_status_failure_is_not_posted_again() {
     let submission = submission(&entry, Verdict::Approve);
     let mut posted_review = fixture("review_created.json");
     posted_review["body"] = json!(submission.body);
+    posted_review["commit_id"] = json!(HEAD);
     // The first listing finds nothing; once the review is posted it is listed.
     Mock::given(method("GET"))
         .and(path(reviews_path()))
@@ -1003,4 +1004,29 @@ fn the_demo_preview_fits_every_size_and_records_locally() {
     assert_ne!(render_at(&app, 100, 30), first, "j scrolls the preview");
     console::press(&mut app, &[KeyCode::Char('y')]);
     assert!(matches!(app.verdict().unwrap().stage, Stage::Recorded(_)));
+}
+
+#[tokio::test]
+async fn a_marked_review_of_another_commit_is_not_taken_for_this_one() {
+    let server = MockServer::start().await;
+    let entry = cascade_pr();
+    let submission = submission(&entry, Verdict::Block);
+    let mut elsewhere = fixture("review_created.json");
+    elsewhere["body"] = json!(submission.body);
+    Mock::given(method("GET"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([elsewhere])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let delivered = schemagate::github::submit::deliver(&client(&server), &submission)
+        .await
+        .unwrap();
+    assert!(!delivered.reused);
+    let requests = requests(&server).await;
+    assert_eq!(
+        posted(&requests, &format!("POST {}", reviews_path())).len(),
+        1
+    );
 }

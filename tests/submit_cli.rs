@@ -362,6 +362,8 @@ async fn a_server_error_queues_with_exit_3_and_retry_sends_it_once() {
     let audit = schemagate(&server, &dirs, &["audit"]);
     let (stdout, _) = text(&audit);
     assert!(stdout.contains("sent from the outbox"), "{stdout}");
+    let verified = schemagate(&server, &dirs, &["audit", "--verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{:?}", text(&verified));
 }
 
 #[tokio::test(flavor = "multi_thread")]

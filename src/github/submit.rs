@@ -3,7 +3,8 @@
 //!
 //! Delivery is a sequence of idempotent steps, so a retry after a partial failure completes
 //! the rest without posting the review twice:
-//! 1. look for a review of the PR whose body carries this submission's marker; reuse it;
+//! 1. look for a review of the analysed commit whose body carries this submission's marker;
+//!    reuse it;
 //! 2. otherwise check that the PR's head is still the analysed commit (refuse when it moved)
 //!    and post the review (`APPROVE` or `REQUEST_CHANGES`, `commit_id` = the analysed head);
 //! 3. Approve sets the commit status `schemagate/data-review` to success, Block to failure;
@@ -253,6 +254,8 @@ struct Review {
     #[serde(default)]
     body: Option<String>,
     html_url: String,
+    #[serde(default)]
+    commit_id: Option<String>,
 }
 
 /// Posts `submission` (see the module docs for the steps).
@@ -312,7 +315,8 @@ async fn check_head(client: &GitHub, submission: &Submission) -> Result<(), Subm
     }
 }
 
-/// The PR's review whose body carries the submission's marker, if one was posted already.
+/// The PR's review of the analysed commit whose body carries the submission's marker, if one
+/// was posted already.
 async fn find_review(
     client: &GitHub,
     submission: &Submission,
@@ -326,9 +330,10 @@ async fn find_review(
                 &format!("/repos/{repo}/pulls/{pr}/reviews?per_page={PER_PAGE}&page={page}"),
             )
             .await?;
-        let found = reviews
-            .iter()
-            .find(|review| review.body.as_deref().is_some_and(|b| b.contains(&marker)));
+        let found = reviews.iter().find(|review| {
+            review.commit_id.as_deref() == Some(submission.head_sha.as_str())
+                && review.body.as_deref().is_some_and(|b| b.contains(&marker))
+        });
         if let Some(review) = found {
             return Ok(Some(Delivered {
                 review_id: review.id,
