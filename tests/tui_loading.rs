@@ -98,10 +98,24 @@ fn prs_arrive_sorted_a_failure_is_reported_and_r_loads_again() {
     );
     press(&mut app, &[KeyCode::Esc, KeyCode::Char('r')]);
     assert!(app.load.running);
+    assert_eq!(app.entries.len(), 9, "the queue stays while it reloads");
     tick_until_loaded(&mut app);
+    app.tick();
     assert_eq!(source.runs.load(Ordering::SeqCst), 2);
     assert_eq!(app.entries.len(), 9, "a refresh replaces, never duplicates");
     assert_eq!(numbers(&app), sorted);
+    let selected = app.queue.selected_entry(&app.entries).unwrap();
+    assert_eq!(
+        app.entries[selected].meta.number, 108,
+        "the selection stays on its PR"
+    );
+
+    app.refresh_every = Some(Duration::ZERO);
+    app.tick();
+    assert!(app.load.running, "the refresh interval reloads the queue");
+    app.refresh_every = None;
+    tick_until_loaded(&mut app);
+    assert_eq!(source.runs.load(Ordering::SeqCst), 3);
 }
 
 #[test]

@@ -64,6 +64,7 @@ pub fn run(global: &GlobalArgs, args: &ConsoleArgs) -> anyhow::Result<ExitCode> 
     let mut app = App::loading(console_context(checklists)?, Arc::new(load));
     app.keymap = Keymap::with_config(&config.keybindings);
     app.local_checkout = Some(checkout);
+    app.refresh_every = config.refresh_interval_secs.map(Duration::from_secs);
     crate::tui::run(&mut app, &theme, &mut TerminalEvents { tick: TICK })?;
     Ok(ExitCode::SUCCESS)
 }

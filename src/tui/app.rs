@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -76,6 +77,12 @@ pub struct App {
     pub load: LoadStatus,
     /// The local checkout the queue comes from, if it does.
     pub local_checkout: Option<LocalCheckout>,
+    /// Reload the queue this long after the last load ended (config `refresh_interval_secs`).
+    pub refresh_every: Option<Duration>,
+    /// When the last load ended.
+    loaded_at: Option<Instant>,
+    /// The PRs of a reload under way (they replace the queue once it is done).
+    reloaded: Option<Vec<PrEntry>>,
 }
 
 impl App {
@@ -96,6 +103,9 @@ impl App {
             loader: None,
             load: LoadStatus::default(),
             local_checkout: None,
+            refresh_every: None,
+            loaded_at: None,
+            reloaded: None,
         }
     }
 
@@ -110,7 +120,9 @@ impl App {
 
     /// Takes in what the loader sent since the last tick, without waiting: new PRs join the
     /// queue in its current order (the selection stays on its PR), progress and errors go to
-    /// [`App::load`]. Called by the event loop on every turn (at least every 250 ms).
+    /// [`App::load`]. A reload collects its PRs aside and replaces the queue once it is done and
+    /// no review is open. Starts a reload when [`App::refresh_every`] has passed since the last
+    /// load ended. Called by the event loop on every turn (at least every 250 ms).
     pub fn tick(&mut self) {
         let Some(loader) = &mut self.loader else {
             return;
@@ -119,28 +131,56 @@ impl App {
         self.load.tick();
         let before = self.entries.len();
         for event in events {
-            match event {
-                LoadEvent::Entry(entry) => self.entries.push(*entry),
-                other => self.load.apply(&other),
+            match (event, &mut self.reloaded) {
+                (LoadEvent::Entry(entry), Some(reloaded)) => reloaded.push(*entry),
+                (LoadEvent::Entry(entry), None) => self.entries.push(*entry),
+                (LoadEvent::Done, _) => {
+                    self.load.apply(&LoadEvent::Done);
+                    self.loaded_at = Some(Instant::now());
+                }
+                (other, _) => self.load.apply(&other),
             }
         }
         if self.entries.len() != before {
-            let context = &self.context;
-            self.queue
-                .entries_changed(&self.entries, &context.data_dir, &context.reviewer);
+            self.entries_changed();
+        }
+        let on_queue = self.review.is_none() && matches!(self.overlay, Overlay::None);
+        if !self.load.running && on_queue && self.reloaded.is_some() {
+            let selected = self
+                .queue
+                .selected_entry(&self.entries)
+                .and_then(|i| self.entries.get(i))
+                .map(|e| (e.meta.repo.clone(), e.meta.number));
+            self.entries = self.reloaded.take().unwrap_or_default();
+            self.entries_changed();
+            if let Some((repo, number)) = selected {
+                self.queue.select_pr(&self.entries, &repo, number);
+            }
+        }
+        let due = match (self.refresh_every, self.loaded_at) {
+            (Some(every), Some(at)) => at.elapsed() >= every,
+            _ => false,
+        };
+        if due && on_queue && !self.load.running {
+            self.refresh();
         }
     }
 
-    /// Loads the queue again (only from the queue screen, so no open review points at an entry
-    /// that goes). Ticks, waivers and notes are in the drafts on disk and come back on opening.
+    /// The queue takes in a changed list of entries.
+    fn entries_changed(&mut self) {
+        let context = &self.context;
+        self.queue
+            .entries_changed(&self.entries, &context.data_dir, &context.reviewer);
+    }
+
+    /// Loads the queue again; the PRs shown stay until the new load is done. Ticks, waivers and
+    /// notes are in the drafts on disk and come back on opening.
     fn refresh(&mut self) {
         let Some(loader) = &mut self.loader else {
             return;
         };
         loader.restart();
-        self.entries.clear();
-        self.queue
-            .entries_changed(&[], &self.context.data_dir, &self.context.reviewer);
+        self.reloaded = Some(Vec::new());
         self.load = LoadStatus::started();
     }
 

@@ -1,7 +1,10 @@
-//! The review console (ratatui). `entry` is a PR analysed for review, `app` holds the state
-//! and routes keys, `views` draws, `keys` maps keys to actions, `theme` holds colours, `event`
-//! says where events come from, `strings` holds the fixed text. This module owns the terminal:
-//! raw mode, the alternate screen and mouse capture, restored on exit and on panic.
+//! The review console (ratatui). `entry` is a PR analysed for review (with its `cascade_tree`),
+//! `app` holds the state and routes keys and clicks, `views` draws (queue, review, verdict,
+//! audit, help), `keys` maps keys to actions (defaults and the config's `[keybindings]`), `theme`
+//! holds colours, `event` says where events come from, `loader` fills the queue from a
+//! background thread (`offline` is the local-checkout source), `strings` holds the fixed text.
+//! This module owns the terminal: raw mode, the alternate screen and mouse capture, restored on
+//! exit and on panic.
 
 pub mod app;
 pub mod cascade_tree;

@@ -451,6 +451,18 @@ impl QueueState {
         self.selected = position;
     }
 
+    /// Selects PR `number` of `repo` when it is visible.
+    pub fn select_pr(&mut self, entries: &[PrEntry], repo: &str, number: u64) {
+        let found = self.visible(entries).iter().position(|&i| {
+            entries
+                .get(i)
+                .is_some_and(|e| e.meta.repo == repo && e.meta.number == number)
+        });
+        if let Some(position) = found {
+            self.selected = position;
+        }
+    }
+
     /// The position of the selection among the visible PRs.
     pub fn selected_position(&self) -> usize {
         self.selected
