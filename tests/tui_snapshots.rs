@@ -266,3 +266,20 @@ fn the_help_lists_the_keys_in_force() {
     assert!(!screen.contains("Space         tick"), "{screen}");
     assert!(screen.contains("mouse click"), "{screen}");
 }
+
+#[test]
+fn queue_help_lists_every_queue_key_at_80x24() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Char('?')]);
+    let screen = render(&app, 80, 24);
+    for key in [
+        "a             past decisions",
+        "p             one repository",
+        "r             load the queue again",
+        "mouse click",
+    ] {
+        assert!(screen.contains(key), "{key}: {screen}");
+    }
+    insta::assert_snapshot!("queue_help_80x24", screen);
+}
