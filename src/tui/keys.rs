@@ -218,11 +218,12 @@ const REVIEW: &[Binding] = &[
 ];
 
 const VERDICT: &[Binding] = &[
-    bind(Action::Down, "next choice"),
-    bind(Action::Up, "previous choice"),
+    bind(Action::Down, "next choice / scroll the preview down"),
+    bind(Action::Up, "previous choice / scroll the preview up"),
     bind(Action::Enter, "check the gates for the chosen verdict"),
     bind(Action::Yes, "record the verdict once allowed"),
     bind(Action::Back, "cancel"),
+    bind(Action::Quit, "close the dialog"),
     bind(Action::Help, "this help"),
 ];
 
