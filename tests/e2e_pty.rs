@@ -14,11 +14,16 @@ use std::time::{Duration, Instant};
 
 #[path = "support/checkout.rs"]
 mod checkout;
+#[path = "support/github_mock.rs"]
+mod github_mock;
 
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
 use schemagate::config::CONFIG_DIR_ENV;
 use schemagate::review::decision_log::{LOG_FILE, Record, read_all};
 use schemagate::review::{Destination, ItemState, Verdict};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Terminal rows.
 const ROWS: u16 = 40;
@@ -75,6 +80,11 @@ impl Console {
 
     /// Starts `schemagate ARGS...` with `data_dir` as its data directory.
     fn start_with(args: &[&str], data_dir: &Path) -> Console {
+        Console::start_with_env(args, data_dir, &[])
+    }
+
+    /// [`Console::start_with`] with extra environment variables.
+    fn start_with_env(args: &[&str], data_dir: &Path, env: &[(&str, &str)]) -> Console {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -90,6 +100,9 @@ impl Console {
         command.env("NO_COLOR", "1");
         command.env(CONFIG_DIR_ENV, data_dir.join("config"));
         command.env("USER", REVIEWER);
+        for (name, value) in env {
+            command.env(name, value);
+        }
         let child = pair.slave.spawn_command(command).expect("spawn schemagate");
         // Only the child holds the terminal side now: its exit ends the reader's stream.
         drop(pair.slave);
@@ -338,4 +351,144 @@ fn a_local_checkout_is_loaded_while_the_console_runs_and_reviewed() {
     console.press(key::QUIT);
     let status = console.wait_exit();
     assert!(status.success(), "{status:?}");
+}
+
+/// A fixture of tests/fixtures/github/ as JSON.
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/github")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("fixture is JSON")
+}
+
+/// A fake GitHub with one repository and one PR dropping a column, answering the submit
+/// requests of a Block.
+async fn github_with_one_pr() -> (MockServer, String) {
+    use github_mock::{FakeGitHub, FakePr, FakeRepo};
+    let mut repo = FakeRepo::new(
+        "acme/shop",
+        &[(
+            "migrations/001_init.sql",
+            "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  legacy_flag INTEGER\n);\n",
+        )],
+    );
+    let pr = FakePr::new(7, "Drop the legacy flag").adds(
+        "migrations/002_drop.sql",
+        "ALTER TABLE users DROP COLUMN legacy_flag;\n",
+    );
+    let head = pr.head_oid("acme/shop");
+    repo.prs = vec![pr];
+    let server = FakeGitHub::start(vec![repo]).await;
+    let mut pull = fixture("submit_pull.json");
+    pull["head"]["sha"] = json!(head);
+    let answers = [
+        ("GET", "/repos/acme/shop/pulls/7".to_owned(), 200, pull),
+        (
+            "GET",
+            "/repos/acme/shop/pulls/7/reviews".to_owned(),
+            200,
+            json!([]),
+        ),
+        (
+            "POST",
+            "/repos/acme/shop/pulls/7/reviews".to_owned(),
+            200,
+            fixture("review_created.json"),
+        ),
+        (
+            "POST",
+            format!("/repos/acme/shop/statuses/{head}"),
+            201,
+            fixture("submit_status.json"),
+        ),
+        (
+            "POST",
+            "/repos/acme/shop/issues/7/labels".to_owned(),
+            200,
+            fixture("submit_labels.json"),
+        ),
+    ];
+    for (verb, route, status, body) in answers {
+        Mock::given(method(verb))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+    }
+    (server, head)
+}
+
+/// The JSON bodies of the requests `server` received with `verb` on paths ending in `suffix`.
+fn bodies(requests: &[wiremock::Request], verb: &str, suffix: &str) -> Vec<Value> {
+    requests
+        .iter()
+        .filter(|r| r.method.as_str() == verb && r.url.path().ends_with(suffix))
+        .map(|r| serde_json::from_slice(&r.body).expect("a JSON body"))
+        .collect()
+}
+
+#[test]
+fn github_block_from_the_console_posts_the_review_status_and_label() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime for the fake GitHub");
+    let (server, head) = runtime.block_on(github_with_one_pr());
+    let data_dir = tempfile::tempdir().expect("temporary data directory");
+    let config_dir = data_dir.path().join("config");
+    std::fs::create_dir_all(&config_dir).expect("config dir");
+    std::fs::write(
+        config_dir.join("config.toml"),
+        "[[repos]]\nname = \"acme/shop\"\n",
+    )
+    .expect("config");
+    let cache = data_dir.path().join("cache");
+    let cache = cache.to_str().expect("a UTF-8 temporary path");
+    let mut console = Console::start_with_env(
+        &["--api-url", &server.uri()],
+        data_dir.path(),
+        &[
+            ("GH_TOKEN", "ghp_e2eToken"),
+            ("SCHEMAGATE_CACHE_DIR", cache),
+        ],
+    );
+    console.wait_for_text("Drop the legacy flag");
+    console.press(key::ENTER);
+    console.wait_for_text("Checklist");
+    console.press(key::VERDICT);
+    console.wait_for_text("Request changes");
+    console.press(key::DOWN);
+    console.press(key::DOWN);
+    console.wait_for_text("> Block");
+    console.press(key::ENTER);
+    console.wait_for_text("Press y to send it to GitHub");
+    console.press(key::YES);
+    console.wait_for_text("Sent to GitHub.");
+    console.press(key::ENTER);
+    console.wait_for("close the verdict dialog", |screen| {
+        !screen.contains("Sent to GitHub.")
+    });
+    back_and_quit(&mut console);
+
+    let requests = runtime
+        .block_on(server.received_requests())
+        .expect("requests are recorded");
+    let reviews = bodies(&requests, "POST", "/pulls/7/reviews");
+    assert_eq!(reviews.len(), 1, "one review");
+    assert_eq!(reviews[0]["event"], "REQUEST_CHANGES");
+    assert_eq!(reviews[0]["commit_id"], head.as_str());
+    let statuses = bodies(&requests, "POST", &format!("/statuses/{head}"));
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0]["state"], "failure");
+    assert_eq!(statuses[0]["context"], "schemagate/data-review");
+    let labels = bodies(&requests, "POST", "/issues/7/labels");
+    assert_eq!(labels, [json!({"labels": ["data-review: blocked"]})]);
+    let decision = only_decision(data_dir.path()).decision;
+    assert_eq!(decision.verdict, Verdict::Block);
+    assert!(
+        matches!(
+            decision.destination,
+            Destination::GitHubReview { id: 80, .. }
+        ),
+        "{:?}",
+        decision.destination
+    );
 }

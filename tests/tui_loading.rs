@@ -194,9 +194,22 @@ fn with_nothing_to_review_the_console_says_what_to_do() {
         "[[repos]]\nname = \"acme/api\"\n",
     )
     .unwrap();
-    let (code, stderr) = console_without_terminal(config.path(), &[]);
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("being wired"), "{stderr}");
+    // With repositories but no token (and no `gh` on PATH), it says how to get one before
+    // touching the terminal.
+    let no_programs = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_schemagate"))
+        .env(schemagate::config::CONFIG_DIR_ENV, config.path())
+        .env("SCHEMAGATE_DATA_DIR", config.path().join("data"))
+        .env("PATH", no_programs.path())
+        .env_remove("GH_TOKEN")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GH_ENTERPRISE_TOKEN")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no GitHub token"), "{stderr}");
+    assert!(stderr.contains("schemagate demo"), "{stderr}");
 }
 
 #[test]

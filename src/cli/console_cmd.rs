@@ -1,6 +1,7 @@
-//! `schemagate` with no subcommand: the review console. With `--repo PATH` its queue is the
-//! local checkout's branches and fetched PR refs, analysed on a background thread while the
-//! console already runs; verdicts go to the local decision log, marked as not sent.
+//! `schemagate` with no subcommand: the review console. Its queue is the open PRs of the
+//! configured GitHub repositories (verdicts are posted as reviews), or with `--repo PATH` the
+//! local checkout's branches and fetched PR refs (verdicts go to the local decision log, marked
+//! as not sent). Either way the PRs are analysed on a background thread while the console runs.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use super::args::{ConsoleArgs, GlobalArgs};
+use super::console_github;
 use super::github_setup::load_config;
 use super::input::detect_options;
 use crate::review::durable::data_dir;
@@ -30,40 +32,45 @@ const NO_SOURCE: &str = "no repositories to review: configure some with `schemag
      --init` (then edit the file it writes), or review a local checkout with `schemagate --repo \
      PATH`, or try the embedded demo with `schemagate demo`";
 
-/// Said while the GitHub console is not wired yet.
-const GITHUB_PENDING: &str = "the console on configured GitHub repositories is being wired; \
-     meanwhile review a local checkout with `schemagate --repo PATH`, or try `schemagate demo`";
-
 /// Runs the console.
 pub fn run(global: &GlobalArgs, args: &ConsoleArgs) -> anyhow::Result<ExitCode> {
     let config = load_config(global)?;
-    let Some(path) = &args.repo else {
-        if config.repos.is_empty() {
-            anyhow::bail!(NO_SOURCE);
-        }
-        anyhow::bail!(GITHUB_PENDING);
-    };
+    if args.repo.is_none() && config.repos.is_empty() {
+        anyhow::bail!(NO_SOURCE);
+    }
     let theme_name = args
         .theme
         .as_deref()
         .or(config.theme.as_deref())
         .unwrap_or(DEFAULT_THEME);
     let theme = Theme::load(theme_name, Theme::no_color_from_env())?;
-    let options = detect_options(global);
-    let source = open_checkout(path, args.base.as_deref())?.with_detect_options(options.clone());
     let checklists = Checklists::load(None)?;
-    let checkout = LocalCheckout {
-        repo: source.repo_name().to_owned(),
-        path: path.clone(),
+    let mut context = console_context(checklists.clone())?;
+    let mut app = match &args.repo {
+        Some(path) => {
+            let options = detect_options(global);
+            let source =
+                open_checkout(path, args.base.as_deref())?.with_detect_options(options.clone());
+            let checkout = LocalCheckout {
+                repo: source.repo_name().to_owned(),
+                path: path.clone(),
+            };
+            let load = OfflineLoad {
+                source,
+                checklists,
+                options,
+            };
+            let mut app = App::loading(context, Arc::new(load));
+            app.local_checkout = Some(checkout);
+            app
+        }
+        None => {
+            let github = console_github::open(global, &config, &checklists, &context.data_dir)?;
+            context.submitter = github.submitter;
+            App::loading(context, github.source)
+        }
     };
-    let load = OfflineLoad {
-        source,
-        checklists: checklists.clone(),
-        options,
-    };
-    let mut app = App::loading(console_context(checklists)?, Arc::new(load));
     app.keymap = Keymap::with_config(&config.keybindings);
-    app.local_checkout = Some(checkout);
     app.refresh_every = config.refresh_interval_secs.map(Duration::from_secs);
     crate::tui::run(&mut app, &theme, &mut TerminalEvents { tick: TICK })?;
     Ok(ExitCode::SUCCESS)

@@ -7,6 +7,7 @@ mod cascade_cmd;
 mod check_cmd;
 mod config_cmd;
 mod console_cmd;
+mod console_github;
 mod demo_cmd;
 mod diff_cmd;
 mod github_setup;
