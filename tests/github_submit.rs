@@ -200,6 +200,26 @@ async fn mount_ok_for(server: &MockServer, repo: &str, pr: u64, head: &str) {
         .await;
 }
 
+/// Sends `verdict` on `entry` through `github`, the outbox and decision log in `data`.
+async fn send_verdict(
+    github: &GitHub,
+    entry: &PrEntry,
+    verdict: Verdict,
+    data: &Path,
+) -> SendOutcome {
+    let (outbox, log) = (Outbox::in_dir(data), DecisionLog::in_dir(data));
+    send(
+        github,
+        submission(entry, verdict),
+        decision(entry, verdict),
+        &outbox,
+        &log,
+        now(),
+    )
+    .await
+    .unwrap()
+}
+
 /// The requests received, as `METHOD path` and JSON body (`null` when none).
 async fn requests(server: &MockServer) -> Vec<(String, Value)> {
     server
@@ -392,16 +412,7 @@ async fn a_moved_head_is_refused_and_nothing_is_posted() {
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
     let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
-    let outcome = send(
-        &client(&server),
-        submission(&entry, Verdict::Approve),
-        decision(&entry, Verdict::Approve),
-        &outbox,
-        &log,
-        now(),
-    )
-    .await
-    .unwrap();
+    let outcome = send_verdict(&client(&server), &entry, Verdict::Approve, dir.path()).await;
     let SendOutcome::Refused(error @ SubmitError::HeadMoved { .. }) = outcome else {
         panic!("not refused: {outcome:?}");
     };
@@ -430,16 +441,7 @@ async fn a_5xx_goes_to_the_outbox_and_the_retry_posts_exactly_one_review() {
     let dir = tempfile::tempdir().unwrap();
     let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
     let github = client(&server);
-    let outcome = send(
-        &github,
-        submission(&entry, Verdict::Block),
-        decision(&entry, Verdict::Block),
-        &outbox,
-        &log,
-        now(),
-    )
-    .await
-    .unwrap();
+    let outcome = send_verdict(&github, &entry, Verdict::Block, dir.path()).await;
     let SendOutcome::Queued {
         id,
         reason,
@@ -578,18 +580,9 @@ async fn a_timeout_goes_to_the_outbox() {
     mount_ok(&server).await;
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
-    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let outbox = Outbox::in_dir(dir.path());
     let github = client(&server).with_timeout(Duration::from_millis(300));
-    let outcome = send(
-        &github,
-        submission(&entry, Verdict::RequestChanges),
-        decision(&entry, Verdict::RequestChanges),
-        &outbox,
-        &log,
-        now(),
-    )
-    .await
-    .unwrap();
+    let outcome = send_verdict(&github, &entry, Verdict::RequestChanges, dir.path()).await;
     let SendOutcome::Queued { reason, .. } = outcome else {
         panic!("not queued: {outcome:?}");
     };
@@ -626,16 +619,7 @@ async fn rate_limits_wait_for_the_reset_in_the_outbox() {
         let entry = cascade_pr();
         let dir = tempfile::tempdir().unwrap();
         let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
-        let outcome = send(
-            &client(&server),
-            submission(&entry, Verdict::Block),
-            decision(&entry, Verdict::Block),
-            &outbox,
-            &log,
-            now(),
-        )
-        .await
-        .unwrap();
+        let outcome = send_verdict(&client(&server), &entry, Verdict::Block, dir.path()).await;
         let SendOutcome::Queued {
             reason,
             next_attempt_at,
@@ -674,16 +658,7 @@ async fn approving_your_own_pr_is_shown_not_queued() {
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
     let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
-    let outcome = send(
-        &client(&server),
-        submission(&entry, Verdict::Approve),
-        decision(&entry, Verdict::Approve),
-        &outbox,
-        &log,
-        now(),
-    )
-    .await
-    .unwrap();
+    let outcome = send_verdict(&client(&server), &entry, Verdict::Approve, dir.path()).await;
     let SendOutcome::Refused(error) = outcome else {
         panic!("{outcome:?}");
     };
@@ -709,17 +684,8 @@ async fn a_rejected_token_names_its_source_and_never_shows_it() {
         .await;
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
-    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
-    let outcome = send(
-        &client(&server),
-        submission(&entry, Verdict::Block),
-        decision(&entry, Verdict::Block),
-        &outbox,
-        &log,
-        now(),
-    )
-    .await
-    .unwrap();
+    let outbox = Outbox::in_dir(dir.path());
+    let outcome = send_verdict(&client(&server), &entry, Verdict::Block, dir.path()).await;
     let SendOutcome::Refused(error) = outcome else {
         panic!("{outcome:?}");
     };
@@ -1029,4 +995,56 @@ async fn a_marked_review_of_another_commit_is_not_taken_for_this_one() {
         posted(&requests, &format!("POST {}", reviews_path())).len(),
         1
     );
+}
+
+#[tokio::test]
+async fn a_review_posted_before_a_refused_label_is_logged_not_lost() {
+    let server = MockServer::start().await;
+    let forbidden = json!({"message": "Resource not accessible by personal access token", "documentation_url": "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue"});
+    Mock::given(method("POST"))
+        .and(path(labels_path()))
+        .respond_with(ResponseTemplate::new(403).set_body_json(forbidden))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let entry = cascade_pr();
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = send_verdict(&client(&server), &entry, Verdict::Block, dir.path()).await;
+    let SendOutcome::Refused(error) = outcome else {
+        panic!("not refused: {outcome:?}");
+    };
+    assert!(
+        matches!(
+            &error,
+            SubmitError::GitHub {
+                error: GitHubError::Forbidden { .. },
+                posted: Some(_),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("the review itself was posted"));
+    let records = read_all(DecisionLog::in_dir(dir.path()).path())
+        .unwrap()
+        .records;
+    let [record] = records.as_slice() else {
+        panic!("one record expected: {records:?}");
+    };
+    assert_eq!(record.decision.verdict, Verdict::Block);
+    assert!(
+        matches!(
+            record.decision.destination,
+            Destination::GitHubReview {
+                id: 80,
+                outbox: None,
+                ..
+            }
+        ),
+        "{:?}",
+        record.decision.destination
+    );
+    let outbox = Outbox::in_dir(dir.path());
+    assert!(outbox.load(now()).unwrap().entries.is_empty());
 }

@@ -1,6 +1,7 @@
 //! Sending submissions and keeping the record straight: a delivered verdict is logged with its
 //! GitHub review, one that failed for a passing reason goes to the outbox (and is logged as
-//! queued), one GitHub refused is neither (the reviewer must act; the draft keeps the work).
+//! queued), one GitHub refused is neither (the reviewer must act; the draft keeps the work),
+//! unless the review was posted before a later step was refused: that review is logged.
 //! [`retry`] sends what waits in the outbox and logs each delivery as completing its entry.
 
 use thiserror::Error;
@@ -59,7 +60,8 @@ pub enum SendOutcome {
         /// When the next attempt makes sense.
         next_attempt_at: Timestamp,
     },
-    /// Refused (by GitHub, or because the PR moved): not queued, not logged.
+    /// Refused (by GitHub, or because the PR moved): not queued, and not logged unless the
+    /// review itself was posted before a later step (status, label) was refused.
     Refused(SubmitError),
 }
 
@@ -137,7 +139,17 @@ pub async fn send(
                 next_attempt_at: entry.next_attempt_at,
             })
         }
-        Err(error) => Ok(SendOutcome::Refused(error)),
+        Err(error) => {
+            // The review is on GitHub although a later step was refused: the log must say so.
+            if let SubmitError::GitHub {
+                posted: Some(delivered),
+                ..
+            } = &error
+            {
+                log_delivery(log, decision, delivered, None, now)?;
+            }
+            Ok(SendOutcome::Refused(error))
+        }
     }
 }
 
