@@ -13,6 +13,7 @@ use schemagate::tui::app::App;
 use schemagate::tui::loader::{LoadEvent, LoadStatus};
 use schemagate::tui::theme::Theme;
 use schemagate::tui::views::draw;
+use schemagate::tui::views::verdict::Stage;
 
 /// Draws `app` at `width` x `height` and returns the screen as text, one line per row.
 fn render(app: &App, width: u16, height: u16) -> String {
@@ -64,10 +65,8 @@ fn queue_with_the_selected_prs_conflicts_at_each_size() {
     }
 }
 
-#[test]
-fn queue_while_loading_with_a_failed_repository_at_each_size() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = demo_app(dir.path());
+/// The queue while loading: one repository part analysed, another failed (escape included).
+fn show_loading(app: &mut App) {
     app.load = LoadStatus::started();
     app.load.apply(&LoadEvent::Progress {
         repo: "demo/meal-planner".to_owned(),
@@ -78,6 +77,13 @@ fn queue_while_loading_with_a_failed_repository_at_each_size() {
         repo: "acme/api".to_owned(),
         message: "GitHub answered 502 \u{1b}[31mBad Gateway".to_owned(),
     });
+}
+
+#[test]
+fn queue_while_loading_with_a_failed_repository_at_each_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    show_loading(&mut app);
     for (width, height) in SIZES {
         let screen = render(&app, width, height);
         assert!(
@@ -182,7 +188,7 @@ fn every_screen_draws_at_every_size_without_panicking() {
         0, 1, 10, 39, 40, 41, 55, 79, 80, 99, 100, 101, 130, 159, 160, 200,
     ];
     let heights = [0, 1, 5, 11, 12, 13, 17, 24, 30, 48, 60];
-    let screens: [&[KeyCode]; 9] = [
+    let screens: [&[KeyCode]; 12] = [
         &[],
         &[KeyCode::Char('?')],
         &[KeyCode::Char('a')],
@@ -204,13 +210,44 @@ fn every_screen_draws_at_every_size_without_panicking() {
             KeyCode::Up,
             KeyCode::Enter,
         ],
+        // The verdict preview (Block is allowed on the demo), then recorded.
+        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Enter],
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+        ],
+        // One decision recorded, then opened on the audit screen.
+        &[
+            KeyCode::Enter,
+            KeyCode::Char('v'),
+            KeyCode::Enter,
+            KeyCode::Char('y'),
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Char('a'),
+            KeyCode::Enter,
+        ],
     ];
-    for keys in screens {
-        let mut app = demo_app(dir.path());
-        press(&mut app, keys);
+    let mut apps: Vec<App> = screens
+        .iter()
+        .map(|keys| {
+            let mut app = demo_app(dir.path());
+            press(&mut app, keys);
+            app
+        })
+        .collect();
+    let preview = apps[9].verdict().map(|v| v.stage.clone());
+    assert_eq!(preview, Some(Stage::Confirm), "the preview is drawn");
+    assert!(apps[11].audit.as_ref().is_some_and(|a| a.detail));
+    let mut loading = demo_app(dir.path());
+    show_loading(&mut loading);
+    apps.push(loading);
+    for app in &apps {
         for width in widths {
             for height in heights {
-                let screen = render(&app, width, height);
+                let screen = render(app, width, height);
                 let too_small = width < 40 || height < 12;
                 if too_small && width > 0 && height > 0 {
                     assert!(screen.starts_with('t'), "{width}x{height}: {screen}");
