@@ -457,20 +457,14 @@ async fn the_body_file_opens_the_review_and_a_bad_repo_is_a_usage_error() {
     let second_line = body.lines().nth(1).unwrap();
     assert_eq!(second_line, "Fine once the backfill ran.", "{body}");
 
-    let bad = schemagate(
-        &server,
-        &dirs,
-        &[
-            "submit",
-            "--repo",
-            "shop",
-            "--pr",
-            &pr,
-            "--verdict",
-            "block",
-        ],
-    );
-    let (stdout, stderr) = text(&bad);
-    assert_eq!(bad.status.code(), Some(2), "{stdout}{stderr}");
-    assert!(stderr.contains("OWNER/NAME"), "{stderr}");
+    for repo in ["shop", "acme//shop", "acme/shop?page=2", "acme/shop/pulls"] {
+        let bad = schemagate(
+            &server,
+            &dirs,
+            &["submit", "--repo", repo, "--pr", &pr, "--verdict", "block"],
+        );
+        let (stdout, stderr) = text(&bad);
+        assert_eq!(bad.status.code(), Some(2), "{repo}: {stdout}{stderr}");
+        assert!(stderr.contains("OWNER/NAME"), "{repo}: {stderr}");
+    }
 }

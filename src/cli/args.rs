@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::analysis::dialect::Dialect;
 use crate::analysis::rules::Risk;
+use crate::review::Verdict;
 
 /// Review pull requests that change a database schema.
 ///
@@ -213,7 +214,7 @@ pub struct DiffArgs {
     pub format: Format,
 }
 
-/// The verdict of a decision, for `audit --verdict`.
+/// The verdict of a decision, for `audit --verdict` and `submit --verdict`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum VerdictArg {
     /// Approved.
@@ -222,6 +223,16 @@ pub enum VerdictArg {
     RequestChanges,
     /// Blocked.
     Block,
+}
+
+impl From<VerdictArg> for Verdict {
+    fn from(arg: VerdictArg) -> Verdict {
+        match arg {
+            VerdictArg::Approve => Verdict::Approve,
+            VerdictArg::RequestChanges => Verdict::RequestChanges,
+            VerdictArg::Block => Verdict::Block,
+        }
+    }
 }
 
 /// Output format of `audit`.

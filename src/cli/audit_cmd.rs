@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::args::{AuditArgs, AuditFormat, GlobalArgs, VerdictArg};
+use super::args::{AuditArgs, AuditFormat, GlobalArgs};
 use super::github_setup::{connect, load_config, repo_detect_options};
 use super::output::{emit, print_json};
 use crate::analysis::detect::CandidateFilter;
@@ -157,11 +157,7 @@ fn filter(args: &AuditArgs) -> Result<AuditFilter> {
     };
     Ok(AuditFilter {
         since,
-        verdict: args.verdict.map(|v| match v {
-            VerdictArg::Approve => Verdict::Approve,
-            VerdictArg::RequestChanges => Verdict::RequestChanges,
-            VerdictArg::Block => Verdict::Block,
-        }),
+        verdict: args.verdict.map(Verdict::from),
         risk: args.risk,
         repo: args.repo.clone(),
     })

@@ -10,10 +10,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::args::{GlobalArgs, SubmitArgs, VerdictArg};
+use super::args::{GlobalArgs, SubmitArgs};
 use super::github_setup::{connect, load_config, repo_detect_options};
 use crate::analysis::detect::DetectOptions;
-use crate::config::RepoConfig;
+use crate::config::{RepoConfig, is_repo_name};
 use crate::github::cache::ContentCache;
 use crate::github::dispatch::{RetryOutcome, SendOutcome, decision_record, retry, send};
 use crate::github::inline::fetch_diff_lines;
@@ -50,7 +50,7 @@ pub fn run(global: &GlobalArgs, args: &SubmitArgs) -> Result<ExitCode> {
     let (Some(repo), Some(pr), Some(verdict)) = (&args.repo, args.pr, args.verdict) else {
         anyhow::bail!("--repo, --pr and --verdict are required (or --retry)");
     };
-    if repo.split('/').filter(|part| !part.is_empty()).count() != 2 {
+    if !is_repo_name(repo) {
         anyhow::bail!("--repo takes OWNER/NAME, not `{}`", sanitize_line(repo));
     }
     let summary = match &args.body_file {
@@ -77,7 +77,7 @@ pub fn run(global: &GlobalArgs, args: &SubmitArgs) -> Result<ExitCode> {
         options: repo_detect_options(global, &repo_config),
         repo_config: &repo_config,
         pr,
-        verdict: verdict_of(verdict),
+        verdict: verdict.into(),
         summary: summary.as_deref(),
         data: &data,
     };
@@ -90,15 +90,6 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("starting the async runtime")
-}
-
-/// The verdict the command line names.
-fn verdict_of(arg: VerdictArg) -> Verdict {
-    match arg {
-        VerdictArg::Approve => Verdict::Approve,
-        VerdictArg::RequestChanges => Verdict::RequestChanges,
-        VerdictArg::Block => Verdict::Block,
-    }
 }
 
 /// Everything one submit needs.

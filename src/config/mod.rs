@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 pub use keys::{Binding, KeySpec, Keybindings};
 pub use load::{CONFIG_DIR_ENV, ConfigError, LoadedConfig, Location, config_dir, default_path};
-pub use validate::MIN_REFRESH_SECS;
+pub use validate::{MIN_REFRESH_SECS, is_repo_name};
 
 /// The public GitHub API.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";

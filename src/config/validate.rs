@@ -13,20 +13,28 @@ use crate::tui::theme::Theme;
 /// The shortest auto-refresh interval, so a console left open does not burn the rate limit.
 pub const MIN_REFRESH_SECS: u64 = 10;
 
-/// `owner/name`, each part made of letters, digits, `-`, `_` and `.`.
-pub(super) fn repo_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let name = String::deserialize(deserializer)?;
+/// Whether `name` is `owner/name`, each part made of letters, digits, `-`, `_` and `.` (so it
+/// can go in an API path as it is).
+pub fn is_repo_name(name: &str) -> bool {
     let part_ok = |part: &str| {
         !part.is_empty()
             && part
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     };
-    match name.split_once('/') {
-        Some((owner, repo)) if part_ok(owner) && part_ok(repo) => Ok(name),
-        _ => Err(D::Error::custom(format!(
+    name.split_once('/')
+        .is_some_and(|(owner, repo)| part_ok(owner) && part_ok(repo))
+}
+
+/// `owner/name` ([`is_repo_name`]).
+pub(super) fn repo_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    if is_repo_name(&name) {
+        Ok(name)
+    } else {
+        Err(D::Error::custom(format!(
             "repository name `{name}` is not `owner/name` (e.g. `acme/shop`)"
-        ))),
+        )))
     }
 }
 
