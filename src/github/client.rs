@@ -21,6 +21,22 @@ use crate::review::Timestamp;
 /// How long one request may take before it counts as timed out.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Items per page of a REST listing (GitHub's maximum `per_page`).
+pub const PER_PAGE: usize = 100;
+
+/// Pages of a REST listing read at most: GitHub lists at most 3,000 files of a PR.
+pub const MAX_PAGES: u32 = 30;
+
+/// `path` (without a query) asking for page `page` (from 1) of [`PER_PAGE`] items.
+pub fn page_path(path: &str, page: u32) -> String {
+    format!("{path}?per_page={PER_PAGE}&page={page}")
+}
+
+/// Whether a listing page of `len` items is the last one (a full page may have a next).
+pub fn is_last_page(len: usize) -> bool {
+    len < PER_PAGE
+}
+
 /// A successful answer: 2xx, or 304 when an `ETag` was sent and nothing changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reply {

@@ -11,18 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::client::GitHub;
+use super::client::{GitHub, MAX_PAGES, is_last_page, page_path};
 use super::error::GitHubError;
 use crate::analysis::rules::Finding;
 use crate::report::review_body::finding_comment;
 use crate::report::sanitize::sanitize_text;
 use crate::review::Note;
-
-/// Files per page of `pulls/{n}/files` (GitHub's maximum).
-const PER_PAGE: usize = 100;
-
-/// GitHub lists at most 3,000 files of a PR: 30 pages.
-const MAX_PAGES: usize = 30;
 
 /// One comment of a review's `comments[]`, on the new side of the diff.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,14 +103,14 @@ pub async fn fetch_diff_lines(
 ) -> Result<DiffLines, GitHubError> {
     let mut diff = DiffLines::default();
     for page in 1..=MAX_PAGES {
-        let path = format!("/repos/{repo}/pulls/{pr}/files?per_page={PER_PAGE}&page={page}");
+        let path = page_path(&format!("/repos/{repo}/pulls/{pr}/files"), page);
         let files: Vec<PrFile> = client
             .get_json(&format!("the files of {repo}#{pr}"), &path)
             .await?;
         for file in &files {
             diff.add_file(&file.filename, file.patch.as_deref());
         }
-        if files.len() < PER_PAGE {
+        if is_last_page(files.len()) {
             break;
         }
     }

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::cache::{CachedReply, ContentCache};
-use super::client::GitHub;
+use super::client::{GitHub, MAX_PAGES, is_last_page, page_path};
 use super::contents::RepoRef;
 use super::error::GitHubError;
 use super::remote::{
@@ -19,13 +19,8 @@ use crate::config::SectionConfig;
 use crate::report::markdown::MARKER;
 use crate::source::change::PrMeta;
 
-/// The status context schemagate sets on a PR's head.
-pub const DATA_REVIEW_CONTEXT: &str = "schemagate/data-review";
-
-/// REST lists at most this many files of a PR (30 pages of 100).
-const MAX_REST_FILE_PAGES: u32 = 30;
-
-/// The fields read of each pull request.
+/// The fields read of each pull request (the status context is
+/// [`STATUS_CONTEXT`](super::submit::STATUS_CONTEXT)).
 const PR_FRAGMENT: &str = r#"fragment pr on PullRequest {
   number title url isDraft headRefName headRefOid baseRefName baseRefOid updatedAt body
   author { login }
@@ -167,16 +162,13 @@ pub async fn complete_files(
         repo.full_name()
     );
     let mut files = Vec::new();
-    for page in 1..=MAX_REST_FILE_PAGES {
-        let path = format!(
-            "{}/pulls/{number}/files?per_page=100&page={page}",
-            repo.api_path()
-        );
+    for page in 1..=MAX_PAGES {
+        let path = page_path(&format!("{}/pulls/{number}/files", repo.api_path()), page);
         let body = get_conditional(client, cache, &what, &path).await?;
         let items: Vec<RestFile> = parse_bytes(&what, &body)?;
-        let full = items.len() == 100;
+        let last = is_last_page(items.len());
         files.extend(items.into_iter().map(RestFile::into_changed));
-        if !full {
+        if last {
             break;
         }
     }

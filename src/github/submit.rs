@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::client::GitHub;
+use super::client::{GitHub, MAX_PAGES, is_last_page, page_path};
 use super::error::GitHubError;
 use super::inline::{DiffLines, ReviewComment, place};
 use crate::check::PrReport;
@@ -31,12 +31,6 @@ pub const BLOCKED_LABEL: &str = "data-review: blocked";
 
 /// [`BLOCKED_LABEL`] as a URL path segment.
 const BLOCKED_LABEL_IN_PATH: &str = "data-review%3A%20blocked";
-
-/// Reviews per page when looking for an earlier delivery (GitHub's maximum).
-const PER_PAGE: usize = 100;
-
-/// Pages of reviews looked through at most.
-const MAX_PAGES: usize = 30;
 
 /// One verdict ready to post: the same bytes on every attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -327,7 +321,7 @@ async fn find_review(
         let reviews: Vec<Review> = client
             .get_json(
                 &format!("the reviews of {repo}#{pr}"),
-                &format!("/repos/{repo}/pulls/{pr}/reviews?per_page={PER_PAGE}&page={page}"),
+                &page_path(&format!("/repos/{repo}/pulls/{pr}/reviews"), page),
             )
             .await?;
         let found = reviews.iter().find(|review| {
@@ -341,7 +335,7 @@ async fn find_review(
                 reused: true,
             }));
         }
-        if reviews.len() < PER_PAGE {
+        if is_last_page(reviews.len()) {
             break;
         }
     }
