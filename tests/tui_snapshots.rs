@@ -320,3 +320,24 @@ fn queue_help_lists_every_queue_key_at_80x24() {
     }
     insta::assert_snapshot!("queue_help_80x24", screen);
 }
+
+#[test]
+fn a_refused_send_is_sanitized_and_says_the_draft_is_kept() {
+    use schemagate::tui::app::Overlay;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Enter],
+    );
+    if let Overlay::Verdict(state) = &mut app.overlay {
+        state.stage = Stage::NotSent {
+            error: "GitHub answered 422: \u{1b}]0;pwned\u{7}Can not approve".to_owned(),
+            advice: "approve from another account".to_owned(),
+        };
+    }
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("not sent: GitHub answered 422"), "{screen}");
+    assert!(screen.contains("kept in the draft"), "{screen}");
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'));
+}

@@ -422,3 +422,29 @@ fn config_keybindings_replace_the_default_keys_and_the_help_shows_them() {
     ));
     assert_eq!(app.screen(), Screen::Audit);
 }
+
+#[test]
+fn the_verdict_dialog_stays_open_while_sending_so_the_outcome_is_seen() {
+    use schemagate::tui::app::Overlay;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Enter],
+    );
+    assert_eq!(app.verdict().unwrap().stage, Stage::Confirm);
+    if let Overlay::Verdict(state) = &mut app.overlay {
+        state.stage = Stage::Sending(7);
+    }
+    press(
+        &mut app,
+        &[KeyCode::Esc, KeyCode::Char('q'), KeyCode::Enter],
+    );
+    assert_eq!(app.verdict().unwrap().stage, Stage::Sending(7));
+    if let Overlay::Verdict(state) = &mut app.overlay {
+        state.stage = Stage::Failed("disk full".to_owned());
+    }
+    press(&mut app, &[KeyCode::Esc]);
+    assert!(app.verdict().is_none(), "an outcome closes with Esc");
+    assert!(!app.quit);
+}

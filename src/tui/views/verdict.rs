@@ -44,8 +44,12 @@ const PREPARING: &str = "Reading the PR's diff for the inline comments…";
 const NO_INLINE: &str =
     "no inline comments (everything is in the body): the PR's diff could not be read";
 
-/// Shown while the review is being sent.
-const SENDING: &str = "Sending to GitHub…";
+/// Shown while the review is being sent (the dialog stays until GitHub answers, so the
+/// outcome is never missed).
+const SENDING: &str = "Sending to GitHub… the answer shows here (Esc waits for it).";
+
+/// Said when the verdict was not sent or not recorded: nothing of the review is lost.
+const DRAFT_KEPT: &str = "Ticks, waivers, notes and the verdict are kept in the draft.";
 
 /// Asked before sending to GitHub.
 const CONFIRM_SEND: &str = "Allowed. Press y to send it to GitHub, Esc to cancel.";
@@ -164,6 +168,7 @@ impl VerdictState {
         entries: &[PrEntry],
     ) -> VerdictOutcome {
         match (&self.stage, action) {
+            (Stage::Sending(_), _) => {}
             (_, Action::Back | Action::Quit) => return VerdictOutcome::Close,
             (stage, Action::Enter) if stage.is_final() => return VerdictOutcome::Close,
             (Stage::Choosing, Action::Down) => {
@@ -463,15 +468,19 @@ fn stage_lines<'a>(state: &'a VerdictState, theme: &Theme) -> Vec<Line<'a>> {
         Stage::NotSent { error, advice } => vec![
             Line::styled(format!("not sent: {}", sanitize_line(error)), theme.removed),
             Line::styled(advice.as_str(), theme.text),
+            Line::styled(DRAFT_KEPT, theme.dim),
         ],
         Stage::Recorded(path) => vec![
             Line::styled(strings::RECORDED_LOCALLY, theme.accent),
             Line::styled(format!("log: {}", path.display()), theme.dim),
         ],
-        Stage::Failed(error) => vec![Line::styled(
-            format!("not recorded: {error}"),
-            theme.removed,
-        )],
+        Stage::Failed(error) => vec![
+            Line::styled(
+                format!("not recorded: {}", sanitize_line(error)),
+                theme.removed,
+            ),
+            Line::styled(DRAFT_KEPT, theme.dim),
+        ],
     }
 }
 
