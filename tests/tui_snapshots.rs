@@ -341,3 +341,41 @@ fn a_refused_send_is_sanitized_and_says_the_draft_is_kept() {
     assert!(screen.contains("kept in the draft"), "{screen}");
     assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'));
 }
+
+#[test]
+fn the_verdict_preview_wraps_long_lines_and_pages_through_the_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Enter],
+    );
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("— from line 1 of"), "{screen}");
+    assert!(
+        screen.contains("approver (tech lead); Block is suggested"),
+        "a long line is wrapped, not cut: {screen}"
+    );
+    press(&mut app, &[KeyCode::PageDown]);
+    assert_eq!(app.verdict().unwrap().scroll, 10);
+    assert!(render(&app, 100, 30).contains("— from line 11 of"));
+    press(&mut app, &[KeyCode::PageUp, KeyCode::End]);
+    let total = app
+        .verdict()
+        .unwrap()
+        .prepared
+        .as_ref()
+        .unwrap()
+        .body
+        .lines()
+        .count();
+    assert_eq!(app.verdict().unwrap().scroll, total - 1);
+    press(&mut app, &[KeyCode::Home]);
+    assert_eq!(app.verdict().unwrap().scroll, 0);
+    press(&mut app, &[KeyCode::Char('?')]);
+    let help = render(&app, 100, 30);
+    assert!(
+        help.contains("PgDn          scroll the preview a page down"),
+        "{help}"
+    );
+}

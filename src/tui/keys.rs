@@ -220,6 +220,10 @@ const REVIEW: &[Binding] = &[
 const VERDICT: &[Binding] = &[
     bind(Action::Down, "next choice / scroll the preview down"),
     bind(Action::Up, "previous choice / scroll the preview up"),
+    bind(Action::PageDown, "scroll the preview a page down"),
+    bind(Action::PageUp, "scroll the preview a page up"),
+    bind(Action::Top, "the top of the preview"),
+    bind(Action::Bottom, "the end of the preview"),
     bind(Action::Enter, "check the gates for the chosen verdict"),
     bind(Action::Yes, "record the verdict once allowed"),
     bind(Action::Back, "cancel"),

@@ -31,6 +31,9 @@ const DIALOG_WIDTH: u16 = 76;
 /// Width of the dialog while it shows the preview.
 const PREVIEW_WIDTH: u16 = 110;
 
+/// Lines a page up or down scrolls the preview.
+const PREVIEW_PAGE: usize = 10;
+
 /// Refusal reasons listed before "and N more".
 const SHOWN_REFUSALS: usize = 6;
 
@@ -179,6 +182,12 @@ impl VerdictState {
             (Stage::Refused(_), Action::Enter) => self.stage = Stage::Choosing,
             (Stage::Confirm, Action::Down) => self.scroll_by(1),
             (Stage::Confirm, Action::Up) => self.scroll = self.scroll.saturating_sub(1),
+            (Stage::Confirm, Action::PageDown) => self.scroll_by(PREVIEW_PAGE),
+            (Stage::Confirm, Action::PageUp) => {
+                self.scroll = self.scroll.saturating_sub(PREVIEW_PAGE);
+            }
+            (Stage::Confirm, Action::Top) => self.scroll = 0,
+            (Stage::Confirm, Action::Bottom) => self.scroll_by(usize::MAX),
             (Stage::Confirm, Action::Yes) => self.stage = self.record(review, context, entries),
             _ => {}
         }
@@ -191,7 +200,7 @@ impl VerdictState {
             .prepared
             .as_ref()
             .map_or(0, |s| s.body.lines().count().saturating_sub(1));
-        self.scroll = (self.scroll + lines).min(last);
+        self.scroll = self.scroll.saturating_add(lines).min(last);
     }
 
     /// What the gates say about the chosen verdict; when allowed, the preview is prepared.
@@ -390,7 +399,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &VerdictState, entry: &PrEntry
     }
 }
 
-/// The exact body from line `scroll` on, under a title counting the inline comments.
+/// The exact body from line `scroll` on (long lines wrapped, so nothing is hidden), under a
+/// title counting the inline comments.
 fn draw_preview(
     frame: &mut Frame,
     area: Rect,
@@ -400,10 +410,9 @@ fn draw_preview(
 ) {
     let total = submission.body.lines().count();
     let title = format!(
-        "Review body, as posted ({} inline comment(s)) — lines {}-{} of {total}, j/k scroll",
+        "Review body, as posted ({} inline comment(s)) — from line {} of {total}, j/k PgUp/PgDn scroll",
         submission.comments.len(),
-        (scroll + 1).min(total),
-        (scroll + usize::from(area.height.saturating_sub(1))).min(total)
+        scroll.saturating_add(1).min(total),
     );
     let body: Vec<Line> = submission
         .body
@@ -415,7 +424,10 @@ fn draw_preview(
     let block = Block::bordered()
         .title(Span::styled(title, theme.dim))
         .border_style(theme.dim);
-    frame.render_widget(Paragraph::new(body).block(block), area);
+    frame.render_widget(
+        Paragraph::new(body).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 fn stage_lines<'a>(state: &'a VerdictState, theme: &Theme) -> Vec<Line<'a>> {
