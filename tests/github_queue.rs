@@ -418,10 +418,10 @@ async fn a_missing_repo_is_reported_and_the_others_still_listed() {
         &["--format", "json"],
     )
     .await;
-    let queue = json(&output);
-    assert_eq!(queue["prs"].as_array().unwrap().len(), 2);
-    assert_eq!(queue["errors"][0]["repo"], "acme/missing");
-    let message = queue["errors"][0]["message"].as_str().unwrap();
+    let listed = json(&output);
+    assert_eq!(listed["prs"].as_array().unwrap().len(), 2);
+    assert_eq!(listed["errors"][0]["repo"], "acme/missing");
+    let message = listed["errors"][0]["message"].as_str().unwrap();
     assert!(
         message.starts_with("repository acme/missing was not found (404)"),
         "{message}"
@@ -430,6 +430,16 @@ async fn a_missing_repo_is_reported_and_the_others_still_listed() {
     assert!(
         stderr.contains("acme/missing") && stderr.contains("not found"),
         "{stderr}"
+    );
+
+    let text = queue(&server, &dirs, &["acme/missing", "acme/billing"], &[]).await;
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains(
+            "\nRepositories that could not be loaded:\n  acme/missing: repository acme/missing \
+             was not found (404)"
+        ),
+        "{stdout}"
     );
 
     let alone = queue_alone(&server, &dirs, "acme/missing").await;

@@ -21,6 +21,7 @@ use crate::analysis::detect::DetectOptions;
 use crate::analysis::pipeline::analyze_change;
 use crate::analysis::rules::Risk;
 use crate::check::{ReportInputs, build_report};
+use crate::github::contents::short;
 use crate::report::sanitize::sanitize_line;
 use crate::review::Checklists;
 use crate::source::change::Change;
@@ -180,7 +181,7 @@ fn triage(change: &Change, checklists: &Checklists, options: &DetectOptions) -> 
         &analysis,
         checklists,
         inputs,
-        short_sha(&meta.base_sha).to_owned(),
+        short(&meta.base_sha).to_owned(),
         meta.branch.clone(),
     );
     let footprint = PrFootprint::new(
@@ -267,15 +268,32 @@ fn render_text(queue: &Queue) -> String {
         out.push_str(&entry_line(entry));
     }
     out.push_str(&conflicts_text(&queue.conflicts, false));
-    if !queue.errors.is_empty() {
-        out.push_str("\nRefs that could not be read:\n");
-        for error in &queue.errors {
-            out.push_str(&format!(
-                "  {}: {}\n",
-                sanitize_line(&error.refname),
-                sanitize_line(&error.message)
-            ));
+    out.push_str(&failures_text(
+        "Refs that could not be read",
+        queue
+            .errors
+            .iter()
+            .map(|e| (e.refname.as_str(), e.message.as_str())),
+    ));
+    out
+}
+
+/// `heading` and one `name: message` line per failure (both sanitized), or nothing when there
+/// are none.
+fn failures_text<'a>(
+    heading: &str,
+    failures: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let mut out = String::new();
+    for (name, message) in failures {
+        if out.is_empty() {
+            out = format!("\n{heading}:\n");
         }
+        out.push_str(&format!(
+            "  {}: {}\n",
+            sanitize_line(name),
+            sanitize_line(message)
+        ));
     }
     out
 }
@@ -345,11 +363,6 @@ fn age_text(seconds: i64) -> String {
     } else {
         format!("{}d", seconds / DAY)
     }
-}
-
-/// The first seven characters of a commit id.
-fn short_sha(sha: &str) -> &str {
-    sha.get(..7).unwrap_or(sha)
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before it).

@@ -15,6 +15,7 @@ use super::github_setup::{connect, load_config, repo_detect_options};
 use crate::analysis::detect::DetectOptions;
 use crate::config::{RepoConfig, is_repo_name};
 use crate::github::cache::ContentCache;
+use crate::github::contents::short;
 use crate::github::dispatch::{RetryOutcome, SendOutcome, decision_record, retry, send};
 use crate::github::inline::fetch_diff_lines;
 use crate::github::outbox::Outbox;
@@ -331,9 +332,4 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(code))
-}
-
-/// The first 12 characters of a commit id.
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
 }

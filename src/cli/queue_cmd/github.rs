@@ -13,7 +13,10 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use super::{age_text, conflict_partners, conflicts_text, conflicts_with_line, now_unix, triage};
+use super::{
+    age_text, conflict_partners, conflicts_text, conflicts_with_line, failures_text, now_unix,
+    triage,
+};
 use crate::analysis::conflicts::{Conflict, PrFootprint, find_conflicts};
 use crate::analysis::rules::Risk;
 use crate::cli::EXIT_ERROR;
@@ -363,16 +366,13 @@ fn render_text(queue: &GitHubQueue) -> String {
         out.push_str(&entry_text(entry));
     }
     out.push_str(&conflicts_text(&queue.conflicts, true));
-    if !queue.errors.is_empty() {
-        out.push_str("\nRepositories that could not be loaded:\n");
-        for error in &queue.errors {
-            out.push_str(&format!(
-                "  {}: {}\n",
-                sanitize_line(&error.repo),
-                sanitize_line(&error.message)
-            ));
-        }
-    }
+    out.push_str(&failures_text(
+        "Repositories that could not be loaded",
+        queue
+            .errors
+            .iter()
+            .map(|e| (e.repo.as_str(), e.message.as_str())),
+    ));
     out
 }
 
