@@ -2,9 +2,9 @@
 //! as not sent to GitHub), or to GitHub in the background so the UI never waits on the network.
 //!
 //! The GitHub side needs a [`GitHub`] client and a tokio runtime handle; the commentable lines
-//! of each PR's diff are given by the source that loaded it ([`Submitter::provide_diff`]) or
-//! fetched in the background the first time a preview needs them. Results come back through a
-//! channel that [`Submitter::poll`] drains on every turn of the event loop.
+//! of each PR's diff are fetched in the background the first time a preview needs them.
+//! Results come back through a channel that [`Submitter::poll`] drains on every turn of the
+//! event loop.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -98,13 +98,6 @@ impl Submitter {
     /// Whether verdicts stay local.
     pub fn is_local(&self) -> bool {
         matches!(self, Submitter::Local)
-    }
-
-    /// Records the commentable lines of `repo` PR `pr` (from the source that loaded it).
-    pub fn provide_diff(&self, repo: &str, pr: u64, diff: DiffLines) {
-        if let Submitter::GitHub(github) = self {
-            github.set_diff((repo.to_owned(), pr), DiffAvailability::Ready(diff));
-        }
     }
 
     /// The commentable lines of `repo` PR `pr`; for GitHub, starts fetching them when they are
