@@ -163,6 +163,14 @@ async fn queue(server: &MockServer, dirs: &Dirs, repos: &[&str], extra: &[&str])
         .unwrap()
 }
 
+/// The JSON queue of `acme/shop` alone, with `extra` arguments.
+async fn shop_queue_json(extra: &[&str]) -> Value {
+    let server = FakeGitHub::start(vec![shop()]).await;
+    let dirs = Dirs::new();
+    let args: Vec<&str> = extra.iter().copied().chain(["--format", "json"]).collect();
+    json(&queue(&server, &dirs, &["acme/shop"], &args).await)
+}
+
 fn json(output: &Output) -> Value {
     assert!(
         output.status.success(),
@@ -327,16 +335,7 @@ async fn text_output_says_what_was_left_out_and_shows_reviews() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_section_lists_what_its_search_finds() {
-    let server = FakeGitHub::start(vec![shop()]).await;
-    let dirs = Dirs::new();
-    let output = queue(
-        &server,
-        &dirs,
-        &["acme/shop"],
-        &["--section", "DB label", "--format", "json"],
-    )
-    .await;
-    let queue = json(&output);
+    let queue = shop_queue_json(&["--section", "DB label"]).await;
     assert_eq!(numbers(&queue), [("acme/shop".to_owned(), 101)]);
     assert_eq!(queue["section"], "DB label");
 }
@@ -717,15 +716,6 @@ async fn files_graphql_cannot_give_exactly_come_from_rest_blobs() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn base_on_the_command_line_picks_the_target_branch() {
-    let server = FakeGitHub::start(vec![shop()]).await;
-    let dirs = Dirs::new();
-    let output = queue(
-        &server,
-        &dirs,
-        &["acme/shop"],
-        &["--base", "release", "--format", "json"],
-    )
-    .await;
-    let queue = json(&output);
+    let queue = shop_queue_json(&["--base", "release"]).await;
     assert_eq!(numbers(&queue), [("acme/shop".to_owned(), 251)]);
 }
