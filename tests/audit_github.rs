@@ -155,13 +155,7 @@ async fn without_a_token_the_local_audit_still_prints() {
         stdout.contains("GitHub not compared: no GitHub token"),
         "{stdout}"
     );
-    assert!(
-        server
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    assert!(asked_nothing(&server).await, "no request to GitHub");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -179,11 +173,14 @@ async fn offline_asks_nothing() {
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(!stdout.contains("merged without"), "{stdout}");
-    assert!(
-        server
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .is_empty()
-    );
+    assert!(asked_nothing(&server).await, "no request to GitHub");
+}
+
+/// Whether `server` received no request at all.
+async fn asked_nothing(server: &MockServer) -> bool {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .is_empty()
 }
