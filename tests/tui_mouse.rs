@@ -147,3 +147,35 @@ fn a_click_selects_a_decision_and_closes_the_help() {
     app.handle_click(0, 0, area());
     assert!(!app.help);
 }
+
+#[test]
+fn the_wheel_does_not_move_the_item_a_waiver_is_typed_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('w')]);
+    app.handle_scroll(true);
+    app.handle_scroll(true);
+    for c in "seed data only".chars() {
+        app.handle_key(crossterm::event::KeyEvent::from(KeyCode::Char(c)));
+    }
+    press(&mut app, &[KeyCode::Enter]);
+    let review = app.review.as_ref().unwrap();
+    assert_eq!(review.cursor, 0);
+    let first = &app.open_entry().unwrap().report.checklist[0].id;
+    assert!(matches!(
+        review.draft.state.get(first),
+        ItemState::Waived { .. }
+    ));
+}
+
+#[test]
+fn a_click_on_a_terminal_too_small_to_draw_does_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let (x, y) = find(&app, "Remove unused User.timezone");
+    let tiny = Rect::new(0, 0, 39, HEIGHT);
+    app.handle_click(x.min(38), y, tiny);
+    app.handle_click(x.min(38), y, tiny);
+    assert!(app.review.is_none(), "nothing is drawn there to click");
+    assert_eq!(app.queue.selected_position(), 0);
+}

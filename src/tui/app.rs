@@ -229,9 +229,11 @@ impl App {
         }
     }
 
-    /// The mouse wheel: scrolls the focused pane, or moves in the queue (not under an overlay).
+    /// The mouse wheel: scrolls the focused pane, or moves in the queue (not under an overlay,
+    /// nor while a waiver reason or note is typed: it would move the item it is for).
     pub fn handle_scroll(&mut self, down: bool) {
-        if self.help || !matches!(self.overlay, Overlay::None) {
+        let typing = self.review.as_ref().is_some_and(|r| r.input.is_some());
+        if self.help || typing || !matches!(self.overlay, Overlay::None) {
             return;
         }
         let action = if down { Action::Down } else { Action::Up };
@@ -248,7 +250,11 @@ impl App {
     /// the help; on the queue selects the PR clicked (opens it when it was selected already);
     /// on the review focuses the pane, switches the tab, selects the item, finding or SQL line;
     /// on the audit screen selects the decision (opens it when it was selected already).
+    /// Nothing happens on a terminal too small to draw the screens.
     pub fn handle_click(&mut self, x: u16, y: u16, area: Rect) {
+        if area.width < views::MIN_WIDTH || area.height < views::MIN_HEIGHT {
+            return;
+        }
         if self.help {
             self.help = false;
             return;
