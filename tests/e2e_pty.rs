@@ -266,6 +266,12 @@ fn tick_two_items(console: &mut Console) {
 
 /// Chooses Block in the verdict dialog, confirms it, and closes the dialog once recorded.
 fn record_block(console: &mut Console) {
+    give_block(console, "Press y to record", "recorded locally");
+}
+
+/// Chooses Block in the verdict dialog, waits for the `confirm` prompt, presses y, waits for
+/// the `outcome`, and closes the dialog.
+fn give_block(console: &mut Console, confirm: &str, outcome: &str) {
     console.press(key::VERDICT);
     console.wait_for_text("Request changes");
     // Down stops at the last choice, Block, whichever choice is preselected.
@@ -273,12 +279,12 @@ fn record_block(console: &mut Console) {
     console.press(key::DOWN);
     console.wait_for_text("> Block");
     console.press(key::ENTER);
-    console.wait_for_text("Press y to record");
+    console.wait_for_text(confirm);
     console.press(key::YES);
-    console.wait_for_text("recorded locally");
+    console.wait_for_text(outcome);
     console.press(key::ENTER);
     console.wait_for("close the verdict dialog", |screen| {
-        !screen.contains("recorded locally")
+        !screen.contains(outcome)
     });
 }
 
@@ -453,19 +459,11 @@ fn github_block_from_the_console_posts_the_review_status_and_label() {
     console.wait_for_text("Drop the legacy flag");
     console.press(key::ENTER);
     console.wait_for_text("Checklist");
-    console.press(key::VERDICT);
-    console.wait_for_text("Request changes");
-    console.press(key::DOWN);
-    console.press(key::DOWN);
-    console.wait_for_text("> Block");
-    console.press(key::ENTER);
-    console.wait_for_text("Press y to send it to GitHub");
-    console.press(key::YES);
-    console.wait_for_text("Sent to GitHub.");
-    console.press(key::ENTER);
-    console.wait_for("close the verdict dialog", |screen| {
-        !screen.contains("Sent to GitHub.")
-    });
+    give_block(
+        &mut console,
+        "Press y to send it to GitHub",
+        "Sent to GitHub.",
+    );
     back_and_quit(&mut console);
 
     let requests = runtime
