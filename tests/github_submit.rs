@@ -12,7 +12,7 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use schemagate::github::dispatch::{RetryOutcome, SendOutcome, retry, send};
+use schemagate::github::dispatch::{Retried, RetryOutcome, SendOutcome, retry, send};
 use schemagate::github::inline::{DiffLines, fetch_diff_lines};
 use schemagate::github::outbox::Outbox;
 use schemagate::github::submit::{STATUS_CONTEXT, Submission, SubmissionInputs, SubmitError};
@@ -1047,4 +1047,64 @@ async fn a_review_posted_before_a_refused_label_is_logged_not_lost() {
     );
     let outbox = Outbox::in_dir(dir.path());
     assert!(outbox.load(now()).unwrap().entries.is_empty());
+}
+
+#[tokio::test]
+async fn an_entry_another_sender_holds_is_left_to_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let entry = cascade_pr();
+    let dir = tempfile::tempdir().unwrap();
+    let github = client(&server);
+    let outcome = send_verdict(&github, &entry, Verdict::Block, dir.path()).await;
+    let SendOutcome::Queued { id, .. } = outcome else {
+        panic!("not queued: {outcome:?}");
+    };
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let held = outbox
+        .claim(&id)
+        .unwrap()
+        .expect("the first claim is taken");
+    assert!(outbox.claim(&id).unwrap().is_none(), "one sender at a time");
+
+    let report = retry(&github, &outbox, &log, now(), false).await.unwrap();
+    assert!(report.retried.is_empty(), "{report:?}");
+    assert_eq!(report.busy.len(), 1);
+    let posts =
+        |requests: &[(String, Value)]| posted(requests, &format!("POST {}", reviews_path())).len();
+    assert_eq!(posts(&requests(&server).await), 1, "only the 502");
+
+    drop(held);
+    let report = retry(&github, &outbox, &log, now(), false).await.unwrap();
+    assert!(
+        matches!(
+            report.retried[..],
+            [Retried {
+                result: Ok(RetryOutcome::Sent(_)),
+                ..
+            }]
+        ),
+        "{report:?}"
+    );
+    assert_eq!(posts(&requests(&server).await), 2);
+    assert!(!outbox.path(&id).exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("outbox"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no entry, no lock file: {leftovers:?}"
+    );
+    assert!(
+        outbox.claim(&id).unwrap().is_none(),
+        "a delivered entry cannot be claimed again"
+    );
 }

@@ -291,18 +291,21 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
         );
         code = EXIT_REFUSED;
     }
-    if report.retried.is_empty() && report.set_aside.is_empty() {
+    if report.retried.is_empty() && report.set_aside.is_empty() && report.busy.is_empty() {
         println!("the outbox is empty");
+    }
+    for busy in &report.busy {
+        println!(
+            "being sent by another schemagate right now: {}",
+            entry_name(&busy.submission)
+        );
+        if code == 0 {
+            code = EXIT_QUEUED;
+        }
     }
     for retried in &report.retried {
         let submission = &retried.entry.submission;
-        let name = format!(
-            "{}#{} {} ({})",
-            sanitize_line(&submission.repo),
-            submission.pr,
-            verdict_label(submission.verdict),
-            submission.id
-        );
+        let name = entry_name(submission);
         match &retried.result {
             Ok(RetryOutcome::Sent(delivered)) => {
                 println!("sent: {name}\n{}", sanitize_line(&delivered.url));
@@ -332,4 +335,15 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(code))
+}
+
+/// `acme/shop#7 Block (<id>)`: an outbox entry in messages.
+fn entry_name(submission: &Submission) -> String {
+    format!(
+        "{}#{} {} ({})",
+        sanitize_line(&submission.repo),
+        submission.pr,
+        verdict_label(submission.verdict),
+        sanitize_line(&submission.id)
+    )
 }

@@ -203,15 +203,19 @@ pub struct RetryReport {
     pub retried: Vec<Retried>,
     /// Entries not attempted because their back-off is not over (only when `only_due`).
     pub waiting: Vec<OutboxEntry>,
+    /// Entries not attempted because another sender (the console, another `submit --retry`)
+    /// is sending them right now.
+    pub busy: Vec<OutboxEntry>,
     /// Damaged outbox files, moved aside.
     pub set_aside: Vec<SetAside>,
 }
 
 /// Sends the outbox's entries (every one, or with `only_due` those whose back-off is over).
-/// Each is looked for on GitHub first, so none is posted twice.
+/// Each is claimed first (one sender at a time) and looked for on GitHub, so none is posted
+/// twice.
 ///
 /// # Errors
-/// [`StoreError`] when the outbox cannot be read.
+/// [`StoreError`] when the outbox cannot be read or an entry cannot be claimed.
 pub async fn retry(
     client: &GitHub,
     outbox: &Outbox,
@@ -229,7 +233,14 @@ pub async fn retry(
             report.waiting.push(entry);
             continue;
         }
+        let Some(claim) = outbox.claim(&entry.submission.id)? else {
+            report.busy.push(entry);
+            continue;
+        };
         let result = retry_one(client, outbox, log, &entry, now).await;
+        if matches!(result, Ok(RetryOutcome::Sent(_))) {
+            claim.release_delivered();
+        }
         report.retried.push(Retried { entry, result });
     }
     Ok(report)

@@ -5,8 +5,13 @@
 //!
 //! Each entry keeps the decision record logged when it was queued, so that the record logged
 //! on delivery names the same verdict, checklist and notes.
+//!
+//! Whoever sends an entry first [claims](Outbox::claim) it: an exclusive lock on `<id>.lock`,
+//! released when the claim is dropped or the process ends, so the console and a `schemagate
+//! submit --retry` in another terminal never send the same entry at the same time (each would
+//! find no earlier review and post one).
 
-use std::fs;
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -112,6 +117,24 @@ pub struct OutboxContents {
     pub set_aside: Vec<SetAside>,
 }
 
+/// An exclusive claim on one outbox entry ([`Outbox::claim`]), held until dropped.
+#[derive(Debug)]
+pub struct Claim {
+    /// The locked file (the lock goes with it).
+    _file: File,
+    /// `<outbox>/<id>.lock`.
+    path: PathBuf,
+}
+
+impl Claim {
+    /// Lets go of an entry that was delivered and removed: the lock file goes too.
+    pub fn release_delivered(self) {
+        // Removed while still locked, so no other sender can take the emptied place for the
+        // entry; a leftover file is harmless.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
 /// The outbox of one data directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outbox {
@@ -141,6 +164,32 @@ impl Outbox {
         let json = serde_json::to_vec_pretty(entry)?;
         write_atomically(&path, &json).map_err(io_error("write", &path))?;
         Ok(path)
+    }
+
+    /// Claims the entry `id` for sending: `None` when another sender holds it, or when the entry
+    /// is gone (delivered by the sender that held it before).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the lock file cannot be created or locked.
+    pub fn claim(&self, id: &str) -> Result<Option<Claim>, StoreError> {
+        let path = self.dir.join(format!("{}.lock", path_segment(id)));
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_error("create", &path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Ok(None),
+            Err(TryLockError::Error(error)) => return Err(io_error("lock", &path)(error)),
+        }
+        // Checked under the lock: a sender that delivered it removed it before letting go.
+        if !self.path(id).is_file() {
+            let _ = fs::remove_file(&path);
+            return Ok(None);
+        }
+        Ok(Some(Claim { _file: file, path }))
     }
 
     /// Removes the entry `id` once delivered (absent is fine).
