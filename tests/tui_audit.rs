@@ -6,34 +6,15 @@
 #[path = "support/checkout.rs"]
 mod checkout;
 #[path = "support/console.rs"]
-#[allow(dead_code)]
 mod console;
 
-use console::{demo_app, press};
-use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use console::{demo_app, press, render, type_text};
+use crossterm::event::KeyCode;
 use schemagate::analysis::rules::Risk;
 use schemagate::review::decision_log::{LOG_FILE, read_all};
 use schemagate::review::{DecisionLog, Verdict};
 use schemagate::tui::app::{App, LocalCheckout};
 use schemagate::tui::keys::Screen;
-use schemagate::tui::theme::Theme;
-use schemagate::tui::views::draw;
-
-fn render(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| draw(frame, app, &Theme::plain()))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
-    symbols
-        .chunks(usize::from(width))
-        .map(|row| row.concat().trim_end().to_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// Records Block on the riskiest PR with the first item ticked, the second waived and a note,
 /// then approves it; back on the queue.
@@ -47,13 +28,9 @@ fn record_two_decisions(app: &mut App) {
             KeyCode::Char('w'),
         ],
     );
-    for c in "staging has no users".chars() {
-        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
-    }
+    type_text(app, "staging has no users");
     press(app, &[KeyCode::Enter, KeyCode::Char('n')]);
-    for c in "ask for a backup".chars() {
-        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
-    }
+    type_text(app, "ask for a backup");
     press(
         app,
         &[

@@ -5,7 +5,6 @@
 #[path = "support/checkout.rs"]
 mod checkout;
 #[path = "support/console.rs"]
-#[allow(dead_code)]
 mod console;
 
 use std::sync::Arc;

@@ -3,19 +3,14 @@
 //! or finding under it; on the audit screen it selects a decision; any click closes the help.
 
 #[path = "support/console.rs"]
-#[allow(dead_code)]
 mod console;
 
-use console::{demo_app, press};
+use console::{RECORD_SUGGESTED, demo_app, press, render, type_text};
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use schemagate::review::ItemState;
 use schemagate::tui::app::App;
 use schemagate::tui::keys::Screen;
-use schemagate::tui::theme::Theme;
-use schemagate::tui::views::draw;
 use schemagate::tui::views::review::Pane;
 
 const WIDTH: u16 = 100;
@@ -25,29 +20,16 @@ fn area() -> Rect {
     Rect::new(0, 0, WIDTH, HEIGHT)
 }
 
-fn render(app: &App) -> Vec<String> {
-    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
-    terminal
-        .draw(|frame| draw(frame, app, &Theme::plain()))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
-    symbols
-        .chunks(usize::from(WIDTH))
-        .map(|row| row.concat())
-        .collect()
-}
-
 /// The row and column where `text` is drawn.
 fn find(app: &App, text: &str) -> (u16, u16) {
-    let screen = render(app);
-    for (y, line) in screen.iter().enumerate() {
+    let screen = render(app, WIDTH, HEIGHT);
+    for (y, line) in screen.lines().enumerate() {
         if let Some(byte) = line.find(text) {
             let x = line[..byte].chars().count();
             return (u16::try_from(x).unwrap(), u16::try_from(y).unwrap());
         }
     }
-    panic!("{text:?} is not on the screen:\n{}", screen.join("\n"));
+    panic!("{text:?} is not on the screen:\n{screen}");
 }
 
 #[test]
@@ -110,26 +92,10 @@ fn a_click_on_a_migration_line_selects_it_for_a_note() {
 fn a_click_selects_a_decision_and_closes_the_help() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
-    press(
-        &mut app,
-        &[
-            KeyCode::Enter,
-            KeyCode::Char('v'),
-            KeyCode::Enter,
-            KeyCode::Char('y'),
-            KeyCode::Enter,
-        ],
-    );
-    press(&mut app, &[KeyCode::Esc, KeyCode::Down, KeyCode::Enter]);
-    press(
-        &mut app,
-        &[
-            KeyCode::Char('v'),
-            KeyCode::Enter,
-            KeyCode::Char('y'),
-            KeyCode::Enter,
-        ],
-    );
+    press(&mut app, RECORD_SUGGESTED);
+    press(&mut app, &[KeyCode::Enter, KeyCode::Esc, KeyCode::Down]);
+    press(&mut app, RECORD_SUGGESTED);
+    press(&mut app, &[KeyCode::Enter]);
     press(&mut app, &[KeyCode::Esc, KeyCode::Char('a')]);
     let (x, y) = find(&app, "#104");
     app.handle_click(x, y, area());
@@ -155,9 +121,7 @@ fn the_wheel_does_not_move_the_item_a_waiver_is_typed_for() {
     press(&mut app, &[KeyCode::Enter, KeyCode::Char('w')]);
     app.handle_scroll(true);
     app.handle_scroll(true);
-    for c in "seed data only".chars() {
-        app.handle_key(crossterm::event::KeyEvent::from(KeyCode::Char(c)));
-    }
+    type_text(&mut app, "seed data only");
     press(&mut app, &[KeyCode::Enter]);
     let review = app.review.as_ref().unwrap();
     assert_eq!(review.cursor, 0);

@@ -5,30 +5,11 @@
 #[path = "support/console.rs"]
 mod console;
 
-use console::{demo_app, press};
-use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
+use console::{NOTE_ON_FIRST_FINDING, RECORD_SUGGESTED, demo_app, press, render, type_text};
+use crossterm::event::KeyCode;
 use schemagate::tui::app::App;
 use schemagate::tui::loader::{LoadEvent, LoadStatus};
-use schemagate::tui::theme::Theme;
-use schemagate::tui::views::draw;
 use schemagate::tui::views::verdict::Stage;
-
-/// Draws `app` at `width` x `height` and returns the screen as text, one line per row.
-fn render(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| draw(frame, app, &Theme::plain()))
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
-    symbols
-        .chunks(usize::from(width.max(1)))
-        .map(|row| row.concat().trim_end().to_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
 
 /// The sizes the issue names.
 const SIZES: [(u16, u16); 3] = [(160, 48), (100, 30), (80, 24)];
@@ -50,9 +31,7 @@ fn queue_with_the_selected_prs_conflicts_at_each_size() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
     press(&mut app, &[KeyCode::Char('/')]);
-    for c in "106".chars() {
-        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
-    }
+    type_text(&mut app, "106");
     press(&mut app, &[KeyCode::Enter]);
     for (width, height) in SIZES {
         let screen = render(&app, width, height);
@@ -166,9 +145,7 @@ fn escape_sequences_in_a_title_never_reach_the_screen() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
     press(&mut app, &[KeyCode::Char('/')]);
-    for c in "107".chars() {
-        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
-    }
+    type_text(&mut app, "107");
     press(&mut app, &[KeyCode::Enter]);
     let queue = render(&app, 100, 30);
     assert!(queue.contains("Fix shopping list totals"), "{queue}");
@@ -212,12 +189,7 @@ fn every_screen_draws_at_every_size_without_panicking() {
         ],
         // The verdict preview (Block is allowed on the demo), then recorded.
         &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Enter],
-        &[
-            KeyCode::Enter,
-            KeyCode::Char('v'),
-            KeyCode::Enter,
-            KeyCode::Char('y'),
-        ],
+        RECORD_SUGGESTED,
         // One decision recorded, then opened on the audit screen.
         &[
             KeyCode::Enter,
@@ -261,18 +233,8 @@ fn every_screen_draws_at_every_size_without_panicking() {
 fn a_statement_note_is_drawn_below_its_finding() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
-    press(
-        &mut app,
-        &[
-            KeyCode::Enter,
-            KeyCode::Tab,
-            KeyCode::Tab,
-            KeyCode::Char('n'),
-        ],
-    );
-    for c in "ran on a copy".chars() {
-        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
-    }
+    press(&mut app, NOTE_ON_FIRST_FINDING);
+    type_text(&mut app, "ran on a copy");
     let typing = render(&app, 160, 48);
     assert!(
         typing.contains("note (Enter to save, Esc to cancel) on prisma/"),

@@ -4,7 +4,7 @@
 #[path = "support/console.rs"]
 mod console;
 
-use console::{demo_app, press};
+use console::{NOTE_ON_FIRST_FINDING, RECORD_SUGGESTED, demo_app, press, type_text};
 use crossterm::event::{KeyCode, KeyEvent};
 use schemagate::analysis::rules::Risk;
 use schemagate::review::decision_log::{LOG_FILE, read_all};
@@ -13,12 +13,6 @@ use schemagate::tui::app::App;
 use schemagate::tui::keys::Screen;
 use schemagate::tui::views::queue::{LastDecision, SortKey};
 use schemagate::tui::views::verdict::Stage;
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
-    }
-}
 
 /// The state of checklist item `index` of the open review.
 fn item_state(app: &App, index: usize) -> ItemState {
@@ -119,15 +113,7 @@ fn tick_waive_then_approve_is_refused_and_block_is_recorded_locally() {
 fn the_queue_marks_a_verdict_on_an_older_head_as_stale() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
-    press(
-        &mut app,
-        &[
-            KeyCode::Enter,
-            KeyCode::Char('v'),
-            KeyCode::Enter,
-            KeyCode::Char('y'),
-        ],
-    );
+    press(&mut app, RECORD_SUGGESTED);
     let index = app.review.as_ref().unwrap().entry;
     let log_path = dir.path().join(LOG_FILE);
     let mut decision = read_all(&log_path).unwrap().records[0].decision.clone();
@@ -217,15 +203,7 @@ fn f_raises_the_minimum_risk_and_m_hides_what_i_decided() {
     press(&mut app, &[KeyCode::Char('f')]);
     assert_eq!(app.queue.visible(&app.entries).len(), app.entries.len());
 
-    press(
-        &mut app,
-        &[
-            KeyCode::Enter,
-            KeyCode::Char('v'),
-            KeyCode::Enter,
-            KeyCode::Char('y'),
-        ],
-    );
+    press(&mut app, RECORD_SUGGESTED);
     press(
         &mut app,
         &[KeyCode::Enter, KeyCode::Esc, KeyCode::Char('m')],
@@ -337,15 +315,7 @@ fn conflicting_prs_count_each_other() {
 fn n_on_a_finding_notes_its_statement_and_n_on_the_checklist_notes_the_pr() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
-    press(
-        &mut app,
-        &[
-            KeyCode::Enter,
-            KeyCode::Tab,
-            KeyCode::Tab,
-            KeyCode::Char('n'),
-        ],
-    );
+    press(&mut app, NOTE_ON_FIRST_FINDING);
     type_text(&mut app, "the DBA ran this on a copy");
     press(&mut app, &[KeyCode::Enter]);
     let finding = app.open_entry().unwrap().report.findings[0].clone();

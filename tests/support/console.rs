@@ -1,13 +1,38 @@
-//! Test helper: the review console on the embedded demo at a fixed "now", driven by keys.
+//! Test helper: the review console on the embedded demo at a fixed "now", driven by keys and
+//! drawn on a test backend.
+// Each test crate uses a part of this helper.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 use schemagate::review::{Checklists, FixedClock, Timestamp};
 use schemagate::tui::app::{App, Context};
 use schemagate::tui::entry::demo_entries;
 use schemagate::tui::submitter::Submitter;
+use schemagate::tui::theme::Theme;
+use schemagate::tui::views::draw;
+
+/// Opens the riskiest PR and records the verdict the dialog suggests (Block: allowed with
+/// nothing ticked); the dialog stays open on its outcome.
+pub const RECORD_SUGGESTED: &[KeyCode] = &[
+    KeyCode::Enter,
+    KeyCode::Char('v'),
+    KeyCode::Enter,
+    KeyCode::Char('y'),
+];
+
+/// Opens the riskiest PR, focuses the findings and starts a note on the first finding's
+/// statement.
+pub const NOTE_ON_FIRST_FINDING: &[KeyCode] = &[
+    KeyCode::Enter,
+    KeyCode::Tab,
+    KeyCode::Tab,
+    KeyCode::Char('n'),
+];
 
 /// The console on the demo, keeping its review state in `data_dir`, reviewer "ana".
 pub fn demo_app(data_dir: &Path) -> App {
@@ -33,4 +58,27 @@ pub fn press(app: &mut App, codes: &[KeyCode]) {
     for code in codes {
         app.handle_key(KeyEvent::from(*code));
     }
+}
+
+/// Types `text` one character at a time (into a search, a waiver reason or a note).
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+}
+
+/// Draws `app` at `width` x `height` and returns the screen as text, one line per row
+/// (trailing blanks trimmed).
+pub fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| draw(frame, app, &Theme::plain()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let symbols: Vec<&str> = buffer.content().iter().map(|cell| cell.symbol()).collect();
+    symbols
+        .chunks(usize::from(width.max(1)))
+        .map(|row| row.concat().trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
