@@ -90,10 +90,17 @@ impl GitHub {
     ///
     /// # Errors
     /// [`GitHubError::BadApiUrl`] when the URL does not parse or the TLS setup fails;
+    /// [`GitHubError::BadToken`] when the token cannot go in a header (octocrab would panic);
     /// [`GitHubError::NoRuntime`] outside a runtime.
     pub fn new(api_url: &str, token: Token) -> Result<GitHub, GitHubError> {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(GitHubError::NoRuntime);
+        }
+        // The header octocrab builds (and unwraps) from a personal token.
+        if HeaderValue::from_str(&format!("Bearer {}", token.secret())).is_err() {
+            return Err(GitHubError::BadToken {
+                token_source: token.source(),
+            });
         }
         let api_url = api_url.trim_end_matches('/').to_owned();
         let bad_url = |message: String| GitHubError::BadApiUrl {
@@ -425,6 +432,23 @@ mod tests {
         let token = Token::new("t", TokenSource::Explicit);
         let error = GitHub::new("api.github.com", token).unwrap_err();
         assert!(matches!(error, GitHubError::BadApiUrl { .. }));
+    }
+
+    #[tokio::test]
+    async fn a_token_with_a_control_character_is_an_error_not_a_panic() {
+        for secret in ["ghp_abc\ndef", "ghp_a\u{1}b", "ghp_a\rb"] {
+            let token = Token::new(secret, TokenSource::GhTokenEnv);
+            let error = GitHub::new("https://api.github.com", token).unwrap_err();
+            assert_eq!(
+                error,
+                GitHubError::BadToken {
+                    token_source: TokenSource::GhTokenEnv
+                }
+            );
+            assert!(!error.to_string().contains("ghp_"), "{error}");
+        }
+        let fine = Token::new("ghp_0123456789abcdef", TokenSource::GhTokenEnv);
+        assert!(GitHub::new("https://api.github.com", fine).is_ok());
     }
 
     #[test]

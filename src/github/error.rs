@@ -16,6 +16,16 @@ pub enum GitHubError {
          read/write. `schemagate demo` and `schemagate --repo PATH` need no token"
     )]
     NoToken,
+    /// The token cannot go in an HTTP header (a line break or another control character in
+    /// it): nothing was sent.
+    #[error(
+        "the token from {token_source} contains a line break or another control character, so \
+         it cannot be sent; set it again with the token alone"
+    )]
+    BadToken {
+        /// Which token source it came from.
+        token_source: TokenSource,
+    },
     /// 401: the token was rejected.
     #[error(
         "GitHub rejected the token from {token_source} (401 {message}): it is wrong, expired or \
