@@ -764,14 +764,28 @@ async fn the_diff_lines_come_from_every_page_of_the_pr_files() {
     assert!(!diff.contains("big.sql", 1));
 }
 
-#[test]
-fn the_console_previews_the_exact_body_and_sends_it_in_the_background() {
+/// The demo console sending to a fresh mock GitHub, with its first PR open.
+struct MockConsole {
+    runtime: tokio::runtime::Runtime,
+    server: MockServer,
+    dir: tempfile::TempDir,
+    app: App,
+    /// The open PR's repository, number and head.
+    repo: String,
+    pr: u64,
+    head: String,
+}
+
+fn mock_console() -> MockConsole {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let _inside = runtime.enter();
     let server = runtime.block_on(MockServer::start());
     let dir = tempfile::tempdir().unwrap();
     let mut app = console::demo_app(dir.path());
-    app.context.submitter = Submitter::github(client(&server), runtime.handle().clone());
+    let github = {
+        let _inside = runtime.enter();
+        client(&server)
+    };
+    app.context.submitter = Submitter::github(github, runtime.handle().clone());
     console::press(&mut app, &[KeyCode::Enter]);
     let entry = app.open_entry().unwrap();
     let (repo, pr, head) = (
@@ -779,6 +793,30 @@ fn the_console_previews_the_exact_body_and_sends_it_in_the_background() {
         entry.meta.number,
         entry.meta.head_sha.clone(),
     );
+    MockConsole {
+        runtime,
+        server,
+        dir,
+        app,
+        repo,
+        pr,
+        head,
+    }
+}
+
+#[test]
+fn the_console_previews_the_exact_body_and_sends_it_in_the_background() {
+    let MockConsole {
+        runtime,
+        server,
+        dir,
+        mut app,
+        repo,
+        pr,
+        head,
+    } = mock_console();
+    let _inside = runtime.enter();
+    let entry = app.open_entry().unwrap();
     let finding = entry.report.open_findings().next().unwrap().clone();
     let patch = format!(
         "@@ -0,0 +1,{0} @@\n{1}",
@@ -885,19 +923,16 @@ fn render_at(app: &App, width: u16, height: u16) -> String {
 
 #[test]
 fn the_console_without_the_diff_puts_everything_in_the_body_and_queues_a_failed_send() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let MockConsole {
+        runtime,
+        server,
+        dir,
+        mut app,
+        repo,
+        pr,
+        head,
+    } = mock_console();
     let _inside = runtime.enter();
-    let server = runtime.block_on(MockServer::start());
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = console::demo_app(dir.path());
-    app.context.submitter = Submitter::github(client(&server), runtime.handle().clone());
-    console::press(&mut app, &[KeyCode::Enter]);
-    let entry = app.open_entry().unwrap();
-    let (repo, pr, head) = (
-        entry.meta.repo.clone(),
-        entry.meta.number,
-        entry.meta.head_sha.clone(),
-    );
     runtime.block_on(async {
         Mock::given(method("GET"))
             .and(path(format!("/repos/{repo}/pulls/{pr}/files")))
