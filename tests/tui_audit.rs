@@ -194,8 +194,44 @@ fn with_a_local_checkout_an_approval_whose_branch_moved_is_stale() {
         path: repo.path().to_path_buf(),
     });
     press(&mut app, &[KeyCode::Char('a')]);
+    let start = std::time::Instant::now();
+    while app.audit.as_ref().unwrap().checking_heads() {
+        assert!(render(&app, 100, 30).contains("checking the checkout's PR heads"));
+        assert!(start.elapsed().as_secs() < 20, "the heads never came");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.tick();
+    }
     let audit = app.audit.as_ref().unwrap();
     let line = audit.shown().find(|r| r.decision.pr == 7).unwrap().line;
     let reason = audit.stale_reason(line).unwrap();
     assert!(reason.contains("head moved"), "{reason}");
+}
+
+#[test]
+fn a_checkout_that_cannot_be_read_is_said_and_the_screen_works() {
+    let not_a_repo = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    record_two_decisions(&mut app);
+    app.local_checkout = Some(LocalCheckout {
+        repo: "checkout".to_owned(),
+        path: not_a_repo.path().to_path_buf(),
+    });
+    press(&mut app, &[KeyCode::Char('a')]);
+    let start = std::time::Instant::now();
+    while app.audit.as_ref().unwrap().checking_heads() {
+        assert!(start.elapsed().as_secs() < 20, "the heads never came");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        app.tick();
+    }
+    let audit = app.audit.as_ref().unwrap();
+    assert!(
+        audit
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("stale approvals not checked against")),
+        "{:?}",
+        audit.warnings
+    );
+    assert_eq!(audit.shown().count(), 3, "the log is still listed");
 }

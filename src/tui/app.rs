@@ -118,12 +118,16 @@ impl App {
         app
     }
 
-    /// Takes in what the loader sent since the last tick, without waiting: new PRs join the
+    /// Takes in what the loader (and the audit screen's heads) sent since the last tick,
+    /// without waiting: new PRs join the
     /// queue in its current order (the selection stays on its PR), progress and errors go to
     /// [`App::load`]. A reload collects its PRs aside and replaces the queue once it is done and
     /// no review is open. Starts a reload when [`App::refresh_every`] has passed since the last
     /// load ended. Called by the event loop on every turn (at least every 250 ms).
     pub fn tick(&mut self) {
+        if let Some(audit) = &mut self.audit {
+            audit.poll();
+        }
         let Some(loader) = &mut self.loader else {
             return;
         };

@@ -95,8 +95,11 @@ fn install_panic_hook(data_dir: PathBuf) {
         let report = crash_report_path(&data_dir);
         let written = std::fs::create_dir_all(&data_dir)
             .and_then(|()| std::fs::write(&report, format!("{info}\n")));
-        if std::thread::current().name() == Some(loader::THREAD_NAME) {
-            // The console keeps running and shows the failure in the queue.
+        if matches!(
+            std::thread::current().name(),
+            Some(loader::THREAD_NAME | views::audit::HEADS_THREAD)
+        ) {
+            // The console keeps running and shows the failure (queue or audit screen).
             return;
         }
         leave();

@@ -93,3 +93,5 @@ pub const AUDIT_UNREADABLE: &str = "decision log lines that are not decisions:";
 pub const AUDIT_TORN: &str = "of the decision log is torn (a crash while writing)";
 /// Warning: the local checkout could not be read for current heads.
 pub const AUDIT_NO_HEADS: &str = "stale approvals not checked against";
+/// Said while the local checkout's PR heads are read (stale approvals not all marked yet).
+pub const AUDIT_CHECKING_HEADS: &str = "checking the checkout's PR heads…";

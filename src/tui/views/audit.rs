@@ -1,11 +1,14 @@
 //! The audit screen: past decisions from the decision log, newest first, filtered by verdict,
 //! risk and repository; one decision opened shows its checklist as it was ticked, the waiver
 //! reasons and the notes. Stale approvals are marked (a later decision on the PR, or, with a
-//! local checkout, a head that moved). A log that fails the hash-chain check is said at the
+//! local checkout, a head that moved: those heads are read by git on a background thread, so
+//! opening the screen never waits on it). A log that fails the hash-chain check is said at the
 //! top; a log that cannot be read is said too, and the console goes on.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::thread;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,7 +17,9 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
 use super::{clean, next_name, risk_badge};
 use crate::analysis::rules::Risk;
-use crate::review::audit::{AuditFilter, local_heads, select, stale_approvals, verdict_label};
+use crate::review::audit::{
+    AuditFilter, PrKey, local_heads, select, stale_approvals, verdict_label,
+};
 use crate::review::decision_log::{Decision, Destination, LOG_FILE, Record, read_all, verify};
 use crate::review::{Checklists, ItemState, Verdict};
 use crate::source::git::GitRepo;
@@ -25,6 +30,12 @@ use crate::tui::theme::Theme;
 
 /// Rows a page up or down moves.
 const PAGE: usize = 10;
+
+/// The name of the thread reading the local checkout's PR heads (a panic there is not fatal).
+pub const HEADS_THREAD: &str = "schemagate-audit-heads";
+
+/// The local checkout's PR heads, or why they could not be read.
+type Heads = Result<BTreeMap<PrKey, String>, String>;
 
 /// What the app does after an audit action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,11 +64,13 @@ pub struct AuditState {
     pub detail: bool,
     /// Scroll of the opened decision.
     detail_scroll: usize,
+    /// The local checkout's PR heads while git reads them in the background.
+    heads: Option<Receiver<Heads>>,
 }
 
 impl AuditState {
     /// Reads the decision log in `data_dir` and checks its chain; with `checkout`, the PR heads
-    /// there tell which approvals went stale.
+    /// there tell which approvals went stale once [`AuditState::poll`] has them.
     pub fn open(data_dir: &Path, checkout: Option<&LocalCheckout>) -> AuditState {
         let path = data_dir.join(LOG_FILE);
         let mut warnings = Vec::new();
@@ -99,30 +112,65 @@ impl AuditState {
             selected: 0,
             detail: false,
             detail_scroll: 0,
+            heads: None,
         };
-        state.find_stale(checkout);
+        state.find_stale(&BTreeMap::new());
         state.apply_filter();
+        if let Some(checkout) = checkout {
+            state.read_heads(checkout);
+        }
         state
     }
 
-    /// Marks the approvals that no longer stand.
-    fn find_stale(&mut self, checkout: Option<&LocalCheckout>) {
-        let all: Vec<&Record> = self.records.iter().collect();
-        let heads = match checkout {
-            Some(checkout) => match GitRepo::open(&checkout.path) {
-                Ok(git) => local_heads(&git, &checkout.repo, all.iter().copied()),
-                Err(error) => {
-                    self.warnings.push(format!(
-                        "{} {}: {error}",
-                        strings::AUDIT_NO_HEADS,
-                        checkout.path.display()
-                    ));
-                    BTreeMap::new()
-                }
-            },
-            None => BTreeMap::new(),
+    /// Starts reading the PR heads of `checkout` in the background.
+    fn read_heads(&mut self, checkout: &LocalCheckout) {
+        let (sender, receiver) = channel();
+        let records = self.records.clone();
+        let owned = checkout.clone();
+        let spawned = thread::Builder::new()
+            .name(HEADS_THREAD.to_owned())
+            .spawn(move || {
+                let heads = GitRepo::open(&owned.path)
+                    .map(|git| local_heads(&git, &owned.repo, &records))
+                    .map_err(|error| no_heads(&owned, &error));
+                let _ = sender.send(heads);
+            });
+        match spawned {
+            Ok(_) => self.heads = Some(receiver),
+            Err(error) => self.warnings.push(no_heads(checkout, &error)),
+        }
+    }
+
+    /// Takes in the local checkout's PR heads once they are read, without waiting (the event
+    /// loop calls it on every turn): approvals whose PR head moved are marked stale.
+    pub fn poll(&mut self) {
+        let Some(receiver) = &self.heads else {
+            return;
         };
-        self.stale = stale_approvals(&self.records, &all, &heads)
+        let heads = match receiver.try_recv() {
+            Ok(heads) => heads,
+            Err(TryRecvError::Empty) => return,
+            Err(TryRecvError::Disconnected) => Err(format!(
+                "{}: reading them stopped (see crash-report.txt in the data directory)",
+                strings::AUDIT_NO_HEADS
+            )),
+        };
+        self.heads = None;
+        match heads {
+            Ok(heads) => self.find_stale(&heads),
+            Err(warning) => self.warnings.push(warning),
+        }
+    }
+
+    /// Whether the local checkout's PR heads are still being read.
+    pub fn checking_heads(&self) -> bool {
+        self.heads.is_some()
+    }
+
+    /// Marks the approvals that no longer stand, given the current PR `heads`.
+    fn find_stale(&mut self, heads: &BTreeMap<PrKey, String>) {
+        let all: Vec<&Record> = self.records.iter().collect();
+        self.stale = stale_approvals(&self.records, &all, heads)
             .into_iter()
             .map(|stale| {
                 let reasons: Vec<String> = stale.reasons.iter().map(ToString::to_string).collect();
@@ -225,6 +273,15 @@ impl AuditState {
         }
         AuditOutcome::Stay
     }
+}
+
+/// The warning when the PR heads of `checkout` cannot be read.
+fn no_heads(checkout: &LocalCheckout, error: &dyn std::fmt::Display) -> String {
+    format!(
+        "{} {}: {error}",
+        strings::AUDIT_NO_HEADS,
+        checkout.path.display()
+    )
 }
 
 /// All, then approve, request changes, block, then all again.
@@ -573,6 +630,9 @@ fn footer_line<'a>(state: &AuditState, theme: &Theme) -> Paragraph<'a> {
     }
     if let Some(repo) = &state.filter.repo {
         parts.push(format!("repo {}", clean(repo)));
+    }
+    if state.checking_heads() {
+        parts.push(strings::AUDIT_CHECKING_HEADS.to_owned());
     }
     let hint = if state.detail {
         strings::AUDIT_DETAIL_HINT
