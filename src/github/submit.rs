@@ -29,9 +29,6 @@ pub const STATUS_CONTEXT: &str = "schemagate/data-review";
 /// The label a blocked PR carries.
 pub const BLOCKED_LABEL: &str = "data-review: blocked";
 
-/// [`BLOCKED_LABEL`] as a URL path segment.
-const BLOCKED_LABEL_IN_PATH: &str = "data-review%3A%20blocked";
-
 /// One verdict ready to post: the same bytes on every attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Submission {
@@ -411,7 +408,8 @@ async fn update_label(client: &GitHub, submission: &Submission) -> Result<(), Gi
             .await
             .map(drop),
         Verdict::Approve => {
-            let path = format!("/repos/{repo}/issues/{pr}/labels/{BLOCKED_LABEL_IN_PATH}");
+            let label = url_path_segment(BLOCKED_LABEL);
+            let path = format!("/repos/{repo}/issues/{pr}/labels/{label}");
             match client.delete(&what, &path).await {
                 Err(GitHubError::NotFound { .. }) => Ok(()),
                 other => other,
@@ -421,9 +419,29 @@ async fn update_label(client: &GitHub, submission: &Submission) -> Result<(), Gi
     }
 }
 
+/// `text` percent-encoded as one URL path segment (everything but RFC 3986's unreserved
+/// characters), e.g. a label name with a colon and spaces.
+fn url_path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn label_names_are_percent_encoded_in_paths() {
+        assert_eq!(url_path_segment(BLOCKED_LABEL), "data-review%3A%20blocked");
+        assert_eq!(url_path_segment("a/b?c#d é"), "a%2Fb%3Fc%23d%20%C3%A9");
+    }
 
     #[test]
     fn transient_errors_are_the_clients() {
