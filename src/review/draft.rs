@@ -339,6 +339,48 @@ impl DraftStore {
     }
 
     /// `<root>/<owner>__<name>/<pr>`.
+    /// The draft of PR `pr` at `head_sha` saved under another repository name than `repo`:
+    /// work done offline on a local checkout (`schemagate --repo PATH` names the repository
+    /// after its directory) is found when the same PR is submitted to GitHub later. A commit id
+    /// names one tree, so the head is what ties the two together. The newest match wins;
+    /// unreadable files are skipped here (loading them by their own key reports them).
+    ///
+    /// # Errors
+    /// [`StoreError`] when the drafts directory exists but cannot be listed.
+    pub fn find_under_other_repo(
+        &self,
+        repo: &str,
+        pr: u64,
+        head_sha: &str,
+    ) -> Result<Option<Draft>, StoreError> {
+        let entries = match fs::read_dir(&self.root) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(io_error("list", &self.root)(error)),
+        };
+        let file = format!("{}.{DRAFT_EXTENSION}", path_segment(head_sha));
+        let own_dir = path_segment(repo);
+        let mut newest: Option<Draft> = None;
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy() == own_dir {
+                continue;
+            }
+            let path = entry.path().join(pr.to_string()).join(&file);
+            let Ok(Some(Ok(draft))) = read_draft(&path) else {
+                continue;
+            };
+            let matches = draft.pr == pr && draft.head_sha == head_sha;
+            if matches
+                && newest
+                    .as_ref()
+                    .is_none_or(|n| n.updated_at < draft.updated_at)
+            {
+                newest = Some(draft);
+            }
+        }
+        Ok(newest)
+    }
+
     fn pr_dir(&self, repo: &str, pr: u64) -> PathBuf {
         self.root.join(path_segment(repo)).join(pr.to_string())
     }
@@ -407,6 +449,44 @@ mod tests {
         assert_eq!(
             path.components().count(),
             dir.path().components().count() + 4
+        );
+    }
+
+    #[test]
+    fn an_offline_draft_is_found_under_another_repository_name_by_head() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(dir.path());
+        let mut older = Draft::new("shop", 7, "h1", at(5));
+        older.state.tick("backup", "ana");
+        store.save(&older).unwrap();
+        let mut newer = Draft::new("shop-clone", 7, "h1", at(9));
+        newer.state.tick("lock-time", "ana");
+        store.save(&newer).unwrap();
+        store.save(&Draft::new("shop", 7, "h2", at(20))).unwrap();
+        store.save(&Draft::new("shop", 8, "h1", at(20))).unwrap();
+        assert_eq!(
+            store.find_under_other_repo("acme/shop", 7, "h1").unwrap(),
+            Some(newer)
+        );
+        assert_eq!(
+            store.find_under_other_repo("acme/shop", 7, "h3").unwrap(),
+            None
+        );
+        // Its own name is not "another" repository.
+        assert_eq!(
+            store
+                .find_under_other_repo("shop-clone", 8, "h1")
+                .unwrap()
+                .map(|d| d.repo),
+            Some("shop".to_owned())
+        );
+        assert_eq!(store.find_under_other_repo("shop", 8, "h1").unwrap(), None);
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(
+            DraftStore::new(empty.path())
+                .find_under_other_repo("a/b", 1, "h")
+                .unwrap(),
+            None
         );
     }
 
