@@ -1061,6 +1061,11 @@ async fn a_review_posted_before_a_refused_label_is_logged_not_lost() {
         "{error:?}"
     );
     assert!(error.to_string().contains("the review itself was posted"));
+    assert!(
+        error.advice().contains("in the decision log"),
+        "{}",
+        error.advice()
+    );
     let records = read_all(DecisionLog::in_dir(dir.path()).path())
         .unwrap()
         .records;

@@ -216,6 +216,13 @@ impl SubmitError {
     pub fn advice(&self) -> &'static str {
         match self {
             SubmitError::GitHub {
+                posted: Some(_), ..
+            } if !self.is_transient() => {
+                "the review is on GitHub and in the decision log; set the missing status or \
+                 label by hand, or give the token that permission (submitting again would post \
+                 a second review)"
+            }
+            SubmitError::GitHub {
                 error: GitHubError::Unprocessable { .. },
                 ..
             } => {
