@@ -1148,3 +1148,34 @@ async fn an_entry_another_sender_holds_is_left_to_it() {
         "a delivered entry cannot be claimed again"
     );
 }
+
+#[tokio::test]
+async fn a_queued_submit_the_log_cannot_record_is_still_in_the_outbox() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let entry = cascade_pr();
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the log file should be: appending fails.
+    std::fs::create_dir_all(dir.path().join(LOG_FILE)).unwrap();
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let error = send(
+        &client(&server),
+        submission(&entry, Verdict::Block),
+        decision(&entry, Verdict::Block),
+        &outbox,
+        &log,
+        now(),
+    )
+    .await
+    .unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("it waits in the outbox as"), "{message}");
+    assert!(!message.contains("could not keep it"), "{message}");
+    assert_eq!(outbox.load(now()).unwrap().entries.len(), 1);
+}

@@ -88,6 +88,20 @@ pub enum DispatchError {
         /// The outbox's error.
         source: StoreError,
     },
+    /// The submit failed and went to the outbox, but the decision log could not record it
+    /// (the delivery will be logged when it is sent).
+    #[error(
+        "sending failed ({reason}); it waits in the outbox as {id}, but the decision log could \
+         not record that: {source}"
+    )]
+    QueuedNotLogged {
+        /// Why sending failed.
+        reason: String,
+        /// The outbox entry.
+        id: String,
+        /// The log's error.
+        source: StoreError,
+    },
     /// The submit failed and could not be kept in the outbox either.
     #[error(
         "sending failed ({reason}) and the outbox could not keep it: {source}; your ticks and \
@@ -96,7 +110,7 @@ pub enum DispatchError {
     NotQueued {
         /// Why sending failed.
         reason: String,
-        /// The outbox's (or the log's) error.
+        /// The outbox's error.
         source: StoreError,
     },
 }
@@ -132,7 +146,12 @@ pub async fn send(
             };
             let entry = OutboxEntry::new(submission, queued, &error, now);
             outbox.save(&entry).map_err(not_queued)?;
-            log.append(&entry.decision).map_err(not_queued)?;
+            log.append(&entry.decision)
+                .map_err(|source| DispatchError::QueuedNotLogged {
+                    reason: reason.clone(),
+                    id: id.clone(),
+                    source,
+                })?;
             Ok(SendOutcome::Queued {
                 id,
                 reason,
