@@ -143,3 +143,30 @@ fn a_click_on_a_terminal_too_small_to_draw_does_nothing() {
     assert!(app.review.is_none(), "nothing is drawn there to click");
     assert_eq!(app.queue.selected_position(), 0);
 }
+
+#[test]
+fn a_click_below_wrapped_lines_selects_the_line_clicked() {
+    // At 160 columns the findings pane is narrow: the finding's heading and message wrap
+    // word by word, so each SQL line's row must be counted as the pane wraps it.
+    let (width, height) = (160, 48);
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter, KeyCode::Tab, KeyCode::Tab]);
+    let screen = render(&app, width, height);
+    let clicked = ["1 | -- RedefineTables", "3 | PRAGMA foreign_keys=OFF;"];
+    for text in clicked {
+        let (y, line) = screen
+            .lines()
+            .enumerate()
+            .find(|(_, line)| line.contains(text))
+            .unwrap();
+        let x = line[..line.find(text).unwrap()].chars().count();
+        let mut app = demo_app(dir.path());
+        press(&mut app, &[KeyCode::Enter, KeyCode::Tab, KeyCode::Tab]);
+        let (x, y) = (u16::try_from(x).unwrap(), u16::try_from(y).unwrap());
+        app.handle_click(x, y, Rect::new(0, 0, width, height));
+        let after = render(&app, width, height);
+        let top = after.lines().nth(3).unwrap();
+        assert!(top.contains(text), "{text}: {after}");
+    }
+}
