@@ -457,6 +457,34 @@ async fn the_body_file_opens_the_review_and_a_bad_repo_is_a_usage_error() {
     let second_line = body.lines().nth(1).unwrap();
     assert_eq!(second_line, "Fine once the backfill ran.", "{body}");
 
+    let missing = dirs.data.path().join("gone\u{1b}]0;pwned\u{7}.md");
+    let missing = missing.to_string_lossy().into_owned();
+    let unreadable = schemagate(
+        &server,
+        &dirs,
+        &[
+            "submit",
+            "--repo",
+            REPO,
+            "--pr",
+            &pr,
+            "--verdict",
+            "block",
+            "--body-file",
+            &missing,
+        ],
+    );
+    let (_, stderr) = text(&unreadable);
+    assert_eq!(unreadable.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--body-file") && stderr.contains("gone"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+
     for repo in ["shop", "acme//shop", "acme/shop?page=2", "acme/shop/pulls"] {
         let bad = schemagate(
             &server,

@@ -23,10 +23,13 @@ use std::process::ExitCode;
 
 use args::Command;
 
+use crate::report::sanitize::sanitize_text;
+
 /// Exit code for usage and I/O errors (clap uses it for usage errors too).
 pub const EXIT_ERROR: u8 = 2;
 
-/// Runs the parsed command line; errors are printed with their context chain.
+/// Runs the parsed command line; errors are printed with their context chain (sanitized: they
+/// may quote GitHub's answers or names from a PR).
 pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         None => console_cmd::run(&cli.global, &cli.console),
@@ -44,7 +47,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(error) if output::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("schemagate: {error:#}");
+            eprintln!("schemagate: {}", sanitize_text(&format!("{error:#}")));
             ExitCode::from(EXIT_ERROR)
         }
     }

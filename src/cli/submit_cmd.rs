@@ -329,7 +329,7 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
                 code = EXIT_REFUSED;
             }
             Err(error) => {
-                eprintln!("{name}: {error}");
+                eprintln!("{name}: {}", sanitize_text(&error.to_string()));
                 code = EXIT_REFUSED;
             }
         }
