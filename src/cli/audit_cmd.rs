@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::args::{AuditArgs, AuditFormat, GlobalArgs};
-use super::github_setup::{connect, load_config, repo_detect_options};
+use super::github_setup::{connect, load_config, network_runtime, repo_detect_options};
 use super::output::{emit, print_json};
 use crate::analysis::detect::CandidateFilter;
 use crate::config::Config;
@@ -100,17 +100,9 @@ fn compare_with_github(
     if repos.is_empty() {
         return (None, Vec::new());
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match network_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            return (
-                None,
-                vec![format!("cannot start the network runtime: {error}")],
-            );
-        }
+        Err(error) => return (None, vec![format!("{error:#}")]),
     };
     // octocrab starts its connection task when the client is built: inside the runtime.
     let _inside = runtime.enter();

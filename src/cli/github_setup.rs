@@ -1,5 +1,6 @@
-//! What the commands that talk to GitHub (queue, submit, the console) share: loading the
-//! configuration, connecting (API URL and token), and each repository's detection options.
+//! What the commands that talk to GitHub (queue, submit, audit, the console) share: loading
+//! the configuration, the runtime for the requests, connecting (API URL and token), and each
+//! repository's detection options.
 
 use anyhow::Context;
 
@@ -24,6 +25,20 @@ pub(super) fn api_url<'a>(global: &'a GlobalArgs, config: &'a Config) -> &'a str
         .as_deref()
         .or(config.api_url.as_deref())
         .unwrap_or(config::DEFAULT_API_URL)
+}
+
+/// The runtime GitHub's requests run on: two workers, so requests overlap while the caller
+/// analyses. Build the client inside it (`runtime.enter()`): octocrab starts its connection
+/// task when it is built.
+///
+/// # Errors
+/// The runtime cannot start.
+pub(super) fn network_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the network runtime")
 }
 
 /// A client for [`api_url`] with the token found by [`resolve_token`].

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::args::{GlobalArgs, SubmitArgs};
-use super::github_setup::{connect, load_config, repo_detect_options};
+use super::github_setup::{connect, load_config, network_runtime, repo_detect_options};
 use crate::analysis::detect::DetectOptions;
 use crate::config::{RepoConfig, is_repo_name};
 use crate::github::cache::ContentCache;
@@ -42,7 +42,7 @@ pub fn run(global: &GlobalArgs, args: &SubmitArgs) -> Result<ExitCode> {
     let config = load_config(global)?;
     let data = data_dir().context("no data directory (set SCHEMAGATE_DATA_DIR)")?;
     // octocrab starts its connection task when the client is built: inside the runtime.
-    let runtime = runtime()?;
+    let runtime = network_runtime()?;
     let _inside = runtime.enter();
     if args.retry {
         let client = connect(global, &config)?;
@@ -83,14 +83,6 @@ pub fn run(global: &GlobalArgs, args: &SubmitArgs) -> Result<ExitCode> {
         data: &data,
     };
     runtime.block_on(submit(request))
-}
-
-/// A single-threaded runtime for the requests.
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
 }
 
 /// Everything one submit needs.

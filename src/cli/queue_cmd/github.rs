@@ -21,7 +21,7 @@ use crate::analysis::conflicts::{Conflict, PrFootprint, find_conflicts};
 use crate::analysis::rules::Risk;
 use crate::cli::EXIT_ERROR;
 use crate::cli::args::{Format, GlobalArgs, QueueArgs};
-use crate::cli::github_setup::{connect, load_config, repo_detect_options};
+use crate::cli::github_setup::{connect, load_config, network_runtime, repo_detect_options};
 use crate::cli::output::{emit, print_json};
 use crate::config::{Config, RepoConfig, SectionConfig};
 use crate::github::cache::ContentCache;
@@ -55,11 +55,7 @@ pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
         .collect();
     let cache = ContentCache::open_default().context("opening the download cache")?;
     let checklists = Checklists::load(None)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the network runtime")?;
+    let runtime = network_runtime()?;
     // The client's transport starts its background work on the runtime it is built in.
     let _entered = runtime.enter();
     let client = connect(global, &config)?;
