@@ -341,3 +341,20 @@ fn the_verdict_preview_wraps_long_lines_and_pages_through_the_body() {
         "{help}"
     );
 }
+
+#[test]
+fn the_verdict_prompt_is_never_cut_off_above_the_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Enter],
+    );
+    for width in 40..=130 {
+        let screen = render(&app, width, 40);
+        assert!(
+            screen.contains("Allowed.") && screen.contains("cancel."),
+            "{width}: {screen}"
+        );
+    }
+}

@@ -10,9 +10,11 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Overlay};
 use super::entry::PrEntry;
@@ -25,6 +27,8 @@ use crate::report::sanitize::sanitize_line;
 pub const MIN_WIDTH: u16 = 40;
 /// The smallest terminal height the layout is drawn in.
 pub const MIN_HEIGHT: u16 = 12;
+/// Rows counted at most for one wrapped line (far more than any pane or dialog shows).
+pub const MAX_WRAPPED_ROWS: u16 = 256;
 
 /// Draws the whole console.
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
@@ -97,6 +101,25 @@ fn queue_summary(entries: &[PrEntry]) -> String {
     }
 }
 
+/// How many rows `line` takes in an area `width` columns wide, wrapped as a [`Paragraph`]
+/// with `Wrap { trim: false }` wraps it (words kept whole where they fit): drawn with a marker
+/// line after it, the marker's row is the count. Counting stops at [`MAX_WRAPPED_ROWS`].
+pub fn wrapped_rows(line: Line<'_>, width: u16) -> usize {
+    let marker = Color::Rgb(1, 2, 3);
+    let rows = u16::try_from(line.width().saturating_add(2))
+        .unwrap_or(u16::MAX)
+        .min(MAX_WRAPPED_ROWS);
+    let area = Rect::new(0, 0, width.max(1), rows);
+    let mut buffer = Buffer::empty(area);
+    Paragraph::new(vec![line, Line::styled("#", Style::new().bg(marker))])
+        .wrap(Wrap { trim: false })
+        .render(area, &mut buffer);
+    (0..rows)
+        .find(|&y| buffer.cell((0, y)).is_some_and(|cell| cell.bg == marker))
+        .map_or(usize::from(rows), usize::from)
+        .max(1)
+}
+
 /// A PR string made safe to draw: no escape sequences, no control characters, one line.
 pub fn clean(text: &str) -> Cow<'_, str> {
     sanitize_line(text)
@@ -148,6 +171,16 @@ mod tests {
         assert_eq!(next_name(&names, Some("a/x")).as_deref(), Some("b/y"));
         assert_eq!(next_name(&names, Some("b/y")), None);
         assert_eq!(next_name(&BTreeSet::new(), None), None);
+    }
+
+    #[test]
+    fn wrapped_rows_counts_word_wrapped_rows() {
+        assert_eq!(wrapped_rows(Line::raw(""), 10), 1);
+        assert_eq!(wrapped_rows(Line::raw("0123456789"), 10), 1);
+        assert_eq!(wrapped_rows(Line::raw("01234567890"), 10), 2);
+        // Words kept whole: 20 characters fill 2 rows of 10, but each word takes a row.
+        assert_eq!(wrapped_rows(Line::raw("aaaaaa bbbbbb cccccc"), 10), 3);
+        assert_eq!(wrapped_rows(Line::raw("x".repeat(5_000)), 1), 256);
     }
 
     #[test]

@@ -4,13 +4,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Tabs, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 
-use super::{clean, risk_badge};
+use super::{clean, risk_badge, wrapped_rows};
 use crate::analysis::diff::FileDiff;
 use crate::analysis::rules::Risk;
 use crate::analysis::schema::ReferentialAction;
@@ -38,8 +37,6 @@ const MAX_INPUT: usize = 500;
 const FOUR_PANES_WIDTH: u16 = 160;
 /// Two panes (the first three tabbed beside the checklist) from this width on.
 const TWO_PANES_WIDTH: u16 = 100;
-/// Rows counted at most for one wrapped line when mapping a click.
-const MAX_WRAPPED_ROWS: u16 = 256;
 
 /// A pane of the review.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -734,29 +731,6 @@ impl ReviewState {
             *scroll = index;
         }
     }
-}
-
-/// How many rows `line` takes in a text pane `width` columns wide, wrapped exactly as the pane
-/// wraps it (words kept whole where they fit): drawn with a marker line after it, the marker's
-/// row is the count. Counting stops at [`MAX_WRAPPED_ROWS`] (far below any pane).
-fn wrapped_rows(line: Line<'_>, width: u16) -> usize {
-    let marker = Style::new().bg(Color::Rgb(1, 2, 3));
-    let rows = u16::try_from(line.width().saturating_add(2))
-        .unwrap_or(u16::MAX)
-        .min(MAX_WRAPPED_ROWS);
-    let area = Rect::new(0, 0, width.max(1), rows);
-    let mut buffer = Buffer::empty(area);
-    Paragraph::new(vec![line, Line::styled("#", marker)])
-        .wrap(Wrap { trim: false })
-        .render(area, &mut buffer);
-    (0..rows)
-        .find(|&y| {
-            buffer
-                .cell((0, y))
-                .is_some_and(|cell| cell.bg == marker.bg.unwrap_or_default())
-        })
-        .map_or(usize::from(rows), usize::from)
-        .max(1)
 }
 
 /// Risk, the gate in one sentence.

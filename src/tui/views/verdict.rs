@@ -11,8 +11,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use super::centered;
 use super::review::ReviewState;
+use super::{centered, wrapped_rows};
 use crate::check::PrReport;
 use crate::github::dispatch::{SendOutcome, decision_record};
 use crate::github::submit::{Submission, SubmissionInputs};
@@ -371,10 +371,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &VerdictState, entry: &PrEntry
         DIALOG_WIDTH
     }
     .min(area.width);
-    let inner_width = usize::from(width.saturating_sub(2)).max(1);
+    let inner_width = width.saturating_sub(2);
     let rows: usize = lines
         .iter()
-        .map(|line| line.width().div_ceil(inner_width).max(1))
+        .map(|line| wrapped_rows(line.clone(), inner_width))
         .sum();
     let header = u16::try_from(rows).unwrap_or(u16::MAX);
     let height = match preview {
