@@ -122,11 +122,6 @@ impl ContentCache {
         }
     }
 
-    /// The directory.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// The bytes of blob `oid`, if cached and intact (a damaged entry is removed).
     pub fn blob(&self, oid: &str) -> Option<Vec<u8>> {
         let path = self.blob_path(oid).ok()?;
@@ -138,11 +133,6 @@ impl ContentCache {
             let _ = fs::remove_file(&path);
             None
         }
-    }
-
-    /// Whether blob `oid` is cached intact.
-    pub fn has_blob(&self, oid: &str) -> bool {
-        self.blob(oid).is_some()
     }
 
     /// Stores the bytes of blob `oid`.

@@ -416,7 +416,7 @@ mod tests {
             settle(&cache, &want, Some(node("hello\n", false))),
             Settled::Done(Fetched::Bytes(ref b)) if b == b"hello\n"
         ));
-        assert!(cache.has_blob(oid));
+        assert!(cache.blob(oid).is_some());
         let huge = BlobNode {
             byte_size: Some(MAX_FILE_BYTES + 1),
             ..node("", false)
