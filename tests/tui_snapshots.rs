@@ -358,3 +358,23 @@ fn the_verdict_prompt_is_never_cut_off_above_the_preview() {
         );
     }
 }
+
+#[test]
+fn refusal_reasons_and_review_messages_are_sanitized() {
+    use schemagate::tui::app::Overlay;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Enter]);
+    app.review.as_mut().unwrap().message = Some("draft not saved: \u{1b}[2Jgone".to_owned());
+    let review = render(&app, 100, 30);
+    assert!(review.contains("draft not saved: gone"), "{review}");
+    press(&mut app, &[KeyCode::Char('v')]);
+    if let Overlay::Verdict(state) = &mut app.overlay {
+        state.stage = Stage::Refused(vec!["finding in \u{1b}]0;x\u{7}a.sql is open".to_owned()]);
+    }
+    let dialog = render(&app, 100, 30);
+    assert!(dialog.contains("- finding in a.sql is open"), "{dialog}");
+    for screen in [&review, &dialog] {
+        assert!(!screen.contains('\u{1b}') && !screen.contains('\u{7}'));
+    }
+}

@@ -964,7 +964,7 @@ fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
     let line = match (&state.input, &state.message) {
         (Some(input), message) => {
             let prompt = match (message, &input.place) {
-                (Some(message), _) => message.clone(),
+                (Some(message), _) => clean(message).into_owned(),
                 (None, Some((file, line))) => {
                     format!("{} {}:{line}: ", strings::NOTE_ON, clean(file))
                 }
@@ -975,7 +975,7 @@ fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
                 Span::raw(input.text.as_str()),
             ])
         }
-        (None, Some(message)) => Line::styled(message.as_str(), theme.changed),
+        (None, Some(message)) => Line::styled(clean(message), theme.changed),
         (None, None) => Line::styled(strings::REVIEW_HINT, theme.dim),
     };
     Paragraph::new(line)

@@ -506,7 +506,7 @@ fn refusal_lines<'a>(reasons: &'a [String], theme: &Theme) -> Vec<Line<'a>> {
         reasons
             .iter()
             .take(SHOWN_REFUSALS)
-            .map(|r| Line::styled(format!("- {r}"), theme.text)),
+            .map(|r| Line::styled(format!("- {}", sanitize_line(r)), theme.text)),
     );
     if reasons.len() > SHOWN_REFUSALS {
         let more = reasons.len() - SHOWN_REFUSALS;
