@@ -23,8 +23,8 @@ use schemagate::review::{Checklists, FixedClock, Timestamp};
 use schemagate::source::change::Change;
 use schemagate::source::demo::demo_changes;
 use schemagate::tui::app::{App, Context};
-use schemagate::tui::submitter::Submitter;
 use schemagate::tui::entry::{PrEntry, analyse_all, demo_entries};
+use schemagate::tui::submitter::Submitter;
 use schemagate::tui::theme::Theme;
 use schemagate::tui::views::draw;
 
