@@ -1179,3 +1179,103 @@ async fn a_queued_submit_the_log_cannot_record_is_still_in_the_outbox() {
     assert!(!message.contains("could not keep it"), "{message}");
     assert_eq!(outbox.load(now()).unwrap().entries.len(), 1);
 }
+
+#[tokio::test]
+async fn a_queued_verdict_is_not_sent_over_a_later_one() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let entry = cascade_pr();
+    let dir = tempfile::tempdir().unwrap();
+    let github = client(&server);
+    let blocked = send_verdict(&github, &entry, Verdict::Block, dir.path()).await;
+    let SendOutcome::Queued { id, .. } = blocked else {
+        panic!("not queued: {blocked:?}");
+    };
+    // The reviewer changes their mind a minute later, and that gets through.
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let later = Timestamp::from_unix_secs(now().unix_secs() + 60);
+    let approve = Decision {
+        time: later,
+        ..decision(&entry, Verdict::Approve)
+    };
+    let approved = send(
+        &github,
+        submission(&entry, Verdict::Approve),
+        approve,
+        &outbox,
+        &log,
+        later,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(approved, SendOutcome::Sent(_)), "{approved:?}");
+
+    let report = retry(&github, &outbox, &log, later, false).await.unwrap();
+    assert!(report.retried.is_empty(), "{report:?}");
+    let [superseded] = report.superseded.as_slice() else {
+        panic!("{report:?}");
+    };
+    assert_eq!(superseded.submission.id, id);
+    assert!(!outbox.path(&id).exists());
+    let requests = requests(&server).await;
+    assert_eq!(
+        posted(&requests, &format!("POST {}", reviews_path())).len(),
+        2,
+        "the 502 and the approval, no late Block"
+    );
+    assert!(posted(&requests, &format!("POST {}", labels_path())).is_empty());
+}
+
+#[tokio::test]
+async fn an_earlier_verdict_does_not_supersede_a_queued_later_one() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let entry = cascade_pr();
+    let dir = tempfile::tempdir().unwrap();
+    let github = client(&server);
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let later = Timestamp::from_unix_secs(now().unix_secs() + 60);
+    let blocked = send(
+        &github,
+        submission(&entry, Verdict::Block),
+        Decision {
+            time: later,
+            ..decision(&entry, Verdict::Block)
+        },
+        &outbox,
+        &log,
+        later,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(blocked, SendOutcome::Queued { .. }), "{blocked:?}");
+    // An older decision (made before the Block) delivered afterwards does not drop it.
+    let older = send_verdict(&github, &entry, Verdict::RequestChanges, dir.path()).await;
+    assert!(matches!(older, SendOutcome::Sent(_)), "{older:?}");
+    let report = retry(&github, &outbox, &log, later, false).await.unwrap();
+    assert!(report.superseded.is_empty(), "{report:?}");
+    assert!(
+        matches!(
+            report.retried[..],
+            [Retried {
+                result: Ok(RetryOutcome::Sent(_)),
+                ..
+            }]
+        ),
+        "{report:?}"
+    );
+}

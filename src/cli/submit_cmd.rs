@@ -283,8 +283,18 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
         );
         code = EXIT_REFUSED;
     }
-    if report.retried.is_empty() && report.set_aside.is_empty() && report.busy.is_empty() {
+    if report.retried.is_empty()
+        && report.set_aside.is_empty()
+        && report.busy.is_empty()
+        && report.superseded.is_empty()
+    {
         println!("the outbox is empty");
+    }
+    for superseded in &report.superseded {
+        println!(
+            "dropped unsent: {}: a later verdict on that PR was delivered since",
+            entry_name(&superseded.submission)
+        );
     }
     for busy in &report.busy {
         println!(

@@ -2,7 +2,10 @@
 //! GitHub review, one that failed for a passing reason goes to the outbox (and is logged as
 //! queued), one GitHub refused is neither (the reviewer must act; the draft keeps the work),
 //! unless the review was posted before a later step was refused: that review is logged.
-//! [`retry`] sends what waits in the outbox and logs each delivery as completing its entry.
+//! [`retry`] sends what waits in the outbox and logs each delivery as completing its entry; an
+//! entry whose PR got a later verdict delivered since is dropped, not sent over it.
+
+use std::collections::HashMap;
 
 use thiserror::Error;
 
@@ -10,6 +13,7 @@ use super::client::GitHub;
 use super::outbox::{Outbox, OutboxEntry};
 use super::submit::{Delivered, Submission, SubmitError, deliver};
 use crate::check::PrReport;
+use crate::review::decision_log::{Record, read_all};
 use crate::review::{
     Decision, DecisionLog, Destination, Draft, FindingSummary, SetAside, StoreError, Timestamp,
     Verdict,
@@ -225,6 +229,9 @@ pub struct RetryReport {
     /// Entries not attempted because another sender (the console, another `submit --retry`)
     /// is sending them right now.
     pub busy: Vec<OutboxEntry>,
+    /// Entries removed unsent because a later verdict on the same PR was delivered since
+    /// (sending them would undo it: status, label and the newest review).
+    pub superseded: Vec<OutboxEntry>,
     /// Damaged outbox files, moved aside.
     pub set_aside: Vec<SetAside>,
 }
@@ -247,6 +254,10 @@ pub async fn retry(
         set_aside: contents.set_aside,
         ..RetryReport::default()
     };
+    // Unreadable log: nothing is known to supersede anything; every entry is sent.
+    let delivered = read_all(log.path())
+        .map(|read| latest_deliveries(&read.records))
+        .unwrap_or_default();
     for entry in contents.entries {
         if only_due && !entry.is_due(now) {
             report.waiting.push(entry);
@@ -256,6 +267,18 @@ pub async fn retry(
             report.busy.push(entry);
             continue;
         };
+        let key = (entry.decision.repo.clone(), entry.decision.pr);
+        let superseded = delivered
+            .get(&key)
+            .is_some_and(|&decided| decided > entry.decision.time);
+        // One that cannot be removed is left for next time, unsent.
+        if superseded {
+            if outbox.remove(&entry.submission.id).is_ok() {
+                claim.release_delivered();
+                report.superseded.push(entry);
+            }
+            continue;
+        }
         let result = retry_one(client, outbox, log, &entry, now).await;
         if matches!(result, Ok(RetryOutcome::Sent(_))) {
             claim.release_delivered();
@@ -263,6 +286,32 @@ pub async fn retry(
         report.retried.push(Retried { entry, result });
     }
     Ok(report)
+}
+
+/// When the newest verdict delivered to each PR (`repo`, number) was decided: a direct send's
+/// record time, or for a delivery from the outbox the time its entry was queued.
+fn latest_deliveries(records: &[Record]) -> HashMap<(String, u64), Timestamp> {
+    let mut queued: HashMap<&str, Timestamp> = HashMap::new();
+    let mut latest: HashMap<(String, u64), Timestamp> = HashMap::new();
+    for record in records {
+        let decision = &record.decision;
+        let decided = match &decision.destination {
+            Destination::Outbox { id } => {
+                queued.insert(id, decision.time);
+                continue;
+            }
+            Destination::GitHubReview {
+                outbox: Some(id), ..
+            } => queued.get(id.as_str()).copied().unwrap_or(decision.time),
+            Destination::GitHubReview { outbox: None, .. } => decision.time,
+            _ => continue,
+        };
+        let newest = latest
+            .entry((decision.repo.clone(), decision.pr))
+            .or_insert(decided);
+        *newest = (*newest).max(decided);
+    }
+    latest
 }
 
 /// One attempt at one entry.

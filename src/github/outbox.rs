@@ -127,7 +127,7 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// Lets go of an entry that was delivered and removed: the lock file goes too.
+    /// Lets go of an entry that was delivered (or dropped) and removed: the lock file goes too.
     pub fn release_delivered(self) {
         // Removed while still locked, so no other sender can take the emptied place for the
         // entry; a leftover file is harmless.
