@@ -226,8 +226,11 @@ const VERDICT: &[Binding] = &[
     bind(Action::Bottom, "the end of the preview"),
     bind(Action::Enter, "check the gates for the chosen verdict"),
     bind(Action::Yes, "record the verdict once allowed"),
-    bind(Action::Back, "cancel"),
-    bind(Action::Quit, "close the dialog"),
+    bind(
+        Action::Back,
+        "cancel (while sending: GitHub's answer shows first)",
+    ),
+    bind(Action::Quit, "close the dialog (not while sending)"),
     bind(Action::Help, "this help"),
 ];
 
