@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::auth::{Token, TokenSource};
+use super::auth::{Token, TokenSource, api_host};
 use super::error::GitHubError;
 use crate::review::Timestamp;
 
@@ -109,6 +109,14 @@ impl GitHub {
         };
         if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
             return Err(bad_url("it must start with https:// (or http://)".into()));
+        }
+        // The token goes with every request: never unencrypted over a network.
+        if api_url.starts_with("http://") && !api_host(&api_url).is_some_and(is_loopback) {
+            return Err(bad_url(
+                "http:// would send the token unencrypted; use https:// (http:// is only for a \
+                 server on this machine: localhost, 127.0.0.1, ::1)"
+                    .into(),
+            ));
         }
         let (graphql_root, graphql_path) = match api_url.strip_suffix("/api/v3") {
             Some(host) => (format!("{host}/api"), "/graphql"),
@@ -338,6 +346,14 @@ impl GitHub {
     }
 }
 
+/// Whether `host` is this machine.
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
@@ -432,6 +448,25 @@ mod tests {
         let token = Token::new("t", TokenSource::Explicit);
         let error = GitHub::new("api.github.com", token).unwrap_err();
         assert!(matches!(error, GitHubError::BadApiUrl { .. }));
+    }
+
+    #[tokio::test]
+    async fn plain_http_is_only_for_this_machine() {
+        let token = || Token::new("t", TokenSource::Explicit);
+        for remote in ["http://github.example.com/api/v3", "http://10.0.0.5:8080"] {
+            let error = GitHub::new(remote, token()).unwrap_err();
+            assert!(
+                error.to_string().contains("unencrypted"),
+                "{remote}: {error}"
+            );
+        }
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:9/api/v3",
+            "http://[::1]:80",
+        ] {
+            assert!(GitHub::new(local, token()).is_ok(), "{local}");
+        }
     }
 
     #[tokio::test]
