@@ -120,6 +120,16 @@ fn enter_shows_the_checklist_as_ticked_and_stale_approvals_are_marked() {
     assert!(detail.contains("reason: staging has no users"), "{detail}");
     assert!(detail.contains("ask for a backup"), "{detail}");
     assert!(detail.contains("local log only"), "{detail}");
+    press(&mut app, &[KeyCode::End]);
+    let end = render(&app, 100, 30);
+    assert!(
+        end.contains("ask for a backup"),
+        "End shows the last line: {end}"
+    );
+    press(&mut app, &[KeyCode::PageDown; 5]);
+    press(&mut app, &[KeyCode::Char('k')]);
+    let back = render(&app, 100, 30);
+    assert!(back.contains("Notes"), "scrolling stops at the end: {back}");
     press(&mut app, &[KeyCode::Esc]);
     assert!(!app.audit.as_ref().unwrap().detail);
     assert_eq!(app.screen(), Screen::Audit);

@@ -244,7 +244,7 @@ impl App {
         match (&mut self.review, &mut self.audit) {
             (Some(review), _) => review.act(action, &self.context, &self.entries),
             (None, Some(audit)) => {
-                audit.act(action);
+                audit.act(action, &self.context.checklists);
             }
             (None, None) => self.queue.act(action, &self.entries),
         }
@@ -277,7 +277,7 @@ impl App {
         } else if let Some(audit) = &mut self.audit {
             if let Some(position) = views::audit::row_at(audit, body, y) {
                 if position == audit.selected_position() {
-                    audit.act(Action::Enter);
+                    audit.act(Action::Enter, &self.context.checklists);
                 } else {
                     audit.select(position);
                 }
@@ -317,7 +317,7 @@ impl App {
         if action == Action::Quit {
             self.quit = true;
         } else if let Some(audit) = &mut self.audit
-            && audit.act(action) == AuditOutcome::Close
+            && audit.act(action, &self.context.checklists) == AuditOutcome::Close
         {
             self.audit = None;
         }

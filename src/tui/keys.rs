@@ -240,7 +240,10 @@ const AUDIT: &[Binding] = &[
     bind(Action::PageDown, "a page down"),
     bind(Action::PageUp, "a page up"),
     bind(Action::Top, "newest decision"),
-    bind(Action::Bottom, "oldest decision"),
+    bind(
+        Action::Bottom,
+        "oldest decision / the end of the opened one",
+    ),
     bind(
         Action::Enter,
         "the decision: checklist as ticked, waivers, notes",

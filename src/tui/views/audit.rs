@@ -220,24 +220,38 @@ impl AuditState {
         self.selected
     }
 
+    /// How many lines the opened decision has (0 when none is selected).
+    fn detail_len(&self, checklists: &Checklists) -> usize {
+        self.selected().map_or(0, |record| {
+            let stale = self.stale_reason(record.line);
+            detail_lines(&record.decision, stale, checklists, &Theme::plain()).len()
+        })
+    }
+
     /// Why the approval at log line `line` no longer stands, if it does not.
     pub fn stale_reason(&self, line: usize) -> Option<&str> {
         self.stale.get(&line).map(String::as_str)
     }
 
-    /// Handles an action.
-    pub fn act(&mut self, action: Action) -> AuditOutcome {
+    /// Handles an action (`checklists` name the items of an opened decision).
+    pub fn act(&mut self, action: Action, checklists: &Checklists) -> AuditOutcome {
         let last = self.shown.len().saturating_sub(1);
         if self.detail {
-            match action {
-                Action::Back | Action::Enter => self.detail = false,
-                Action::Down => self.detail_scroll = self.detail_scroll.saturating_add(1),
-                Action::Up => self.detail_scroll = self.detail_scroll.saturating_sub(1),
-                Action::PageDown => self.detail_scroll = self.detail_scroll.saturating_add(PAGE),
-                Action::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(PAGE),
-                Action::Top => self.detail_scroll = 0,
-                _ => {}
-            }
+            let end = self.detail_len(checklists).saturating_sub(1);
+            let scroll = self.detail_scroll;
+            self.detail_scroll = match action {
+                Action::Back | Action::Enter => {
+                    self.detail = false;
+                    scroll
+                }
+                Action::Down => scroll.saturating_add(1).min(end),
+                Action::Up => scroll.saturating_sub(1),
+                Action::PageDown => scroll.saturating_add(PAGE).min(end),
+                Action::PageUp => scroll.saturating_sub(PAGE),
+                Action::Top => 0,
+                Action::Bottom => end,
+                _ => scroll,
+            };
             return AuditOutcome::Stay;
         }
         match action {
