@@ -88,18 +88,17 @@ fn leave() {
     let _ = execute!(io::stdout(), DisableMouseCapture, LeaveAlternateScreen);
 }
 
-/// On panic: restore the terminal, write the panic to `<data dir>/crash-report.txt`, say where.
+/// On panic: write it to `<data dir>/crash-report.txt`; on the main thread also restore the
+/// terminal and say where the report is (a background thread's panic is not fatal).
 fn install_panic_hook(data_dir: PathBuf) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let report = crash_report_path(&data_dir);
         let written = std::fs::create_dir_all(&data_dir)
             .and_then(|()| std::fs::write(&report, format!("{info}\n")));
-        if matches!(
-            std::thread::current().name(),
-            Some(loader::THREAD_NAME | views::audit::HEADS_THREAD)
-        ) {
-            // The console keeps running and shows the failure (queue or audit screen).
+        if std::thread::current().name() != Some("main") {
+            // A background thread (the loader, the audit's heads, the network runtime): the
+            // console keeps running and shows the failure where that work's answer goes.
             return;
         }
         leave();

@@ -140,7 +140,7 @@ impl Submitter {
         let client = github.client.clone();
         let sender = github.sender.clone();
         let data_dir = data_dir.to_path_buf();
-        github.runtime.spawn(async move {
+        let work = github.runtime.spawn(async move {
             let outbox = Outbox::in_dir(&data_dir);
             let log = DecisionLog::in_dir(&data_dir);
             let result = send(&client, submission, decision, &outbox, &log, now)
@@ -149,6 +149,14 @@ impl Submitter {
             let outbox_delivered = match &result {
                 Ok(SendOutcome::Sent(_)) => retry_due(&client, &outbox, &log, now).await,
                 _ => 0,
+            };
+            (result, outbox_delivered)
+        });
+        // The dialog waits for this answer: it comes even when the send panics.
+        github.runtime.spawn(async move {
+            let (result, outbox_delivered) = match work.await {
+                Ok(done) => done,
+                Err(error) => (Err(format!("sending stopped unexpectedly: {error}")), 0),
             };
             let _ = sender.send(Report::Done(Finished::Sent {
                 ticket,
