@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 
 use schemagate::github::cache::{ContentCache, EntryKind, TreeEntry, TreeListing};
 use schemagate::review::decision_log::{LOG_FILE, read_all, verify};
-use schemagate::review::{Destination, Verdict};
+use schemagate::review::{Destination, Draft, DraftStore, LoadOutcome, Timestamp, Verdict};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use wiremock::matchers::{method, path};
@@ -495,4 +495,39 @@ async fn the_body_file_opens_the_review_and_a_bad_repo_is_a_usage_error() {
         assert_eq!(bad.status.code(), Some(2), "{repo}: {stdout}{stderr}");
         assert!(stderr.contains("OWNER/NAME"), "{repo}: {stderr}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_checklist_ticked_offline_is_used_when_the_pr_is_submitted_later() {
+    let server = github().await;
+    let dirs = dirs();
+    // `schemagate --repo ~/src/shop` keeps the checkout's directory name as the repository.
+    let store = DraftStore::new(dirs.data.path());
+    let mut offline = Draft::new("shop", PR, HEAD, Timestamp::from_unix_secs(1_790_000_000));
+    offline.state.waive(
+        "fits-existing-rows",
+        "ana",
+        "column unused since v2 (checked offline)",
+    );
+    store.save(&offline).unwrap();
+
+    let output = submit(&server, &dirs, "block");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("using the checklist saved offline for shop#7"),
+        "{stderr}"
+    );
+    let reviews = posts(&server, &format!("/repos/{REPO}/pulls/{PR}/reviews")).await;
+    let body = reviews[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("column unused since v2 (checked offline)"),
+        "{body}"
+    );
+    let LoadOutcome::Loaded(kept) = store.load(REPO, PR, HEAD).unwrap() else {
+        panic!("the draft is kept under the GitHub repository too");
+    };
+    assert_eq!(kept.state, offline.state);
+    let log = read_all(&dirs.data.path().join(LOG_FILE)).unwrap();
+    assert_eq!(log.records[0].decision.checklist, offline.state);
 }

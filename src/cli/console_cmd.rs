@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use super::args::{ConsoleArgs, GlobalArgs};
 use super::console_github;
 use super::github_setup::load_config;
-use super::input::detect_options;
+use super::input::{detect_options, reviewer_name};
 use crate::review::durable::data_dir;
 use crate::review::{Checklists, SystemClock};
 use crate::source::offline::OfflineSource;
@@ -93,7 +93,7 @@ fn open_checkout(path: &Path, base: Option<&str>) -> anyhow::Result<OfflineSourc
 /// No data directory can be found.
 pub(super) fn console_context(checklists: Checklists) -> anyhow::Result<Context> {
     let data_dir = data_dir().context("no data directory (set SCHEMAGATE_DATA_DIR)")?;
-    let reviewer = std::env::var("USER").unwrap_or_else(|_| "reviewer".to_owned());
+    let reviewer = reviewer_name();
     Ok(Context {
         data_dir,
         reviewer,

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use tokio::runtime::{Builder, Runtime};
+use tokio::runtime::Runtime;
 
 use super::args::GlobalArgs;
-use super::github_setup::{connect, repo_detect_options};
+use super::github_setup::{connect, network_runtime, repo_detect_options};
 use crate::config::Config;
 use crate::github::cache::ContentCache;
 use crate::github::dispatch::retry;
@@ -35,7 +35,7 @@ pub(super) fn open(
     checklists: &Checklists,
     data_dir: &std::path::Path,
 ) -> anyhow::Result<GitHubConsole> {
-    let runtime = runtime()?;
+    let runtime = network_runtime()?;
     let client = {
         // octocrab starts its connection task when the client is built: inside the runtime.
         let _inside = runtime.enter();
@@ -62,15 +62,6 @@ pub(super) fn open(
         source: Arc::new(source),
         submitter,
     })
-}
-
-/// Two workers: requests overlap while the loader thread analyses.
-fn runtime() -> anyhow::Result<Runtime> {
-    Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("starting the network runtime")
 }
 
 /// Sends, in the background, the outbox entries whose back-off has passed; what still fails

@@ -23,6 +23,11 @@ pub struct LoadedInput {
     pub description: String,
 }
 
+/// Who is reviewing, as recorded with ticks, waivers and verdicts: `$USER`, else `reviewer`.
+pub(super) fn reviewer_name() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "reviewer".to_owned())
+}
+
 /// Detection options from the command line.
 pub fn detect_options(global: &GlobalArgs) -> DetectOptions {
     DetectOptions {

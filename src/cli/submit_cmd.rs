@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 
 use super::args::{GlobalArgs, SubmitArgs};
 use super::github_setup::{connect, load_config, network_runtime, repo_detect_options};
+use super::input::reviewer_name;
 use crate::analysis::detect::DetectOptions;
 use crate::config::{RepoConfig, is_repo_name};
 use crate::github::cache::ContentCache;
@@ -123,7 +124,7 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
     let entry = PrEntry::analyse_with(change, &checklists, &request.options);
     let head = entry.meta.head_sha.clone();
     let clock = SystemClock;
-    let reviewer = std::env::var("USER").unwrap_or_else(|_| "reviewer".to_owned());
+    let reviewer = reviewer_name();
     let store = DraftStore::new(request.data);
     let mut draft = load_draft(&store, repo, pr, &head)?;
     let gates = check_verdict(
@@ -186,14 +187,30 @@ fn load_draft(store: &DraftStore, repo: &str, pr: u64, head: &str) -> Result<Dra
     let now = SystemClock.now();
     Ok(match store.load(repo, pr, head)? {
         LoadOutcome::Loaded(draft) => draft,
-        LoadOutcome::None => {
-            eprintln!(
-                "note: no saved checklist for {repo}#{pr} at {}: every item is open (an Approve \
-                 fails the gates; tick items in the console first)",
-                short(head)
-            );
-            Draft::new(repo, pr, head, now)
-        }
+        LoadOutcome::None => match store.find_under_other_repo(repo, pr, head)? {
+            Some(offline) => {
+                eprintln!(
+                    "note: using the checklist saved offline for {}#{pr} at {} (`schemagate \
+                     --repo PATH`)",
+                    sanitize_line(&offline.repo),
+                    short(head)
+                );
+                let draft = Draft {
+                    repo: repo.to_owned(),
+                    ..offline
+                };
+                store.save(&draft)?;
+                draft
+            }
+            None => {
+                eprintln!(
+                    "note: no saved checklist for {repo}#{pr} at {}: every item is open (an \
+                     Approve fails the gates; tick items in the console first)",
+                    short(head)
+                );
+                Draft::new(repo, pr, head, now)
+            }
+        },
         LoadOutcome::SetAside(aside) => {
             eprintln!(
                 "warning: the saved checklist could not be read ({}); it was moved to {} and \
