@@ -206,6 +206,7 @@ fn numbered_copy(entry: &PrEntry, number: u64) -> PrEntry {
         file_diffs: entry.file_diffs.clone(),
         cascade_trees: entry.cascade_trees.clone(),
         footprint,
+        approvals_at_head: entry.approvals_at_head,
     }
 }
 

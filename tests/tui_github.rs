@@ -30,10 +30,18 @@ fn shop() -> FakeRepo {
         "acme/shop",
         &[("migrations/001_init.sql", INIT), ("README.md", "# shop\n")],
     );
+    let approval = |commit: &str| {
+        let (login, state) = ("lead".to_owned(), "APPROVED".to_owned());
+        (login, state, commit.to_owned(), String::new())
+    };
+    let mut drop = FakePr::new(7, "Drop the legacy flag").adds("migrations/002_drop.sql", DROP);
+    drop.reviews = vec![approval("0123456789abcdef0123456789abcdef01234567")];
+    let mut index = FakePr::new(9, "Index emails").adds("migrations/002_index.sql", INDEX);
+    index.reviews = vec![approval(&index.head_oid("acme/shop"))];
     repo.prs = vec![
-        FakePr::new(7, "Drop the legacy flag").adds("migrations/002_drop.sql", DROP),
+        drop,
         FakePr::new(8, "Docs").modifies("README.md", "# shop, documented\n"),
-        FakePr::new(9, "Index emails").adds("migrations/002_index.sql", INDEX),
+        index,
     ];
     repo
 }
@@ -98,6 +106,9 @@ fn prs_arrive_analysed_and_a_failing_repo_is_reported() {
     assert_eq!(numbers, [7, 9], "the docs-only PR stays out");
     let drop = entries.iter().find(|e| e.meta.number == 7).unwrap();
     assert_eq!(drop.meta.repo, "acme/shop");
+    assert_eq!(drop.approvals_at_head, 0, "an approval of an older commit");
+    let index = entries.iter().find(|e| e.meta.number == 9).unwrap();
+    assert_eq!(index.approvals_at_head, 1, "approved at its head");
     assert!(drop.report.risk >= Risk::High, "{:?}", drop.report.risk);
     assert!(
         drop.report

@@ -418,3 +418,23 @@ fn the_verdict_dialog_stays_open_while_sending_so_the_outcome_is_seen() {
     assert!(app.verdict().is_none(), "an outcome closes with Esc");
     assert!(!app.quit);
 }
+
+#[test]
+fn an_approval_already_on_github_counts_as_the_second_approver() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    let approve = [KeyCode::Char('v'), KeyCode::Up, KeyCode::Up, KeyCode::Enter];
+    press(&mut app, &[KeyCode::Enter]);
+    press(&mut app, &approve);
+    let second = |app: &App| match &app.verdict().unwrap().stage {
+        Stage::Refused(reasons) => reasons.iter().any(|r| r.contains("second approver")),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(app.open_entry().unwrap().report.risk, Risk::Critical);
+    assert!(second(&app), "no approval yet");
+    press(&mut app, &[KeyCode::Esc]);
+    let index = app.review.as_ref().unwrap().entry;
+    app.entries[index].approvals_at_head = 1;
+    press(&mut app, &approve);
+    assert!(!second(&app), "the approval on GitHub counts");
+}

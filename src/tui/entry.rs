@@ -27,6 +27,9 @@ pub struct PrEntry {
     pub cascade_trees: Vec<CascadeTree>,
     /// What its migrations touch (tables, columns, versions), to find conflicts between PRs.
     pub footprint: PrFootprint,
+    /// Approvals GitHub already holds on the head commit (the gates want one before a CRITICAL
+    /// PR is approved); 0 for a local source.
+    pub approvals_at_head: usize,
 }
 
 impl PrEntry {
@@ -77,6 +80,7 @@ impl PrEntry {
             file_diffs,
             cascade_trees,
             footprint,
+            approvals_at_head: 0,
         }
     }
 

@@ -12,7 +12,7 @@ use crate::analysis::detect::DetectOptions;
 use crate::config::{RepoConfig, SectionConfig};
 use crate::github::GitHub;
 use crate::github::cache::ContentCache;
-use crate::github::remote::{QueueEvent, load_queue};
+use crate::github::remote::{QueueEvent, RemotePr, ReviewState, load_queue};
 use crate::review::Checklists;
 use crate::tui::entry::PrEntry;
 use crate::tui::loader::{LoadEvent, LoadSink, LoadSource};
@@ -62,9 +62,10 @@ impl LoadSource for GitHubLoad {
                     count.listed += prs;
                     sink.send(progress(&repo, count))
                 }
-                QueueEvent::PrLoaded { repo, change, .. } => {
+                QueueEvent::PrLoaded { repo, pr, change } => {
                     let options = self.options.get(&repo).cloned().unwrap_or_default();
-                    let entry = PrEntry::analyse_with(*change, &self.checklists, &options);
+                    let mut entry = PrEntry::analyse_with(*change, &self.checklists, &options);
+                    entry.approvals_at_head = approvals_at_head(&pr);
                     let count = counts.entry(repo.clone()).or_default();
                     count.analysed += 1;
                     let shown = entry.report.sets.is_empty()
@@ -85,6 +86,14 @@ impl LoadSource for GitHubLoad {
         // The console stopped listening (a refresh) or everything arrived: stop the requests.
         loading.abort();
     }
+}
+
+/// The approvals `pr` holds on its head commit (as `schemagate submit` counts them).
+fn approvals_at_head(pr: &RemotePr) -> usize {
+    pr.reviews
+        .iter()
+        .filter(|review| review.state == ReviewState::Approved && review.is_at(&pr.meta.head_sha))
+        .count()
 }
 
 fn progress(repo: &str, count: &Counts) -> LoadEvent {

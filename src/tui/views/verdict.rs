@@ -215,7 +215,7 @@ impl VerdictState {
             &review.draft.state,
             &entry.report.findings,
             &entry.evidence,
-            0,
+            entry.approvals_at_head,
         );
         if decision.allowed() {
             self.prepare(review, context, entry)
