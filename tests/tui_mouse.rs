@@ -170,3 +170,66 @@ fn a_click_below_wrapped_lines_selects_the_line_clicked() {
         assert!(top.contains(text), "{text}: {after}");
     }
 }
+
+#[test]
+fn every_queue_row_clicked_at_every_size_selects_that_pr() {
+    let dir = tempfile::tempdir().unwrap();
+    // The last PR selected: the table is scrolled where it does not fit.
+    let scrolled = || {
+        let mut app = demo_app(dir.path());
+        press(&mut app, &[KeyCode::End]);
+        app
+    };
+    for (width, height) in [(40, 12), (60, 14), (80, 24), (100, 30), (160, 48)] {
+        let app = scrolled();
+        let screen = render(&app, width, height);
+        let numbers: Vec<u64> = app.entries.iter().map(|e| e.meta.number).collect();
+        let mut clicked = 0;
+        for (y, line) in screen.lines().enumerate() {
+            let Some(number) = numbers.iter().find(|n| line.contains(&format!(" {n} "))) else {
+                continue;
+            };
+            // Each click on the screen as drawn (moving the selection may scroll the table).
+            let mut app = scrolled();
+            let y = u16::try_from(y).unwrap();
+            app.handle_click(1, y, Rect::new(0, 0, width, height));
+            let selected = app.queue.selected_entry(&app.entries).unwrap();
+            let got = app.entries[selected].meta.number;
+            assert_eq!(got, *number, "{width}x{height} row {y}");
+            clicked += 1;
+        }
+        assert!(clicked >= 2, "{width}x{height}: {screen}");
+    }
+}
+
+#[test]
+fn a_row_stays_under_the_mouse_so_a_second_click_opens_it() {
+    let (width, height) = (40, 12);
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::End]);
+    let screen = render(&app, width, height);
+    let numbers: Vec<u64> = app.entries.iter().map(|e| e.meta.number).collect();
+    let (y, number) = screen
+        .lines()
+        .enumerate()
+        .find_map(|(y, line)| {
+            let n = numbers.iter().find(|n| line.contains(&format!(" {n} ")))?;
+            Some((u16::try_from(y).unwrap(), *n))
+        })
+        .unwrap();
+    let last = app.queue.selected_entry(&app.entries).unwrap();
+    assert_ne!(
+        app.entries[last].meta.number, number,
+        "the top row is not the selection"
+    );
+    app.handle_click(1, y, Rect::new(0, 0, width, height));
+    let after = render(&app, width, height);
+    let row = after.lines().nth(usize::from(y)).unwrap();
+    assert!(
+        row.contains(&format!(" {number} ")),
+        "the row moved: {after}"
+    );
+    app.handle_click(1, y, Rect::new(0, 0, width, height));
+    assert_eq!(app.open_entry().unwrap().meta.number, number);
+}

@@ -5,6 +5,7 @@
 //! opening the screen never waits on it). A log that fails the hash-chain check is said at the
 //! top; a log that cannot be read is said too, and the console goes on.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
@@ -15,7 +16,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
-use super::{clean, next_name, risk_badge};
+use super::{clean, next_name, risk_badge, scroll_offset};
 use crate::analysis::rules::Risk;
 use crate::review::audit::{
     AuditFilter, PrKey, local_heads, select, stale_approvals, verdict_label,
@@ -60,6 +61,8 @@ pub struct AuditState {
     shown: Vec<usize>,
     /// Position of the selection in `shown`.
     selected: usize,
+    /// The first row the list was last drawn from (kept while the selection stays in view).
+    offset: Cell<usize>,
     /// Whether the selected decision is opened.
     pub detail: bool,
     /// Scroll of the opened decision.
@@ -110,6 +113,7 @@ impl AuditState {
             filter: AuditFilter::default(),
             shown: Vec::new(),
             selected: 0,
+            offset: Cell::new(0),
             detail: false,
             detail_scroll: 0,
             heads: None,
@@ -358,8 +362,8 @@ pub fn row_at(state: &AuditState, area: Rect, y: u16) -> Option<usize> {
 
 /// The first decision drawn when the list's inside is `inner_height` rows high.
 fn list_offset(state: &AuditState, inner_height: u16) -> usize {
-    let rows = usize::from(inner_height.saturating_sub(1)).max(1);
-    state.selected.saturating_sub(rows - 1)
+    let rows = usize::from(inner_height.saturating_sub(1));
+    scroll_offset(state.offset.get(), state.selected, rows, state.shown.len())
 }
 
 /// Draws the audit screen in `area`.
@@ -396,6 +400,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &AuditState, theme: &Theme) {
     let wide = area.width >= 100;
     let rows_fit = usize::from(inner.height.saturating_sub(1)).max(1);
     let offset = list_offset(state, inner.height);
+    state.offset.set(offset);
     let rows = state
         .shown()
         .enumerate()

@@ -120,6 +120,21 @@ pub fn wrapped_rows(line: Line<'_>, width: u16) -> usize {
         .max(1)
 }
 
+/// The first of `len` rows to draw in `rows` lines so that row `selected` shows: the
+/// `previous` first row when the selection is still in view (the list does not jump under the
+/// mouse), else the least scrolling that brings it into view; never past the last full page.
+pub fn scroll_offset(previous: usize, selected: usize, rows: usize, len: usize) -> usize {
+    let rows = rows.max(1);
+    let offset = if selected < previous {
+        selected
+    } else if selected >= previous.saturating_add(rows) {
+        selected + 1 - rows
+    } else {
+        previous
+    };
+    offset.min(len.saturating_sub(rows))
+}
+
 /// A PR string made safe to draw: no escape sequences, no control characters, one line.
 pub fn clean(text: &str) -> Cow<'_, str> {
     sanitize_line(text)
@@ -181,6 +196,24 @@ mod tests {
         // Words kept whole: 20 characters fill 2 rows of 10, but each word takes a row.
         assert_eq!(wrapped_rows(Line::raw("aaaaaa bbbbbb cccccc"), 10), 3);
         assert_eq!(wrapped_rows(Line::raw("x".repeat(5_000)), 1), 256);
+    }
+
+    #[test]
+    fn the_scroll_offset_moves_only_to_keep_the_selection_in_view() {
+        assert_eq!(scroll_offset(0, 3, 5, 9), 0, "in view: no scroll");
+        assert_eq!(scroll_offset(0, 6, 5, 9), 2, "below: just enough");
+        assert_eq!(
+            scroll_offset(4, 5, 5, 9),
+            4,
+            "still in view after a jump down"
+        );
+        assert_eq!(scroll_offset(4, 2, 5, 9), 2, "above: to the selection");
+        assert_eq!(
+            scroll_offset(4, 4, 5, 6),
+            1,
+            "the list shrank: no blank rows"
+        );
+        assert_eq!(scroll_offset(3, 0, 0, 0), 0);
     }
 
     #[test]

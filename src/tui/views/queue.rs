@@ -6,11 +6,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use super::{clean, next_name, risk_badge};
+use super::{clean, next_name, risk_badge, scroll_offset};
 use crate::analysis::conflicts::{Conflict, ConflictKind, PrFootprint, PrId, find_conflicts};
 use crate::analysis::rules::Risk;
 use crate::review::decision_log::{LOG_FILE, Record, read_all};
@@ -47,6 +48,8 @@ pub struct QueueState {
     partners: Vec<BTreeSet<usize>>,
     /// Position of the selection among the rows that pass the filter.
     selected: usize,
+    /// The first row the table was last drawn from (kept while the selection stays in view).
+    offset: Cell<usize>,
     /// The search filter (lowercase match on title, author, repo, number).
     filter: String,
     /// Whether keys go into the filter.
@@ -132,6 +135,7 @@ impl QueueState {
             conflicts: Vec::new(),
             partners: Vec::new(),
             selected: 0,
+            offset: Cell::new(0),
             filter: String::new(),
             searching: false,
             decisions: Vec::new(),
@@ -440,7 +444,7 @@ pub fn row_at(view: &QueueView, area: Rect, y: u16) -> Option<usize> {
     if y < first_row || y >= inner.y.saturating_add(inner.height) {
         return None;
     }
-    let offset = table_offset(view.state, inner.height);
+    let offset = table_offset(view.state, inner.height, visible.len());
     let position = usize::from(y - first_row) + offset;
     (position < visible.len()).then_some(position)
 }
@@ -469,10 +473,11 @@ impl QueueState {
     }
 }
 
-/// The first visible row drawn when the table's inside is `inner_height` rows high.
-fn table_offset(state: &QueueState, inner_height: u16) -> usize {
-    let rows = usize::from(inner_height.saturating_sub(1)).max(1);
-    state.selected.saturating_sub(rows - 1)
+/// The first of the `len` visible rows drawn when the table's inside is `inner_height` rows
+/// high (below its header).
+fn table_offset(state: &QueueState, inner_height: u16, len: usize) -> usize {
+    let rows = usize::from(inner_height.saturating_sub(1));
+    scroll_offset(state.offset.get(), state.selected, rows, len)
 }
 
 /// Draws the queue in `area`.
@@ -495,7 +500,8 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
     let columns = Column::fitting(table_area.width);
     let inner = block.inner(table_area);
     let inner_rows = usize::from(inner.height.saturating_sub(1)).max(1);
-    let offset = table_offset(state, inner.height);
+    let offset = table_offset(state, inner.height, visible.len());
+    state.offset.set(offset);
     let rows = visible
         .iter()
         .enumerate()
