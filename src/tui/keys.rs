@@ -396,6 +396,34 @@ impl Keymap {
         labels.join(" / ")
     }
 
+    /// `template` with each `{name}` (a config action name: `{open}`, `{tick}`) replaced by the
+    /// first key of that action, so footers and prompts name the keys in force.
+    pub fn fill(&self, template: &str) -> String {
+        let mut filled = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(start) = rest.find('{') {
+            filled.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            let named = after.find('}').and_then(|end| {
+                let action = Action::from_name(&after[..end])?;
+                Some((end, action))
+            });
+            match named {
+                Some((end, action)) => {
+                    let first = self.keys(action).first().copied();
+                    filled.push_str(&first.map_or_else(|| "-".to_owned(), key_label));
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    filled.push('{');
+                    rest = after;
+                }
+            }
+        }
+        filled.push_str(rest);
+        filled
+    }
+
     /// The action `key` asks for on `screen` (Ctrl-C always quits).
     pub fn action(&self, key: KeyEvent, screen: Screen) -> Option<Action> {
         let ctrl_c = KeySpec {
@@ -481,6 +509,18 @@ mod tests {
             keymap.action(backtab, Screen::Review),
             Some(Action::PrevPane)
         );
+    }
+
+    #[test]
+    fn templates_name_the_first_key_in_force() {
+        let mut keymap = Keymap::default();
+        let template = "{down}/{up} scroll  {tick} tick  {nope} {open";
+        assert_eq!(
+            keymap.fill(template),
+            "j/k scroll  Space tick  {nope} {open"
+        );
+        keymap.set(Action::Toggle, char_key('x'));
+        assert_eq!(keymap.fill("{tick} tick, {page_down}"), "x tick, PgDn");
     }
 
     #[test]

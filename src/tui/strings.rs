@@ -6,20 +6,20 @@ pub const APP_TITLE: &str = "schemagate";
 pub const TOO_SMALL: &str = "terminal too small: schemagate needs at least 40x12";
 /// Title of the queue.
 pub const QUEUE_TITLE: &str = "Open PRs touching migrations";
-/// Queue footer.
-pub const QUEUE_HINT: &str =
-    "Enter open  / search  s sort  f risk  p repo  m mine  r reload  a audit  ? help  q quit";
+/// Queue footer (`{action}`: the key in force, see `Keymap::fill`).
+pub const QUEUE_HINT: &str = "{open} open  {search} search  {sort} sort  {filter_risk} risk  \
+     {filter_repo} repo  {filter_mine} mine  {refresh} reload  {audit} audit  {help} help  {quit} quit";
 /// Shown while the queue loads and no PR arrived yet.
 pub const LOADING: &str = "loading the open PRs…";
 /// Shown when the filter hides every PR.
 pub const NO_MATCH: &str = "no PR matches the filter";
 /// Review footer.
-pub const REVIEW_HINT: &str =
-    "Tab pane  j/k scroll  Space tick  w waive  n note  v verdict  Esc queue  ? help";
+pub const REVIEW_HINT: &str = "{next_pane} pane  {down}/{up} scroll  {tick} tick  {waive} waive  \
+     {note} note  {verdict} verdict  {back} queue  {help} help";
 /// Pane titles: schema diff, cascade, findings, checklist.
 pub const PANE_TITLES: [&str; 4] = ["Schema diff", "Cascade", "Findings", "Checklist"];
 /// Title of the diff pane while it shows the migration text.
-pub const RAW_DIFF_TITLE: &str = "Migration text (r: schema diff)";
+pub const RAW_DIFF_TITLE: &str = "Migration text ({raw_diff}: schema diff)";
 /// Schema diff pane when nothing changed.
 pub const NO_SCHEMA_CHANGE: &str = "no schema change";
 /// Cascade pane when no cascade grew.
@@ -53,13 +53,21 @@ pub const VERDICT_CHOICES: [&str; 3] = ["Approve", "Request changes", "Block"];
 /// Said when Block is suggested.
 pub const BLOCK_SUGGESTED: &str = "Block is suggested: a CRITICAL finding is open.";
 /// Asked before recording.
-pub const CONFIRM: &str = "Allowed. Press y to record it, Esc to cancel.";
+pub const CONFIRM: &str = "Allowed. Press {yes} to record it, {back} to cancel.";
+/// Asked before sending to GitHub.
+pub const CONFIRM_SEND: &str = "Allowed. Press {yes} to send it to GitHub, {back} to cancel.";
+/// Below the verdict choices.
+pub const VERDICT_CHOOSING: &str = "{open}: check the gates · {back}: cancel";
+/// Below the reasons of a refusal.
+pub const VERDICT_REFUSED: &str = "{open}: choose again · {back}: cancel";
+/// How the verdict preview scrolls.
+pub const PREVIEW_SCROLL: &str = "{down}/{up} {page_up}/{page_down} scroll";
 /// Heading of the refusal reasons.
 pub const REFUSED: &str = "Refused";
 /// Said once a demo verdict is recorded.
 pub const RECORDED_LOCALLY: &str = "recorded locally — not sent to GitHub (demo / local checkout)";
 /// Title of the help overlay.
-pub const HELP_TITLE: &str = "Keys (Esc or ? to close)";
+pub const HELP_TITLE: &str = "Keys ({back} or {help} to close)";
 /// Marks a required checklist item (right after its box).
 pub const REQUIRED_MARK: &str = "*";
 /// Title bar on the audit screen.
@@ -67,12 +75,13 @@ pub const AUDIT_TITLE_BAR: &str = " · decision log";
 /// Title of the audit list.
 pub const AUDIT_TITLE: &str = "Past decisions, newest first";
 /// Audit list when no decision passes the filter.
-pub const AUDIT_EMPTY: &str = "no decision matches (v verdict, f risk, p repo change the filter)";
+pub const AUDIT_EMPTY: &str = "no decision matches ({verdict} verdict, {filter_risk} risk, {filter_repo} repo change the filter)";
 /// Audit footer.
-pub const AUDIT_HINT: &str =
-    "Enter open  v verdict  f risk  p repo  j/k move  Esc queue  ? help  q quit";
+pub const AUDIT_HINT: &str = "{open} open  {verdict} verdict  {filter_risk} risk  {filter_repo} repo  \
+     {down}/{up} move  {back} queue  {help} help  {quit} quit";
 /// Audit footer while a decision is open.
-pub const AUDIT_DETAIL_HINT: &str = "j/k scroll  Esc or Enter back to the list  ? help";
+pub const AUDIT_DETAIL_HINT: &str =
+    "{down}/{up} scroll  {back} or {open} back to the list  {help} help";
 /// Marks a stale approval in the audit list.
 pub const AUDIT_STALE: &str = "stale";
 /// Starts the reasons of a stale approval.

@@ -25,7 +25,7 @@ use crate::review::decision_log::{Decision, Destination, LOG_FILE, Record, read_
 use crate::review::{Checklists, ItemState, Verdict};
 use crate::source::git::GitRepo;
 use crate::tui::app::LocalCheckout;
-use crate::tui::keys::Action;
+use crate::tui::keys::{Action, Keymap};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 
@@ -372,6 +372,7 @@ pub fn draw(
     area: Rect,
     state: &AuditState,
     checklists: &Checklists,
+    keymap: &Keymap,
     theme: &Theme,
 ) {
     let [warnings, body, footer] = layout(area, state);
@@ -383,13 +384,13 @@ pub fn draw(
     frame.render_widget(Paragraph::new(warning_lines), warnings);
     match state.selected().filter(|_| state.detail) {
         Some(record) => draw_detail(frame, body, state, record, checklists, theme),
-        None => draw_list(frame, body, state, theme),
+        None => draw_list(frame, body, state, keymap, theme),
     }
-    frame.render_widget(footer_line(state, theme), footer);
+    frame.render_widget(footer_line(state, keymap, theme), footer);
 }
 
 /// The decisions, newest first; only the rows that fit are built.
-fn draw_list(frame: &mut Frame, area: Rect, state: &AuditState, theme: &Theme) {
+fn draw_list(frame: &mut Frame, area: Rect, state: &AuditState, keymap: &Keymap, theme: &Theme) {
     let block = Block::bordered()
         .title(Span::styled(
             format!("{} ({})", strings::AUDIT_TITLE, state.shown.len()),
@@ -452,7 +453,7 @@ fn draw_list(frame: &mut Frame, area: Rect, state: &AuditState, theme: &Theme) {
             ..inner
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(strings::AUDIT_EMPTY, theme.dim)),
+            Paragraph::new(Span::styled(keymap.fill(strings::AUDIT_EMPTY), theme.dim)),
             line,
         );
     }
@@ -639,7 +640,7 @@ fn short(sha: &str) -> String {
 }
 
 /// The footer: the filters in force and the keys.
-fn footer_line<'a>(state: &AuditState, theme: &Theme) -> Paragraph<'a> {
+fn footer_line<'a>(state: &AuditState, keymap: &Keymap, theme: &Theme) -> Paragraph<'a> {
     let mut parts = Vec::new();
     if let Some(verdict) = state.filter.verdict {
         parts.push(format!("verdict {}", verdict_label(verdict)));
@@ -665,7 +666,7 @@ fn footer_line<'a>(state: &AuditState, theme: &Theme) -> Paragraph<'a> {
             theme.accent,
         ));
     }
-    spans.push(Span::styled(hint, theme.dim));
+    spans.push(Span::styled(keymap.fill(hint), theme.dim));
     Paragraph::new(Line::from(spans))
 }
 

@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame, area: Rect, screen: Screen, keymap: &Keymap, them
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let rect = centered(area, 80, height);
     let block = Block::bordered()
-        .title(Span::styled(strings::HELP_TITLE, theme.accent))
+        .title(Span::styled(keymap.fill(strings::HELP_TITLE), theme.accent))
         .border_style(theme.focus_border);
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);

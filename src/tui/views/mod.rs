@@ -42,12 +42,23 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     frame.render_widget(title_bar(app, theme), title);
     match (&app.review, app.open_entry(), &app.audit) {
-        (Some(review), Some(entry), _) => review::draw(frame, body, review, entry, theme),
-        (None, _, Some(audit)) => audit::draw(frame, body, audit, &app.context.checklists, theme),
+        (Some(review), Some(entry), _) => {
+            review::draw(frame, body, review, entry, &app.keymap, theme);
+        }
+        (None, _, Some(audit)) => {
+            audit::draw(
+                frame,
+                body,
+                audit,
+                &app.context.checklists,
+                &app.keymap,
+                theme,
+            );
+        }
         _ => queue::draw(frame, body, &queue_view(app), theme),
     }
     if let (Overlay::Verdict(state), Some(entry)) = (&app.overlay, app.open_entry()) {
-        verdict::draw(frame, area, state, entry, theme);
+        verdict::draw(frame, area, state, entry, &app.keymap, theme);
     }
     if app.help {
         help::draw(frame, area, app.screen(), &app.keymap, theme);
@@ -61,6 +72,7 @@ pub fn queue_view(app: &App) -> queue::QueueView<'_> {
         entries: &app.entries,
         load: &app.load,
         now: app.context.clock.now(),
+        keymap: &app.keymap,
     }
 }
 

@@ -17,7 +17,7 @@ use crate::analysis::rules::Risk;
 use crate::review::decision_log::{LOG_FILE, Record, read_all};
 use crate::review::{Timestamp, Verdict};
 use crate::tui::entry::PrEntry;
-use crate::tui::keys::Action;
+use crate::tui::keys::{Action, Keymap};
 use crate::tui::loader::LoadStatus;
 use crate::tui::strings;
 use crate::tui::theme::Theme;
@@ -420,6 +420,8 @@ pub struct QueueView<'a> {
     pub load: &'a LoadStatus,
     /// Now (ages).
     pub now: Timestamp,
+    /// The keys in force (the footer names them).
+    pub keymap: &'a Keymap,
 }
 
 /// Where the queue's parts go in `area`: the table, the status lines, the footer.
@@ -550,7 +552,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
         })
         .collect();
     frame.render_widget(Paragraph::new(status), status_area);
-    frame.render_widget(footer_line(state, theme), footer);
+    frame.render_widget(footer_line(state, view.keymap, theme), footer);
 }
 
 /// What a status line is about.
@@ -761,7 +763,8 @@ fn row<'a>(columns: &[Column], entry: &'a PrEntry, cells: RowCells, theme: &Them
 }
 
 /// The footer: the filter being typed, the filter in force, or the key hint.
-fn footer_line<'a>(state: &'a QueueState, theme: &Theme) -> Paragraph<'a> {
+fn footer_line<'a>(state: &'a QueueState, keymap: &Keymap, theme: &Theme) -> Paragraph<'a> {
+    let hint = keymap.fill(strings::QUEUE_HINT);
     let line = if let Some(error) = &state.log_error {
         Line::styled(format!("decision log: {error}"), theme.removed)
     } else if state.searching {
@@ -772,10 +775,10 @@ fn footer_line<'a>(state: &'a QueueState, theme: &Theme) -> Paragraph<'a> {
     } else if let Some(filters) = state.filters_in_force() {
         Line::from(vec![
             Span::styled(format!("{filters}  "), theme.accent),
-            Span::styled(strings::QUEUE_HINT, theme.dim),
+            Span::styled(hint, theme.dim),
         ])
     } else {
-        Line::styled(strings::QUEUE_HINT, theme.dim)
+        Line::styled(hint, theme.dim)
     };
     Paragraph::new(line)
 }

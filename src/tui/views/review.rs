@@ -19,7 +19,7 @@ use crate::report::style::Painter;
 use crate::review::{Draft, DraftStore, EvidenceStatus, ItemState, LoadOutcome, Note};
 use crate::tui::app::Context;
 use crate::tui::entry::PrEntry;
-use crate::tui::keys::Action;
+use crate::tui::keys::{Action, Keymap};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
 
@@ -649,16 +649,23 @@ pub fn layout(area: Rect, state: &ReviewState) -> (Rect, Vec<Slot>, Rect) {
 const TEXT_PANES: &[Pane] = &[Pane::Diff, Pane::Cascade, Pane::Findings];
 
 /// Draws the review in `area`.
-pub fn draw(frame: &mut Frame, area: Rect, state: &ReviewState, entry: &PrEntry, theme: &Theme) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    state: &ReviewState,
+    entry: &PrEntry,
+    keymap: &Keymap,
+    theme: &Theme,
+) {
     let (summary, slots, footer) = layout(area, state);
     frame.render_widget(summary_line(entry, theme), summary);
     for slot in &slots {
         if let Some((bar, panes)) = slot.tabs {
             draw_tabs(frame, bar, panes, slot.pane, theme);
         }
-        draw_pane(frame, slot.area, slot.pane, state, entry, theme);
+        draw_pane(frame, slot.area, slot.pane, state, entry, keymap, theme);
     }
-    frame.render_widget(footer_line(state, theme), footer);
+    frame.render_widget(footer_line(state, keymap, theme), footer);
 }
 
 /// The tab of `panes` drawn at column `x` of a tab bar starting at `bar_x` (titles are drawn
@@ -759,6 +766,7 @@ fn draw_pane(
     pane: Pane,
     state: &ReviewState,
     entry: &PrEntry,
+    keymap: &Keymap,
     theme: &Theme,
 ) {
     let border = if state.focus == pane {
@@ -768,7 +776,7 @@ fn draw_pane(
     };
     let title = match pane {
         Pane::Checklist => checklist_title(state, entry),
-        Pane::Diff if state.raw => strings::RAW_DIFF_TITLE.to_owned(),
+        Pane::Diff if state.raw => keymap.fill(strings::RAW_DIFF_TITLE),
         text_pane => text_pane.title().to_owned(),
     };
     let block = Block::bordered()
@@ -960,7 +968,7 @@ fn item_lines<'a>(
 }
 
 /// The footer: the text being typed, a message, or the key hint.
-fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
+fn footer_line<'a>(state: &'a ReviewState, keymap: &Keymap, theme: &Theme) -> Paragraph<'a> {
     let line = match (&state.input, &state.message) {
         (Some(input), message) => {
             let prompt = match (message, &input.place) {
@@ -976,7 +984,7 @@ fn footer_line<'a>(state: &'a ReviewState, theme: &Theme) -> Paragraph<'a> {
             ])
         }
         (None, Some(message)) => Line::styled(clean(message), theme.changed),
-        (None, None) => Line::styled(strings::REVIEW_HINT, theme.dim),
+        (None, None) => Line::styled(keymap.fill(strings::REVIEW_HINT), theme.dim),
     };
     Paragraph::new(line)
 }

@@ -20,7 +20,7 @@ use crate::report::sanitize::sanitize_line;
 use crate::review::{DecisionLog, Destination, Verdict, check_verdict};
 use crate::tui::app::{App, Context, Overlay};
 use crate::tui::entry::PrEntry;
-use crate::tui::keys::Action;
+use crate::tui::keys::{Action, Keymap};
 use crate::tui::strings;
 use crate::tui::submitter::{DiffAvailability, Finished};
 use crate::tui::theme::Theme;
@@ -53,9 +53,6 @@ const SENDING: &str = "Sending to GitHub… the answer shows here (Esc waits for
 
 /// Said when the verdict was not sent or not recorded: nothing of the review is lost.
 const DRAFT_KEPT: &str = "Ticks, waivers, notes and the verdict are kept in the draft.";
-
-/// Asked before sending to GitHub.
-const CONFIRM_SEND: &str = "Allowed. Press y to send it to GitHub, Esc to cancel.";
 
 /// Where the dialog is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -338,7 +335,14 @@ pub fn tick(app: &mut App) {
 }
 
 /// Draws the dialog over `area`.
-pub fn draw(frame: &mut Frame, area: Rect, state: &VerdictState, entry: &PrEntry, theme: &Theme) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    state: &VerdictState,
+    entry: &PrEntry,
+    keymap: &Keymap,
+    theme: &Theme,
+) {
     let mut lines: Vec<Line> = VERDICTS
         .iter()
         .zip(strings::VERDICT_CHOICES)
@@ -360,7 +364,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &VerdictState, entry: &PrEntry
         ));
     }
     lines.push(Line::raw(""));
-    lines.extend(stage_lines(state, theme));
+    lines.extend(stage_lines(state, keymap, theme));
     let preview = match (&state.stage, &state.prepared) {
         (Stage::Confirm, Some(submission)) => Some(submission),
         _ => None,
@@ -395,22 +399,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &VerdictState, entry: &PrEntry
         if preview.is_some() { top } else { inner },
     );
     if let Some(submission) = preview {
-        draw_preview(frame, bottom, submission, state.scroll, theme);
+        let scroll = keymap.fill(strings::PREVIEW_SCROLL);
+        draw_preview(frame, bottom, submission, state.scroll, &scroll, theme);
     }
 }
 
 /// The exact body from line `scroll` on (long lines wrapped, so nothing is hidden), under a
-/// title counting the inline comments.
+/// title counting the inline comments and naming the scroll `keys`.
 fn draw_preview(
     frame: &mut Frame,
     area: Rect,
     submission: &Submission,
     scroll: usize,
+    keys: &str,
     theme: &Theme,
 ) {
     let total = submission.body.lines().count();
     let title = format!(
-        "Review body, as posted ({} inline comment(s)) — from line {} of {total}, j/k PgUp/PgDn scroll",
+        "Review body, as posted ({} inline comment(s)) — from line {} of {total}, {keys}",
         submission.comments.len(),
         scroll.saturating_add(1).min(total),
     );
@@ -430,21 +436,21 @@ fn draw_preview(
     );
 }
 
-fn stage_lines<'a>(state: &'a VerdictState, theme: &Theme) -> Vec<Line<'a>> {
+fn stage_lines<'a>(state: &'a VerdictState, keymap: &Keymap, theme: &Theme) -> Vec<Line<'a>> {
     match &state.stage {
         Stage::Choosing => vec![Line::styled(
-            "Enter: check the gates · Esc: cancel",
+            keymap.fill(strings::VERDICT_CHOOSING),
             theme.dim,
         )],
-        Stage::Refused(reasons) => refusal_lines(reasons, theme),
+        Stage::Refused(reasons) => refusal_lines(reasons, keymap, theme),
         Stage::Preparing => vec![Line::styled(PREPARING, theme.dim)],
         Stage::Confirm => {
             let text = if state.to_github {
-                CONFIRM_SEND
+                strings::CONFIRM_SEND
             } else {
                 strings::CONFIRM
             };
-            let mut lines = vec![Line::styled(text, theme.added)];
+            let mut lines = vec![Line::styled(keymap.fill(text), theme.added)];
             if let Some(problem) = &state.diff_problem {
                 lines.push(Line::styled(
                     format!("{NO_INLINE}: {}", sanitize_line(problem)),
@@ -497,7 +503,7 @@ fn stage_lines<'a>(state: &'a VerdictState, theme: &Theme) -> Vec<Line<'a>> {
 }
 
 /// The first reasons of a refusal, and how many more there are.
-fn refusal_lines<'a>(reasons: &'a [String], theme: &Theme) -> Vec<Line<'a>> {
+fn refusal_lines<'a>(reasons: &'a [String], keymap: &Keymap, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = vec![Line::styled(
         format!("{} ({}):", strings::REFUSED, reasons.len()),
         theme.removed,
@@ -512,6 +518,9 @@ fn refusal_lines<'a>(reasons: &'a [String], theme: &Theme) -> Vec<Line<'a>> {
         let more = reasons.len() - SHOWN_REFUSALS;
         lines.push(Line::styled(format!("  … and {more} more"), theme.dim));
     }
-    lines.push(Line::styled("Enter: choose again · Esc: cancel", theme.dim));
+    lines.push(Line::styled(
+        keymap.fill(strings::VERDICT_REFUSED),
+        theme.dim,
+    ));
     lines
 }
