@@ -49,7 +49,7 @@ const NO_INLINE: &str =
 
 /// Shown while the review is being sent (the dialog stays until GitHub answers, so the
 /// outcome is never missed).
-const SENDING: &str = "Sending to GitHub… the answer shows here (Esc waits for it).";
+const SENDING: &str = "Sending to GitHub… the answer shows here ({back} waits for it).";
 
 /// Said when the verdict was not sent or not recorded: nothing of the review is lost.
 const DRAFT_KEPT: &str = "Ticks, waivers, notes and the verdict are kept in the draft.";
@@ -459,7 +459,7 @@ fn stage_lines<'a>(state: &'a VerdictState, keymap: &Keymap, theme: &Theme) -> V
             }
             lines
         }
-        Stage::Sending(_) => vec![Line::styled(SENDING, theme.accent)],
+        Stage::Sending(_) => vec![Line::styled(keymap.fill(SENDING), theme.accent)],
         Stage::Sent {
             url,
             outbox_delivered,
