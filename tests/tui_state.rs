@@ -438,3 +438,27 @@ fn an_approval_already_on_github_counts_as_the_second_approver() {
     press(&mut app, &approve);
     assert!(!second(&app), "the approval on GitHub counts");
 }
+
+#[test]
+fn ctrl_and_alt_keys_type_nothing_and_ctrl_c_quits_while_typing() {
+    use crossterm::event::KeyModifiers;
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    press(&mut app, &[KeyCode::Char('/')]);
+    app.handle_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::ALT));
+    type_text(&mut app, "10");
+    assert_eq!(app.queue.filter(), "10");
+    press(
+        &mut app,
+        &[KeyCode::Esc, KeyCode::Enter, KeyCode::Char('n')],
+    );
+    type_text(&mut app, "ok");
+    app.handle_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL));
+    assert_eq!(
+        app.review.as_ref().unwrap().input.as_ref().unwrap().text,
+        "ok"
+    );
+    assert!(!app.quit);
+    app.handle_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(app.quit, "Ctrl-C quits while a note is typed");
+}

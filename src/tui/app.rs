@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::entry::PrEntry;
@@ -291,9 +291,12 @@ impl App {
         }
     }
 
-    /// Gives the key to a text field being typed in; whether it was taken.
+    /// Gives the key to a text field being typed in; whether it was taken. Ctrl-C is never
+    /// taken: it quits, as everywhere.
     fn typing(&mut self, key: KeyEvent) -> bool {
-        if self.help || !matches!(self.overlay, Overlay::None) {
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl_c || self.help || !matches!(self.overlay, Overlay::None) {
             return false;
         }
         match (&mut self.review, &self.audit) {

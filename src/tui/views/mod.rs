@@ -9,6 +9,7 @@ pub mod verdict;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use crossterm::event::{KeyEvent, KeyModifiers};
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -145,6 +146,15 @@ pub fn scroll_offset(previous: usize, selected: usize, rows: usize, len: usize) 
         previous
     };
     offset.min(len.saturating_sub(rows))
+}
+
+/// Whether `key` types the character `c` into a text field (not a control character, no Ctrl
+/// or Alt held).
+pub fn is_text(key: KeyEvent, c: char) -> bool {
+    !c.is_control()
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
 }
 
 /// A PR string made safe to draw: no escape sequences, no control characters, one line.

@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use super::{clean, next_name, risk_badge, scroll_offset};
+use super::{clean, is_text, next_name, risk_badge, scroll_offset};
 use crate::analysis::conflicts::{Conflict, ConflictKind, PrFootprint, PrId, find_conflicts};
 use crate::analysis::rules::Risk;
 use crate::review::decision_log::{LOG_FILE, Record, read_all};
@@ -355,7 +355,7 @@ impl QueueState {
             KeyCode::Backspace => {
                 self.filter.pop();
             }
-            KeyCode::Char(c) if !c.is_control() => self.filter.push(c),
+            KeyCode::Char(c) if is_text(key, c) => self.filter.push(c),
             _ => {}
         }
         let last = self.visible(entries).len().saturating_sub(1);

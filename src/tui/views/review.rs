@@ -9,7 +9,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Tabs, Wrap};
 
-use super::{clean, risk_badge, wrapped_rows};
+use super::{clean, is_text, risk_badge, wrapped_rows};
 use crate::analysis::diff::FileDiff;
 use crate::analysis::rules::Risk;
 use crate::analysis::schema::ReferentialAction;
@@ -258,7 +258,7 @@ impl ReviewState {
             KeyCode::Backspace => {
                 input.text.pop();
             }
-            KeyCode::Char(c) if !c.is_control() && input.text.chars().count() < MAX_INPUT => {
+            KeyCode::Char(c) if is_text(key, c) && input.text.chars().count() < MAX_INPUT => {
                 input.text.push(c);
             }
             KeyCode::Enter if input.text.trim().is_empty() => {
