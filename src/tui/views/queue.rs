@@ -270,8 +270,9 @@ impl QueueState {
         self.decision(index).is_none_or(|d| d.stale)
     }
 
-    /// `risk >= HIGH · needs my review · "text"`: the filters in force, if any.
-    fn filters_in_force(&self) -> Option<String> {
+    /// `risk >= HIGH · needs my review · "text" (Esc clears)`: the filters in force, if any,
+    /// naming the back key in force.
+    fn filters_in_force(&self, keymap: &Keymap) -> Option<String> {
         let mut parts = Vec::new();
         if self.min_risk > Risk::Low {
             parts.push(format!("risk >= {}", self.min_risk.label()));
@@ -283,7 +284,8 @@ impl QueueState {
             parts.push("needs my review".to_owned());
         }
         if !self.filter.is_empty() {
-            parts.push(format!("\"{}\" (Esc clears)", self.filter));
+            let clears = keymap.fill("({back} clears)");
+            parts.push(format!("\"{}\" {clears}", self.filter));
         }
         (!parts.is_empty()).then(|| parts.join(" · "))
     }
@@ -772,7 +774,7 @@ fn footer_line<'a>(state: &'a QueueState, keymap: &Keymap, theme: &Theme) -> Par
             Span::styled("/", theme.accent),
             Span::raw(state.filter.as_str()),
         ])
-    } else if let Some(filters) = state.filters_in_force() {
+    } else if let Some(filters) = state.filters_in_force(keymap) {
         Line::from(vec![
             Span::styled(format!("{filters}  "), theme.accent),
             Span::styled(hint, theme.dim),
