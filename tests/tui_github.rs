@@ -7,17 +7,18 @@ mod github_mock;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use github_mock::{FakeGitHub, FakePr, FakeRepo};
 use schemagate::analysis::rules::Risk;
-use schemagate::config::RepoConfig;
+use schemagate::config::{RepoConfig, SectionConfig};
 use schemagate::github::cache::ContentCache;
 use schemagate::github::{GitHub, Token, TokenSource};
 use schemagate::review::Checklists;
 use schemagate::tui::entry::PrEntry;
 use schemagate::tui::github::GitHubLoad;
-use schemagate::tui::loader::{LoadEvent, Loader};
+use schemagate::tui::loader::{LoadEvent, LoadSource, Loader};
 use tokio::runtime::Runtime;
 
 const INIT: &str = "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL,\n  \
@@ -55,7 +56,11 @@ fn repo(name: &str) -> RepoConfig {
 
 /// Every event of one load, in order.
 fn load_all(source: GitHubLoad) -> Vec<LoadEvent> {
-    let mut loader = Loader::start(Arc::new(source));
+    drain_all(&mut Loader::start(Arc::new(source)))
+}
+
+/// Every event of the load under way, in order.
+fn drain_all(loader: &mut Loader) -> Vec<LoadEvent> {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut events = Vec::new();
     while Instant::now() < deadline {
@@ -70,29 +75,42 @@ fn load_all(source: GitHubLoad) -> Vec<LoadEvent> {
     panic!("the load did not finish");
 }
 
+/// The console's GitHub source on the fake GitHub at `uri`, caching in `cache_dir`.
+fn github_load(
+    uri: &str,
+    cache_dir: &std::path::Path,
+    repos: &[&str],
+    sections: Vec<SectionConfig>,
+) -> GitHubLoad {
+    let runtime = Runtime::new().unwrap();
+    let client = {
+        let _inside = runtime.enter();
+        GitHub::new(uri, Token::new("ghp_consoleToken", TokenSource::Explicit)).unwrap()
+    };
+    GitHubLoad {
+        runtime,
+        client,
+        cache: ContentCache::at(cache_dir),
+        repos: repos.iter().map(|name| repo(name)).collect(),
+        sections,
+        view: AtomicUsize::new(0),
+        options: BTreeMap::new(),
+        checklists: Checklists::load(None).unwrap(),
+    }
+}
+
 #[test]
 fn prs_arrive_analysed_and_a_failing_repo_is_reported() {
     let server_runtime = Runtime::new().unwrap();
     let server = server_runtime.block_on(FakeGitHub::start(vec![shop()]));
     let cache_dir = tempfile::tempdir().unwrap();
-    let runtime = Runtime::new().unwrap();
-    let client = {
-        let _inside = runtime.enter();
-        GitHub::new(
-            &server.uri(),
-            Token::new("ghp_consoleToken", TokenSource::Explicit),
-        )
-        .unwrap()
-    };
-    let source = GitHubLoad {
-        runtime,
-        client,
-        cache: ContentCache::at(cache_dir.path()),
-        repos: vec![repo("acme/gone"), repo("acme/shop")],
-        section: None,
-        options: BTreeMap::new(),
-        checklists: Checklists::load(None).unwrap(),
-    };
+    let source = github_load(
+        &server.uri(),
+        cache_dir.path(),
+        &["acme/gone", "acme/shop"],
+        Vec::new(),
+    );
+    assert!(source.views().is_empty(), "no sections: no tabs");
     let events = load_all(source);
     let entries: Vec<&PrEntry> = events
         .iter()
@@ -132,4 +150,54 @@ fn prs_arrive_analysed_and_a_failing_repo_is_reported() {
         _ => None,
     });
     assert_eq!(last_progress, Some((2, 2)), "both migration PRs analysed");
+}
+
+/// The entries' numbers, sorted.
+fn numbers(events: &[LoadEvent]) -> Vec<u64> {
+    let mut numbers: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            LoadEvent::Entry(entry) => Some(entry.meta.number),
+            _ => None,
+        })
+        .collect();
+    numbers.sort_unstable();
+    numbers
+}
+
+#[test]
+fn switching_to_a_section_loads_what_its_search_finds() {
+    let server_runtime = Runtime::new().unwrap();
+    let mut labelled = shop();
+    labelled.prs[2].labels = vec!["db".to_owned()];
+    let server = server_runtime.block_on(FakeGitHub::start(vec![labelled]));
+    let cache_dir = tempfile::tempdir().unwrap();
+    let section = SectionConfig {
+        title: "DB label".to_owned(),
+        filters: "label:db".to_owned(),
+    };
+    let source = Arc::new(github_load(
+        &server.uri(),
+        cache_dir.path(),
+        &["acme/shop"],
+        vec![section],
+    ));
+    assert_eq!(source.views(), ["All open PRs", "DB label"]);
+    let mut loader = Loader::start(source.clone());
+    assert_eq!(numbers(&drain_all(&mut loader)), [7, 9], "every open PR");
+    loader.select_view(1);
+    assert_eq!(
+        numbers(&drain_all(&mut loader)),
+        [9],
+        "the labelled PR only"
+    );
+    let searches = server_runtime.block_on(server.received_requests()).unwrap();
+    assert!(
+        searches
+            .iter()
+            .any(|r| String::from_utf8_lossy(&r.body).contains("label:db")),
+        "the section's filters went into a search"
+    );
+    loader.select_view(0);
+    assert_eq!(numbers(&drain_all(&mut loader)), [7, 9], "back to every PR");
 }

@@ -3,6 +3,7 @@
 //! Submits that waited in the outbox and are due are sent in the background at start.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 
 use anyhow::Context as _;
 use tokio::runtime::Runtime;
@@ -25,7 +26,8 @@ pub(super) struct GitHubConsole {
     pub submitter: Submitter,
 }
 
-/// Connects to GitHub for `config`'s repositories (queue section: none, every open PR).
+/// Connects to GitHub for `config`'s repositories (every open PR first; the
+/// config's sections are the queue's other views).
 ///
 /// # Errors
 /// No token, an unusable API URL, no cache directory, or no runtime.
@@ -54,7 +56,8 @@ pub(super) fn open(
         client,
         cache,
         repos: config.repos.clone(),
-        section: None,
+        sections: config.sections.clone(),
+        view: AtomicUsize::new(0),
         options,
         checklists: checklists.clone(),
     };

@@ -83,6 +83,10 @@ pub struct App {
     loaded_at: Option<Instant>,
     /// The PRs of a reload under way (they replace the queue once it is done).
     reloaded: Option<Vec<PrEntry>>,
+    /// The queue's views (tabs), by title: empty when the source has only one.
+    views: Vec<String>,
+    /// The view shown (an index into `views`).
+    view: usize,
 }
 
 impl App {
@@ -106,6 +110,8 @@ impl App {
             refresh_every: None,
             loaded_at: None,
             reloaded: None,
+            views: Vec::new(),
+            view: 0,
         }
     }
 
@@ -113,9 +119,47 @@ impl App {
     /// [`App::tick`]).
     pub fn loading(context: Context, source: Arc<dyn LoadSource>) -> App {
         let mut app = App::new(context, Vec::new());
-        app.loader = Some(Loader::start(source));
+        let loader = Loader::start(source);
+        app.views = loader.views();
+        app.loader = Some(loader);
         app.load = LoadStatus::started();
         app
+    }
+
+    /// The queue's views (tabs) by title, empty when there is only one; and the one shown.
+    pub fn views(&self) -> (&[String], usize) {
+        (&self.views, self.view)
+    }
+
+    /// Shows view `index` of [`App::views`]: the queue empties and loads that view (nothing
+    /// happens for the view already shown or one that does not exist).
+    pub fn select_view(&mut self, index: usize) {
+        let Some(loader) = &mut self.loader else {
+            return;
+        };
+        if index == self.view || index >= self.views.len() {
+            return;
+        }
+        self.view = index;
+        loader.select_view(index);
+        self.reloaded = None;
+        self.load = LoadStatus::started();
+        self.entries.clear();
+        self.entries_changed();
+        self.queue.select(0);
+    }
+
+    /// Shows the next view (`forward`) or the previous one, wrapping around.
+    fn step_view(&mut self, forward: bool) {
+        let count = self.views.len();
+        if count > 1 {
+            let index = if forward {
+                (self.view + 1) % count
+            } else {
+                (self.view + count - 1) % count
+            };
+            self.select_view(index);
+        }
     }
 
     /// Takes in what the loader (and the audit screen's heads) sent since the last tick,
@@ -252,6 +296,7 @@ impl App {
 
     /// A left click at (`x`, `y`) on the console drawn in `area` (the whole terminal): closes
     /// the help; on the queue selects the PR clicked (opens it when it was selected already);
+    /// on a queue section's tab shows that section;
     /// on the review focuses the pane, switches the tab, selects the item, finding or SQL line;
     /// on the audit screen selects the decision (opens it when it was selected already).
     /// Nothing happens on a terminal too small to draw the screens.
@@ -282,6 +327,8 @@ impl App {
                     audit.select(position);
                 }
             }
+        } else if let Some(index) = queue::tab_at(&views::queue_view(self), body, x, y) {
+            self.select_view(index);
         } else if let Some(position) = queue::row_at(&views::queue_view(self), body, y) {
             if position == self.queue.selected_position() {
                 self.open_selected();
@@ -312,6 +359,8 @@ impl App {
             Action::Enter => self.open_selected(),
             Action::Refresh => self.refresh(),
             Action::Audit => self.open_audit(),
+            Action::NextPane => self.step_view(true),
+            Action::PrevPane => self.step_view(false),
             other => self.queue.act(other, &self.entries),
         }
     }

@@ -4,6 +4,7 @@
 //! show while later pages and repositories still load.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc::unbounded_channel;
@@ -16,6 +17,7 @@ use crate::github::remote::{QueueEvent, RemotePr, ReviewState, load_queue};
 use crate::review::Checklists;
 use crate::tui::entry::PrEntry;
 use crate::tui::loader::{LoadEvent, LoadSink, LoadSource};
+use crate::tui::strings;
 
 /// The configured GitHub repositories as a [`LoadSource`].
 pub struct GitHubLoad {
@@ -27,8 +29,10 @@ pub struct GitHubLoad {
     pub cache: ContentCache,
     /// The repositories.
     pub repos: Vec<RepoConfig>,
-    /// The queue section, if one was chosen.
-    pub section: Option<SectionConfig>,
+    /// The configured queue sections (GitHub search qualifiers), in config order.
+    pub sections: Vec<SectionConfig>,
+    /// The view loaded: 0 every open PR, `i` the section `sections[i - 1]`.
+    pub view: AtomicUsize,
     /// Detection options per repository (`owner/name`).
     pub options: BTreeMap<String, DetectOptions>,
     /// The checklists reports are built with.
@@ -46,7 +50,8 @@ impl LoadSource for GitHubLoad {
     fn load(&self, sink: &LoadSink) {
         let (sender, mut receiver) = unbounded_channel();
         let (client, cache) = (self.client.clone(), self.cache.clone());
-        let (repos, section) = (self.repos.clone(), self.section.clone());
+        let repos = self.repos.clone();
+        let section = self.current_section().cloned();
         let loading = self.runtime.spawn(async move {
             load_queue(&client, &cache, &repos, section.as_ref(), sender).await;
         });
@@ -85,6 +90,28 @@ impl LoadSource for GitHubLoad {
         }
         // The console stopped listening (a refresh) or everything arrived: stop the requests.
         loading.abort();
+    }
+
+    fn views(&self) -> Vec<String> {
+        if self.sections.is_empty() {
+            return Vec::new();
+        }
+        let titles = self.sections.iter().map(|s| s.title.clone());
+        std::iter::once(strings::ALL_OPEN_PRS.to_owned())
+            .chain(titles)
+            .collect()
+    }
+
+    fn select_view(&self, index: usize) {
+        self.view.store(index, Ordering::SeqCst);
+    }
+}
+
+impl GitHubLoad {
+    /// The section of the view selected, if it is one (view 0 is every open PR).
+    fn current_section(&self) -> Option<&SectionConfig> {
+        let view = self.view.load(Ordering::SeqCst);
+        view.checked_sub(1).and_then(|i| self.sections.get(i))
     }
 }
 

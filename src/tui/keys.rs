@@ -172,12 +172,20 @@ const QUEUE: &[Binding] = &[
         Action::NeedsMe,
         "only PRs needing my review (Mine empty, or * = head moved)",
     ),
+    bind(
+        Action::NextPane,
+        "next queue section (configured [[sections]])",
+    ),
+    bind(Action::PrevPane, "previous queue section"),
     bind(Action::Refresh, "load the queue again (ticks are kept)"),
     bind(Action::Audit, "past decisions (the decision log)"),
     bind(Action::Back, "clear the search and filters"),
     bind(Action::Help, "this help"),
     bind(Action::Quit, "quit"),
-    mouse("click", "select a PR (click it again to open it)"),
+    mouse(
+        "click",
+        "select a PR (click it again to open it), or a section tab",
+    ),
     mouse("wheel", "move the selection"),
 ];
 

@@ -57,6 +57,15 @@ pub trait LoadSource: Send + Sync {
     /// Loads everything, reporting through `sink`; stops early when a send returns `false`.
     /// [`LoadEvent::Done`] is sent by the loader afterwards.
     fn load(&self, sink: &LoadSink);
+
+    /// The views of the queue this source can load (GitHub: every open PR, then each
+    /// configured section), by title; empty when it has only one (no tabs are shown).
+    fn views(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Loads view `index` of [`LoadSource::views`] from the next [`LoadSource::load`] on.
+    fn select_view(&self, _index: usize) {}
 }
 
 /// A running (or finished) load of one source.
@@ -97,6 +106,17 @@ impl Loader {
             let _ = sender.send(LoadEvent::Done);
             self.receiver = Some(receiver);
         }
+    }
+
+    /// The views of the queue the source can load ([`LoadSource::views`]).
+    pub fn views(&self) -> Vec<String> {
+        self.source.views()
+    }
+
+    /// Switches the source to view `index` and loads again from the start.
+    pub fn select_view(&mut self, index: usize) {
+        self.source.select_view(index);
+        self.restart();
     }
 
     /// Every event sent since the last call, without waiting. A loader thread that died

@@ -74,6 +74,8 @@ pub fn queue_view(app: &App) -> queue::QueueView<'_> {
         load: &app.load,
         now: app.context.clock.now(),
         keymap: &app.keymap,
+        views: app.views().0,
+        view: app.views().1,
     }
 }
 

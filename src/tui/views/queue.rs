@@ -424,6 +424,74 @@ pub struct QueueView<'a> {
     pub now: Timestamp,
     /// The keys in force (the footer names them).
     pub keymap: &'a Keymap,
+    /// The queue's views (section tabs) by title; empty when there is only one.
+    pub views: &'a [String],
+    /// The view shown (an index into `views`).
+    pub view: usize,
+}
+
+/// Columns between two section tabs in the queue's title.
+const TAB_GAP: usize = 1;
+
+/// Each section tab's text: `[title]` for the one shown, ` title ` for the others (the same
+/// width, so a click finds the tab whichever is shown).
+fn tab_labels(view: &QueueView) -> Vec<String> {
+    view.views
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let title = clean(title);
+            if i == view.view {
+                format!("[{title}]")
+            } else {
+                format!(" {title} ")
+            }
+        })
+        .collect()
+}
+
+/// The queue's title: the section tabs (when there are sections) and the order in force.
+fn title_line<'a>(view: &QueueView, theme: &Theme) -> Line<'a> {
+    let sort = view.state.sort.label();
+    let labels = tab_labels(view);
+    if labels.is_empty() {
+        return Line::from(Span::styled(
+            format!("{} ({sort})", strings::QUEUE_TITLE),
+            theme.accent,
+        ));
+    }
+    let mut spans = Vec::new();
+    for (i, label) in labels.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" ".repeat(TAB_GAP)));
+        }
+        let style = if i == view.view {
+            theme.selected
+        } else {
+            theme.dim
+        };
+        spans.push(Span::styled(label, style));
+    }
+    spans.push(Span::styled(format!(" ({sort})"), theme.accent));
+    Line::from(spans)
+}
+
+/// The section tab at (`x`, `y`) in the queue drawn in `area`, if any: the tabs are at the
+/// start of the table's top border, after its corner.
+pub fn tab_at(view: &QueueView, area: Rect, x: u16, y: u16) -> Option<usize> {
+    if y != area.y || x <= area.x {
+        return None;
+    }
+    let column = usize::from(x - area.x - 1);
+    let mut start = 0;
+    for (i, label) in tab_labels(view).iter().enumerate() {
+        let end = start + Line::raw(label.as_str()).width();
+        if (start..end).contains(&column) {
+            return Some(i);
+        }
+        start = end + TAB_GAP;
+    }
+    None
 }
 
 /// Where the queue's parts go in `area`: the table, the status lines, the footer.
@@ -496,10 +564,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
     let status = status_lines(view, &visible);
     let [table_area, status_area, footer] = layout(area, status.len());
     let block = Block::bordered()
-        .title(Span::styled(
-            format!("{} ({})", strings::QUEUE_TITLE, state.sort.label()),
-            theme.accent,
-        ))
+        .title(title_line(view, theme))
         .border_style(theme.focus_border);
     let columns = Column::fitting(table_area.width);
     let inner = block.inner(table_area);
@@ -554,7 +619,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
         })
         .collect();
     frame.render_widget(Paragraph::new(status), status_area);
-    frame.render_widget(footer_line(state, view.keymap, theme), footer);
+    frame.render_widget(footer_line(view, theme), footer);
 }
 
 /// What a status line is about.
@@ -764,9 +829,15 @@ fn row<'a>(columns: &[Column], entry: &'a PrEntry, cells: RowCells, theme: &Them
     }))
 }
 
-/// The footer: the filter being typed, the filter in force, or the key hint.
-fn footer_line<'a>(state: &'a QueueState, keymap: &Keymap, theme: &Theme) -> Paragraph<'a> {
-    let hint = keymap.fill(strings::QUEUE_HINT);
+/// The footer: the filter being typed, the filter in force, or the key hint (naming the
+/// section keys when the queue has sections).
+fn footer_line<'a>(view: &QueueView<'a>, theme: &Theme) -> Paragraph<'a> {
+    let (state, keymap) = (view.state, view.keymap);
+    let mut hint = String::new();
+    if !view.views.is_empty() {
+        hint.push_str(&keymap.fill(strings::SECTIONS_HINT));
+    }
+    hint.push_str(&keymap.fill(strings::QUEUE_HINT));
     let line = if let Some(error) = &state.log_error {
         Line::styled(format!("decision log: {error}"), theme.removed)
     } else if state.searching {
