@@ -2,6 +2,8 @@
 //! thread while other repositories load, a PR without migration changes stays out, and a
 //! repository that fails is reported without hiding the others.
 
+#[path = "support/console.rs"]
+mod console;
 #[path = "support/github_mock.rs"]
 mod github_mock;
 
@@ -14,12 +16,22 @@ use github_mock::{FakeGitHub, FakePr, FakeRepo};
 use schemagate::analysis::rules::Risk;
 use schemagate::config::{RepoConfig, SectionConfig};
 use schemagate::github::cache::ContentCache;
+use schemagate::github::dispatch::{SendOutcome, decision_record, send};
+use schemagate::github::outbox::Outbox;
+use schemagate::github::submit::{Submission, SubmissionInputs};
 use schemagate::github::{GitHub, Token, TokenSource};
 use schemagate::review::Checklists;
+use schemagate::review::decision_log::read_all;
+use schemagate::review::{Clock, DecisionLog, Destination, Draft, SystemClock, Timestamp, Verdict};
+use schemagate::source::change::PrMeta;
+use schemagate::tui::app::App;
 use schemagate::tui::entry::PrEntry;
+use schemagate::tui::entry::demo_entries;
 use schemagate::tui::github::GitHubLoad;
 use schemagate::tui::loader::{LoadEvent, LoadSource, Loader};
 use tokio::runtime::Runtime;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const INIT: &str = "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL,\n  \
                     legacy_flag INTEGER\n);\n";
@@ -96,6 +108,17 @@ fn github_load(
         view: AtomicUsize::new(0),
         options: BTreeMap::new(),
         checklists: Checklists::load(None).unwrap(),
+        data_dir: cache_dir.join("data"),
+    }
+}
+
+/// Ticks until the load is over (bounded).
+fn tick_until_loaded(app: &mut App) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while app.load.running {
+        assert!(Instant::now() < deadline, "never loaded");
+        app.tick();
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -200,4 +223,148 @@ fn switching_to_a_section_loads_what_its_search_finds() {
     );
     loader.select_view(0);
     assert_eq!(numbers(&drain_all(&mut loader)), [7, 9], "back to every PR");
+}
+
+fn fixture(name: &str) -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/github")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Puts a Request-changes verdict on acme/shop `pr` at `head` through the outbox: the first
+/// attempt, two hours ago, fails with a 5xx from `server`.
+async fn queue_verdict(server: &MockServer, data: &std::path::Path, pr: u64, head: &str) {
+    let checklists = Checklists::load(None).unwrap();
+    let entry = demo_entries(&checklists).unwrap().remove(0);
+    let two_hours_ago = Timestamp::from_unix_secs(SystemClock.now().unix_secs() - 7_200);
+    let draft = Draft::new("acme/shop", pr, head, two_hours_ago);
+    let verdict = Verdict::RequestChanges;
+    let submission = Submission::prepare(&SubmissionInputs {
+        repo: "acme/shop",
+        pr,
+        head_sha: head,
+        report: &entry.report,
+        draft: &draft,
+        verdict,
+        reviewer: "ana",
+        summary: None,
+        diff: None,
+        now: two_hours_ago,
+    });
+    let meta = PrMeta {
+        repo: "acme/shop".to_owned(),
+        number: pr,
+        head_sha: head.to_owned(),
+        ..entry.meta.clone()
+    };
+    let decision = decision_record(
+        &meta,
+        &entry.report,
+        &draft,
+        verdict,
+        "ana",
+        two_hours_ago,
+        Destination::LocalOnly,
+    );
+    let client = GitHub::new(
+        &server.uri(),
+        Token::new("ghp_consoleToken", TokenSource::Explicit),
+    )
+    .unwrap();
+    let (outbox, log) = (Outbox::in_dir(data), DecisionLog::in_dir(data));
+    let outcome = send(&client, submission, decision, &outbox, &log, two_hours_ago)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, SendOutcome::Queued { .. }), "{outcome:?}");
+}
+
+#[test]
+fn each_load_retries_the_outbox_and_shows_what_still_fails() {
+    let server_runtime = Runtime::new().unwrap();
+    let server = server_runtime.block_on(FakeGitHub::start(vec![shop()]));
+    let head_9 = github_mock::commit_id("nine");
+    let mut pull_9 = fixture("submit_pull.json");
+    pull_9["head"]["sha"] = serde_json::json!(head_9);
+    let answer =
+        |status: u16, body: serde_json::Value| ResponseTemplate::new(status).set_body_json(body);
+    let server_error = answer(500, serde_json::json!({"message": "Server Error"}));
+    server_runtime.block_on(async {
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/shop/pulls/7/reviews"))
+            .respond_with(server_error.clone())
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/shop/pulls/9/reviews"))
+            .respond_with(answer(200, serde_json::json!([])))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/acme/shop/pulls/9"))
+            .respond_with(answer(200, pull_9))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/shop/pulls/9/reviews"))
+            .respond_with(server_error.clone())
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/acme/shop/pulls/9/reviews"))
+            .respond_with(answer(200, fixture("review_created.json")))
+            .mount(&server)
+            .await;
+    });
+    let data = tempfile::tempdir().unwrap();
+    server_runtime.block_on(queue_verdict(
+        &server,
+        data.path(),
+        7,
+        &github_mock::commit_id("seven"),
+    ));
+    server_runtime.block_on(queue_verdict(&server, data.path(), 9, &head_9));
+    let outbox = Outbox::in_dir(data.path());
+    assert_eq!(outbox.load(SystemClock.now()).unwrap().entries.len(), 2);
+
+    let cache_dir = tempfile::tempdir().unwrap();
+    let mut source = github_load(&server.uri(), cache_dir.path(), &["acme/shop"], Vec::new());
+    source.data_dir = data.path().to_path_buf();
+    let mut app = App::loading(console::demo_context(data.path()), Arc::new(source));
+    tick_until_loaded(&mut app);
+    let errors: Vec<String> = app.load.errors().collect();
+    let [error] = errors.as_slice() else {
+        panic!("{errors:?}");
+    };
+    assert!(
+        error.starts_with("outbox: still waiting: acme/shop#7 Request changes:"),
+        "{error}"
+    );
+    assert!(error.contains("500"), "{error}");
+    let screen = console::render(&app, 160, 48);
+    assert!(
+        screen.contains("! outbox: still waiting: acme/shop#7"),
+        "{screen}"
+    );
+    assert_eq!(app.entries.len(), 2, "the queue loads after the retry");
+
+    let left = outbox.load(SystemClock.now()).unwrap().entries;
+    let [left] = left.as_slice() else {
+        panic!("{left:?}");
+    };
+    assert_eq!(
+        (left.submission.pr, left.attempts),
+        (7, 2),
+        "#9 was delivered"
+    );
+    let delivered = read_all(DecisionLog::in_dir(data.path()).path())
+        .unwrap()
+        .records
+        .iter()
+        .any(|r| {
+            matches!(r.decision.destination, Destination::GitHubReview { .. }) && r.decision.pr == 9
+        });
+    assert!(delivered, "the delivery is in the decision log");
 }

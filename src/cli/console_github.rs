@@ -1,20 +1,18 @@
 //! The console's GitHub source: a runtime for the requests, the client and content cache, the
 //! configured repositories with their detection options, and a submitter that posts verdicts.
-//! Submits that waited in the outbox and are due are sent in the background at start.
+//! Submits that waited in the outbox and are due are sent again before each load of the
+//! queue (at start and on every refresh); what still fails shows in the queue's errors.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use anyhow::Context as _;
-use tokio::runtime::Runtime;
 
 use super::args::GlobalArgs;
 use super::github_setup::{connect, network_runtime, repo_detect_options};
 use crate::config::Config;
 use crate::github::cache::ContentCache;
-use crate::github::dispatch::retry;
-use crate::github::outbox::Outbox;
-use crate::review::{Checklists, Clock, DecisionLog, SystemClock};
+use crate::review::Checklists;
 use crate::tui::github::GitHubLoad;
 use crate::tui::submitter::Submitter;
 
@@ -45,7 +43,6 @@ pub(super) fn open(
     };
     let cache = ContentCache::open_default().context("opening the download cache")?;
     let submitter = Submitter::github(client.clone(), runtime.handle().clone());
-    send_due_outbox(&runtime, &client, data_dir);
     let options = config
         .repos
         .iter()
@@ -60,21 +57,10 @@ pub(super) fn open(
         view: AtomicUsize::new(0),
         options,
         checklists: checklists.clone(),
+        data_dir: data_dir.to_path_buf(),
     };
     Ok(GitHubConsole {
         source: Arc::new(source),
         submitter,
     })
-}
-
-/// Sends, in the background, the outbox entries whose back-off has passed; what still fails
-/// stays in the outbox (`schemagate submit --retry` shows it).
-fn send_due_outbox(runtime: &Runtime, client: &crate::github::GitHub, data_dir: &std::path::Path) {
-    let client = client.clone();
-    let outbox = Outbox::in_dir(data_dir);
-    let log = DecisionLog::in_dir(data_dir);
-    runtime.spawn(async move {
-        // Failures are kept in the outbox with their error; nothing to report here.
-        let _ = retry(&client, &outbox, &log, SystemClock.now(), true).await;
-    });
 }

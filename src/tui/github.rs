@@ -1,9 +1,11 @@
 //! The console's queue from GitHub (`schemagate` with repositories configured): the open PRs
 //! that touch migrations, listed and downloaded by [`load_queue`] on a tokio runtime that this
 //! source owns, and analysed one by one on the loader thread as they arrive, so the first PRs
-//! show while later pages and repositories still load.
+//! show while later pages and repositories still load. Before each load the outbox's due
+//! verdicts are sent again ([`retry_due`]); what still fails shows as the queue's errors.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::runtime::Runtime;
@@ -14,9 +16,10 @@ use crate::config::{RepoConfig, SectionConfig};
 use crate::github::GitHub;
 use crate::github::cache::ContentCache;
 use crate::github::remote::{QueueEvent, RemotePr, ReviewState, load_queue};
-use crate::review::Checklists;
+use crate::review::{Checklists, Clock, SystemClock};
 use crate::tui::entry::PrEntry;
 use crate::tui::loader::{LoadEvent, LoadSink, LoadSource};
+use crate::tui::outbox_retry::{OUTBOX, retry_due};
 use crate::tui::strings;
 
 /// The configured GitHub repositories as a [`LoadSource`].
@@ -37,6 +40,9 @@ pub struct GitHubLoad {
     pub options: BTreeMap<String, DetectOptions>,
     /// The checklists reports are built with.
     pub checklists: Checklists,
+    /// The data directory: its outbox is retried before each load (what is due), its
+    /// decision log records the deliveries.
+    pub data_dir: PathBuf,
 }
 
 /// Per repository: PRs listed and analysed so far.
@@ -48,6 +54,16 @@ struct Counts {
 
 impl LoadSource for GitHubLoad {
     fn load(&self, sink: &LoadSink) {
+        let now = SystemClock.now();
+        let problems = self
+            .runtime
+            .block_on(retry_due(&self.client, &self.data_dir, now));
+        for message in problems {
+            let repo = OUTBOX.to_owned();
+            if !sink.send(LoadEvent::Failed { repo, message }) {
+                return;
+            }
+        }
         let (sender, mut receiver) = unbounded_channel();
         let (client, cache) = (self.client.clone(), self.cache.clone());
         let repos = self.repos.clone();

@@ -2,7 +2,8 @@
 //! `app` holds the state and routes keys and clicks, `views` draws (queue, review, verdict,
 //! audit, help), `keys` maps keys to actions (defaults and the config's `[keybindings]`), `theme`
 //! holds colours, `event` says where events come from, `loader` fills the queue from a
-//! background thread (`offline` is the local-checkout source), `strings` holds the fixed text.
+//! background thread (`offline` is the local-checkout source, `github` the GitHub one, which
+//! retries the outbox first through `outbox_retry`), `strings` holds the fixed text.
 //! This module owns the terminal: raw mode, the alternate screen and mouse capture, restored on
 //! exit and on panic.
 
@@ -14,6 +15,7 @@ pub mod github;
 pub mod keys;
 pub mod loader;
 pub mod offline;
+pub mod outbox_retry;
 pub mod strings;
 pub mod submitter;
 pub mod theme;

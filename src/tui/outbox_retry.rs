@@ -1,0 +1,72 @@
+//! The console's outbox retry: before each load of the GitHub queue, the verdicts waiting in
+//! the outbox whose back-off is over are sent again, and what went wrong (an entry failing
+//! again, a damaged file set aside, an entry dropped because a later verdict was delivered,
+//! an outbox that cannot be read) becomes the queue's error lines. Deliveries say nothing: the
+//! entry leaves the outbox and the decision log records the review.
+
+use std::path::Path;
+
+use crate::github::GitHub;
+use crate::github::dispatch::{RetryOutcome, RetryReport, retry};
+use crate::github::outbox::Outbox;
+use crate::github::submit::Submission;
+use crate::report::review_body::verdict_label;
+use crate::review::{DecisionLog, Timestamp};
+
+/// The repository name the outbox's problems are shown under in the queue.
+pub const OUTBOX: &str = "outbox";
+
+/// Sends the outbox entries in `data_dir` that are due at `now`; the problems, for people
+/// (unsanitized: the queue cleans what it draws).
+pub async fn retry_due(client: &GitHub, data_dir: &Path, now: Timestamp) -> Vec<String> {
+    let outbox = Outbox::in_dir(data_dir);
+    let log = DecisionLog::in_dir(data_dir);
+    match retry(client, &outbox, &log, now, true).await {
+        Ok(report) => problems(&report, &outbox),
+        Err(error) => vec![format!("the outbox could not be read: {error}")],
+    }
+}
+
+/// What went wrong in `report`, one line each.
+fn problems(report: &RetryReport, outbox: &Outbox) -> Vec<String> {
+    let set_aside = report.set_aside.iter().map(|aside| {
+        format!(
+            "a damaged outbox file was moved to {} ({}); look at it and submit again",
+            aside.path.display(),
+            aside.error
+        )
+    });
+    let superseded = report.superseded.iter().map(|entry| {
+        format!(
+            "dropped unsent: {}: a later verdict on that PR was delivered since",
+            entry_name(&entry.submission)
+        )
+    });
+    let failed = report.retried.iter().filter_map(|retried| {
+        let submission = &retried.entry.submission;
+        let name = entry_name(submission);
+        match &retried.result {
+            Ok(RetryOutcome::Sent(_)) => None,
+            Ok(RetryOutcome::StillFailing(error)) if error.is_transient() => {
+                Some(format!("still waiting: {name}: {error}"))
+            }
+            Ok(RetryOutcome::StillFailing(error)) => Some(format!(
+                "refused: {name}: {error}; {}; the entry stays in {} until you remove it",
+                error.advice(),
+                outbox.path(&submission.id).display()
+            )),
+            Err(error) => Some(format!("{name}: {error}")),
+        }
+    });
+    set_aside.chain(superseded).chain(failed).collect()
+}
+
+/// `acme/shop#7 Block`: an outbox entry in messages.
+fn entry_name(submission: &Submission) -> String {
+    format!(
+        "{}#{} {}",
+        submission.repo,
+        submission.pr,
+        verdict_label(submission.verdict)
+    )
+}
