@@ -135,6 +135,7 @@ fn context(data_dir: &Path, checklists: &Checklists) -> Result<Context> {
         clock: Arc::new(FixedClock(now)),
         checklists: checklists.clone(),
         submitter: Submitter::local(),
+        github_history: None,
     })
 }
 

@@ -19,6 +19,7 @@ use crate::review::{Checklists, SystemClock};
 use crate::source::offline::OfflineSource;
 use crate::tui::app::{App, Context, LocalCheckout};
 use crate::tui::event::TerminalEvents;
+use crate::tui::history::GitHubHistory;
 use crate::tui::keys::Keymap;
 use crate::tui::offline::OfflineLoad;
 use crate::tui::submitter::Submitter;
@@ -67,6 +68,8 @@ pub fn run(global: &GlobalArgs, args: &ConsoleArgs) -> anyhow::Result<ExitCode> 
         None => {
             let github = console_github::open(global, &config, &checklists, &context.data_dir)?;
             context.submitter = github.submitter;
+            let history: Arc<dyn GitHubHistory> = github.source.clone();
+            context.github_history = Some(history);
             App::loading(context, github.source)
         }
     };
@@ -100,5 +103,6 @@ pub(super) fn console_context(checklists: Checklists) -> anyhow::Result<Context>
         clock: Arc::new(SystemClock),
         checklists,
         submitter: Submitter::local(),
+        github_history: None,
     })
 }

@@ -9,11 +9,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::entry::PrEntry;
+use super::history::GitHubHistory;
 use super::keys::{Action, Keymap, Screen};
 use super::loader::{LoadEvent, LoadSource, LoadStatus, Loader};
 use super::submitter::Submitter;
 use super::views;
-use super::views::audit::{AuditOutcome, AuditState};
+use super::views::audit::{AuditOutcome, AuditSources, AuditState};
 use super::views::queue::{self, QueueState};
 use super::views::review::ReviewState;
 use super::views::verdict::{Stage, VerdictOutcome, VerdictState};
@@ -31,6 +32,8 @@ pub struct Context {
     pub checklists: Checklists,
     /// Where verdicts go: the local decision log, or GitHub in the background.
     pub submitter: Submitter,
+    /// GitHub's migration PRs, for the audit screen's comparison (none: demo, local checkout).
+    pub github_history: Option<Arc<dyn GitHubHistory>>,
 }
 
 /// The local checkout the queue comes from (`schemagate --repo PATH`): the audit screen reads
@@ -375,12 +378,18 @@ impl App {
         }
     }
 
-    /// Opens the audit screen on the decision log as it is now.
+    /// Opens the audit screen on the decision log as it is now (GitHub, when the context has
+    /// it, is read in the background and compared with it).
     pub fn open_audit(&mut self) {
-        self.audit = Some(AuditState::open(
-            &self.context.data_dir,
-            self.local_checkout.as_ref(),
-        ));
+        let context = &self.context;
+        let sources = AuditSources {
+            checkout: self.local_checkout.as_ref(),
+            github: context
+                .github_history
+                .as_ref()
+                .map(|history| (history, context.clock.now())),
+        };
+        self.audit = Some(AuditState::open(&context.data_dir, sources));
     }
 
     fn review_action(&mut self, action: Action) {

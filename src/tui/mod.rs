@@ -12,6 +12,7 @@ pub mod cascade_tree;
 pub mod entry;
 pub mod event;
 pub mod github;
+pub mod history;
 pub mod keys;
 pub mod loader;
 pub mod offline;

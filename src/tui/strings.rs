@@ -108,3 +108,13 @@ pub const AUDIT_TORN: &str = "of the decision log is torn (a crash while writing
 pub const AUDIT_NO_HEADS: &str = "stale approvals not checked against";
 /// Said while the local checkout's PR heads are read (stale approvals not all marked yet).
 pub const AUDIT_CHECKING_HEADS: &str = "checking the checkout's PR heads…";
+/// Title of the audit screen's comparison with GitHub (followed by `N days`).
+pub const AUDIT_GITHUB_TITLE: &str = "GitHub, last";
+/// Said while GitHub's migration PRs are read for the audit screen.
+pub const AUDIT_GITHUB_READING: &str = "reading GitHub…";
+/// Starts the message when GitHub could not be read for the audit screen.
+pub const AUDIT_GITHUB_FAILED: &str = "GitHub could not be read";
+/// Heading of the merged PRs without an approving data review.
+pub const AUDIT_GITHUB_MERGED: &str = "Merged without an approving data review";
+/// Heading of the approvals on GitHub the log does not have.
+pub const AUDIT_GITHUB_UNLOGGED: &str = "Approvals on GitHub the log does not have";

@@ -50,6 +50,7 @@ pub fn demo_context(data_dir: &Path) -> Context {
         clock: Arc::new(FixedClock(now)),
         checklists: Checklists::load(None).unwrap(),
         submitter: Submitter::local(),
+        github_history: None,
     }
 }
 

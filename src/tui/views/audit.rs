@@ -3,11 +3,15 @@
 //! reasons and the notes. Stale approvals are marked (a later decision on the PR, or, with a
 //! local checkout, a head that moved: those heads are read by git on a background thread, so
 //! opening the screen never waits on it). A log that fails the hash-chain check is said at the
-//! top; a log that cannot be read is said too, and the console goes on.
+//! top; a log that cannot be read is said too, and the console goes on. With GitHub as the
+//! source, GitHub's migration PRs of the last [`GITHUB_DAYS`] days are read on another
+//! background thread and compared with the log: PRs merged without an approving data review,
+//! and approvals on GitHub the log does not have, below the list.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use std::thread;
 
@@ -22,9 +26,11 @@ use crate::review::audit::{
     AuditFilter, PrKey, local_heads, select, stale_approvals, verdict_label,
 };
 use crate::review::decision_log::{Decision, Destination, LOG_FILE, Record, read_all, verify};
-use crate::review::{Checklists, ItemState, Verdict};
+use crate::review::github_audit::{GitHubAudit, compare};
+use crate::review::{Checklists, ItemState, Timestamp, Verdict};
 use crate::source::git::GitRepo;
 use crate::tui::app::LocalCheckout;
+use crate::tui::history::{GitHubHistory, HistoryRead};
 use crate::tui::keys::{Action, Keymap};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
@@ -35,8 +41,30 @@ const PAGE: usize = 10;
 /// The name of the thread reading the local checkout's PR heads (a panic there is not fatal).
 pub const HEADS_THREAD: &str = "schemagate-audit-heads";
 
+/// The name of the thread reading GitHub's migration PRs (a panic there is not fatal).
+pub const GITHUB_THREAD: &str = "schemagate-audit-github";
+
+/// How many days back GitHub's migration PRs are compared with the log.
+pub const GITHUB_DAYS: i64 = 30;
+
+/// Rows the GitHub comparison takes at most (a third of the screen when that is less).
+const GITHUB_ROWS: usize = 10;
+
 /// The local checkout's PR heads, or why they could not be read.
 type Heads = Result<BTreeMap<PrKey, String>, String>;
+
+/// The comparison of the log with GitHub.
+pub enum GitHubCheck {
+    /// GitHub is being read in the background.
+    Reading(Receiver<HistoryRead>),
+    /// Done.
+    Done {
+        /// What the comparison found.
+        audit: GitHubAudit,
+        /// What could not be read (unsanitized).
+        errors: Vec<String>,
+    },
+}
 
 /// What the app does after an audit action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,12 +97,25 @@ pub struct AuditState {
     detail_scroll: usize,
     /// The local checkout's PR heads while git reads them in the background.
     heads: Option<Receiver<Heads>>,
+    /// The comparison with GitHub, when the console's source is GitHub.
+    github: Option<GitHubCheck>,
+}
+
+/// Where the audit screen compares the log with: a local checkout's PR heads, GitHub.
+#[derive(Clone, Copy, Default)]
+pub struct AuditSources<'a> {
+    /// The local checkout the queue comes from: its PR heads tell stale approvals.
+    pub checkout: Option<&'a LocalCheckout>,
+    /// GitHub's migration PRs, read since `now` minus [`GITHUB_DAYS`].
+    pub github: Option<(&'a Arc<dyn GitHubHistory>, Timestamp)>,
 }
 
 impl AuditState {
-    /// Reads the decision log in `data_dir` and checks its chain; with `checkout`, the PR heads
-    /// there tell which approvals went stale once [`AuditState::poll`] has them.
-    pub fn open(data_dir: &Path, checkout: Option<&LocalCheckout>) -> AuditState {
+    /// Reads the decision log in `data_dir` and checks its chain; with a checkout in
+    /// `sources`, the PR heads there tell which approvals went stale once
+    /// [`AuditState::poll`] has them; with GitHub, its migration PRs are read in the
+    /// background and compared with the log once [`AuditState::poll`] has them.
+    pub fn open(data_dir: &Path, sources: AuditSources) -> AuditState {
         let path = data_dir.join(LOG_FILE);
         let mut warnings = Vec::new();
         let records = match read_all(&path) {
@@ -117,13 +158,64 @@ impl AuditState {
             detail: false,
             detail_scroll: 0,
             heads: None,
+            github: None,
         };
         state.find_stale(&BTreeMap::new());
         state.apply_filter();
-        if let Some(checkout) = checkout {
+        if let Some(checkout) = sources.checkout {
             state.read_heads(checkout);
         }
+        if let Some((history, now)) = sources.github {
+            state.read_github(history, now);
+        }
         state
+    }
+
+    /// Starts reading GitHub's migration PRs of the last [`GITHUB_DAYS`] days before `now`.
+    fn read_github(&mut self, history: &Arc<dyn GitHubHistory>, now: Timestamp) {
+        let since = Timestamp::from_unix_secs(now.unix_secs() - GITHUB_DAYS * 86_400);
+        let (sender, receiver) = channel();
+        let history = Arc::clone(history);
+        let spawned = thread::Builder::new()
+            .name(GITHUB_THREAD.to_owned())
+            .spawn(move || {
+                let _ = sender.send(history.migration_prs(since));
+            });
+        self.github = Some(match spawned {
+            Ok(_) => GitHubCheck::Reading(receiver),
+            Err(error) => GitHubCheck::Done {
+                audit: GitHubAudit::default(),
+                errors: vec![format!("{}: {error}", strings::AUDIT_GITHUB_FAILED)],
+            },
+        });
+    }
+
+    /// Takes in GitHub's migration PRs once they are read, without waiting, and compares them
+    /// with the log.
+    fn poll_github(&mut self) {
+        let Some(GitHubCheck::Reading(receiver)) = &self.github else {
+            return;
+        };
+        let read = match receiver.try_recv() {
+            Ok(read) => read,
+            Err(TryRecvError::Empty) => return,
+            Err(TryRecvError::Disconnected) => HistoryRead {
+                prs: Vec::new(),
+                errors: vec![format!(
+                    "{}: reading stopped (see crash-report.txt in the data directory)",
+                    strings::AUDIT_GITHUB_FAILED
+                )],
+            },
+        };
+        self.github = Some(GitHubCheck::Done {
+            audit: compare(&read.prs, &self.records),
+            errors: read.errors,
+        });
+    }
+
+    /// The comparison with GitHub: `None` when the console has no GitHub source.
+    pub fn github(&self) -> Option<&GitHubCheck> {
+        self.github.as_ref()
     }
 
     /// Starts reading the PR heads of `checkout` in the background.
@@ -145,9 +237,11 @@ impl AuditState {
         }
     }
 
-    /// Takes in the local checkout's PR heads once they are read, without waiting (the event
-    /// loop calls it on every turn): approvals whose PR head moved are marked stale.
+    /// Takes in the local checkout's PR heads and GitHub's migration PRs once they are read,
+    /// without waiting (the event loop calls it on every turn): approvals whose PR head moved
+    /// are marked stale, GitHub is compared with the log.
     pub fn poll(&mut self) {
+        self.poll_github();
         let Some(receiver) = &self.heads else {
             return;
         };
@@ -332,17 +426,91 @@ fn destination_label(destination: &Destination) -> &'static str {
     }
 }
 
-/// Where the parts of the screen go: warnings, the list (or the opened decision), the footer.
-pub fn layout(area: Rect, state: &AuditState) -> [Rect; 3] {
+/// Where the parts of the screen go: warnings, the list (or the opened decision), the
+/// comparison with GitHub (none without GitHub), the footer.
+pub fn layout(area: Rect, state: &AuditState) -> [Rect; 4] {
     let warnings = u16::try_from(state.warnings.len())
         .unwrap_or(u16::MAX)
         .min(area.height / 3);
+    let github = state.github.as_ref().map_or(0, |check| {
+        let rows = github_lines(check, &Theme::plain()).len().min(GITHUB_ROWS) + 2;
+        u16::try_from(rows).unwrap_or(u16::MAX).min(area.height / 3)
+    });
     Layout::vertical([
         Constraint::Length(warnings),
         Constraint::Min(1),
+        Constraint::Length(github),
         Constraint::Length(1),
     ])
     .areas(area)
+}
+
+/// The comparison with GitHub's lines: reading, errors, then the two lists.
+fn github_lines<'a>(check: &GitHubCheck, theme: &Theme) -> Vec<Line<'a>> {
+    let (audit, errors) = match check {
+        GitHubCheck::Reading(_) => {
+            return vec![Line::styled(strings::AUDIT_GITHUB_READING, theme.dim)];
+        }
+        GitHubCheck::Done { audit, errors } => (audit, errors),
+    };
+    let mut lines: Vec<Line> = errors
+        .iter()
+        .map(|e| Line::styled(format!("! {}", clean(e)), theme.removed))
+        .collect();
+    let merged = &audit.merged_without_review;
+    lines.push(Line::styled(
+        format!("{} ({})", strings::AUDIT_GITHUB_MERGED, merged.len()),
+        theme.accent,
+    ));
+    lines.extend(merged.iter().map(|m| {
+        Line::styled(
+            format!(
+                "  {}#{} merged {}  {}",
+                clean(&m.repo),
+                m.number,
+                clean(&m.merged_at),
+                clean(&m.title)
+            ),
+            theme.removed,
+        )
+    }));
+    let unlogged = &audit.unlogged_approvals;
+    lines.push(Line::styled(
+        format!("{} ({})", strings::AUDIT_GITHUB_UNLOGGED, unlogged.len()),
+        theme.accent,
+    ));
+    lines.extend(unlogged.iter().map(|u| {
+        let approval = &u.approval;
+        let commit = approval
+            .commit
+            .as_deref()
+            .map_or_else(|| "?".to_owned(), short);
+        Line::styled(
+            format!(
+                "  {}#{} approved by {} at {} on {}  {}",
+                clean(&u.repo),
+                u.number,
+                clean(&approval.reviewer),
+                commit,
+                clean(approval.submitted_at.as_deref().unwrap_or("?")),
+                clean(&u.title)
+            ),
+            theme.changed,
+        )
+    }));
+    lines
+}
+
+/// Draws the comparison with GitHub in `area`.
+fn draw_github(frame: &mut Frame, area: Rect, check: &GitHubCheck, theme: &Theme) {
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!("{} {GITHUB_DAYS} days", strings::AUDIT_GITHUB_TITLE),
+            theme.accent,
+        ))
+        .border_style(theme.dim);
+    let lines = github_lines(check, theme);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// The position in the list of the decision drawn at screen row `y`, if any.
@@ -350,7 +518,7 @@ pub fn row_at(state: &AuditState, area: Rect, y: u16) -> Option<usize> {
     if state.detail {
         return None;
     }
-    let [_, list, _] = layout(area, state);
+    let [_, list, _, _] = layout(area, state);
     let inner = Block::bordered().inner(list);
     let first = inner.y.saturating_add(1);
     if y < first || y >= inner.y.saturating_add(inner.height) {
@@ -375,7 +543,7 @@ pub fn draw(
     keymap: &Keymap,
     theme: &Theme,
 ) {
-    let [warnings, body, footer] = layout(area, state);
+    let [warnings, body, github, footer] = layout(area, state);
     let warning_lines: Vec<Line> = state
         .warnings
         .iter()
@@ -385,6 +553,9 @@ pub fn draw(
     match state.selected().filter(|_| state.detail) {
         Some(record) => draw_detail(frame, body, state, record, checklists, theme),
         None => draw_list(frame, body, state, keymap, theme),
+    }
+    if let Some(check) = &state.github {
+        draw_github(frame, github, check, theme);
     }
     frame.render_widget(footer_line(state, keymap, theme), footer);
 }
