@@ -20,7 +20,7 @@ use crate::github::contents::short;
 use crate::github::dispatch::{RetryOutcome, SendOutcome, decision_record, retry, send};
 use crate::github::inline::fetch_diff_lines;
 use crate::github::outbox::Outbox;
-use crate::github::remote::{RemotePr, ReviewState, fetch_pr};
+use crate::github::remote::fetch_pr;
 use crate::github::submit::{Submission, SubmissionInputs, SubmitError};
 use crate::github::{GitHub, GitHubError};
 use crate::report::review_body::verdict_label;
@@ -134,7 +134,7 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
         &draft.state,
         &entry.report.findings,
         &entry.evidence,
-        approvals_at(&remote, &head),
+        remote.approvals_at(&head),
     );
     if gates.suggest_block && verdict != Verdict::Block {
         eprintln!("note: a CRITICAL finding is open; Block is suggested");
@@ -221,16 +221,6 @@ fn load_draft(store: &DraftStore, repo: &str, pr: u64, head: &str) -> Result<Dra
             Draft::new(repo, pr, head, now)
         }
     })
-}
-
-/// Approvals given at the current head (by anyone: GitHub's review list names logins, the
-/// local reviewer is a user name, so they cannot be told apart here).
-fn approvals_at(remote: &RemotePr, head: &str) -> usize {
-    remote
-        .reviews
-        .iter()
-        .filter(|review| review.state == ReviewState::Approved && review.is_at(head))
-        .count()
 }
 
 /// Prints what became of the submit; the exit code.

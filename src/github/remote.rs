@@ -121,6 +121,17 @@ pub struct PrReview {
     pub by_schemagate: bool,
 }
 
+impl RemotePr {
+    /// How many approving reviews were given on commit `head` (by anyone: GitHub's review
+    /// list names logins, a local reviewer is a user name, so they cannot be told apart).
+    pub fn approvals_at(&self, head: &str) -> usize {
+        self.reviews
+            .iter()
+            .filter(|review| review.state == ReviewState::Approved && review.is_at(head))
+            .count()
+    }
+}
+
 impl PrReview {
     /// Whether it reviewed `head` (the PR's current head commit).
     pub fn is_at(&self, head: &str) -> bool {

@@ -15,7 +15,7 @@ use crate::analysis::detect::DetectOptions;
 use crate::config::{RepoConfig, SectionConfig};
 use crate::github::GitHub;
 use crate::github::cache::ContentCache;
-use crate::github::remote::{QueueEvent, RemotePr, ReviewState, load_queue};
+use crate::github::remote::{QueueEvent, load_queue};
 use crate::review::{Checklists, Clock, SystemClock};
 use crate::tui::entry::PrEntry;
 use crate::tui::loader::{LoadEvent, LoadSink, LoadSource};
@@ -86,7 +86,7 @@ impl LoadSource for GitHubLoad {
                 QueueEvent::PrLoaded { repo, pr, change } => {
                     let options = self.options.get(&repo).cloned().unwrap_or_default();
                     let mut entry = PrEntry::analyse_with(*change, &self.checklists, &options);
-                    entry.approvals_at_head = approvals_at_head(&pr);
+                    entry.approvals_at_head = pr.approvals_at(&pr.meta.head_sha);
                     let count = counts.entry(repo.clone()).or_default();
                     count.analysed += 1;
                     let shown = entry.report.sets.is_empty()
@@ -129,14 +129,6 @@ impl GitHubLoad {
         let view = self.view.load(Ordering::SeqCst);
         view.checked_sub(1).and_then(|i| self.sections.get(i))
     }
-}
-
-/// The approvals `pr` holds on its head commit (as `schemagate submit` counts them).
-fn approvals_at_head(pr: &RemotePr) -> usize {
-    pr.reviews
-        .iter()
-        .filter(|review| review.state == ReviewState::Approved && review.is_at(&pr.meta.head_sha))
-        .count()
 }
 
 fn progress(repo: &str, count: &Counts) -> LoadEvent {
