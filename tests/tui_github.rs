@@ -28,9 +28,10 @@ use schemagate::tui::app::App;
 use schemagate::tui::entry::PrEntry;
 use schemagate::tui::entry::demo_entries;
 use schemagate::tui::github::GitHubLoad;
+use schemagate::tui::history::GitHubHistory;
 use schemagate::tui::loader::{LoadEvent, LoadSource, Loader};
 use tokio::runtime::Runtime;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const INIT: &str = "CREATE TABLE users (\n  id INTEGER PRIMARY KEY,\n  email TEXT NOT NULL,\n  \
@@ -367,4 +368,46 @@ fn each_load_retries_the_outbox_and_shows_what_still_fails() {
             matches!(r.decision.destination, Destination::GitHubReview { .. }) && r.decision.pr == 9
         });
     assert!(delivered, "the delivery is in the decision log");
+}
+
+#[test]
+fn the_audit_history_is_read_for_every_configured_repo() {
+    let server_runtime = Runtime::new().unwrap();
+    let server = server_runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/graphql"))
+            .and(body_partial_json(serde_json::json!({
+                "variables": {"q": "repo:acme/shop is:pr updated:>=2026-10-01"}
+            })))
+            .respond_with(answer_json(200, fixture("audit_search.json")))
+            .mount(&server)
+            .await;
+        server
+    });
+    let cache_dir = tempfile::tempdir().unwrap();
+    let source = github_load(
+        &server.uri(),
+        cache_dir.path(),
+        &["acme/shop", "acme/gone"],
+        Vec::new(),
+    );
+    let since = Timestamp::parse("2026-10-01T08:00:00Z").unwrap();
+    let read = source.migration_prs(since);
+    let mut numbers: Vec<u64> = read.prs.iter().map(|pr| pr.number).collect();
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        [1, 2, 3],
+        "the migration PRs (#4 is docs only, #5 closed)"
+    );
+    let [error] = read.errors.as_slice() else {
+        panic!("{:?}", read.errors);
+    };
+    assert!(error.starts_with("acme/gone: "), "{error}");
+    assert!(!error.contains("ghp_consoleToken"), "{error}");
+}
+
+fn answer_json(status: u16, body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(body)
 }
