@@ -9,7 +9,7 @@ pub const QUEUE_TITLE: &str = "Open PRs touching migrations";
 /// The queue tab of every open PR (before the configured sections).
 pub const ALL_OPEN_PRS: &str = "All open PRs";
 /// Queue footer, before [`QUEUE_HINT`], when the queue has sections.
-pub const SECTIONS_HINT: &str = "{next_pane}/{prev_pane} section  ";
+pub const SECTIONS_HINT: &str = "{next_pane} section  ";
 /// Queue footer (`{action}`: the key in force, see `Keymap::fill`).
 pub const QUEUE_HINT: &str = "{open} open  {search} search  {sort} sort  {filter_risk} risk  \
      {filter_repo} repo  {filter_mine} mine  {refresh} reload  {audit} audit  {help} help  {quit} quit";
