@@ -84,7 +84,8 @@ pub struct App {
     pub refresh_every: Option<Duration>,
     /// When the last load ended.
     loaded_at: Option<Instant>,
-    /// The PRs of a reload under way (they replace the queue once it is done).
+    /// The PRs of a reload under way (they replace the queue once it is done, except those of
+    /// repositories that failed: see [`LoadStatus::keep_failed`]).
     reloaded: Option<Vec<PrEntry>>,
     /// The queue's views (tabs), by title: empty when the source has only one.
     views: Vec<String>,
@@ -169,7 +170,8 @@ impl App {
     /// without waiting: new PRs join the
     /// queue in its current order (the selection stays on its PR), progress and errors go to
     /// [`App::load`]. A reload collects its PRs aside and replaces the queue once it is done and
-    /// no review is open. Starts a reload when [`App::refresh_every`] has passed since the last
+    /// no review is open; a repository that failed in the reload and brought no PRs keeps its
+    /// previous ones (marked in [`App::load`]). Starts a reload when [`App::refresh_every`] has passed since the last
     /// load ended. Called by the event loop on every turn (at least every 250 ms).
     pub fn tick(&mut self) {
         if let Some(audit) = &mut self.audit {
@@ -202,7 +204,9 @@ impl App {
                 .selected_entry(&self.entries)
                 .and_then(|i| self.entries.get(i))
                 .map(|e| (e.meta.repo.clone(), e.meta.number));
-            self.entries = self.reloaded.take().unwrap_or_default();
+            let reloaded = self.reloaded.take().unwrap_or_default();
+            let previous = std::mem::take(&mut self.entries);
+            self.entries = self.load.keep_failed(previous, reloaded);
             self.entries_changed();
             if let Some((repo, number)) = selected {
                 self.queue.select_pr(&self.entries, &repo, number);

@@ -4,6 +4,7 @@
 //! progress in a [`LoadStatus`] for the queue to show. Refreshing starts the source again on a
 //! fresh channel; the previous run notices its events are no longer read and stops.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread;
@@ -163,6 +164,9 @@ pub struct RepoLoad {
     pub total: usize,
     /// What could not be loaded.
     pub errors: Vec<String>,
+    /// Whether the queue shows this repository's PRs of the previous load (this reload failed
+    /// and brought none of its own; see [`LoadStatus::keep_failed`]).
+    pub kept: bool,
 }
 
 /// What the queue shows about loading.
@@ -212,17 +216,51 @@ impl LoadStatus {
             .unwrap_or('*')
     }
 
-    /// Every error, as `repo: message`.
+    /// Every error, as `repo: message`; after a repository's errors, `showing the previous
+    /// list of repo` when its PRs are those of the previous load.
     pub fn errors(&self) -> impl Iterator<Item = String> + '_ {
         self.repos.iter().flat_map(|r| {
-            r.errors.iter().map(move |e| {
+            let errors = r.errors.iter().map(move |e| {
                 if r.repo.is_empty() {
                     e.clone()
                 } else {
                     format!("{}: {e}", r.repo)
                 }
-            })
+            });
+            let kept = r
+                .kept
+                .then(|| format!("showing the previous list of {}", r.repo));
+            errors.chain(kept)
         })
+    }
+
+    /// The queue after a reload of the same view, once this load is over: `reloaded`, plus
+    /// the PRs of `previous` whose repository failed in this load and brought no PRs of its
+    /// own (every such repository when the load failed as a whole, under no repository
+    /// name). Those repositories are marked [`RepoLoad::kept`]. A repository that loaded
+    /// fine keeps only what it brought now: its closed PRs go.
+    pub fn keep_failed(
+        &mut self,
+        previous: Vec<PrEntry>,
+        mut reloaded: Vec<PrEntry>,
+    ) -> Vec<PrEntry> {
+        let delivered: HashSet<String> = reloaded.iter().map(|e| e.meta.repo.clone()).collect();
+        let failed: HashSet<String> = self
+            .repos
+            .iter()
+            .filter(|r| !r.errors.is_empty())
+            .map(|r| r.repo.clone())
+            .collect();
+        let all_failed = failed.contains("");
+        for entry in previous {
+            let repo = &entry.meta.repo;
+            if !delivered.contains(repo) && (all_failed || failed.contains(repo)) {
+                let repo = repo.clone();
+                self.repo(&repo).kept = true;
+                reloaded.push(entry);
+            }
+        }
+        reloaded
     }
 
     fn repo(&mut self, repo: &str) -> &mut RepoLoad {

@@ -1,0 +1,233 @@
+//! Reloading the queue (`r`, the refresh interval) when a repository fails: its PRs of the
+//! previous load stay, and the error line says they are the previous list; a repository that
+//! loads fine with fewer PRs drops the ones gone (a closed PR must go).
+
+#[path = "support/console.rs"]
+mod console;
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use console::{demo_context, press, render};
+use crossterm::event::KeyCode;
+use schemagate::review::Checklists;
+use schemagate::source::demo::demo_changes;
+use schemagate::tui::app::App;
+use schemagate::tui::entry::PrEntry;
+use schemagate::tui::loader::{LoadEvent, LoadSink, LoadSource};
+
+const SHOP: &str = "acme/shop";
+const API: &str = "acme/api";
+
+/// What one repository does in the next load.
+#[derive(Clone, Copy)]
+enum Next {
+    /// Sends PRs of these numbers (from the demo).
+    Prs(&'static [u64]),
+    /// Fails (a rate limit).
+    Fails,
+    /// Sends PRs of these numbers, then fails.
+    PrsThenFails(&'static [u64]),
+    /// Sends PRs of these numbers, then the loader thread panics.
+    PrsThenPanics(&'static [u64]),
+}
+
+/// Two repositories made of the demo PRs; the test says what each does in the next load.
+struct TwoRepos {
+    plan: Mutex<[(&'static str, Next); 2]>,
+}
+
+impl TwoRepos {
+    fn new(shop: Next, api: Next) -> TwoRepos {
+        TwoRepos {
+            plan: Mutex::new([(SHOP, shop), (API, api)]),
+        }
+    }
+
+    fn plan(&self, shop: Next, api: Next) {
+        *self.plan.lock().unwrap() = [(SHOP, shop), (API, api)];
+    }
+}
+
+impl LoadSource for TwoRepos {
+    fn load(&self, sink: &LoadSink) {
+        let plan = *self.plan.lock().unwrap();
+        let checklists = Checklists::load(None).unwrap();
+        for (repo, next) in plan {
+            let numbers = match next {
+                Next::Prs(numbers) | Next::PrsThenFails(numbers) | Next::PrsThenPanics(numbers) => {
+                    numbers
+                }
+                Next::Fails => &[],
+            };
+            for mut change in demo_changes().unwrap() {
+                if numbers.contains(&change.meta.number) {
+                    change.meta.repo = repo.to_owned();
+                    let entry = PrEntry::analyse(change, &checklists);
+                    sink.send(LoadEvent::Entry(Box::new(entry)));
+                }
+            }
+            match next {
+                Next::Prs(_) => {}
+                Next::Fails | Next::PrsThenFails(_) => {
+                    sink.send(LoadEvent::Failed {
+                        repo: repo.to_owned(),
+                        message: "GitHub's rate limit is exhausted".to_owned(),
+                    });
+                }
+                Next::PrsThenPanics(_) => panic!("analysis bug"),
+            }
+        }
+    }
+}
+
+/// Ticks until the load is over and taken in (bounded).
+fn tick_until_loaded(app: &mut App) {
+    let start = Instant::now();
+    while app.load.running {
+        assert!(start.elapsed() < Duration::from_secs(60), "never loaded");
+        app.tick();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    app.tick();
+}
+
+/// The queue's PRs as (repo, number), sorted.
+fn prs(app: &App) -> Vec<(String, u64)> {
+    let mut prs: Vec<(String, u64)> = app
+        .entries
+        .iter()
+        .map(|e| (e.meta.repo.clone(), e.meta.number))
+        .collect();
+    prs.sort();
+    prs
+}
+
+fn pr(repo: &str, number: u64) -> (String, u64) {
+    (repo.to_owned(), number)
+}
+
+#[test]
+fn a_repo_that_fails_on_reload_keeps_its_previous_prs_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Arc::new(TwoRepos::new(
+        Next::Prs(&[101, 102]),
+        Next::Prs(&[104, 108]),
+    ));
+    let mut app = App::loading(demo_context(dir.path()), source.clone());
+    tick_until_loaded(&mut app);
+    let first = vec![pr(API, 104), pr(API, 108), pr(SHOP, 101), pr(SHOP, 102)];
+    assert_eq!(prs(&app), first);
+    assert_eq!(app.load.errors().count(), 0);
+
+    // Select a PR of the repository that is going to fail.
+    let shop_102 = app
+        .queue
+        .visible(&app.entries)
+        .iter()
+        .position(|&i| app.entries[i].meta.repo == SHOP && app.entries[i].meta.number == 102)
+        .unwrap();
+    app.queue.select(shop_102);
+
+    source.plan(Next::Fails, Next::Prs(&[104, 108]));
+    press(&mut app, &[KeyCode::Char('r')]);
+    tick_until_loaded(&mut app);
+    assert_eq!(
+        prs(&app),
+        first,
+        "acme/shop's PRs stay after its reload failed"
+    );
+    let errors: Vec<String> = app.load.errors().collect();
+    assert_eq!(
+        errors,
+        [
+            "acme/shop: GitHub's rate limit is exhausted",
+            "showing the previous list of acme/shop",
+        ]
+    );
+    let selected = app.queue.selected_entry(&app.entries).unwrap();
+    assert_eq!(
+        (
+            &*app.entries[selected].meta.repo,
+            app.entries[selected].meta.number
+        ),
+        (SHOP, 102),
+        "the selection stays on its PR"
+    );
+    let screen = render(&app, 120, 30);
+    assert!(
+        screen.contains("showing the previous list of acme/shop"),
+        "{screen}"
+    );
+
+    // Both fail: both keep what they had.
+    source.plan(Next::Fails, Next::Fails);
+    press(&mut app, &[KeyCode::Char('r')]);
+    tick_until_loaded(&mut app);
+    assert_eq!(prs(&app), first, "nothing is lost when everything fails");
+    assert_eq!(app.load.errors().count(), 4, "{:?}", app.load);
+
+    // Back to normal: acme/api loads fine with one PR closed, which goes; the note goes too.
+    source.plan(Next::Prs(&[101, 102]), Next::Prs(&[104]));
+    press(&mut app, &[KeyCode::Char('r')]);
+    tick_until_loaded(&mut app);
+    assert_eq!(
+        prs(&app),
+        [pr(API, 104), pr(SHOP, 101), pr(SHOP, 102)],
+        "a closed PR of a repository that loaded fine goes"
+    );
+    assert_eq!(app.load.errors().count(), 0);
+}
+
+#[test]
+fn a_repo_that_fails_after_bringing_prs_shows_only_what_it_brought() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Arc::new(TwoRepos::new(Next::Prs(&[101, 102]), Next::Fails));
+    let mut app = App::loading(demo_context(dir.path()), source.clone());
+    tick_until_loaded(&mut app);
+    assert_eq!(prs(&app), [pr(SHOP, 101), pr(SHOP, 102)]);
+    assert_eq!(
+        app.load.errors().collect::<Vec<_>>(),
+        ["acme/api: GitHub's rate limit is exhausted"],
+        "a first load has no previous list"
+    );
+
+    // acme/shop brings #101 and then fails (a page that did not load): the queue shows what
+    // this load brought, not the previous #102.
+    source.plan(Next::PrsThenFails(&[101]), Next::Fails);
+    press(&mut app, &[KeyCode::Char('r')]);
+    tick_until_loaded(&mut app);
+    assert_eq!(prs(&app), [pr(SHOP, 101)]);
+    assert!(
+        app.load.errors().all(|e| !e.contains("previous list")),
+        "{:?}",
+        app.load
+    );
+}
+
+#[test]
+fn a_load_that_dies_keeps_every_repo_it_did_not_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Arc::new(TwoRepos::new(
+        Next::Prs(&[101, 102]),
+        Next::Prs(&[104, 108]),
+    ));
+    let mut app = App::loading(demo_context(dir.path()), source.clone());
+    tick_until_loaded(&mut app);
+
+    // acme/shop loads #101 only, then the loader thread dies before acme/api.
+    source.plan(Next::PrsThenPanics(&[101]), Next::Prs(&[104]));
+    press(&mut app, &[KeyCode::Char('r')]);
+    tick_until_loaded(&mut app);
+    assert_eq!(
+        prs(&app),
+        [pr(API, 104), pr(API, 108), pr(SHOP, 101)],
+        "acme/api was never reached: its previous list stays"
+    );
+    let errors: Vec<String> = app.load.errors().collect();
+    assert!(
+        errors.contains(&"showing the previous list of acme/api".to_owned()),
+        "{errors:?}"
+    );
+}
