@@ -531,3 +531,37 @@ async fn a_checklist_ticked_offline_is_used_when_the_pr_is_submitted_later() {
     let log = read_all(&dirs.data.path().join(LOG_FILE)).unwrap();
     assert_eq!(log.records[0].decision.checklist, offline.state);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_checklist_of_an_earlier_head_is_carried_over_with_second_looks_named() {
+    let server = github().await;
+    let dirs = dirs();
+    let store = DraftStore::new(dirs.data.path());
+    let mut earlier = Draft::new(REPO, PR, "0123456789ab", Timestamp::from_unix_secs(1));
+    earlier.state.tick("fits-existing-rows", "ana");
+    earlier.state.tick("no-column-dropped-without-copy", "ana");
+    earlier.evidence.insert(
+        "no-column-dropped-without-copy".into(),
+        "ok: no column dropped".into(),
+    );
+    store.save(&earlier).unwrap();
+
+    let output = submit(&server, &dirs, "block");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stderr.contains("carried over from 0123456"), "{stderr}");
+    let log = read_all(&dirs.data.path().join(LOG_FILE)).unwrap();
+    assert_eq!(log.records[0].decision.checklist, earlier.state);
+    let LoadOutcome::Loaded(carried) = store.load(REPO, PR, HEAD).unwrap() else {
+        panic!("the carried draft is saved at the new head");
+    };
+    assert!(
+        stderr.contains("look again at `no-column-dropped-without-copy`"),
+        "the PR drops a column now: {stderr}"
+    );
+    assert_eq!(
+        carried.second_look.iter().collect::<Vec<_>>(),
+        ["no-column-dropped-without-copy"],
+        "only ticked items whose evidence changed: {stderr}"
+    );
+}

@@ -190,6 +190,24 @@ impl PrReport {
     pub fn open_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
     }
+
+    /// The evidence beside each checklist item, as text (`ok: ...`, `problem: ...`,
+    /// `unknown: ...`), by item id: what a draft remembers so that, when the PR's head moves,
+    /// the items whose evidence changed are marked for a second look.
+    pub fn evidence_texts(&self) -> BTreeMap<String, String> {
+        self.checklist
+            .iter()
+            .filter_map(|item| {
+                let evidence = item.evidence.as_ref()?;
+                let kind = match evidence {
+                    EvidenceStatus::Checked(_) => "ok",
+                    EvidenceStatus::Problem(_) => "problem",
+                    EvidenceStatus::Unknown(_) => "unknown",
+                };
+                Some((item.id.clone(), format!("{kind}: {}", evidence.detail())))
+            })
+            .collect()
+    }
 }
 
 /// Builds the report of `change`.

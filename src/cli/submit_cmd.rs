@@ -5,6 +5,7 @@
 //! GitHub; with `--retry`: an entry GitHub refused, or a damaged outbox file set aside), 2 usage
 //! or configuration errors, 3 queued in the outbox (with `--retry`: entries still waiting).
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -27,8 +28,8 @@ use crate::report::review_body::verdict_label;
 use crate::report::sanitize::{sanitize_line, sanitize_text};
 use crate::review::durable::data_dir;
 use crate::review::{
-    Checklists, Clock, DecisionLog, Destination, Draft, DraftStore, LoadOutcome, SystemClock,
-    Verdict, check_verdict,
+    Carried, Checklists, Clock, DecisionLog, Destination, Draft, DraftStore, LoadOutcome,
+    SystemClock, Timestamp, Verdict, check_verdict,
 };
 use crate::tui::entry::PrEntry;
 
@@ -126,7 +127,7 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
     let clock = SystemClock;
     let reviewer = reviewer_name();
     let store = DraftStore::new(request.data);
-    let mut draft = load_draft(&store, repo, pr, &head)?;
+    let mut draft = load_draft(&store, repo, pr, &head, &entry.report.evidence_texts())?;
     let gates = check_verdict(
         verdict,
         entry.report.risk,
@@ -182,34 +183,35 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
     Ok(report_outcome(verdict, comments, outcome))
 }
 
-/// The saved draft of the PR at `head`, or an empty one (saying so).
-fn load_draft(store: &DraftStore, repo: &str, pr: u64, head: &str) -> Result<Draft> {
+/// The saved draft of the PR at `head`; else the newest draft of an earlier head carried over
+/// (items whose evidence changed are named for a second look); else one saved offline under
+/// another repository name; else an empty one (saying so).
+fn load_draft(
+    store: &DraftStore,
+    repo: &str,
+    pr: u64,
+    head: &str,
+    evidence: &BTreeMap<String, String>,
+) -> Result<Draft> {
     let now = SystemClock.now();
     Ok(match store.load(repo, pr, head)? {
         LoadOutcome::Loaded(draft) => draft,
-        LoadOutcome::None => match store.find_under_other_repo(repo, pr, head)? {
-            Some(offline) => {
+        LoadOutcome::None => match store.carry_over(repo, pr, head, evidence)?.carried {
+            Carried::Copied { draft, from_head } => {
                 eprintln!(
-                    "note: using the checklist saved offline for {}#{pr} at {} (`schemagate \
-                     --repo PATH`)",
-                    sanitize_line(&offline.repo),
-                    short(head)
+                    "note: the checklist of {repo}#{pr} was carried over from {} (the PR moved)",
+                    short(&from_head)
                 );
-                let draft = Draft {
-                    repo: repo.to_owned(),
-                    ..offline
-                };
-                store.save(&draft)?;
+                for item in &draft.second_look {
+                    eprintln!(
+                        "warning: look again at `{}`: its evidence changed since it was ticked",
+                        sanitize_line(item)
+                    );
+                }
                 draft
             }
-            None => {
-                eprintln!(
-                    "note: no saved checklist for {repo}#{pr} at {}: every item is open (an \
-                     Approve fails the gates; tick items in the console first)",
-                    short(head)
-                );
-                Draft::new(repo, pr, head, now)
-            }
+            Carried::Existing(draft) => draft,
+            Carried::Nothing => offline_or_empty(store, repo, pr, head, now)?,
         },
         LoadOutcome::SetAside(aside) => {
             eprintln!(
@@ -217,6 +219,41 @@ fn load_draft(store: &DraftStore, repo: &str, pr: u64, head: &str) -> Result<Dra
                  every item is open",
                 aside.error,
                 aside.path.display()
+            );
+            Draft::new(repo, pr, head, now)
+        }
+    })
+}
+
+/// The draft of the PR at `head` saved offline under another repository name (kept under
+/// `repo` from now on), or an empty one; says which.
+fn offline_or_empty(
+    store: &DraftStore,
+    repo: &str,
+    pr: u64,
+    head: &str,
+    now: Timestamp,
+) -> Result<Draft> {
+    Ok(match store.find_under_other_repo(repo, pr, head)? {
+        Some(offline) => {
+            eprintln!(
+                "note: using the checklist saved offline for {}#{pr} at {} (`schemagate --repo \
+                 PATH`)",
+                sanitize_line(&offline.repo),
+                short(head)
+            );
+            let draft = Draft {
+                repo: repo.to_owned(),
+                ..offline
+            };
+            store.save(&draft)?;
+            draft
+        }
+        None => {
+            eprintln!(
+                "note: no saved checklist for {repo}#{pr} at {}: every item is open (an Approve \
+                 fails the gates; tick items in the console first)",
+                short(head)
             );
             Draft::new(repo, pr, head, now)
         }

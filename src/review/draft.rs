@@ -79,8 +79,8 @@ impl Draft {
     }
 
     /// This draft moved to `new_head`: everything the reviewer did is kept, the evidence is the
-    /// current one, and every item whose evidence text changed is flagged for a second look
-    /// (flags not yet cleared stay).
+    /// current one, and every ticked or waived item whose evidence text changed is flagged for a
+    /// second look (flags not yet cleared stay).
     fn carried_to(
         &self,
         new_head: &str,
@@ -88,7 +88,12 @@ impl Draft {
         now: Timestamp,
     ) -> Draft {
         let mut second_look = self.second_look.clone();
-        second_look.extend(changed_items(&self.evidence, current_evidence));
+        // Only what the reviewer resolved needs a second look; open items are looked at anyway.
+        second_look.extend(
+            changed_items(&self.evidence, current_evidence)
+                .into_iter()
+                .filter(|item| self.state.get(item).is_resolved()),
+        );
         Draft {
             head_sha: new_head.to_owned(),
             evidence: current_evidence.clone(),
@@ -553,7 +558,9 @@ mod tests {
         assert_eq!(draft.state, old.state);
         assert_eq!(draft.evidence, now);
         let flagged: Vec<&str> = draft.second_look.iter().map(String::as_str).collect();
-        assert_eq!(flagged, ["backup", "gone", "new"]);
+        // Ticked with changed evidence; "lock" is waived but its evidence is the same, and
+        // "gone" / "new" changed but were never resolved.
+        assert_eq!(flagged, ["backup"]);
         assert_eq!(draft.updated_at, at(1_000));
         assert_eq!(
             store.load("acme/shop", 7, "bbb").unwrap(),

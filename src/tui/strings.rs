@@ -74,6 +74,10 @@ pub const RECORDED_LOCALLY: &str = "recorded locally — not sent to GitHub (dem
 pub const HELP_TITLE: &str = "Keys ({back} or {help} to close)";
 /// Marks a required checklist item (right after its box).
 pub const REQUIRED_MARK: &str = "*";
+
+/// Under a checklist item carried from an earlier head whose evidence changed.
+pub const LOOK_AGAIN: &str =
+    "    look again: the evidence changed since your last review (Space confirms)";
 /// Title bar on the audit screen.
 pub const AUDIT_TITLE_BAR: &str = " · decision log";
 /// Title of the audit list.

@@ -16,7 +16,7 @@ use crate::analysis::schema::ReferentialAction;
 use crate::check::{ChecklistEntry, PrReport};
 use crate::report::diff_text::{render_file_diff, render_schema_diff};
 use crate::report::style::Painter;
-use crate::review::{Draft, DraftStore, EvidenceStatus, ItemState, LoadOutcome, Note};
+use crate::review::{Carried, CarryOver, Draft, DraftStore, EvidenceStatus, ItemState, Note};
 use crate::tui::app::Context;
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::{Action, Keymap};
@@ -178,15 +178,26 @@ impl ReviewState {
         let meta = &entry.meta;
         let store = DraftStore::new(&context.data_dir);
         let fresh = || Draft::new(&meta.repo, meta.number, &meta.head_sha, context.clock.now());
-        let (draft, message) = match store.load(&meta.repo, meta.number, &meta.head_sha) {
-            Ok(LoadOutcome::Loaded(draft)) => (draft, None),
-            Ok(LoadOutcome::None) => (fresh(), None),
-            Ok(LoadOutcome::SetAside(aside)) => (
-                fresh(),
-                Some(format!("damaged draft moved to {}", aside.path.display())),
-            ),
-            Err(error) => (fresh(), Some(error.to_string())),
-        };
+        let evidence = entry.report.evidence_texts();
+        let (mut draft, message) =
+            match store.carry_over(&meta.repo, meta.number, &meta.head_sha, &evidence) {
+                Ok(CarryOver { carried, set_aside }) => {
+                    let aside = set_aside
+                        .first()
+                        .map(|aside| format!("damaged draft moved to {}", aside.path.display()));
+                    match carried {
+                        Carried::Existing(draft) => (draft, aside),
+                        Carried::Copied { draft, from_head } => {
+                            let message = carried_message(&from_head, draft.second_look.len());
+                            (draft, Some(message))
+                        }
+                        Carried::Nothing => (fresh(), aside),
+                    }
+                }
+                Err(error) => (fresh(), Some(error.to_string())),
+            };
+        // What this head shows: the next head's carry-over compares with it.
+        draft.evidence = evidence;
         Some(ReviewState {
             entry: index,
             focus: Pane::Diff,
@@ -300,6 +311,7 @@ impl ReviewState {
                     return;
                 };
                 self.draft.state.waive(&id, &context.reviewer, &text);
+                self.draft.looked_again(&id);
             }
             InputPurpose::Note => {
                 let (file, line) = place.map_or((None, None), |(f, l)| (Some(f), Some(l)));
@@ -414,13 +426,17 @@ impl ReviewState {
         };
     }
 
-    /// Ticks the selected item, or re-opens it when it was ticked.
+    /// Ticks the selected item, or re-opens it when it was ticked. On an item marked "look
+    /// again" (carried from an earlier head, its evidence changed) the first press confirms it:
+    /// the mark goes, a tick stays a tick.
     fn toggle(&mut self, context: &Context, entries: &[PrEntry]) {
         self.focus_pane(Pane::Checklist);
         let Some(id) = self.selected_item(entries).map(|item| item.id.clone()) else {
             return;
         };
+        let looked_again = self.draft.looked_again(&id);
         match self.draft.state.get(&id) {
+            ItemState::Ticked { .. } if looked_again => {}
             ItemState::Ticked { .. } => self.draft.state.reopen(&id),
             ItemState::Open | ItemState::Waived { .. } => {
                 self.draft.state.tick(&id, &context.reviewer);
@@ -866,6 +882,18 @@ fn tone_style(tone: Tone, theme: &Theme) -> Style {
     }
 }
 
+/// Said when the draft of an earlier head was carried to this one.
+fn carried_message(from_head: &str, second_looks: usize) -> String {
+    let from = from_head.get(..12).unwrap_or(from_head);
+    match second_looks {
+        0 => format!("checklist carried over from {from} (the PR moved; evidence unchanged)"),
+        n => format!(
+            "checklist carried over from {from}: {n} item(s) marked \"look again\" (their \
+             evidence changed)"
+        ),
+    }
+}
+
 /// The checklist lines visible in `height` rows, scrolled so the cursor's item shows, and the
 /// item each line belongs to (headings and notes belong to none).
 fn checklist_lines<'a>(
@@ -963,6 +991,9 @@ fn item_lines<'a>(
             format!("    waived: {}", clean(reason)),
             theme.dim,
         ));
+    }
+    if state.draft.second_look.contains(&item.id) {
+        lines.push(Line::styled(strings::LOOK_AGAIN, theme.changed));
     }
     lines
 }
