@@ -220,3 +220,21 @@ fn repo_that_is_not_a_checkout_is_refused_before_the_console_starts() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("as a git checkout"), "{stderr}");
 }
+
+#[test]
+fn demo_reads_the_config_given_with_config_before_the_console_starts() {
+    let config = tempfile::tempdir().unwrap();
+    let missing = config.path().join("missing.toml");
+    let missing = missing.to_str().unwrap();
+    let (code, stderr) = console_without_terminal(config.path(), &["demo", "--config", missing]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("missing.toml"), "{stderr}");
+
+    let bad = config.path().join("bad.toml");
+    std::fs::write(&bad, "theme = \"pink\"\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    let (code, stderr) = console_without_terminal(config.path(), &["demo", "--config", bad]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown theme `pink`"), "{stderr}");
+    assert!(stderr.contains("bad.toml"), "{stderr}");
+}

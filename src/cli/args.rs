@@ -328,7 +328,8 @@ pub struct ConfigArgs {
 /// `schemagate demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Colour theme: dark, light or high-contrast (NO_COLOR turns colours off).
-    #[arg(long, default_value = crate::tui::theme::DEFAULT_THEME, value_name = "NAME")]
-    pub theme: String,
+    /// Colour theme: dark, light or high-contrast (default: the config file's, else dark;
+    /// NO_COLOR turns colours off).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
 }

@@ -14,6 +14,7 @@ use super::args::{ConsoleArgs, GlobalArgs};
 use super::console_github;
 use super::github_setup::load_config;
 use super::input::{detect_options, reviewer_name};
+use crate::config::Config;
 use crate::review::durable::data_dir;
 use crate::review::{Checklists, SystemClock};
 use crate::source::offline::OfflineSource;
@@ -39,12 +40,7 @@ pub fn run(global: &GlobalArgs, args: &ConsoleArgs) -> anyhow::Result<ExitCode> 
     if args.repo.is_none() && config.repos.is_empty() {
         anyhow::bail!(NO_SOURCE);
     }
-    let theme_name = args
-        .theme
-        .as_deref()
-        .or(config.theme.as_deref())
-        .unwrap_or(DEFAULT_THEME);
-    let theme = Theme::load(theme_name, Theme::no_color_from_env())?;
+    let theme = load_theme(args.theme.as_deref(), &config)?;
     let checklists = Checklists::load(None)?;
     let mut context = console_context(checklists.clone())?;
     let mut app = match &args.repo {
@@ -79,6 +75,23 @@ pub fn run(global: &GlobalArgs, args: &ConsoleArgs) -> anyhow::Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
+/// The console's colours: `--theme` (`flag`), else the config file's `theme`, else dark
+/// (NO_COLOR turns colours off).
+///
+/// # Errors
+/// The theme chosen does not exist.
+pub(super) fn load_theme(flag: Option<&str>, config: &Config) -> anyhow::Result<Theme> {
+    Ok(Theme::load(
+        theme_name(flag, config),
+        Theme::no_color_from_env(),
+    )?)
+}
+
+/// The name of the theme chosen: `flag`, else the config's, else [`DEFAULT_THEME`].
+fn theme_name<'a>(flag: Option<&'a str>, config: &'a Config) -> &'a str {
+    flag.or(config.theme.as_deref()).unwrap_or(DEFAULT_THEME)
+}
+
 /// The checkout at `path`, with its base branch.
 fn open_checkout(path: &Path, base: Option<&str>) -> anyhow::Result<OfflineSource> {
     OfflineSource::open(path, base).with_context(|| {
@@ -105,4 +118,24 @@ pub(super) fn console_context(checklists: Checklists) -> anyhow::Result<Context>
         submitter: Submitter::local(),
         github_history: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_theme_flag_wins_over_the_config_which_wins_over_dark() {
+        let none = Config::default();
+        let light = Config {
+            theme: Some("light".to_owned()),
+            ..Config::default()
+        };
+        assert_eq!(theme_name(None, &none), "dark");
+        assert_eq!(theme_name(None, &light), "light");
+        assert_eq!(theme_name(Some("high-contrast"), &light), "high-contrast");
+        assert_eq!(theme_name(Some("dark"), &light), "dark");
+        assert!(load_theme(Some("sepia"), &none).is_err());
+        assert!(load_theme(None, &light).is_ok());
+    }
 }

@@ -1,37 +1,39 @@
 //! `schemagate demo`: the review console on the embedded meal-planner demo (no network, no token).
+//! The config file (`--config FILE`, else the default one) still gives the theme and the keys.
 
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::args::DemoArgs;
-use super::console_cmd::{TICK, console_context};
+use super::args::{DemoArgs, GlobalArgs};
+use super::console_cmd::{TICK, console_context, load_theme};
+use super::github_setup::load_config;
 use crate::config::{Config, ConfigError};
 use crate::review::Checklists;
 use crate::tui::app::App;
 use crate::tui::entry::demo_entries;
 use crate::tui::event::TerminalEvents;
 use crate::tui::keys::Keymap;
-use crate::tui::theme::Theme;
 
 /// Runs the console on the demo PRs.
-pub fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let theme = Theme::load(&args.theme, Theme::no_color_from_env())?;
+pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let config = demo_config(global)?;
+    let theme = load_theme(args.theme.as_deref(), &config)?;
     let checklists = Checklists::load(None)?;
     let entries = demo_entries(&checklists)?;
     let mut app = App::new(console_context(checklists)?, entries);
-    app.keymap = config_keymap()?;
+    app.keymap = Keymap::with_config(&config.keybindings);
     crate::tui::run(&mut app, &theme, &mut TerminalEvents { tick: TICK })?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The keys of the config file's `[keybindings]` (the defaults without a config directory).
-fn config_keymap() -> anyhow::Result<Keymap> {
-    match Config::load(None) {
-        Ok(loaded) => Ok(Keymap::with_config(&loaded.config.keybindings)),
-        Err(ConfigError::NoConfigDir) => Ok(Keymap::default()),
-        Err(error) => {
-            Err(error).context("reading the config file (its keybindings apply to the demo)")
-        }
-    }
+/// The config file (its theme and `[keybindings]` apply to the demo); the defaults without a
+/// config directory.
+fn demo_config(global: &GlobalArgs) -> anyhow::Result<Config> {
+    load_config(global)
+        .or_else(|error| match error.downcast_ref::<ConfigError>() {
+            Some(ConfigError::NoConfigDir) => Ok(Config::default()),
+            _ => Err(error),
+        })
+        .context("reading the config file (its theme and keybindings apply to the demo)")
 }

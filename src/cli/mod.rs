@@ -39,7 +39,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Check(args)) => check_cmd::run(&cli.global, args),
         Some(Command::Audit(args)) => audit_cmd::run(&cli.global, args),
         Some(Command::Queue(args)) => queue_cmd::run(&cli.global, args),
-        Some(Command::Demo(args)) => demo_cmd::run(args),
+        Some(Command::Demo(args)) => demo_cmd::run(&cli.global, args),
         Some(Command::Submit(args)) => submit_cmd::run(&cli.global, args),
         Some(Command::Config(args)) => config_cmd::run(&cli.global, args),
     };
