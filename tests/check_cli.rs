@@ -304,7 +304,12 @@ impl Outcome {
 /// Runs `schemagate check ARGS...` with git isolated below `ceiling`; `no_color` sets NO_COLOR.
 fn run_check(ceiling: &Path, args: &[&OsStr], no_color: bool) -> Result<Outcome> {
     let mut command = Command::new(env!("CARGO_BIN_EXE_schemagate"));
-    command.arg("check").args(args).env_remove("NO_COLOR");
+    command
+        .arg("check")
+        .args(args)
+        .env_remove("NO_COLOR")
+        // A team's checklists.toml is read from here (none unless a test writes one).
+        .env("SCHEMAGATE_CONFIG_DIR", ceiling.join("config"));
     isolate_git(&mut command, ceiling);
     if no_color {
         command.env("NO_COLOR", "1");
@@ -807,6 +812,31 @@ fn a_checklists_file_with_a_syntax_error_is_named_with_its_line() -> Result<()> 
     ensure!(
         stderr.contains(&format!("my-checklists.toml:{bad_line}")),
         "stderr does not name the file and line {bad_line}: {stderr}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_teams_checklists_file_in_the_config_directory_is_used() -> Result<()> {
+    let repo = PrRepo::demo(101)?;
+    let config = repo.temp.path().join("config");
+    fs::create_dir_all(&config)?;
+    let good = fs::read_to_string(crate_path("assets/checklists.toml"))?;
+    let team = good.replacen(
+        "The migration matches the schema definition",
+        "Our DBA read the migration",
+        1,
+    );
+    ensure!(team != good, "the embedded text changed; pick another item");
+    fs::write(config.join("checklists.toml"), team)?;
+    let report = repo.check_json(&[])?;
+    let texts: Vec<&str> = array_at(&report, "checklist")?
+        .iter()
+        .filter_map(|item| item["text"].as_str())
+        .collect();
+    ensure!(
+        texts.contains(&"Our DBA read the migration"),
+        "the team's list is not used: {texts:?}"
     );
     Ok(())
 }

@@ -2,13 +2,12 @@
 //! checklist with its evidence, in text, JSON, markdown (the PR comment) or SARIF; the exit code
 //! says whether the risk reached the threshold.
 
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
 use super::args::{CheckArgs, CheckFormat, GlobalArgs};
-use super::input::{self, Checkout};
+use super::input::{self, Checkout, team_checklists};
 use super::output::{emit, print_json};
 use crate::analysis::pipeline::analyze_change;
 use crate::analysis::rules::{catalog, pr_risk};
@@ -17,7 +16,6 @@ use crate::report::check_text::render_check_text;
 use crate::report::markdown::render_markdown;
 use crate::report::sarif::render_sarif;
 use crate::report::style::Painter;
-use crate::review::Checklists;
 
 /// Exit code when the risk reached `--fail-on`.
 const EXIT_RISK: u8 = 1;
@@ -32,7 +30,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
     let base = checkout.load(Some(&base_rev), global)?;
     let head = checkout.load(args.head.as_deref(), global)?;
     let change = analyze_change(&base.files, &head.files, &input::detect_options(global));
-    let checklists = load_checklists(args.checklists.as_deref())?;
+    let checklists = team_checklists(args.checklists.as_deref())?;
     let pr_body = match &args.pr_body {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -82,14 +80,4 @@ fn default_base(checkout: &Checkout, head: Option<&str>) -> Result<String> {
     let head = head.unwrap_or("HEAD");
     repo.merge_base(&branch, head)
         .with_context(|| format!("finding the merge base of {branch} and {head} (pass --base REV)"))
-}
-
-/// The checklists: `--checklists FILE`, else `checklists.toml` in the config directory when it
-/// exists, else the embedded ones.
-fn load_checklists(explicit: Option<&Path>) -> Result<Checklists> {
-    let from_config: Option<PathBuf> = directories::ProjectDirs::from("", "", "schemagate")
-        .map(|dirs| dirs.config_dir().join("checklists.toml"))
-        .filter(|path| path.is_file());
-    let chosen = explicit.map(Path::to_path_buf).or(from_config);
-    Ok(Checklists::load(chosen.as_deref())?)
 }

@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use super::args::{ConsoleArgs, GlobalArgs};
 use super::console_github;
 use super::github_setup::load_config;
-use super::input::{detect_options, reviewer_name};
+use super::input::{detect_options, reviewer_name, team_checklists};
 use crate::config::Config;
 use crate::review::durable::data_dir;
 use crate::review::{Checklists, SystemClock};
@@ -41,7 +41,7 @@ pub fn run(global: &GlobalArgs, args: &ConsoleArgs) -> anyhow::Result<ExitCode> 
         anyhow::bail!(NO_SOURCE);
     }
     let theme = load_theme(args.theme.as_deref(), &config)?;
-    let checklists = Checklists::load(None)?;
+    let checklists = team_checklists(None)?;
     let mut context = console_context(checklists.clone())?;
     let mut app = match &args.repo {
         Some(path) => {

@@ -8,8 +8,8 @@ use anyhow::Context as _;
 use super::args::{DemoArgs, GlobalArgs};
 use super::console_cmd::{TICK, console_context, load_theme};
 use super::github_setup::load_config;
+use super::input::team_checklists;
 use crate::config::{Config, ConfigError};
-use crate::review::Checklists;
 use crate::tui::app::App;
 use crate::tui::entry::demo_entries;
 use crate::tui::event::TerminalEvents;
@@ -19,7 +19,7 @@ use crate::tui::keys::Keymap;
 pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let config = demo_config(global)?;
     let theme = load_theme(args.theme.as_deref(), &config)?;
-    let checklists = Checklists::load(None)?;
+    let checklists = team_checklists(None)?;
     let entries = demo_entries(&checklists)?;
     let mut app = App::new(console_context(checklists)?, entries);
     app.keymap = Keymap::with_config(&config.keybindings);

@@ -10,6 +10,7 @@ use super::args::GlobalArgs;
 use crate::analysis::detect::DetectOptions;
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::analysis::fileset::FileSet;
+use crate::review::Checklists;
 use crate::source::git::{GitError, GitRepo};
 use crate::source::local::{SkippedFile, read_dir};
 
@@ -21,6 +22,20 @@ pub struct LoadedInput {
     pub diagnostics: Vec<Diagnostic>,
     /// For headings: `main (3f2a9c1)` or `working tree of PATH`.
     pub description: String,
+}
+
+/// The checklists every command uses: `explicit` (`check --checklists FILE`), else
+/// `checklists.toml` in the config directory when it exists (a team's own lists), else the
+/// embedded ones. The console, `queue`, `submit` and `check` thus hold the same gates.
+///
+/// # Errors
+/// The chosen file cannot be read or is not valid checklist TOML.
+pub fn team_checklists(explicit: Option<&Path>) -> Result<Checklists> {
+    let from_config: Option<PathBuf> = crate::config::config_dir()
+        .map(|dir| dir.join("checklists.toml"))
+        .filter(|path| path.is_file());
+    let chosen = explicit.map(Path::to_path_buf).or(from_config);
+    Ok(Checklists::load(chosen.as_deref())?)
 }
 
 /// Who is reviewing, as recorded with ticks, waivers and verdicts: `$USER`, else `reviewer`.

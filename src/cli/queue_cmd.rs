@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::args::{Format, GlobalArgs, QueueArgs};
-use super::input::detect_options;
+use super::input::{detect_options, team_checklists};
 use super::output::{emit, print_json};
 use crate::analysis::conflicts::{Conflict, PrFootprint, PrId, find_conflicts};
 use crate::analysis::detect::DetectOptions;
@@ -49,7 +49,7 @@ fn run_offline(global: &GlobalArgs, args: &QueueArgs, path: &std::path::Path) ->
     let listing = source
         .list_prs()
         .context("listing the branches and pull request refs")?;
-    let checklists = Checklists::load(None)?;
+    let checklists = team_checklists(None)?;
     let queue = build_queue(&source, listing, &checklists, &options, now_unix());
     match args.format {
         Format::Text => emit(render_text(&queue))?,

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 
 use super::args::{GlobalArgs, SubmitArgs};
 use super::github_setup::{connect, load_config, network_runtime, repo_detect_options};
-use super::input::reviewer_name;
+use super::input::{reviewer_name, team_checklists};
 use crate::analysis::detect::DetectOptions;
 use crate::config::{RepoConfig, is_repo_name};
 use crate::github::cache::ContentCache;
@@ -28,8 +28,8 @@ use crate::report::review_body::verdict_label;
 use crate::report::sanitize::{sanitize_line, sanitize_text};
 use crate::review::durable::data_dir;
 use crate::review::{
-    Carried, Checklists, Clock, DecisionLog, Destination, Draft, DraftStore, LoadOutcome,
-    SystemClock, Timestamp, Verdict, check_verdict,
+    Carried, Clock, DecisionLog, Destination, Draft, DraftStore, LoadOutcome, SystemClock,
+    Timestamp, Verdict, check_verdict,
 };
 use crate::tui::entry::PrEntry;
 
@@ -121,7 +121,7 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
             ));
         }
     };
-    let checklists = Checklists::load(None)?;
+    let checklists = team_checklists(None)?;
     let entry = PrEntry::analyse_with(change, &checklists, &request.options);
     let head = entry.meta.head_sha.clone();
     let clock = SystemClock;

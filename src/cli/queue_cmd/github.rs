@@ -22,6 +22,7 @@ use crate::analysis::rules::Risk;
 use crate::cli::EXIT_ERROR;
 use crate::cli::args::{Format, GlobalArgs, QueueArgs};
 use crate::cli::github_setup::{connect, load_config, network_runtime, repo_detect_options};
+use crate::cli::input::team_checklists;
 use crate::cli::output::{emit, print_json};
 use crate::config::{Config, RepoConfig, SectionConfig};
 use crate::github::cache::ContentCache;
@@ -54,7 +55,7 @@ pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
         })
         .collect();
     let cache = ContentCache::open_default().context("opening the download cache")?;
-    let checklists = Checklists::load(None)?;
+    let checklists = team_checklists(None)?;
     let runtime = network_runtime()?;
     // The client's transport starts its background work on the runtime it is built in.
     let _entered = runtime.enter();
