@@ -244,6 +244,10 @@ async fn block_is_sent_with_an_inline_comment_a_failure_status_and_the_label() {
     assert!(stdout.contains("sent: Block with "), "{stdout}");
     assert!(stdout.contains("pullrequestreview-80"), "{stdout}");
     assert!(stderr.contains("no saved checklist"), "{stderr}");
+    assert!(
+        stderr.contains("GitHub token from the GH_TOKEN environment variable"),
+        "the token's source is said: {stderr}"
+    );
 
     let reviews = posts(&server, &format!("/repos/{REPO}/pulls/{PR}/reviews")).await;
     let [review] = reviews.as_slice() else {

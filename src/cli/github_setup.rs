@@ -41,13 +41,15 @@ pub(super) fn network_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the network runtime")
 }
 
-/// A client for [`api_url`] with the token found by [`resolve_token`].
+/// A client for [`api_url`] with the token found by [`resolve_token`]; says on stderr which
+/// source the token came from (never the token).
 ///
 /// # Errors
 /// No token (the message says how to get one), or an unusable API URL.
 pub(super) fn connect(global: &GlobalArgs, config: &Config) -> anyhow::Result<GitHub> {
     let url = api_url(global, config);
     let token = resolve_token(url)?;
+    eprintln!("schemagate: GitHub token from {}", token.source());
     GitHub::new(url, token).with_context(|| format!("cannot connect to {url}"))
 }
 
