@@ -112,6 +112,12 @@ async fn merged_prs_without_data_review_and_unlogged_approvals_are_listed() {
     );
     assert!(stdout.contains("(outside schemagate)"), "{stdout}");
     assert!(!stdout.contains("#4") && !stdout.contains("#5"), "{stdout}");
+    // PR 1 was approved at 1111…, then pushed to and merged at 9999…: the approval is stale.
+    assert!(stdout.contains("Stale approvals:"), "{stdout}");
+    assert!(
+        stdout.contains("acme/shop#1 approved at 111111111111"),
+        "{stdout}"
+    );
     assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
 }
 

@@ -41,6 +41,7 @@ fn facts() -> Vec<GitHubPrFacts> {
             number: 7,
             title: "Drop the legacy flag\u{1b}[31m".to_owned(),
             merged_at: Some("2026-11-20T09:30:00Z".to_owned()),
+            head_sha: None,
             approvals: Vec::new(),
         },
         GitHubPrFacts {
@@ -48,6 +49,7 @@ fn facts() -> Vec<GitHubPrFacts> {
             number: 9,
             title: "Index emails".to_owned(),
             merged_at: None,
+            head_sha: None,
             approvals: vec![GitHubApproval {
                 reviewer: "lead".to_owned(),
                 commit: Some("0123456789abcdef0123456789abcdef01234567".to_owned()),

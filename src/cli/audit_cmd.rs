@@ -19,7 +19,7 @@ use crate::github::contents::RepoRef;
 use crate::github::history::migration_prs_since;
 use crate::review::Verdict;
 use crate::review::audit::{
-    AuditFilter, AuditReport, local_heads, render_csv, render_text, select, stale_approvals,
+    AuditFilter, AuditReport, PrKey, local_heads, render_csv, render_text, select, stale_approvals,
 };
 use crate::review::clock::Timestamp;
 use crate::review::decision_log::{LOG_FILE, LogRead, Verification, read_all, verify};
@@ -48,7 +48,7 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
     };
     let filter = filter(args)?;
     let selected = select(&log.records, &filter);
-    let heads = match (&args.repo_path, &args.repo) {
+    let mut heads = match (&args.repo_path, &args.repo) {
         (Some(path), Some(repo)) => {
             let git =
                 GitRepo::open(path).with_context(|| format!("--repo-path {}", path.display()))?;
@@ -56,6 +56,13 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
         }
         _ => BTreeMap::new(),
     };
+    let github = if args.offline {
+        GitHubComparison::default()
+    } else {
+        compare_with_github(global, args, &load_config(global)?, &filter, &log)
+    };
+    // GitHub's heads are the truth; a local checkout may not have fetched the latest push.
+    heads.extend(github.heads);
     let stale = stale_approvals(&log.records, &selected, &heads);
     let mut report = AuditReport::new(
         &selected,
@@ -64,11 +71,8 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
         log.torn_tail.as_ref(),
         verification.as_ref(),
     );
-    if !args.offline {
-        let config = load_config(global)?;
-        (report.github, report.github_errors) =
-            compare_with_github(global, args, &config, &filter, &log);
-    }
+    report.github = github.audit;
+    report.github_errors = github.errors;
     match args.format {
         AuditFormat::Text => emit(render_text(&report))?,
         AuditFormat::Json => print_json(&report)?,
@@ -83,36 +87,62 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
     })
 }
 
-/// The comparison with GitHub of the configured repositories (only `--repo` when given), and
-/// what could not be asked. `None` when no repository is configured.
+/// What GitHub told the audit.
+#[derive(Default)]
+struct GitHubComparison {
+    /// Merged without review, approvals the log lacks; `None` when no repository is
+    /// configured or GitHub could not be asked at all.
+    audit: Option<GitHubAudit>,
+    /// What could not be asked, and why.
+    errors: Vec<String>,
+    /// The current head of every migration PR GitHub listed.
+    heads: BTreeMap<PrKey, String>,
+}
+
+/// The comparison with GitHub of the configured repositories (only `--repo` when given).
 fn compare_with_github(
     global: &GlobalArgs,
     args: &AuditArgs,
     config: &Config,
     filter: &AuditFilter,
     log: &LogRead,
-) -> (Option<GitHubAudit>, Vec<String>) {
+) -> GitHubComparison {
     let repos: Vec<_> = config
         .repos
         .iter()
         .filter(|repo| args.repo.as_ref().is_none_or(|only| &repo.name == only))
         .collect();
     if repos.is_empty() {
-        return (None, Vec::new());
+        return GitHubComparison::default();
     }
     let runtime = match network_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => return (None, vec![format!("{error:#}")]),
+        Err(error) => {
+            return GitHubComparison {
+                errors: vec![format!("{error:#}")],
+                ..GitHubComparison::default()
+            };
+        }
     };
     // octocrab starts its connection task when the client is built: inside the runtime.
     let _inside = runtime.enter();
     let client = match connect(global, config) {
         Ok(client) => client,
-        Err(error) => return (None, vec![format!("{error:#}")]),
+        Err(error) => {
+            return GitHubComparison {
+                errors: vec![format!("{error:#}")],
+                ..GitHubComparison::default()
+            };
+        }
     };
     let cache = match ContentCache::open_default() {
         Ok(cache) => cache,
-        Err(error) => return (None, vec![error.to_string()]),
+        Err(error) => {
+            return GitHubComparison {
+                errors: vec![error.to_string()],
+                ..GitHubComparison::default()
+            };
+        }
     };
     let since = filter.since.unwrap_or_else(|| {
         Timestamp::from_unix_secs(SystemClock.now().unix_secs() - DEFAULT_GITHUB_DAYS * 86_400)
@@ -138,7 +168,15 @@ fn compare_with_github(
             Err(error) => errors.push(format!("{}: {error}", repo.name)),
         }
     }
-    (Some(compare(&facts, &log.records)), errors)
+    let heads = facts
+        .iter()
+        .filter_map(|pr| Some(((pr.repo.clone(), pr.number), pr.head_sha.clone()?)))
+        .collect();
+    GitHubComparison {
+        audit: Some(compare(&facts, &log.records)),
+        errors,
+        heads,
+    }
 }
 
 /// The filter the options describe.

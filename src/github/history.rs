@@ -24,7 +24,7 @@ const HISTORY_QUERY: &str = r#"query($q: String!, $cursor: String) {
   search(query: $q, type: ISSUE, first: 100, after: $cursor) {
     pageInfo { hasNextPage endCursor }
     nodes { ... on PullRequest {
-      number title state mergedAt
+      number title state mergedAt headRefOid
       files(first: 100) { nodes { path } pageInfo { hasNextPage } }
       reviews(states: APPROVED, last: 50) { nodes { author { login } submittedAt commit { oid } body } }
     } }
@@ -59,6 +59,7 @@ struct PrNode {
     #[serde(default)]
     state: String,
     merged_at: Option<String>,
+    head_ref_oid: Option<String>,
     files: Option<Connection<FileNode>>,
     reviews: Option<Connection<ReviewNode>>,
 }
@@ -190,6 +191,7 @@ async fn judge(
         number,
         title: node.title,
         merged_at: node.merged_at,
+        head_sha: node.head_ref_oid,
         approvals,
     }))
 }

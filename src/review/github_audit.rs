@@ -20,6 +20,9 @@ pub struct GitHubPrFacts {
     pub title: String,
     /// When it was merged (RFC 3339), if it was.
     pub merged_at: Option<String>,
+    /// Its head commit now (for a merged PR, the head that was merged): an approval of another
+    /// commit is stale.
+    pub head_sha: Option<String>,
     /// Its approving reviews.
     pub approvals: Vec<GitHubApproval>,
 }
@@ -168,6 +171,7 @@ mod tests {
             number,
             title: format!("PR {number}"),
             merged_at: merged_at.map(str::to_owned),
+            head_sha: None,
             approvals,
         }
     }
