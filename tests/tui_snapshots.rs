@@ -89,6 +89,26 @@ fn review_of_the_riskiest_pr_at_each_size() {
 }
 
 #[test]
+fn verdict_choice_and_confirmation_with_the_body_preview_at_each_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    // The riskiest PR has an open CRITICAL finding: Block is preselected.
+    press(&mut app, &[KeyCode::Enter, KeyCode::Char('v')]);
+    for (width, height) in SIZES {
+        insta::assert_snapshot!(
+            format!("verdict_choice_{width}x{height}"),
+            render(&app, width, height)
+        );
+    }
+    press(&mut app, &[KeyCode::Enter]);
+    for (width, height) in SIZES {
+        let screen = render(&app, width, height);
+        assert!(screen.contains("Block"), "{screen}");
+        insta::assert_snapshot!(format!("verdict_confirm_{width}x{height}"), screen);
+    }
+}
+
+#[test]
 fn verdict_refused_and_help_overlays() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
