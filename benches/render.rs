@@ -208,6 +208,7 @@ fn numbered_copy(entry: &PrEntry, number: u64) -> PrEntry {
         cascade_trees: entry.cascade_trees.clone(),
         footprint,
         approvals_at_head: entry.approvals_at_head,
+        github_status: entry.github_status.clone(),
     }
 }
 

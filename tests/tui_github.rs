@@ -50,6 +50,7 @@ fn shop() -> FakeRepo {
     };
     let mut drop = FakePr::new(7, "Drop the legacy flag").adds("migrations/002_drop.sql", DROP);
     drop.reviews = vec![approval("0123456789abcdef0123456789abcdef01234567")];
+    drop.status = Some(("FAILURE".into(), "Blocked by lead".into()));
     let mut index = FakePr::new(9, "Index emails").adds("migrations/002_index.sql", INDEX);
     index.reviews = vec![approval(&index.head_oid("acme/shop"))];
     repo.prs = vec![
@@ -149,8 +150,17 @@ fn prs_arrive_analysed_and_a_failing_repo_is_reported() {
     let drop = entries.iter().find(|e| e.meta.number == 7).unwrap();
     assert_eq!(drop.meta.repo, "acme/shop");
     assert_eq!(drop.approvals_at_head, 0, "an approval of an older commit");
+    assert_eq!(
+        drop.github_status.as_deref(),
+        Some("GitHub: lead approved an older commit; data review: failure (Blocked by lead)")
+    );
     let index = entries.iter().find(|e| e.meta.number == 9).unwrap();
     assert_eq!(index.approvals_at_head, 1, "approved at its head");
+    assert_eq!(
+        index.github_status.as_deref(),
+        Some("GitHub: lead approved at the head; data review: not set")
+    );
+
     assert!(drop.report.risk >= Risk::High, "{:?}", drop.report.risk);
     assert!(
         drop.report
@@ -174,6 +184,21 @@ fn prs_arrive_analysed_and_a_failing_repo_is_reported() {
         _ => None,
     });
     assert_eq!(last_progress, Some((2, 2)), "both migration PRs analysed");
+    // The queue shows the selected PR's line (the riskiest, #7, is selected first).
+    let owned: Vec<PrEntry> = events
+        .into_iter()
+        .filter_map(|e| match e {
+            LoadEvent::Entry(entry) => Some(*entry),
+            _ => None,
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let app = schemagate::tui::app::App::new(console::demo_context(dir.path()), owned);
+    let screen = console::render(&app, 160, 48);
+    assert!(
+        screen.contains("GitHub: lead approved an older commit; data review: failure"),
+        "{screen}"
+    );
 }
 
 /// The entries' numbers, sorted.

@@ -155,6 +155,32 @@ pub enum StatusState {
     Expected,
 }
 
+impl StatusState {
+    /// The state in words: `success`, `failure`, ...
+    pub fn word(self) -> &'static str {
+        match self {
+            StatusState::Success => "success",
+            StatusState::Failure => "failure",
+            StatusState::Pending => "pending",
+            StatusState::Error => "error",
+            StatusState::Expected => "expected",
+        }
+    }
+}
+
+impl ReviewState {
+    /// The verdict in words: `approved`, `changes requested`, ...
+    pub fn word(self) -> &'static str {
+        match self {
+            ReviewState::Approved => "approved",
+            ReviewState::ChangesRequested => "changes requested",
+            ReviewState::Commented => "commented",
+            ReviewState::Dismissed => "dismissed",
+            ReviewState::Pending => "pending",
+        }
+    }
+}
+
 /// The `schemagate/data-review` status of a PR's head commit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DataReviewStatus {

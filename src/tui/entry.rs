@@ -30,6 +30,9 @@ pub struct PrEntry {
     /// Approvals GitHub already holds on the head commit (the gates want one before a CRITICAL
     /// PR is approved); 0 for a local source.
     pub approvals_at_head: usize,
+    /// What GitHub shows of the PR's reviews and `schemagate/data-review` status, in one line
+    /// (untrusted: sanitize before drawing); `None` for a local source.
+    pub github_status: Option<String>,
 }
 
 impl PrEntry {
@@ -81,6 +84,7 @@ impl PrEntry {
             cascade_trees,
             footprint,
             approvals_at_head: 0,
+            github_status: None,
         }
     }
 

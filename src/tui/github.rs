@@ -15,7 +15,7 @@ use crate::analysis::detect::DetectOptions;
 use crate::config::{RepoConfig, SectionConfig};
 use crate::github::GitHub;
 use crate::github::cache::ContentCache;
-use crate::github::remote::{QueueEvent, load_queue};
+use crate::github::remote::{PrReview, QueueEvent, RemotePr, load_queue};
 use crate::review::{Checklists, Clock, SystemClock};
 use crate::tui::entry::PrEntry;
 use crate::tui::loader::{LoadEvent, LoadSink, LoadSource};
@@ -87,6 +87,7 @@ impl LoadSource for GitHubLoad {
                     let options = self.options.get(&repo).cloned().unwrap_or_default();
                     let mut entry = PrEntry::analyse_with(*change, &self.checklists, &options);
                     entry.approvals_at_head = pr.approvals_at(&pr.meta.head_sha);
+                    entry.github_status = Some(github_status(&pr));
                     let count = counts.entry(repo.clone()).or_default();
                     count.analysed += 1;
                     let shown = entry.report.sets.is_empty()
@@ -137,4 +138,46 @@ fn progress(repo: &str, count: &Counts) -> LoadEvent {
         done: count.analysed,
         total: count.listed,
     }
+}
+
+/// `GitHub: dba-lead changes requested at the head, hubot approved an older commit; data
+/// review: failure (Blocked)`: each reviewer's latest review and the data-review status.
+pub fn github_status(pr: &RemotePr) -> String {
+    let head = &pr.meta.head_sha;
+    let mut latest: Vec<&PrReview> = Vec::new();
+    for review in pr.reviews.iter().rev() {
+        if !latest.iter().any(|seen| seen.author == review.author) {
+            latest.push(review);
+        }
+    }
+    latest.reverse();
+    let reviews: Vec<String> = latest
+        .iter()
+        .map(|review| {
+            let author = if review.author.is_empty() {
+                "ghost"
+            } else {
+                &review.author
+            };
+            let at = if review.is_at(head) {
+                "at the head"
+            } else {
+                "an older commit"
+            };
+            format!("{author} {} {at}", review.state.word())
+        })
+        .collect();
+    let reviews = if reviews.is_empty() {
+        "no reviews yet".to_owned()
+    } else {
+        reviews.join(", ")
+    };
+    let status = match &pr.data_review_status {
+        Some(status) => match &status.description {
+            Some(description) => format!("{} ({description})", status.state.word()),
+            None => status.state.word().to_owned(),
+        },
+        None => "not set".to_owned(),
+    };
+    format!("GitHub: {reviews}; data review: {status}")
 }

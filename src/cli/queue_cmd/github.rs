@@ -28,7 +28,7 @@ use crate::config::{Config, RepoConfig, SectionConfig};
 use crate::github::cache::ContentCache;
 use crate::github::contents::short;
 use crate::github::remote::{
-    DataReviewStatus, PrReview, QueueEvent, RemotePr, ReviewState, StatusState, load_queue,
+    DataReviewStatus, PrReview, QueueEvent, RemotePr, ReviewState, load_queue,
 };
 use crate::report::sanitize::sanitize_line;
 use crate::review::{Checklists, Timestamp};
@@ -398,7 +398,7 @@ fn entry_text(entry: &GitHubEntry) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             "          data review: {}{description}\n",
-            status_word(status)
+            status.state.word()
         ));
     }
     for skipped in &entry.skipped_files {
@@ -413,13 +413,7 @@ fn entry_text(entry: &GitHubEntry) -> String {
 
 /// `dba-lead changes requested at 6dcb09b (current head, schemagate)`.
 fn review_text(review: &ReviewEntry) -> String {
-    let verdict = match review.state {
-        ReviewState::Approved => "approved",
-        ReviewState::ChangesRequested => "changes requested",
-        ReviewState::Commented => "commented",
-        ReviewState::Dismissed => "dismissed",
-        ReviewState::Pending => "pending",
-    };
+    let verdict = review.state.word();
     let author = if review.author.is_empty() {
         "ghost"
     } else {
@@ -439,16 +433,6 @@ fn review_text(review: &ReviewEntry) -> String {
         text.push(')');
     }
     text
-}
-
-fn status_word(status: &DataReviewStatus) -> &'static str {
-    match status.state {
-        StatusState::Success => "success",
-        StatusState::Failure => "failure",
-        StatusState::Pending => "pending",
-        StatusState::Error => "error",
-        StatusState::Expected => "expected",
-    }
 }
 
 #[cfg(test)]

@@ -614,6 +614,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
                 StatusTone::Progress => theme.accent,
                 StatusTone::Error => theme.removed,
                 StatusTone::Conflict => theme.changed,
+                StatusTone::GitHub => theme.dim,
             };
             Line::styled(text, style)
         })
@@ -628,10 +629,12 @@ enum StatusTone {
     Progress,
     Error,
     Conflict,
+    GitHub,
 }
 
 /// The lines between the table and the footer: loading progress per repository, loading
-/// errors, and the conflicts of the selected PR (`visible`: the rows passing the filter).
+/// errors, and for the selected PR what GitHub shows (reviews, data-review status) and its
+/// conflicts (`visible`: the rows passing the filter).
 fn status_lines(view: &QueueView, visible: &[usize]) -> Vec<(StatusTone, String)> {
     let mut lines = Vec::new();
     let load = view.load;
@@ -664,6 +667,9 @@ fn status_lines(view: &QueueView, visible: &[usize]) -> Vec<(StatusTone, String)
         .get(view.state.selected)
         .and_then(|&i| view.entries.get(i));
     if let Some(entry) = selected {
+        if let Some(github) = &entry.github_status {
+            lines.push((StatusTone::GitHub, clean(github).into_owned()));
+        }
         let conflicts: Vec<&Conflict> = view.state.conflicts_of(entry).collect();
         for conflict in conflicts.iter().take(SHOWN_CONFLICTS) {
             lines.push((
