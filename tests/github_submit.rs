@@ -156,6 +156,20 @@ async fn github_ok() -> MockServer {
     server
 }
 
+/// A mock GitHub whose first review POST answers 502 Bad Gateway; everything else succeeds.
+async fn github_with_one_bad_gateway() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    server
+}
+
 async fn mount_ok(server: &MockServer) {
     mount_ok_for(server, REPO, PR, HEAD).await;
 }
@@ -428,15 +442,7 @@ async fn a_moved_head_is_refused_and_nothing_is_posted() {
 
 #[tokio::test]
 async fn a_5xx_goes_to_the_outbox_and_the_retry_posts_exactly_one_review() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(reviews_path()))
-        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    mount_ok(&server).await;
+    let server = github_with_one_bad_gateway().await;
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
     let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
@@ -1091,15 +1097,7 @@ async fn a_review_posted_before_a_refused_label_is_logged_not_lost() {
 
 #[tokio::test]
 async fn an_entry_another_sender_holds_is_left_to_it() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(reviews_path()))
-        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    mount_ok(&server).await;
+    let server = github_with_one_bad_gateway().await;
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
     let github = client(&server);
@@ -1182,15 +1180,7 @@ async fn a_queued_submit_the_log_cannot_record_is_still_in_the_outbox() {
 
 #[tokio::test]
 async fn a_queued_verdict_is_not_sent_over_a_later_one() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(reviews_path()))
-        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    mount_ok(&server).await;
+    let server = github_with_one_bad_gateway().await;
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
     let github = client(&server);
@@ -1235,15 +1225,7 @@ async fn a_queued_verdict_is_not_sent_over_a_later_one() {
 
 #[tokio::test]
 async fn an_earlier_verdict_does_not_supersede_a_queued_later_one() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(reviews_path()))
-        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    mount_ok(&server).await;
+    let server = github_with_one_bad_gateway().await;
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
     let github = client(&server);
