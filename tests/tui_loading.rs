@@ -127,15 +127,13 @@ fn the_selection_stays_on_its_pr_while_riskier_ones_arrive() {
     let low = changes.remove(0);
     assert_eq!(low.meta.number, 101);
     app.entries.push(PrEntry::analyse(low, &checklists));
-    let context = &app.context;
-    app.queue
-        .entries_changed(&app.entries, &context.data_dir, &context.reviewer);
+    let reviewer = &app.context.reviewer;
+    app.queue.entries_changed(&app.entries, reviewer);
     for change in changes {
         app.entries.push(PrEntry::analyse(change, &checklists));
     }
-    let context = &app.context;
-    app.queue
-        .entries_changed(&app.entries, &context.data_dir, &context.reviewer);
+    let reviewer = &app.context.reviewer;
+    app.queue.entries_changed(&app.entries, reviewer);
     let selected = app.queue.selected_entry(&app.entries).unwrap();
     assert_eq!(app.entries[selected].meta.number, 101);
     assert_ne!(numbers(&app)[0], 101, "sorted by risk");

@@ -262,9 +262,8 @@ fn p_cycles_through_the_repositories_and_escape_shows_all() {
         change,
         &checklists,
     ));
-    let context = &app.context;
-    app.queue
-        .entries_changed(&app.entries, &context.data_dir, &context.reviewer);
+    let reviewer = &app.context.reviewer;
+    app.queue.entries_changed(&app.entries, reviewer);
     assert_eq!(app.queue.visible(&app.entries).len(), 10);
     press(&mut app, &[KeyCode::Char('p')]);
     assert_eq!(app.queue.repo_filter(), Some("acme/other"));

@@ -224,8 +224,7 @@ impl App {
     /// The queue takes in a changed list of entries.
     fn entries_changed(&mut self) {
         let context = &self.context;
-        self.queue
-            .entries_changed(&self.entries, &context.data_dir, &context.reviewer);
+        self.queue.entries_changed(&self.entries, &context.reviewer);
     }
 
     /// Loads the queue again; the PRs shown stay until the new load is done. Ticks, waivers and
@@ -237,6 +236,10 @@ impl App {
         loader.restart();
         self.reloaded = Some(Vec::new());
         self.load = LoadStatus::started();
+        // Verdicts recorded elsewhere meanwhile (`schemagate submit`) show after a reload.
+        let context = &self.context;
+        self.queue
+            .load_decisions(&self.entries, &context.data_dir, &context.reviewer);
     }
 
     /// The bindings in force (the help overlay lists them).

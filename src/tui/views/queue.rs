@@ -54,6 +54,8 @@ pub struct QueueState {
     filter: String,
     /// Whether keys go into the filter.
     searching: bool,
+    /// The decision log as last read (read again only when a verdict was recorded).
+    log: Vec<Record>,
     /// The reviewer's last recorded verdict on each entry (same order as the entries).
     decisions: Vec<Option<LastDecision>>,
     /// Why the decision log could not be read, if it could not.
@@ -138,6 +140,7 @@ impl QueueState {
             offset: Cell::new(0),
             filter: String::new(),
             searching: false,
+            log: Vec::new(),
             decisions: Vec::new(),
             log_error: None,
         };
@@ -148,8 +151,8 @@ impl QueueState {
 
     /// Takes in a changed list of entries (PRs arrived from the loader, or a refresh emptied
     /// it): the queue is sorted again, keeping the selection on the PR it was on, and the
-    /// decisions and conflicts are read again.
-    pub fn entries_changed(&mut self, entries: &[PrEntry], data_dir: &Path, reviewer: &str) {
+    /// decisions (from the log as last read: no file is read here) and conflicts are found again.
+    pub fn entries_changed(&mut self, entries: &[PrEntry], reviewer: &str) {
         let selected = self.selected_entry(entries);
         self.order = (0..entries.len()).collect();
         self.sort(entries);
@@ -160,7 +163,7 @@ impl QueueState {
                 .position(|&i| i == entry)
                 .unwrap_or(0);
         }
-        self.load_decisions(entries, data_dir, reviewer);
+        self.match_decisions(entries, reviewer);
         self.find_conflicts(entries);
     }
 
@@ -229,18 +232,25 @@ impl QueueState {
         self.selected = 0;
     }
 
-    /// Reads `reviewer`'s last verdict on each entry from the decision log in `data_dir`.
+    /// Reads the decision log in `data_dir` again (at start and after a verdict was recorded)
+    /// and finds `reviewer`'s last verdict on each entry.
     pub fn load_decisions(&mut self, entries: &[PrEntry], data_dir: &Path, reviewer: &str) {
         match read_all(&data_dir.join(LOG_FILE)) {
             Ok(log) => {
-                self.decisions = entries
-                    .iter()
-                    .map(|entry| last_decision(&log.records, entry, reviewer))
-                    .collect();
+                self.log = log.records;
                 self.log_error = None;
             }
             Err(error) => self.log_error = Some(error.to_string()),
         }
+        self.match_decisions(entries, reviewer);
+    }
+
+    /// `reviewer`'s last verdict on each entry, from the log as last read.
+    fn match_decisions(&mut self, entries: &[PrEntry], reviewer: &str) {
+        self.decisions = entries
+            .iter()
+            .map(|entry| last_decision(&self.log, entry, reviewer))
+            .collect();
     }
 
     /// The reviewer's last verdict on `entries[index]`, if any.
