@@ -114,16 +114,6 @@ fn github_load(
     }
 }
 
-/// Ticks until the load is over (bounded).
-fn tick_until_loaded(app: &mut App) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while app.load.running {
-        assert!(Instant::now() < deadline, "never loaded");
-        app.tick();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 #[test]
 fn prs_arrive_analysed_and_a_failing_repo_is_reported() {
     let server_runtime = Runtime::new().unwrap();
@@ -359,7 +349,7 @@ fn each_load_retries_the_outbox_and_shows_what_still_fails() {
     let mut source = github_load(&server.uri(), cache_dir.path(), &["acme/shop"], Vec::new());
     source.data_dir = data.path().to_path_buf();
     let mut app = App::loading(console::demo_context(data.path()), Arc::new(source));
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     let errors: Vec<String> = app.load.errors().collect();
     let [error] = errors.as_slice() else {
         panic!("{errors:?}");

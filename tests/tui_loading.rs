@@ -9,7 +9,7 @@ mod console;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use checkout::checkout_with_one_pr;
 use console::{demo_context, press};
@@ -50,16 +50,6 @@ impl LoadSource for DemoThenFailure {
     }
 }
 
-/// Ticks until the load is over (bounded).
-fn tick_until_loaded(app: &mut App) {
-    let start = Instant::now();
-    while app.load.running {
-        assert!(start.elapsed() < Duration::from_secs(60), "never loaded");
-        app.tick();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 fn numbers(app: &App) -> Vec<u64> {
     app.queue
         .visible(&app.entries)
@@ -77,7 +67,7 @@ fn prs_arrive_sorted_a_failure_is_reported_and_r_loads_again() {
     let mut app = App::loading(demo_context(dir.path()), source.clone());
     assert!(app.entries.is_empty());
     assert!(app.load.running);
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     assert_eq!(app.entries.len(), 9);
     let sorted = numbers(&app);
     assert_eq!(&sorted[..2], &[104, 108], "riskiest first: {sorted:?}");
@@ -98,7 +88,7 @@ fn prs_arrive_sorted_a_failure_is_reported_and_r_loads_again() {
     press(&mut app, &[KeyCode::Esc, KeyCode::Char('r')]);
     assert!(app.load.running);
     assert_eq!(app.entries.len(), 9, "the queue stays while it reloads");
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     app.tick();
     assert_eq!(source.runs.load(Ordering::SeqCst), 2);
     assert_eq!(app.entries.len(), 9, "a refresh replaces, never duplicates");
@@ -113,7 +103,7 @@ fn prs_arrive_sorted_a_failure_is_reported_and_r_loads_again() {
     app.tick();
     assert!(app.load.running, "the refresh interval reloads the queue");
     app.refresh_every = None;
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     assert_eq!(source.runs.load(Ordering::SeqCst), 3);
 }
 
@@ -151,7 +141,7 @@ fn a_local_checkout_is_analysed_in_the_background() {
         options: DetectOptions::default(),
     };
     let mut app = App::loading(context, Arc::new(load));
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     assert_eq!(app.load.errors().count(), 0, "{:?}", app.load);
     let [entry] = app.entries.as_slice() else {
         panic!("expected one PR, got {}", app.entries.len());

@@ -7,7 +7,6 @@ mod console;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use console::{demo_context, press, render};
 use crossterm::event::KeyCode;
@@ -61,17 +60,8 @@ fn loaded_app(dir: &std::path::Path) -> (App, Arc<Sectioned>) {
         view: AtomicUsize::new(0),
     });
     let mut app = App::loading(demo_context(dir), source.clone());
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     (app, source)
-}
-
-fn tick_until_loaded(app: &mut App) {
-    let start = Instant::now();
-    while app.load.running {
-        assert!(start.elapsed() < Duration::from_secs(60), "never loaded");
-        app.tick();
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 fn numbers(app: &App) -> Vec<u64> {
@@ -92,11 +82,11 @@ fn tab_and_shift_tab_switch_sections_and_load_them() {
     assert_eq!(source.view.load(Ordering::SeqCst), 1);
     assert!(app.entries.is_empty(), "the other section's PRs go at once");
     assert!(app.load.running);
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     assert_eq!(numbers(&app), [101, 102, 103, 104]);
 
     press(&mut app, &[KeyCode::Char('r')]);
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     app.tick();
     assert_eq!(
         numbers(&app),
@@ -105,12 +95,12 @@ fn tab_and_shift_tab_switch_sections_and_load_them() {
     );
 
     press(&mut app, &[KeyCode::BackTab, KeyCode::BackTab]);
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     assert_eq!(app.views().1, 2, "Shift-Tab wraps to the last section");
     assert_eq!(numbers(&app), [108]);
 
     press(&mut app, &[KeyCode::Tab]);
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     assert_eq!(app.views().1, 0, "Tab wraps to every open PR");
     assert_eq!(app.entries.len(), 9);
 }
@@ -128,7 +118,7 @@ fn a_click_on_a_section_tab_shows_it() {
     };
     app.handle_click(column(" Mine ") + 2, 1, area);
     assert_eq!(app.views().1, 2);
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     assert_eq!(numbers(&app), [108]);
     app.handle_click(column("]"), 1, area);
     assert_eq!(app.views().1, 0, "the last column of the first tab");
@@ -152,7 +142,7 @@ fn section_tabs_at_each_size() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, _source) = loaded_app(dir.path());
     press(&mut app, &[KeyCode::Tab]);
-    tick_until_loaded(&mut app);
+    console::tick_until_loaded(&mut app);
     for (width, height) in [(160, 48), (80, 24)] {
         let screen = render(&app, width, height);
         assert!(screen.contains("[DB label]"), "{screen}");

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
@@ -82,4 +83,14 @@ pub fn render(app: &App, width: u16, height: u16) -> String {
         .map(|row| row.concat().trim_end().to_owned())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Ticks `app` until its background load is over (bounded: a load that never ends fails).
+pub fn tick_until_loaded(app: &mut App) {
+    let start = Instant::now();
+    while app.load.running {
+        assert!(start.elapsed() < Duration::from_secs(60), "never loaded");
+        app.tick();
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
