@@ -20,7 +20,7 @@ use super::client::{GitHub, MAX_PAGES, is_last_page, page_path};
 use super::error::GitHubError;
 use super::inline::{DiffLines, ReviewComment, place};
 use crate::check::PrReport;
-use crate::report::review_body::{BodyParts, render_review_body, submission_marker};
+use crate::report::review_body::{BodyParts, SubmissionMarker, render_review_body};
 use crate::review::{Draft, Timestamp, Verdict};
 
 /// The commit status context schemagate sets.
@@ -80,7 +80,13 @@ impl Submission {
     /// inline comments, the others go in the body.
     pub fn prepare(inputs: &SubmissionInputs<'_>) -> Submission {
         let id = submission_id(inputs);
-        let marker = submission_marker(&id, inputs.verdict, inputs.head_sha);
+        let marker = SubmissionMarker {
+            id: id.clone(),
+            verdict: inputs.verdict,
+            head_sha: inputs.head_sha.to_owned(),
+            chain: None,
+        }
+        .render();
         let placement = place(
             inputs.report.open_findings(),
             &inputs.draft.notes,
@@ -111,7 +117,13 @@ impl Submission {
 
     /// The marker this submission's review body starts with.
     pub fn marker(&self) -> String {
-        submission_marker(&self.id, self.verdict, &self.head_sha)
+        SubmissionMarker {
+            id: self.id.clone(),
+            verdict: self.verdict,
+            head_sha: self.head_sha.clone(),
+            chain: None,
+        }
+        .render()
     }
 }
 

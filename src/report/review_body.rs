@@ -39,7 +39,7 @@ pub struct BodyParts<'a> {
     pub notes_in_body: &'a [&'a Note],
     /// How many inline comments go with the body.
     pub inline_comments: usize,
-    /// The submission's marker ([`submission_marker`]).
+    /// The submission's marker ([`SubmissionMarker::render`]).
     pub marker: &'a str,
 }
 
@@ -79,12 +79,75 @@ pub fn finding_comment(finding: &Finding) -> String {
     body
 }
 
-/// The hidden first line naming one submission: found again in GitHub's review list by a retry.
-pub fn submission_marker(id: &str, verdict: Verdict, head_sha: &str) -> String {
-    format!(
-        "<!-- schemagate:submission {id} verdict={} head={head_sha} -->",
-        verdict_token(verdict)
-    )
+/// The hidden first line of every review schemagate posts: it names the submission (so a retry
+/// finds the review it already posted), the verdict, the analysed head, and the head of the
+/// decision log's hash chain after the record logged for it (so `audit` against GitHub can prove
+/// that the local record of a sent verdict was not removed or rewritten).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmissionMarker {
+    /// The submission id (it carries a random nonce).
+    pub id: String,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The analysed head commit.
+    pub head_sha: String,
+    /// The decision log's chain head after this submission's record (hex SHA-256 of that
+    /// line), when the log took it before the review was posted.
+    pub chain: Option<String>,
+}
+
+/// What opens a submission marker.
+const SUBMISSION_MARKER_OPEN: &str = "<!-- schemagate:submission ";
+
+impl SubmissionMarker {
+    /// The marker as the body's first line.
+    pub fn render(&self) -> String {
+        let mut line = format!(
+            "{SUBMISSION_MARKER_OPEN}{} verdict={} head={}",
+            self.id,
+            verdict_token(self.verdict),
+            self.head_sha
+        );
+        if let Some(chain) = &self.chain {
+            let _ = write!(line, " chain={chain}");
+        }
+        line.push_str(" -->");
+        line
+    }
+
+    /// The marker at the start of a review body, if there is one (anything after the first
+    /// line is ignored: only the first line is schemagate's).
+    pub fn parse(body: &str) -> Option<SubmissionMarker> {
+        let first = body.lines().next()?.trim_end();
+        let fields = first
+            .strip_prefix(SUBMISSION_MARKER_OPEN)?
+            .strip_suffix(" -->")?;
+        let mut words = fields.split(' ');
+        let id = words.next().filter(|id| !id.is_empty())?.to_owned();
+        let (mut verdict, mut head_sha, mut chain) = (None, None, None);
+        for word in words {
+            let (key, value) = word.split_once('=')?;
+            match key {
+                "verdict" => verdict = Some(verdict_from_token(value)?),
+                "head" => head_sha = Some(value.to_owned()),
+                "chain" => chain = Some(value.to_owned()),
+                _ => return None,
+            }
+        }
+        Some(SubmissionMarker {
+            id,
+            verdict: verdict?,
+            head_sha: head_sha?,
+            chain,
+        })
+    }
+}
+
+/// The verdict a marker token names.
+fn verdict_from_token(token: &str) -> Option<Verdict> {
+    [Verdict::Approve, Verdict::RequestChanges, Verdict::Block]
+        .into_iter()
+        .find(|&verdict| verdict_token(verdict) == token)
 }
 
 /// The review body, under [`MAX_BODY_CHARS`].
@@ -255,11 +318,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_marker_names_submission_verdict_and_head() {
+    fn the_marker_names_submission_verdict_head_and_chain() {
+        let mut marker = SubmissionMarker {
+            id: "abc".into(),
+            verdict: Verdict::RequestChanges,
+            head_sha: "f00".into(),
+            chain: None,
+        };
         assert_eq!(
-            submission_marker("abc", Verdict::RequestChanges, "f00"),
+            marker.render(),
             "<!-- schemagate:submission abc verdict=request_changes head=f00 -->"
         );
+        assert_eq!(
+            SubmissionMarker::parse(&marker.render()),
+            Some(marker.clone())
+        );
+        marker.chain = Some("ab12".into());
+        let body = format!("{}\nrest of the body", marker.render());
+        assert!(body.starts_with(
+            "<!-- schemagate:submission abc verdict=request_changes head=f00 chain=ab12 -->\n"
+        ));
+        assert_eq!(SubmissionMarker::parse(&body), Some(marker));
+    }
+
+    #[test]
+    fn only_a_first_line_marker_of_the_right_shape_is_one() {
+        for body in [
+            "text\n<!-- schemagate:submission abc verdict=block head=f00 -->",
+            "<!-- schemagate:submission abc verdict=maybe head=f00 -->",
+            "<!-- schemagate:submission abc head=f00 -->",
+            "<!-- schemagate:submission abc verdict=block head=f00 extra=1 -->",
+            "<!-- schemagate:submission  verdict=block head=f00 -->",
+        ] {
+            assert_eq!(SubmissionMarker::parse(body), None, "{body}");
+        }
     }
 
     #[test]

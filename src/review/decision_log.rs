@@ -243,6 +243,9 @@ pub struct Appended {
     pub line: usize,
     /// The record as written (with its `prev_hash`).
     pub decision: Decision,
+    /// The chain's head after this record: the hex SHA-256 of the line written (the next
+    /// record's `prev_hash`).
+    pub chain_head: String,
     /// A torn tail found before appending, and where it was moved.
     pub torn_tail_moved_to: Option<(TornTail, PathBuf)>,
 }
@@ -317,6 +320,7 @@ impl DecisionLog {
         }
         Ok(Appended {
             line: whole.len() + 1,
+            chain_head: sha256_hex(line.strip_suffix(b"\n").unwrap_or(&line)),
             decision,
             torn_tail_moved_to,
         })
@@ -549,6 +553,7 @@ mod tests {
         let bytes = fs::read(log.path()).unwrap();
         let first_line = &bytes[..bytes.iter().position(|&b| b == b'\n').unwrap()];
         assert_eq!(second.decision.prev_hash, sha256_hex(first_line));
+        assert_eq!(first.chain_head, second.decision.prev_hash);
         let read = read_all(log.path()).unwrap();
         let back: Vec<_> = read.records.into_iter().map(|r| r.decision).collect();
         assert_eq!(back, [first.decision, second.decision]);
