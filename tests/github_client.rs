@@ -45,6 +45,33 @@ async fn requests_carry_the_token_and_api_version() {
 }
 
 #[tokio::test]
+async fn the_viewer_login_is_asked_once_per_client() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"login": "reviewer-1"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let github = client(&server);
+    let copy = github.clone();
+    assert_eq!(github.viewer_login().await.unwrap(), "reviewer-1");
+    assert_eq!(copy.viewer_login().await.unwrap(), "reviewer-1");
+}
+
+#[tokio::test]
+async fn a_user_answer_without_a_login_is_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"login": null})))
+        .mount(&server)
+        .await;
+    let error = client(&server).viewer_login().await.unwrap_err();
+    assert!(matches!(error, GitHubError::Decode { .. }), "{error:?}");
+}
+
+#[tokio::test]
 async fn a_stored_etag_makes_the_request_conditional() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

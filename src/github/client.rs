@@ -5,14 +5,16 @@
 //! base URI and adds the token only for that host. GitHub Enterprise Server's REST root is
 //! `https://HOST/api/v3` and its GraphQL endpoint `https://HOST/api/graphql`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{HeaderMap, HeaderValue, IF_NONE_MATCH};
 use http_body_util::BodyExt;
 use octocrab::Octocrab;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio::sync::OnceCell;
 
 use super::auth::{Token, TokenSource, api_host};
 use super::error::GitHubError;
@@ -64,6 +66,8 @@ pub struct GitHub {
     api_url: String,
     token: Token,
     timeout: Duration,
+    /// The authenticated user's login, asked once per client (clones share it).
+    viewer: Arc<OnceCell<String>>,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -138,6 +142,7 @@ impl GitHub {
             api_url: api_url.clone(),
             token,
             timeout: DEFAULT_TIMEOUT,
+            viewer: Arc::new(OnceCell::new()),
         })
     }
 
@@ -155,6 +160,32 @@ impl GitHub {
     /// Where the token came from (named in 401 messages).
     pub fn token_source(&self) -> TokenSource {
         self.token.source()
+    }
+
+    /// The login of the user the token belongs to (`GET /user`), asked once per client: only
+    /// reviews this login wrote count as schemagate's own.
+    ///
+    /// # Errors
+    /// Any [`GitHubError`]; [`GitHubError::Decode`] when the answer has no login.
+    pub async fn viewer_login(&self) -> Result<&str, GitHubError> {
+        #[derive(Deserialize)]
+        struct User {
+            login: String,
+        }
+        let login = self
+            .viewer
+            .get_or_try_init(|| async {
+                let user: User = self.get_json("the authenticated user", "/user").await?;
+                if user.login.is_empty() {
+                    return Err(GitHubError::Decode {
+                        what: "the authenticated user".into(),
+                        message: "the login is empty".into(),
+                    });
+                }
+                Ok(user.login)
+            })
+            .await?;
+        Ok(login.as_str())
     }
 
     /// `GET path`, conditional on `etag` when given (a 304 comes back as a [`Reply`]).
