@@ -532,8 +532,10 @@ fn the_text_queue_is_sanitized_and_names_local_branches_and_broken_refs() -> Res
     let text = queue(&fixture.root, &["--base", "main"])?;
     assert!(text.starts_with("meal-planner: 11 pull request(s) touching migrations against main"));
     assert!(
-        !text.contains('\u{1b}') && !text.contains('\u{7}'),
-        "{text}"
+        !text.contains([
+            '\u{1b}', '\u{7}', '\u{200D}', '\u{200B}', '\u{2066}', '\u{FEFF}'
+        ]),
+        "{text:?}"
     );
     assert!(text.contains(
         "Fix shopping list totals  (quiet-otter-42, local branch fix/shopping-totals-unit)"

@@ -175,6 +175,12 @@ fn escape_sequences_in_a_title_never_reach_the_screen() {
     for screen in [&queue, &review] {
         assert!(!screen.contains('\u{1b}'), "ESC reached the screen");
         assert!(!screen.contains('\u{7}'), "BEL reached the screen");
+        for invisible in ['\u{200D}', '\u{200B}', '\u{2066}', '\u{FEFF}'] {
+            assert!(
+                !screen.contains(invisible),
+                "{invisible:?} reached the screen"
+            );
+        }
     }
 }
 

@@ -4,10 +4,45 @@
 use std::borrow::Cow;
 
 /// Whether `c` must never reach a terminal: C0 controls (except tab and newline), DEL, C1
-/// controls, and bidirectional overrides/isolates that can make text read differently than it is.
+/// controls, and the invisible format characters: bidirectional marks, overrides and isolates
+/// that make text read differently than it is, and every other default-ignorable code point
+/// (zero-width spaces and joiners, word joiners, the BOM, variation selectors, tags, ...),
+/// which terminals draw inconsistently (a zero-width joiner makes tmux join two cells and shift
+/// the rest of the line).
 fn is_unsafe(c: char) -> bool {
-    (c.is_control() && c != '\t' && c != '\n')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+    (c.is_control() && c != '\t' && c != '\n') || is_invisible_format(c)
+}
+
+/// Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt), the other format
+/// characters (general category Cf) and the line and paragraph separators.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'
+        | '\u{034F}'
+        | '\u{0600}'..='\u{0605}'
+        | '\u{061C}'
+        | '\u{06DD}'
+        | '\u{070F}'
+        | '\u{0890}'..='\u{0891}'
+        | '\u{08E2}'
+        | '\u{115F}'..='\u{1160}'
+        | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}'
+        | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}'
+        | '\u{FFA0}'
+        | '\u{FFF0}'..='\u{FFFB}'
+        | '\u{110BD}'
+        | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// Removes escape sequences (CSI, OSC, DCS and two-byte `ESC x`) and unsafe characters,
@@ -102,6 +137,27 @@ mod tests {
     #[test]
     fn strips_c1_and_bidi() {
         assert_eq!(sanitize_text("a\u{9b}31mb\u{202E}c"), "abc");
+    }
+
+    #[test]
+    fn strips_zero_width_and_other_invisible_format_characters() {
+        let title = "Fix\u{200D} shop\u{200B}ping\u{2060} list\u{FEFF}\u{00AD} totals\u{E0041}\u{FE0F}\u{2028}";
+        assert_eq!(sanitize_text(title), "Fix shopping list totals");
+        assert_eq!(sanitize_line("a\u{2029}b\u{180E}c\u{3164}"), "abc");
+    }
+
+    #[test]
+    fn visible_text_in_any_script_is_kept() {
+        for text in [
+            "Zoë’s café",
+            "日本語のテーブル",
+            "مرحبا",
+            "e\u{301}",
+            "👩🏽",
+            "Ⅻ ∑ ∞",
+        ] {
+            assert_eq!(sanitize_text(text), text);
+        }
     }
 
     #[test]
