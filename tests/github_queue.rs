@@ -406,6 +406,137 @@ async fn a_damaged_cached_blob_is_fetched_again() {
     );
 }
 
+/// Rewrites the sealed cache entry in `file` (`{"digest", "value"}`) with `edit` applied to its
+/// value, keeping the digest: an edit made without schemagate.
+fn edit_sealed(file: &Path, edit: impl FnOnce(&mut Value)) {
+    let mut record: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    edit(&mut record["value"]);
+    std::fs::write(file, serde_json::to_vec(&record).unwrap()).unwrap();
+}
+
+/// The only file in `dir`.
+fn only_file(dir: &Path) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn edited_cache_entries_are_fetched_again_and_reported_once() {
+    let server = FakeGitHub::start(vec![shop(), billing()]).await;
+    let dirs = Dirs::new();
+    let repos = ["acme/shop", "acme/billing"];
+    let first_output = queue(&server, &dirs, &repos, &["--format", "json"]).await;
+    let first = json(&first_output);
+    assert_eq!(first["warnings"], serde_json::json!([]));
+    let risk_of = |queue: &Value, number: u64| {
+        queue["prs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|pr| pr["number"] == number)
+            .map(|pr| pr["risk"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(risk_of(&first, 101).as_deref(), Some("HIGH"));
+    assert_eq!(risk_of(&first, 8).as_deref(), Some("CRITICAL"));
+
+    let cache = dirs.cache.path();
+    let harmless = blob_oid(NOTES.as_bytes());
+    // #101's head file now names the harmless `CREATE TABLE notes` blob (cached, intact).
+    let head_101 = FakePr::new(101, "").head_oid("acme/shop");
+    edit_sealed(&only_file(&cache.join("paths").join(&head_101)), |value| {
+        *value = Value::from(harmless.clone());
+    });
+    // The shop's base tree loses 001_init.sql.
+    let base = FakeRepo::new("acme/shop", &[]).base_oid();
+    edit_sealed(&cache.join("trees").join(format!("{base}.json")), |tree| {
+        let entries = tree["entries"].as_array_mut().unwrap();
+        entries.retain(|e| e["path"] != "migrations/001_init.sql");
+    });
+    // #8's REST file list no longer says the migration was renamed.
+    edit_sealed(&only_file(&cache.join("rest")), |reply| {
+        let mut files: Value = serde_json::from_str(reply["body"].as_str().unwrap()).unwrap();
+        files[0]["status"] = Value::from("added");
+        files[0]
+            .as_object_mut()
+            .unwrap()
+            .remove("previous_filename");
+        reply["body"] = Value::from(files.to_string());
+    });
+    // And a base blob of billing changes its bytes.
+    let oid = blob_oid(INVOICES.as_bytes());
+    std::fs::write(
+        cache.join("blobs").join(&oid[..2]).join(&oid),
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY);\n",
+    )
+    .unwrap();
+
+    let before = server.received_requests().await.unwrap().len();
+    let second_output = queue(&server, &dirs, &repos, &["--format", "json"]).await;
+    let second = json(&second_output);
+    assert_eq!(
+        timeless(&first),
+        timeless(&second),
+        "no edited entry was used: the analysis is unchanged"
+    );
+    assert_eq!(
+        risk_of(&second, 101).as_deref(),
+        Some("HIGH"),
+        "a HIGH stays HIGH"
+    );
+    let warnings = second["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "one line for the load: {warnings:?}");
+    let warning = warnings[0].as_str().unwrap();
+    for entry in [
+        "4 damaged entries".to_owned(),
+        format!(
+            "the blob id of migrations/003_drop_legacy_flag.sql at {}",
+            &head_101[..7]
+        ),
+        format!("the tree of commit {}", &base[..7]),
+        "the answer to GET /repos/acme/billing/pulls/8/files?per_page=100&page=1".to_owned(),
+        format!("blob {}", &oid[..7]),
+        "fetched again".to_owned(),
+    ] {
+        assert!(warning.contains(&entry), "{entry} in {warning}");
+    }
+    let stderr = String::from_utf8_lossy(&second_output.stderr);
+    assert!(
+        stderr.contains("schemagate: warning: the download cache held 4 damaged entries"),
+        "{stderr}"
+    );
+    let again = &server.received_requests().await.unwrap()[before..];
+    let refetched: Vec<Kind> = again
+        .iter()
+        .map(github_mock::kind)
+        .filter(|k| *k != Kind::ListQuery)
+        .collect();
+    assert_eq!(
+        refetched.iter().filter(|k| **k == Kind::Tree).count(),
+        1,
+        "the shop's tree: {refetched:?}"
+    );
+    let files_request = again
+        .iter()
+        .find(|r| github_mock::kind(r) == Kind::PrFiles)
+        .unwrap();
+    assert!(
+        !files_request.headers.contains_key("if-none-match"),
+        "the edited file list's ETag was not trusted either"
+    );
+
+    let third = json(&queue(&server, &dirs, &repos, &["--format", "json"]).await);
+    assert_eq!(
+        third["warnings"],
+        serde_json::json!([]),
+        "reported once, then repaired"
+    );
+    assert_eq!(timeless(&first), timeless(&third));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_repo_is_reported_and_the_others_still_listed() {
     let server = FakeGitHub::start(vec![billing()]).await;

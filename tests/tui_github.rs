@@ -426,3 +426,45 @@ fn the_audit_history_is_read_for_every_configured_repo() {
 fn answer_json(status: u16, body: serde_json::Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
 }
+
+#[test]
+fn a_damaged_cache_entry_shows_as_a_warning_line_once() {
+    let server_runtime = Runtime::new().unwrap();
+    let server = server_runtime.block_on(FakeGitHub::start(vec![shop()]));
+    let cache_dir = tempfile::tempdir().unwrap();
+    let source = github_load(&server.uri(), cache_dir.path(), &["acme/shop"], Vec::new());
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut app = App::loading(console::demo_context(data_dir.path()), Arc::new(source));
+    console::tick_until_loaded(&mut app);
+    assert!(app.load.warnings.is_empty(), "{:?}", app.load.warnings);
+    let risk = |app: &App| {
+        app.entries
+            .iter()
+            .find(|e| e.meta.number == 7)
+            .map(|e| e.report.risk)
+    };
+    let before = risk(&app);
+
+    let oid = github_mock::blob_oid(DROP.as_bytes());
+    let blob = cache_dir.path().join("blobs").join(&oid[..2]).join(&oid);
+    std::fs::write(&blob, "CREATE TABLE harmless (id INTEGER);\n").unwrap();
+    console::press(&mut app, &[crossterm::event::KeyCode::Char('r')]);
+    console::tick_until_loaded(&mut app);
+    app.tick();
+    assert_eq!(risk(&app), before, "the damaged copy was not used");
+    let screen = console::render(&app, 160, 48);
+    let line = format!(
+        "! the download cache held 1 damaged entry (blob {}): not used, fetched again",
+        &oid[..7]
+    );
+    assert!(screen.contains(&line), "{screen}");
+
+    console::press(&mut app, &[crossterm::event::KeyCode::Char('r')]);
+    console::tick_until_loaded(&mut app);
+    app.tick();
+    let screen = console::render(&app, 160, 48);
+    assert!(
+        !screen.contains("damaged"),
+        "repaired, not reported again: {screen}"
+    );
+}

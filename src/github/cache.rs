@@ -11,6 +11,14 @@
 //! - `rest/<sha256 of the API path>.json`: the `ETag` and body of a mutable REST answer, for
 //!   `If-None-Match`.
 //!
+//! Trees, path ids and REST answers are written sealed: `{"digest", "value"}`, the digest being
+//! the SHA-256 of the entry's kind, its key and its value, so an entry edited, damaged or moved
+//! under another key no longer matches. Every read checks it (blobs: their id); an entry that
+//! does not match is a miss, deleted so it is fetched again, and reported once through
+//! [`ContentCache::take_damaged`] for the caller to show. The digest catches damage and edits
+//! made without schemagate; someone who recomputes it by hand can still forge an entry (as they
+//! could edit the program itself).
+//!
 //! Keys that come from GitHub are checked to be object ids before they name a file, and every
 //! write is atomic ([`write_atomically`]). The cache only saves requests: callers may ignore a
 //! failed write, which costs a request next time.
@@ -18,7 +26,9 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha1::Digest as _;
 use thiserror::Error;
@@ -96,16 +106,70 @@ pub struct CachedReply {
     pub body: String,
 }
 
-/// The cache in one directory.
+/// The cache in one directory. Clones share the list of damaged entries found.
 #[derive(Clone, Debug)]
 pub struct ContentCache {
     root: PathBuf,
+    /// The entries found damaged since the last [`ContentCache::take_damaged`], in words.
+    damaged: Arc<Mutex<Vec<String>>>,
+}
+
+/// What a sealed entry holds, named in its digest so an entry cannot pass for another kind.
+#[derive(Clone, Copy)]
+enum Sealed {
+    Tree,
+    PathOid,
+    Reply,
+}
+
+impl Sealed {
+    fn name(self) -> &'static str {
+        match self {
+            Sealed::Tree => "tree",
+            Sealed::PathOid => "path-oid",
+            Sealed::Reply => "rest-reply",
+        }
+    }
+}
+
+/// A sealed entry on disk.
+#[derive(Serialize, Deserialize)]
+struct SealedRecord<T> {
+    /// [`seal_digest`] of `value`.
+    digest: String,
+    value: T,
 }
 
 impl ContentCache {
     /// A cache in `root` (created on the first write).
     pub fn at(root: impl Into<PathBuf>) -> Self {
-        ContentCache { root: root.into() }
+        ContentCache {
+            root: root.into(),
+            damaged: Arc::default(),
+        }
+    }
+
+    /// The entries found damaged (and dropped) since the last call, each once, in words
+    /// (`the tree of commit 1a2b3c4`): the caller says they were fetched again.
+    pub fn take_damaged(&self) -> Vec<String> {
+        let mut found = self.damaged.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut taken: Vec<String> = Vec::new();
+        for entry in found.drain(..) {
+            if !taken.contains(&entry) {
+                taken.push(entry);
+            }
+        }
+        taken
+    }
+
+    /// Drops the damaged entry at `path` and remembers it as `what`.
+    fn drop_damaged(&self, path: &Path, what: String) {
+        // A file that cannot be removed is found damaged again next time: still never used.
+        let _ = fs::remove_file(path);
+        self.damaged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(what);
     }
 
     /// The cache in `$SCHEMAGATE_CACHE_DIR` when set and not empty, else in the platform cache
@@ -130,7 +194,7 @@ impl ContentCache {
             Some(bytes)
         } else {
             // Damaged or tampered with: never trusted, fetched again.
-            let _ = fs::remove_file(&path);
+            self.drop_damaged(&path, format!("blob {}", short(oid)));
             None
         }
     }
@@ -150,7 +214,8 @@ impl ContentCache {
     /// The tree of `commit`, if cached.
     pub fn tree(&self, commit: &str) -> Option<TreeListing> {
         let path = self.tree_path(commit).ok()?;
-        read_json(&path)
+        let what = || format!("the tree of commit {}", short(commit));
+        self.read_sealed(&path, Sealed::Tree, commit, what)
     }
 
     /// Stores the tree of `commit`.
@@ -159,14 +224,16 @@ impl ContentCache {
     /// A bad commit id or an I/O error.
     pub fn put_tree(&self, commit: &str, tree: &TreeListing) -> Result<(), CacheError> {
         let path = self.tree_path(commit)?;
-        write(&path, &serde_json::to_vec(tree)?)
+        write_sealed(&path, Sealed::Tree, commit, tree)
     }
 
     /// The blob id of `path` at `commit`, if known.
     pub fn path_oid(&self, commit: &str, path: &str) -> Option<String> {
         let file = self.path_oid_path(commit, path).ok()?;
-        let oid = fs::read_to_string(file).ok()?;
-        is_object_id(oid.trim()).then(|| oid.trim().to_owned())
+        let what = || format!("the blob id of {path} at {}", short(commit));
+        let oid: String =
+            self.read_sealed(&file, Sealed::PathOid, &path_key(commit, path), what)?;
+        is_object_id(&oid).then_some(oid)
     }
 
     /// Remembers that `path` at `commit` is blob `oid`.
@@ -177,12 +244,14 @@ impl ContentCache {
         if !is_object_id(oid) {
             return Err(CacheError::BadObjectId(oid.to_owned()));
         }
-        write(&self.path_oid_path(commit, path)?, oid.as_bytes())
+        let file = self.path_oid_path(commit, path)?;
+        write_sealed(&file, Sealed::PathOid, &path_key(commit, path), &oid)
     }
 
     /// The last answer to the REST `GET api_path`, if kept.
     pub fn reply(&self, api_path: &str) -> Option<CachedReply> {
-        read_json(&self.reply_path(api_path))
+        let what = || format!("the answer to GET {api_path}");
+        self.read_sealed(&self.reply_path(api_path), Sealed::Reply, api_path, what)
     }
 
     /// Keeps an answer to the REST `GET api_path`.
@@ -190,7 +259,31 @@ impl ContentCache {
     /// # Errors
     /// An I/O error.
     pub fn put_reply(&self, api_path: &str, reply: &CachedReply) -> Result<(), CacheError> {
-        write(&self.reply_path(api_path), &serde_json::to_vec(reply)?)
+        write_sealed(&self.reply_path(api_path), Sealed::Reply, api_path, reply)
+    }
+
+    /// The sealed entry at `path`, if there is one and its digest matches; one that does not
+    /// (or does not parse) is dropped and reported as `what`.
+    fn read_sealed<T: Serialize + DeserializeOwned>(
+        &self,
+        path: &Path,
+        kind: Sealed,
+        key: &str,
+        what: impl FnOnce() -> String,
+    ) -> Option<T> {
+        let bytes = fs::read(path).ok()?;
+        let verified = serde_json::from_slice::<SealedRecord<T>>(&bytes)
+            .ok()
+            .filter(|record| {
+                seal_digest(kind, key, &record.value).is_ok_and(|digest| digest == record.digest)
+            });
+        match verified {
+            Some(record) => Some(record.value),
+            None => {
+                self.drop_damaged(path, what());
+                None
+            }
+        }
     }
 
     fn blob_path(&self, oid: &str) -> Result<PathBuf, CacheError> {
@@ -256,9 +349,38 @@ fn sha256_hex(text: &str) -> String {
     hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()))
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
-    let bytes = fs::read(path).ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// The first seven characters of an object id.
+pub fn short(oid: &str) -> &str {
+    oid.get(..7).unwrap_or(oid)
+}
+
+/// The key of a path's blob id: the commit and the path.
+fn path_key(commit: &str, path: &str) -> String {
+    format!("{commit}:{path}")
+}
+
+/// The SHA-256 of `kind`, `key` and `value`'s JSON, in hex.
+fn seal_digest<T: Serialize>(kind: Sealed, key: &str, value: &T) -> Result<String, CacheError> {
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    for part in [kind.name().as_bytes(), b"\0", key.as_bytes(), &b"\0"[..]] {
+        sha2::Digest::update(&mut hasher, part);
+    }
+    sha2::Digest::update(&mut hasher, serde_json::to_vec(value)?);
+    Ok(hex::encode(sha2::Digest::finalize(hasher)))
+}
+
+/// Writes `value` sealed with its digest.
+fn write_sealed<T: Serialize>(
+    path: &Path,
+    kind: Sealed,
+    key: &str,
+    value: &T,
+) -> Result<(), CacheError> {
+    let record = SealedRecord {
+        digest: seal_digest(kind, key, value)?,
+        value,
+    };
+    write(path, &serde_json::to_vec(&record)?)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), CacheError> {
@@ -319,5 +441,76 @@ mod tests {
             Some(HELLO_OID)
         );
         assert_eq!(cache.path_oid(HELLO_OID, "b.sql"), None);
+    }
+
+    #[test]
+    fn edited_entries_are_misses_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ContentCache::at(dir.path());
+        let other = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+        let tree = TreeListing {
+            entries: vec![TreeEntry {
+                path: "migrations/1.sql".into(),
+                oid: HELLO_OID.into(),
+                size: 6,
+                kind: EntryKind::File,
+            }],
+            truncated: false,
+        };
+        cache.put_tree(HELLO_OID, &tree).unwrap();
+        cache.put_path_oid(HELLO_OID, "a.sql", HELLO_OID).unwrap();
+        let reply = CachedReply {
+            etag: "\"e1\"".into(),
+            body: "[]".into(),
+        };
+        cache.put_reply("/repos/o/r/pulls/1/files", &reply).unwrap();
+        assert_eq!(cache.tree(HELLO_OID), Some(tree));
+        assert_eq!(
+            cache.path_oid(HELLO_OID, "a.sql").as_deref(),
+            Some(HELLO_OID)
+        );
+        assert_eq!(cache.reply("/repos/o/r/pulls/1/files"), Some(reply));
+        assert!(
+            cache.take_damaged().is_empty(),
+            "intact entries are not reported"
+        );
+
+        let edit = |file: PathBuf, from: &str, to: &str| {
+            let text = fs::read_to_string(&file).unwrap();
+            assert!(text.contains(from), "{text}");
+            fs::write(&file, text.replace(from, to)).unwrap();
+            file
+        };
+        let tree_file = edit(cache.tree_path(HELLO_OID).unwrap(), HELLO_OID, other);
+        let path_file = edit(
+            cache.path_oid_path(HELLO_OID, "a.sql").unwrap(),
+            HELLO_OID,
+            other,
+        );
+        let reply_file = edit(cache.reply_path("/repos/o/r/pulls/1/files"), "[]", "[{}]");
+        // A valid entry moved under another key does not pass either.
+        cache.put_path_oid(HELLO_OID, "b.sql", other).unwrap();
+        fs::copy(
+            cache.path_oid_path(HELLO_OID, "b.sql").unwrap(),
+            cache.path_oid_path(HELLO_OID, "c.sql").unwrap(),
+        )
+        .unwrap();
+
+        assert_eq!(cache.tree(HELLO_OID), None);
+        assert_eq!(cache.path_oid(HELLO_OID, "a.sql"), None);
+        assert_eq!(cache.path_oid(HELLO_OID, "c.sql"), None);
+        assert_eq!(cache.reply("/repos/o/r/pulls/1/files"), None);
+        assert!(!tree_file.exists() && !path_file.exists() && !reply_file.exists());
+        assert_eq!(cache.tree(HELLO_OID), None, "a plain miss now");
+        assert_eq!(
+            cache.take_damaged(),
+            [
+                "the tree of commit ce01362",
+                "the blob id of a.sql at ce01362",
+                "the blob id of c.sql at ce01362",
+                "the answer to GET /repos/o/r/pulls/1/files",
+            ]
+        );
+        assert!(cache.take_damaged().is_empty(), "each is reported once");
     }
 }

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+pub use super::cache::short;
 use super::cache::{ContentCache, EntryKind, TreeEntry, TreeListing, blob_matches, is_object_id};
 use super::client::GitHub;
 use super::error::GitHubError;
@@ -330,11 +331,6 @@ fn decode_error(what: &str, message: &str) -> GitHubError {
         what: what.to_owned(),
         message: message.to_owned(),
     }
-}
-
-/// The first seven characters of an object id.
-pub fn short(oid: &str) -> &str {
-    oid.get(..7).unwrap_or(oid)
 }
 
 #[cfg(test)]

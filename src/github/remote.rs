@@ -229,8 +229,41 @@ pub enum QueueEvent {
         /// `owner/name`.
         repo: String,
     },
+    /// Something to know that failed nothing: the download cache held damaged entries, which
+    /// were not used and were fetched again (sent once per load, before
+    /// [`QueueEvent::Finished`]).
+    Warning {
+        /// What happened, for people.
+        message: String,
+    },
     /// Every repository finished or failed.
     Finished,
+}
+
+/// How many damaged cache entries a warning names (the others are counted).
+const NAMED_DAMAGE: usize = 5;
+
+/// `the download cache held 2 damaged entries (the tree of commit 1a2b3c4, blob 5d6e7f8): not
+/// used, fetched again`, when the cache found any since it was last asked.
+fn cache_damage_warning(cache: &ContentCache) -> Option<String> {
+    let damaged = cache.take_damaged();
+    let (first, rest) = damaged.split_first()?;
+    let mut names = first.clone();
+    for name in rest.iter().take(NAMED_DAMAGE - 1) {
+        names.push_str(", ");
+        names.push_str(name);
+    }
+    if damaged.len() > NAMED_DAMAGE {
+        names.push_str(&format!(" and {} more", damaged.len() - NAMED_DAMAGE));
+    }
+    let entries = if damaged.len() == 1 {
+        "1 damaged entry".to_owned()
+    } else {
+        format!("{} damaged entries", damaged.len())
+    };
+    Some(format!(
+        "the download cache held {entries} ({names}): not used, fetched again"
+    ))
 }
 
 /// One pull request by number with its contents.
@@ -251,10 +284,11 @@ pub async fn fetch_pr(
     let mut trees = HashMap::new();
     let mut loaded =
         load_contents(client, cache, &target, &filter, vec![listed], &mut trees).await?;
-    let PrContents { pr, change } = loaded.pop().ok_or_else(|| GitHubError::Decode {
+    let PrContents { mut pr, change } = loaded.pop().ok_or_else(|| GitHubError::Decode {
         what: format!("pull request #{number} of {}", repo.name),
         message: "no contents were assembled".to_owned(),
     })?;
+    pr.notes.extend(cache_damage_warning(cache));
     Ok((pr, change))
 }
 
@@ -287,6 +321,9 @@ pub async fn load_queue(
         });
     }
     while tasks.join_next().await.is_some() {}
+    if let Some(message) = cache_damage_warning(cache) {
+        let _ = events.send(QueueEvent::Warning { message });
+    }
     let _ = events.send(QueueEvent::Finished);
 }
 

@@ -98,6 +98,7 @@ impl LoadSource for GitHubLoad {
                     repo,
                     message: error.to_string(),
                 }),
+                QueueEvent::Warning { message } => sink.send(LoadEvent::Warning { message }),
                 QueueEvent::RepoDone { .. } => true,
                 QueueEvent::Finished => break,
             };

@@ -37,6 +37,11 @@ pub enum LoadEvent {
         /// What went wrong, for people.
         message: String,
     },
+    /// Something to know that failed nothing (e.g. damaged cache entries fetched again).
+    Warning {
+        /// What happened, for people.
+        message: String,
+    },
     /// The source has nothing more to send.
     Done,
 }
@@ -174,6 +179,8 @@ pub struct RepoLoad {
 pub struct LoadStatus {
     /// Per repository, in the order they were first heard of.
     pub repos: Vec<RepoLoad>,
+    /// What this load warned about ([`LoadEvent::Warning`]).
+    pub warnings: Vec<String>,
     /// Whether a load is under way.
     pub running: bool,
     /// Ticks since the load started (drives the spinner).
@@ -198,6 +205,7 @@ impl LoadStatus {
                 load.total = *total;
             }
             LoadEvent::Failed { repo, message } => self.repo(repo).errors.push(message.clone()),
+            LoadEvent::Warning { message } => self.warnings.push(message.clone()),
             LoadEvent::Done => self.running = false,
             LoadEvent::Entry(_) => {}
         }

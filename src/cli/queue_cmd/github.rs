@@ -85,6 +85,9 @@ pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
             sanitize_line(&error.message)
         );
     }
+    for warning in &queue.warnings {
+        eprintln!("schemagate: warning: {}", sanitize_line(warning));
+    }
     match args.format {
         Format::Text => emit(render_text(&queue))?,
         Format::Json => print_json(&queue)?,
@@ -130,6 +133,7 @@ struct Collected {
     entries: Vec<(GitHubEntry, PrFootprint)>,
     without_migrations: usize,
     errors: Vec<RepoError>,
+    warnings: Vec<String>,
     loaded_repos: usize,
 }
 
@@ -179,6 +183,7 @@ impl Collected {
                 self.loaded_repos += 1;
                 self.say(&format!("{repo}: done"));
             }
+            QueueEvent::Warning { message } => self.warnings.push(message),
             QueueEvent::Finished => return true,
         }
         false
@@ -216,6 +221,7 @@ impl Collected {
             without_migrations: self.without_migrations,
             conflicts,
             errors,
+            warnings: self.warnings,
             loaded_repos: self.loaded_repos,
         }
     }
@@ -236,6 +242,8 @@ struct GitHubQueue {
     conflicts: Vec<Conflict>,
     /// Repositories that could not be loaded.
     errors: Vec<RepoError>,
+    /// What failed nothing but should be known (damaged cache entries fetched again).
+    warnings: Vec<String>,
     /// How many repositories loaded completely.
     loaded_repos: usize,
 }

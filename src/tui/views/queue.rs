@@ -623,7 +623,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
             let style = match tone {
                 StatusTone::Progress => theme.accent,
                 StatusTone::Error => theme.removed,
-                StatusTone::Conflict => theme.changed,
+                StatusTone::Conflict | StatusTone::Warning => theme.changed,
                 StatusTone::GitHub => theme.dim,
             };
             Line::styled(text, style)
@@ -638,12 +638,13 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
 enum StatusTone {
     Progress,
     Error,
+    Warning,
     Conflict,
     GitHub,
 }
 
 /// The lines between the table and the footer: loading progress per repository, loading
-/// errors, and for the selected PR what GitHub shows (reviews, data-review status) and its
+/// errors and warnings, and for the selected PR what GitHub shows (reviews, data-review status) and its
 /// conflicts (`visible`: the rows passing the filter).
 fn status_lines(view: &QueueView, visible: &[usize]) -> Vec<(StatusTone, String)> {
     let mut lines = Vec::new();
@@ -672,6 +673,9 @@ fn status_lines(view: &QueueView, visible: &[usize]) -> Vec<(StatusTone, String)
     if errors.len() > SHOWN_ERRORS {
         let more = errors.len() - SHOWN_ERRORS;
         lines.push((StatusTone::Error, format!("! and {more} more")));
+    }
+    for warning in &load.warnings {
+        lines.push((StatusTone::Warning, format!("! {}", clean(warning))));
     }
     let selected = visible
         .get(view.state.selected)
