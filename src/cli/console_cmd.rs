@@ -13,9 +13,8 @@ use anyhow::Context as _;
 use super::args::{ConsoleArgs, GlobalArgs};
 use super::console_github;
 use super::github_setup::load_config;
-use super::input::{detect_options, reviewer_name, team_checklists};
+use super::input::{detect_options, reviewer_name, team_checklists, working_data_dir};
 use crate::config::Config;
-use crate::review::durable::data_dir;
 use crate::review::{Checklists, SystemClock};
 use crate::source::offline::OfflineSource;
 use crate::tui::app::{App, Context, LocalCheckout};
@@ -108,7 +107,7 @@ fn open_checkout(path: &Path, base: Option<&str>) -> anyhow::Result<OfflineSourc
 /// # Errors
 /// No data directory can be found.
 pub(super) fn console_context(checklists: Checklists) -> anyhow::Result<Context> {
-    let data_dir = data_dir().context("no data directory (set SCHEMAGATE_DATA_DIR)")?;
+    let data_dir = working_data_dir()?;
     let reviewer = reviewer_name();
     Ok(Context {
         data_dir,

@@ -11,6 +11,7 @@ use crate::analysis::detect::DetectOptions;
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::analysis::fileset::FileSet;
 use crate::review::Checklists;
+use crate::review::durable::{data_dir, remove_stray_writes};
 use crate::source::git::{GitError, GitRepo};
 use crate::source::local::{SkippedFile, read_dir};
 
@@ -22,6 +23,24 @@ pub struct LoadedInput {
     pub diagnostics: Vec<Diagnostic>,
     /// For headings: `main (3f2a9c1)` or `working tree of PATH`.
     pub description: String,
+}
+
+/// The data directory of the console and `submit` (drafts, outbox, decision log), with the
+/// temp files of saves a crash interrupted removed (see
+/// [`remove_stray_writes`]: never those of a process still writing). A failure to remove them
+/// is said on stderr and does not stop the command.
+///
+/// # Errors
+/// No data directory can be found.
+pub(super) fn working_data_dir() -> Result<PathBuf> {
+    let dir = data_dir().context("no data directory (set SCHEMAGATE_DATA_DIR)")?;
+    if let Err(error) = remove_stray_writes(&dir) {
+        eprintln!(
+            "warning: temp files of interrupted saves were not all removed: {}",
+            crate::report::sanitize::sanitize_line(&error.to_string())
+        );
+    }
+    Ok(dir)
 }
 
 /// The checklists every command uses: `explicit` (`check --checklists FILE`), else
