@@ -6,6 +6,10 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/drafts.rs"]
+mod drafts;
+
+use drafts::plant_draft;
 use schemagate::github::cache::{ContentCache, EntryKind, TreeEntry, TreeListing};
 use schemagate::review::decision_log::{LOG_FILE, read_all, verify};
 use schemagate::review::{Destination, Draft, DraftStore, LoadOutcome, Timestamp, Verdict};
@@ -513,7 +517,7 @@ async fn a_checklist_ticked_offline_is_used_when_the_pr_is_submitted_later() {
         "ana",
         "column unused since v2 (checked offline)",
     );
-    store.save(&offline).unwrap();
+    plant_draft(dirs.data.path(), &offline);
 
     let output = submit(&server, &dirs, "block");
     let (stdout, stderr) = text(&output);
@@ -548,7 +552,7 @@ async fn a_checklist_of_an_earlier_head_is_carried_over_with_second_looks_named(
         "no-column-dropped-without-copy".into(),
         "ok: no column dropped".into(),
     );
-    store.save(&earlier).unwrap();
+    plant_draft(dirs.data.path(), &earlier);
 
     let output = submit(&server, &dirs, "block");
     let (stdout, stderr) = text(&output);

@@ -4,9 +4,12 @@
 
 #[path = "support/console.rs"]
 mod console;
+#[path = "support/drafts.rs"]
+mod drafts;
 
 use console::{demo_app, press, render};
 use crossterm::event::KeyCode;
+use drafts::plant_draft;
 use schemagate::review::{Draft, DraftStore, ItemState, LoadOutcome, Timestamp};
 
 #[test]
@@ -36,8 +39,8 @@ fn a_draft_of_an_earlier_head_is_carried_over_and_changed_evidence_is_marked() {
     earlier
         .evidence
         .insert(changed.clone(), "ok: what the earlier head showed".into());
+    plant_draft(dir.path(), &earlier);
     let store = DraftStore::new(dir.path());
-    store.save(&earlier).unwrap();
 
     press(&mut app, &[KeyCode::Enter]);
     let review = app.review.as_ref().unwrap();

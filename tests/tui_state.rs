@@ -8,7 +8,7 @@ use console::{NOTE_ON_FIRST_FINDING, RECORD_SUGGESTED, demo_app, press, type_tex
 use crossterm::event::{KeyCode, KeyEvent};
 use schemagate::analysis::rules::Risk;
 use schemagate::review::decision_log::{LOG_FILE, read_all};
-use schemagate::review::{DecisionLog, Destination, ItemState, Verdict};
+use schemagate::review::{DecisionLog, Destination, ItemState, Prompt, Verdict};
 use schemagate::tui::app::App;
 use schemagate::tui::keys::Screen;
 use schemagate::tui::views::queue::{LastDecision, SortKey};
@@ -460,4 +460,90 @@ fn ctrl_and_alt_keys_type_nothing_and_ctrl_c_quits_while_typing() {
     assert!(!app.quit);
     app.handle_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert!(app.quit, "Ctrl-C quits while a note is typed");
+}
+
+#[test]
+fn two_consoles_on_one_data_dir_keep_each_others_ticks_and_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut a, mut b) = (demo_app(dir.path()), demo_app(dir.path()));
+    press(&mut a, &[KeyCode::Enter]);
+    press(&mut b, &[KeyCode::Enter]);
+    // Both opened the draft empty; a ticks the first item, b the second and notes the PR.
+    press(&mut a, &[KeyCode::Char(' ')]);
+    press(&mut b, &[KeyCode::Tab, KeyCode::Tab, KeyCode::Tab]);
+    press(
+        &mut b,
+        &[KeyCode::Down, KeyCode::Char(' '), KeyCode::Char('n')],
+    );
+    type_text(&mut b, "from the second console");
+    press(&mut b, &[KeyCode::Enter]);
+    assert!(
+        matches!(item_state(&b, 0), ItemState::Ticked { .. }),
+        "b sees a's tick"
+    );
+    assert!(matches!(item_state(&b, 1), ItemState::Ticked { .. }));
+    // a's next change merges b's work in rather than writing over it.
+    press(&mut a, &[KeyCode::Char('n')]);
+    type_text(&mut a, "from the first console");
+    press(&mut a, &[KeyCode::Enter]);
+    assert!(
+        matches!(item_state(&a, 1), ItemState::Ticked { .. }),
+        "a sees b's tick"
+    );
+    let mut fresh = demo_app(dir.path());
+    press(&mut fresh, &[KeyCode::Enter]);
+    assert!(matches!(item_state(&fresh, 0), ItemState::Ticked { .. }));
+    assert!(matches!(item_state(&fresh, 1), ItemState::Ticked { .. }));
+    let notes: Vec<String> = fresh
+        .review
+        .as_ref()
+        .unwrap()
+        .draft
+        .notes
+        .iter()
+        .map(|n| n.text.clone())
+        .collect();
+    assert_eq!(notes, ["from the second console", "from the first console"]);
+}
+
+#[test]
+fn a_waiver_reason_being_typed_is_back_in_its_prompt_after_a_crash_until_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    // The third item of the riskiest PR, waived; the console dies mid-reason.
+    press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('w'), KeyCode::Esc],
+    );
+    press(
+        &mut app,
+        &[KeyCode::Down, KeyCode::Down, KeyCode::Char('w')],
+    );
+    type_text(&mut app, "table is empty in prod");
+    press(&mut app, &[KeyCode::Backspace, KeyCode::Backspace]);
+    let item = app.open_entry().unwrap().report.checklist[2].id.clone();
+    drop(app);
+
+    let mut reopened = demo_app(dir.path());
+    press(&mut reopened, &[KeyCode::Enter]);
+    let review = reopened.review.as_ref().unwrap();
+    let input = review.input.as_ref().expect("the prompt is open again");
+    assert_eq!(input.text, "table is empty in pr");
+    assert_eq!(input.prompt, Prompt::Waiver { item: item.clone() });
+    assert_eq!(review.cursor, 2, "on the item the reason is for");
+    // Typing goes on; Enter waives that item and the text is no longer pending.
+    type_text(&mut reopened, "od");
+    press(&mut reopened, &[KeyCode::Enter]);
+    assert!(matches!(
+        item_state(&reopened, 2),
+        ItemState::Waived { reason, .. } if reason == "table is empty in prod"
+    ));
+    assert!(reopened.review.as_ref().unwrap().draft.pending.is_empty());
+
+    // A note started and cancelled is not restored.
+    press(&mut reopened, &[KeyCode::Char('n')]);
+    type_text(&mut reopened, "half a thought");
+    press(&mut reopened, &[KeyCode::Esc, KeyCode::Esc]);
+    press(&mut reopened, &[KeyCode::Enter]);
+    assert_eq!(reopened.review.as_ref().unwrap().input, None);
 }

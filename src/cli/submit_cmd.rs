@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 
 use super::args::{GlobalArgs, SubmitArgs};
 use super::github_setup::{connect, load_config, network_runtime, repo_detect_options};
-use super::input::{reviewer_name, team_checklists};
+use super::input::{reviewer_name, team_checklists, working_data_dir};
 use crate::analysis::detect::DetectOptions;
 use crate::config::{RepoConfig, is_repo_name};
 use crate::github::cache::ContentCache;
@@ -26,10 +26,9 @@ use crate::github::submit::{Submission, SubmissionInputs, SubmitError};
 use crate::github::{GitHub, GitHubError};
 use crate::report::review_body::verdict_label;
 use crate::report::sanitize::{sanitize_line, sanitize_text};
-use crate::review::durable::data_dir;
 use crate::review::{
-    Carried, Clock, DecisionLog, Destination, Draft, DraftStore, LoadOutcome, SystemClock,
-    Timestamp, Verdict, check_verdict,
+    Adopted, Carried, Clock, DecisionLog, Destination, Draft, DraftChange, DraftStore, LoadOutcome,
+    SystemClock, Timestamp, Verdict, check_verdict,
 };
 use crate::tui::entry::PrEntry;
 
@@ -42,7 +41,7 @@ const EXIT_QUEUED: u8 = 3;
 /// Runs the command.
 pub fn run(global: &GlobalArgs, args: &SubmitArgs) -> Result<ExitCode> {
     let config = load_config(global)?;
-    let data = data_dir().context("no data directory (set SCHEMAGATE_DATA_DIR)")?;
+    let data = working_data_dir()?;
     // octocrab starts its connection task when the client is built: inside the runtime.
     let runtime = network_runtime()?;
     let _inside = runtime.enter();
@@ -127,7 +126,7 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
     let clock = SystemClock;
     let reviewer = reviewer_name();
     let store = DraftStore::new(request.data);
-    let mut draft = load_draft(&store, repo, pr, &head, &entry.report.evidence_texts())?;
+    let draft = load_draft(&store, repo, pr, &head, &entry.report.evidence_texts())?;
     let gates = check_verdict(
         verdict,
         entry.report.risk,
@@ -152,9 +151,16 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
         eprintln!("tick or waive the items in the console (`schemagate`), then submit again");
         return Ok(ExitCode::from(EXIT_REFUSED));
     }
-    draft.verdict = Some(verdict);
-    draft.updated_at = clock.now();
-    store.save(&draft)?;
+    // Merged with what a console may have saved meanwhile.
+    let draft = store
+        .apply(
+            repo,
+            pr,
+            &head,
+            &[DraftChange::Verdict(Some(verdict))],
+            clock.now(),
+        )?
+        .draft;
     let submission = Submission::prepare(&SubmissionInputs {
         repo,
         pr,
@@ -234,19 +240,14 @@ fn offline_or_empty(
     head: &str,
     now: Timestamp,
 ) -> Result<Draft> {
-    Ok(match store.find_under_other_repo(repo, pr, head)? {
-        Some(offline) => {
+    Ok(match store.adopt_from_other_repo(repo, pr, head)? {
+        Some(Adopted { draft, from_repo }) => {
             eprintln!(
                 "note: using the checklist saved offline for {}#{pr} at {} (`schemagate --repo \
                  PATH`)",
-                sanitize_line(&offline.repo),
+                sanitize_line(&from_repo),
                 short(head)
             );
-            let draft = Draft {
-                repo: repo.to_owned(),
-                ..offline
-            };
-            store.save(&draft)?;
             draft
         }
         None => {

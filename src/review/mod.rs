@@ -14,7 +14,10 @@ pub mod github_audit;
 pub use checklist::{ChecklistError, Checklists};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
 pub use decision_log::{Decision, DecisionLog, Destination, FindingSummary};
-pub use draft::{Carried, CarryOver, Draft, DraftStore, LoadOutcome, Note, SetAside};
+pub use draft::{
+    Adopted, Applied, Carried, CarryOver, Draft, DraftChange, DraftStore, LoadOutcome, Note,
+    PendingText, Prompt, SetAside,
+};
 pub use durable::StoreError;
 pub use evidence::{Evidence, EvidenceKey, EvidenceStatus, gather};
 pub use gates::{ChecklistState, GateDecision, ItemState, Verdict, check_verdict, required_items};

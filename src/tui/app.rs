@@ -357,7 +357,7 @@ impl App {
             return false;
         }
         match (&mut self.review, &self.audit) {
-            (Some(review), _) => review.type_key(key, &self.context, &self.entries),
+            (Some(review), _) => review.type_key(key, &self.context),
             (None, Some(_)) => false,
             (None, None) => self.queue.type_key(key, &self.entries),
         }

@@ -1,6 +1,11 @@
 //! The review of one PR: schema diff, cascade changes, findings and the checklist, side by
 //! side as the terminal allows. The checklist state is the reviewer's draft, saved on every
-//! change and restored when the PR is opened again.
+//! change and restored when the PR is opened again. Each change is merged into the draft on disk
+//! ([`DraftStore::apply`]) and the merged draft shown, so a second console's work is kept (and
+//! seen). A waiver reason or note is saved as it is typed and put back in the prompt when the
+//! PR is opened again after a crash.
+
+use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -16,7 +21,9 @@ use crate::analysis::schema::ReferentialAction;
 use crate::check::{ChecklistEntry, PrReport};
 use crate::report::diff_text::{render_file_diff, render_schema_diff};
 use crate::report::style::Painter;
-use crate::review::{Carried, CarryOver, Draft, DraftStore, EvidenceStatus, ItemState, Note};
+use crate::review::{
+    Carried, CarryOver, Draft, DraftChange, DraftStore, EvidenceStatus, ItemState, Note, Prompt,
+};
 use crate::tui::app::Context;
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::{Action, Keymap};
@@ -78,40 +85,49 @@ impl Pane {
     }
 }
 
-/// What typed text is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputPurpose {
-    /// The reason to waive the selected checklist item.
-    Waiver,
-    /// A note on the PR.
-    Note,
-}
-
-impl InputPurpose {
-    fn prompt(self) -> &'static str {
-        match self {
-            InputPurpose::Waiver => strings::WAIVE_PROMPT,
-            InputPurpose::Note => strings::NOTE_PROMPT,
-        }
-    }
-
-    fn needs_text(self) -> &'static str {
-        match self {
-            InputPurpose::Waiver => strings::WAIVE_NEEDS_REASON,
-            InputPurpose::Note => strings::NOTE_NEEDS_TEXT,
-        }
-    }
-}
-
 /// Text being typed in the footer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextInput {
-    /// What it is for.
-    pub purpose: InputPurpose,
-    /// The statement a note is about (`file`, `line`), or `None` for the PR.
-    pub place: Option<(String, usize)>,
+    /// What it is for: the waiver of an item, or a note on the PR or on a statement.
+    pub prompt: Prompt,
     /// What was typed so far.
     pub text: String,
+}
+
+impl TextInput {
+    /// What the footer says before the text (a note on a statement names it).
+    fn label(&self) -> String {
+        match &self.prompt {
+            Prompt::Waiver { .. } => strings::WAIVE_PROMPT.to_owned(),
+            Prompt::Note { place: None } => strings::NOTE_PROMPT.to_owned(),
+            Prompt::Note {
+                place: Some((file, line)),
+            } => format!("{} {}:{line}: ", strings::NOTE_ON, clean(file)),
+        }
+    }
+
+    /// Said when Enter is pressed on a blank text.
+    fn needs_text(&self) -> &'static str {
+        match self.prompt {
+            Prompt::Waiver { .. } => strings::WAIVE_NEEDS_REASON,
+            Prompt::Note { .. } => strings::NOTE_NEEDS_TEXT,
+        }
+    }
+
+    /// The change that confirming `text` makes: the waiver, or the note.
+    fn confirmed(self, text: String, reviewer: &str) -> DraftChange {
+        match self.prompt {
+            Prompt::Waiver { item } => DraftChange::Waive {
+                item,
+                by: reviewer.to_owned(),
+                reason: text,
+            },
+            Prompt::Note { place } => {
+                let (file, line) = place.map_or((None, None), |(f, l)| (Some(f), Some(l)));
+                DraftChange::AddNote(Note { text, file, line })
+            }
+        }
+    }
 }
 
 /// How a line is coloured.
@@ -163,8 +179,10 @@ pub struct ReviewState {
     pub raw: bool,
     /// The selected checklist item.
     pub cursor: usize,
-    /// The reviewer's draft (ticks, waivers, chosen verdict).
+    /// The reviewer's draft (ticks, waivers, chosen verdict), as last merged with the file.
     pub draft: Draft,
+    /// The evidence texts this head shows, saved with every change.
+    evidence: BTreeMap<String, String>,
     /// The text being typed (a waiver reason or a note), if any.
     pub input: Option<TextInput>,
     /// A one-line message for the reviewer (an error, a hint).
@@ -197,10 +215,27 @@ impl ReviewState {
                 Err(error) => (fresh(), Some(error.to_string())),
             };
         // What this head shows: the next head's carry-over compares with it.
-        draft.evidence = evidence;
+        draft.evidence = evidence.clone();
+        // Text typed when the console last stopped (a crash): back in its prompt.
+        let input = draft.latest_pending().map(|pending| TextInput {
+            prompt: pending.prompt.clone(),
+            text: pending.text.clone(),
+        });
+        let waived_item = match &input {
+            Some(TextInput {
+                prompt: Prompt::Waiver { item },
+                ..
+            }) => entry.report.checklist.iter().position(|e| e.id == *item),
+            _ => None,
+        };
+        let focus = if waived_item.is_some() {
+            Pane::Checklist
+        } else {
+            Pane::Diff
+        };
         Some(ReviewState {
             entry: index,
-            focus: Pane::Diff,
+            focus,
             left: Pane::Diff,
             scroll: [0; 3],
             lines: [
@@ -210,9 +245,10 @@ impl ReviewState {
             ],
             raw_lines: raw_diff_lines(entry),
             raw: false,
-            cursor: 0,
+            cursor: waived_item.unwrap_or(0),
             draft,
-            input: None,
+            evidence,
+            input,
             message,
         })
     }
@@ -234,7 +270,10 @@ impl ReviewState {
             Action::Toggle => self.toggle(context, entries),
             Action::Waive => {
                 self.focus_pane(Pane::Checklist);
-                self.start_input(InputPurpose::Waiver);
+                if let Some(item) = self.selected_item(entries) {
+                    let item = item.id.clone();
+                    self.start_input(Prompt::Waiver { item });
+                }
             }
             Action::RawDiff => self.show_diff(!self.raw, 0),
             Action::Enter if self.focus == Pane::Findings => self.jump_to_statement(),
@@ -243,10 +282,7 @@ impl ReviewState {
                 if place.is_none() {
                     self.focus_pane(Pane::Checklist);
                 }
-                self.start_input(InputPurpose::Note);
-                if let Some(input) = &mut self.input {
-                    input.place = place;
-                }
+                self.start_input(Prompt::Note { place });
             }
             Action::Top => self.move_by(usize::MAX, false, entries),
             Action::Bottom => self.move_by(usize::MAX, true, entries),
@@ -256,77 +292,85 @@ impl ReviewState {
         }
     }
 
-    /// Takes a key while a waiver reason or a note is typed; whether it was taken.
-    pub fn type_key(&mut self, key: KeyEvent, context: &Context, entries: &[PrEntry]) -> bool {
+    /// Takes a key while a waiver reason or a note is typed; whether it was taken. The text is
+    /// saved in the draft on every keystroke; Enter applies it, Esc drops it.
+    pub fn type_key(&mut self, key: KeyEvent, context: &Context) -> bool {
         let Some(input) = &mut self.input else {
             return false;
         };
         match key.code {
             KeyCode::Esc => {
+                let prompt = input.prompt.clone();
                 self.input = None;
-                self.message = None;
+                self.apply(&[DraftChange::StopTyping(prompt)], context);
             }
             KeyCode::Backspace => {
                 input.text.pop();
+                self.save_typed(context);
             }
             KeyCode::Char(c) if is_text(key, c) && input.text.chars().count() < MAX_INPUT => {
                 input.text.push(c);
+                self.save_typed(context);
             }
             KeyCode::Enter if input.text.trim().is_empty() => {
-                self.message = Some(input.purpose.needs_text().to_owned());
+                self.message = Some(input.needs_text().to_owned());
             }
             KeyCode::Enter => {
                 let text = input.text.trim().to_owned();
-                let purpose = input.purpose;
-                let place = input.place.take();
-                self.input = None;
-                self.submit(purpose, text, place, context, entries);
+                if let Some(input) = self.input.take() {
+                    let change = input.confirmed(text, &context.reviewer);
+                    self.apply(&[change], context);
+                }
             }
             _ => {}
         }
         true
     }
 
-    fn start_input(&mut self, purpose: InputPurpose) {
+    fn start_input(&mut self, prompt: Prompt) {
         self.input = Some(TextInput {
-            purpose,
-            place: None,
+            prompt,
             text: String::new(),
         });
         self.message = None;
     }
 
-    /// Applies typed text: waives the selected item with it, or adds it as a note.
-    fn submit(
-        &mut self,
-        purpose: InputPurpose,
-        text: String,
-        place: Option<(String, usize)>,
-        context: &Context,
-        entries: &[PrEntry],
-    ) {
-        match purpose {
-            InputPurpose::Waiver => {
-                let Some(id) = self.selected_item(entries).map(|item| item.id.clone()) else {
-                    return;
-                };
-                self.draft.state.waive(&id, &context.reviewer, &text);
-                self.draft.looked_again(&id);
-            }
-            InputPurpose::Note => {
-                let (file, line) = place.map_or((None, None), |(f, l)| (Some(f), Some(l)));
-                self.draft.notes.push(Note { text, file, line });
-            }
-        }
-        self.save(context);
+    /// Merges `changes` (and this head's evidence) into the draft on disk and shows the merged
+    /// draft; a failure is shown, not fatal. Every change calls it.
+    pub fn apply(&mut self, changes: &[DraftChange], context: &Context) {
+        let mut changes = changes.to_vec();
+        changes.push(DraftChange::Evidence(self.evidence.clone()));
+        self.message = self.merge(&changes, context);
     }
 
-    /// Saves the draft now (every change calls it); a failure is shown, not fatal.
-    pub fn save(&mut self, context: &Context) {
-        self.draft.updated_at = context.clock.now();
-        match DraftStore::new(&context.data_dir).save(&self.draft) {
-            Ok(_) => self.message = None,
-            Err(error) => self.message = Some(format!("draft not saved: {error}")),
+    /// Saves the text being typed (not flushed to disk: see [`DraftStore::apply`]); only a
+    /// failure is shown.
+    fn save_typed(&mut self, context: &Context) {
+        let Some(input) = &self.input else {
+            return;
+        };
+        let change = DraftChange::Typing {
+            prompt: input.prompt.clone(),
+            text: input.text.clone(),
+        };
+        if let Some(problem) = self.merge(&[change], context) {
+            self.message = Some(problem);
+        }
+    }
+
+    /// Merges `changes` into the draft on disk and adopts the result; what went wrong, if
+    /// anything.
+    fn merge(&mut self, changes: &[DraftChange], context: &Context) -> Option<String> {
+        let (repo, pr, head) = (&self.draft.repo, self.draft.pr, &self.draft.head_sha);
+        let store = DraftStore::new(&context.data_dir);
+        match store.apply(repo, pr, head, changes, context.clock.now()) {
+            Ok(applied) => {
+                self.draft = applied.draft;
+                applied
+                    .set_aside
+                    .map(|aside| format!("damaged draft moved to {}", aside.path.display()))
+            }
+            Err(error) => Some(format!("draft not saved: {error}")),
         }
     }
 
@@ -434,15 +478,16 @@ impl ReviewState {
         let Some(id) = self.selected_item(entries).map(|item| item.id.clone()) else {
             return;
         };
-        let looked_again = self.draft.looked_again(&id);
-        match self.draft.state.get(&id) {
-            ItemState::Ticked { .. } if looked_again => {}
-            ItemState::Ticked { .. } => self.draft.state.reopen(&id),
-            ItemState::Open | ItemState::Waived { .. } => {
-                self.draft.state.tick(&id, &context.reviewer);
-            }
-        }
-        self.save(context);
+        let marked = self.draft.second_look.contains(&id);
+        let change = match self.draft.state.get(&id) {
+            ItemState::Ticked { .. } if marked => DraftChange::LookedAgain { item: id },
+            ItemState::Ticked { .. } => DraftChange::Reopen { item: id },
+            ItemState::Open | ItemState::Waived { .. } => DraftChange::Tick {
+                item: id,
+                by: context.reviewer.clone(),
+            },
+        };
+        self.apply(&[change], context);
     }
 }
 
@@ -1002,12 +1047,9 @@ fn item_lines<'a>(
 fn footer_line<'a>(state: &'a ReviewState, keymap: &Keymap, theme: &Theme) -> Paragraph<'a> {
     let line = match (&state.input, &state.message) {
         (Some(input), message) => {
-            let prompt = match (message, &input.place) {
-                (Some(message), _) => clean(message).into_owned(),
-                (None, Some((file, line))) => {
-                    format!("{} {}:{line}: ", strings::NOTE_ON, clean(file))
-                }
-                (None, None) => input.purpose.prompt().to_owned(),
+            let prompt = match message {
+                Some(message) => clean(message).into_owned(),
+                None => input.label(),
             };
             Line::from(vec![
                 Span::styled(prompt, theme.accent),

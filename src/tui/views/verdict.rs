@@ -17,7 +17,7 @@ use crate::check::PrReport;
 use crate::github::dispatch::{SendOutcome, decision_record};
 use crate::github::submit::{Submission, SubmissionInputs};
 use crate::report::sanitize::sanitize_line;
-use crate::review::{DecisionLog, Destination, Verdict, check_verdict};
+use crate::review::{DecisionLog, Destination, DraftChange, Verdict, check_verdict};
 use crate::tui::app::{App, Context, Overlay};
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::{Action, Keymap};
@@ -257,8 +257,7 @@ impl VerdictState {
         let (Some(entry), Some(submission)) = (entries.get(review.entry), &self.prepared) else {
             return Stage::Failed("the PR is gone".to_owned());
         };
-        review.draft.verdict = Some(self.choice());
-        review.save(context);
+        review.apply(&[DraftChange::Verdict(Some(self.choice()))], context);
         let now = context.clock.now();
         let decision = decision_record(
             &entry.meta,
