@@ -2,8 +2,8 @@
 //! pseudo-terminals sharing one data directory: two consoles ticking different items of one PR
 //! both keep their ticks (and each shows the other's after its own next change); a console
 //! killed with SIGKILL while a waiver reason is typed shows that text in the prompt when the
-//! PR is opened again; temp files of killed saves are removed on start, but not one a live
-//! writer holds, nor a fresh one.
+//! PR is opened again; temp files of killed saves (drafts, outbox, download cache) are removed
+//! on start, but not one a live writer holds, nor a fresh one.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime};
 mod pty_console;
 
 use pty_console::{Console, TICKED_BOX, key, open_first_pr};
+use schemagate::github::cache::CACHE_DIR_ENV;
 use schemagate::review::durable::STRAY_AGE;
 use schemagate::review::{Draft, ItemState};
 
@@ -177,16 +178,21 @@ fn temp_files_of_killed_saves_are_removed_on_start_but_not_a_live_writers() {
     let outbox = data_dir.path().join("outbox");
     let killed_draft = temp_file(&drafts, ".writing-Ab12Cd.tmp", old);
     let killed_outbox = temp_file(&outbox, ".writing-Ef34Gh.tmp", old);
+    let cache_dir = tempfile::tempdir().expect("temporary cache directory");
+    let killed_cache = temp_file(&cache_dir.path().join("trees"), ".writing-Qr90St.tmp", old);
     let fresh = temp_file(&drafts, ".writing-Ij56Kl.tmp", Duration::ZERO);
     let live = temp_file(&outbox, ".writing-Mn78Op.tmp", old);
     // A writer that is still alive (this test) holds its temp file's lock, however old it is.
     let writer = File::open(&live).expect("open the live temp file");
     writer.lock().expect("lock it");
 
-    let mut console = console_of(ANA, data_dir.path());
+    let cache = cache_dir.path().to_str().expect("a UTF-8 path");
+    let env = [("USER", ANA), (CACHE_DIR_ENV, cache)];
+    let mut console = Console::start_with_env(&["demo"], data_dir.path(), &env);
     console.wait_for_text("Open PRs");
-    assert!(!killed_draft.exists(), "{killed_draft:?} is left");
-    assert!(!killed_outbox.exists(), "{killed_outbox:?} is left");
+    for killed in [&killed_draft, &killed_outbox, &killed_cache] {
+        assert!(!killed.exists(), "{killed:?} is left");
+    }
     assert!(fresh.exists(), "a fresh temp file was removed");
     assert!(live.exists(), "a live writer's temp file was removed");
     console.press(key::QUIT);

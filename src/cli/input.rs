@@ -10,6 +10,7 @@ use super::args::GlobalArgs;
 use crate::analysis::detect::DetectOptions;
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::analysis::fileset::FileSet;
+use crate::github::cache::ContentCache;
 use crate::review::Checklists;
 use crate::review::durable::{data_dir, remove_stray_writes};
 use crate::source::git::{GitError, GitRepo};
@@ -25,20 +26,24 @@ pub struct LoadedInput {
     pub description: String,
 }
 
-/// The data directory of the console and `submit` (drafts, outbox, decision log), with the
-/// temp files of saves a crash interrupted removed (see
-/// [`remove_stray_writes`]: never those of a process still writing). A failure to remove them
-/// is said on stderr and does not stop the command.
+/// The data directory of the console and `submit` (drafts, outbox, decision log). The temp
+/// files of saves a crash interrupted are removed from it and from the download cache first
+/// (see [`remove_stray_writes`]: never those of a process still writing); a failure to remove
+/// them is said on stderr and does not stop the command.
 ///
 /// # Errors
 /// No data directory can be found.
 pub(super) fn working_data_dir() -> Result<PathBuf> {
     let dir = data_dir().context("no data directory (set SCHEMAGATE_DATA_DIR)")?;
-    if let Err(error) = remove_stray_writes(&dir) {
-        eprintln!(
-            "warning: temp files of interrupted saves were not all removed: {}",
-            crate::report::sanitize::sanitize_line(&error.to_string())
-        );
+    let cache = ContentCache::open_default().ok();
+    let roots = std::iter::once(dir.as_path()).chain(cache.as_ref().map(ContentCache::root));
+    for root in roots {
+        if let Err(error) = remove_stray_writes(root) {
+            eprintln!(
+                "warning: temp files of interrupted saves were not all removed: {}",
+                crate::report::sanitize::sanitize_line(&error.to_string())
+            );
+        }
     }
     Ok(dir)
 }

@@ -149,6 +149,11 @@ impl ContentCache {
         }
     }
 
+    /// The directory the cache is in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The entries found damaged (and dropped) since the last call, each once, in words
     /// (`the tree of commit 1a2b3c4`): the caller says they were fetched again.
     pub fn take_damaged(&self) -> Vec<String> {

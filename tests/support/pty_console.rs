@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
 use schemagate::config::CONFIG_DIR_ENV;
+use schemagate::github::cache::CACHE_DIR_ENV;
 
 /// Terminal rows.
 pub const ROWS: u16 = 40;
@@ -89,6 +90,8 @@ impl Console {
         command.env("TERM", "xterm-256color");
         command.env("NO_COLOR", "1");
         command.env(CONFIG_DIR_ENV, data_dir.join("config"));
+        // Hermetic: never the user's download cache (`env` may name another).
+        command.env(CACHE_DIR_ENV, data_dir.join("cache"));
         command.env("USER", REVIEWER);
         for (name, value) in env {
             command.env(name, value);
