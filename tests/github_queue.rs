@@ -362,7 +362,12 @@ async fn a_second_load_fetches_no_contents() {
         1,
         "the REST file list is asked again, conditionally"
     );
-    assert_eq!(kinds.len(), 4, "no tree, no content: {kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == Kind::Viewer).count(),
+        1,
+        "the viewer's login, once per run"
+    );
+    assert_eq!(kinds.len(), 5, "no tree, no content: {kinds:?}");
     let files_request = again
         .iter()
         .find(|r| github_mock::kind(r) == Kind::PrFiles)
@@ -396,7 +401,7 @@ async fn a_damaged_cached_blob_is_fetched_again() {
     let content: Vec<Kind> = again
         .iter()
         .map(github_mock::kind)
-        .filter(|k| *k != Kind::ListQuery)
+        .filter(|k| ![Kind::ListQuery, Kind::Viewer].contains(k))
         .collect();
     assert_eq!(content, [Kind::BlobQuery], "only the damaged blob, once");
     assert_eq!(
@@ -670,7 +675,7 @@ async fn load(client: &GitHub, cache: &ContentCache, repos: &[RepoConfig]) -> Ve
 }
 
 #[tokio::test]
-async fn a_queue_of_250_prs_costs_three_list_queries_and_four_content_queries() {
+async fn a_queue_of_250_prs_costs_three_list_queries_four_content_queries_and_the_login() {
     let mut repo = FakeRepo::new("acme/big", &[("migrations/0001_init.sql", INIT)]);
     for number in 1..=250 {
         let path = format!("migrations/{:04}_pr.sql", 1000 + number);
@@ -712,12 +717,16 @@ async fn a_queue_of_250_prs_costs_three_list_queries_and_four_content_queries() 
         4,
         "page 1: 1 base + 100 head files (2 queries), page 2: 100 (1), page 3: 50 (1)"
     );
-    assert_eq!(total, 8);
+    assert_eq!(count(&counts, Kind::Viewer), 1, "the viewer's login");
+    assert_eq!(total, 9);
 
     load(&client, &cache, &[repo_config("acme/big")]).await;
     let again: usize = requests(&server).await.values().sum::<usize>() - total;
     println!("250-PR queue, second load: {again} requests");
-    assert_eq!(again, 3, "only the listing: every file is cached");
+    assert_eq!(
+        again, 3,
+        "only the listing: every file is cached, the login is known"
+    );
 }
 
 #[tokio::test]
@@ -732,6 +741,16 @@ async fn fetch_pr_gives_one_pr_with_its_contents() {
     assert_eq!(pr.meta.number, 101);
     assert_eq!(pr.meta.head_sha, FakePr::new(101, "").head_oid("acme/shop"));
     assert_eq!(pr.reviews[1].state, ReviewState::ChangesRequested);
+    assert!(
+        pr.reviews[1].by_schemagate,
+        "the viewer's own review with the marker, told by the query's viewer"
+    );
+    assert!(!pr.reviews[0].by_schemagate);
+    assert_eq!(
+        count(&requests(&server).await, Kind::Viewer),
+        0,
+        "one PR needs no GET /user"
+    );
     assert_eq!(
         change.base.paths().collect::<Vec<_>>(),
         ["migrations/001_init.sql", "migrations/002_orders.sql"]

@@ -1,8 +1,15 @@
-//! Listing open pull requests over GraphQL: 100 per query with their first 100 changed files,
-//! last 50 reviews, labels and the head's `schemagate/data-review` status
-//! (`repository.pullRequests`, newest update first, or `search` for a configured section), one
-//! PR by number, and the complete file list over REST (`pulls/{n}/files`, conditional on the
-//! cached `ETag`) when GraphQL's is not enough.
+//! Listing open pull requests over GraphQL: up to 100 per query with their first 100 changed
+//! files, last 50 reviews (without bodies), the bodies of the authenticated user's own reviews
+//! (`reviews(author: $viewer)`, for schemagate's marker), labels and the head's
+//! `schemagate/data-review` status (`repository.pullRequests` oldest first, or `search` for a
+//! configured section), one PR by number, and the complete file list over REST
+//! (`pulls/{n}/files`, conditional on the cached `ETag`) when GraphQL's is not enough.
+//!
+//! Pages are in creation order (`CREATED_AT ASC`, `sort:created-asc` for a search): a PR
+//! updated while the pages are read keeps its place, so none is skipped (in update order it
+//! would jump ahead of the cursor). A page GitHub cannot answer in time (502, 503, 504, a
+//! timeout, or data with errors) is asked again with fewer PRs, down [`PAGE_SIZES`], and the
+//! rest of the listing keeps the size that worked.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -19,21 +26,40 @@ use crate::config::SectionConfig;
 use crate::report::markdown::MARKER;
 use crate::source::change::PrMeta;
 
+/// PRs per listing page, largest first: a page that times out is asked again at the next size.
+pub const PAGE_SIZES: [usize; 4] = [100, 50, 25, 10];
+
 /// The fields read of each pull request (the status context is
-/// [`STATUS_CONTEXT`](super::submit::STATUS_CONTEXT)).
-const PR_FRAGMENT: &str = r#"fragment pr on PullRequest {
+/// [`STATUS_CONTEXT`](super::submit::STATUS_CONTEXT)); its reviews come from
+/// [`LISTED_REVIEWS`] or [`ONE_PR_REVIEWS`].
+const PR_FIELDS: &str = r#"fragment fields on PullRequest {
   number title url isDraft headRefName headRefOid baseRefName baseRefOid updatedAt body
   author { login }
   labels(first: 50) { nodes { name } }
   files(first: 100) { nodes { path changeType additions deletions } pageInfo { hasNextPage endCursor } }
-  reviews(last: 50) { nodes { author { login } state submittedAt commit { oid } body } }
   commits(last: 1) { nodes { commit { status { context(name: "schemagate/data-review") { state description } } } } }
 }"#;
 
-/// The open PRs of a repository, a page at a time.
-const LIST_QUERY: &str = r#"query($owner: String!, $name: String!, $cursor: String) {
+/// The reviews of a listed PR: the last 50 without bodies, and the bodies of the viewer's own
+/// (they are what carries schemagate's marker; the bodies of 50 reviews of 100 PRs are what
+/// makes a page too slow for GitHub).
+const LISTED_REVIEWS: &str = r#"fragment pr on PullRequest {
+  ...fields
+  reviews(last: 50) { nodes { id author { login } state submittedAt commit { oid } } }
+  viewerReviews: reviews(author: $viewer, last: 20) { nodes { id body } }
+}"#;
+
+/// The reviews of one PR asked for by number: the last 50 with bodies (one PR is cheap), told
+/// apart by the query's `viewer { login }`.
+const ONE_PR_REVIEWS: &str = r#"fragment pr on PullRequest {
+  ...fields
+  reviews(last: 50) { nodes { id author { login } state submittedAt commit { oid } body } }
+}"#;
+
+/// The open PRs of a repository, a page at a time, oldest first.
+const LIST_QUERY: &str = r#"query($owner: String!, $name: String!, $viewer: String!, $first: Int!, $cursor: String) {
   repository(owner: $owner, name: $name) {
-    pullRequests(states: OPEN, first: 100, after: $cursor, orderBy: {field: UPDATED_AT, direction: DESC}) {
+    pullRequests(states: OPEN, first: $first, after: $cursor, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
       nodes { ...pr }
     }
@@ -41,17 +67,21 @@ const LIST_QUERY: &str = r#"query($owner: String!, $name: String!, $cursor: Stri
 }"#;
 
 /// The PRs a search finds, a page at a time.
-const SEARCH_QUERY: &str = r#"query($q: String!, $cursor: String) {
-  search(query: $q, type: ISSUE, first: 100, after: $cursor) {
+const SEARCH_QUERY: &str = r#"query($q: String!, $viewer: String!, $first: Int!, $cursor: String) {
+  search(query: $q, type: ISSUE, first: $first, after: $cursor) {
     pageInfo { hasNextPage endCursor }
     nodes { ... on PullRequest { ...pr } }
   }
 }"#;
 
-/// One PR by number.
+/// One PR by number, and who is asking (the viewer: their own reviews are schemagate's).
 const ONE_QUERY: &str = r#"query($owner: String!, $name: String!, $number: Int!) {
+  viewer { login }
   repository(owner: $owner, name: $name) { pullRequest(number: $number) { ...pr } }
 }"#;
+
+/// The search qualifier that keeps a section's pages in creation order.
+const SEARCH_ORDER: &str = "sort:created-asc";
 
 /// A listed PR, and whether GraphQL left files out (more than 100).
 #[derive(Clone, Debug)]
@@ -69,23 +99,75 @@ pub struct PrPage {
     pub prs: Vec<ListedPr>,
     /// The cursor of the next page, if there is one.
     pub next_cursor: Option<String>,
+    /// How many PRs were asked for (one of [`PAGE_SIZES`]): the next page asks as many.
+    pub size: usize,
 }
 
-/// One page of open PRs of `repo`, or of the PRs `section`'s search finds in it.
+/// One page of open PRs of `repo`, or of the PRs `section`'s search finds in it, of `size`
+/// PRs or, when GitHub cannot answer that in time, of the next smaller [`PAGE_SIZES`].
 ///
 /// # Errors
-/// Any [`GitHubError`]; a repository that does not exist is [`GitHubError::NotFound`].
+/// Any [`GitHubError`] (the last one, when even the smallest page failed); a repository that
+/// does not exist is [`GitHubError::NotFound`].
 pub async fn list_page(
     client: &GitHub,
     repo: &RepoRef,
     section: Option<&SectionConfig>,
     cursor: Option<&str>,
+    size: usize,
 ) -> Result<PrPage, GitHubError> {
+    let viewer = client.viewer_login().await?;
+    let mut size = size;
+    loop {
+        let outcome = list_page_of(client, repo, section, cursor, viewer, size).await;
+        match (outcome, smaller_size(size)) {
+            (Err(error), Some(smaller)) if is_overload(&error) => size = smaller,
+            (outcome, _) => return outcome,
+        }
+    }
+}
+
+/// The next of [`PAGE_SIZES`] below `size`, if there is one.
+fn smaller_size(size: usize) -> Option<usize> {
+    PAGE_SIZES.iter().copied().find(|&s| s < size)
+}
+
+/// Whether `error` is GitHub running out of time on a query (502/503/504, a timeout, or an
+/// answer with errors, which is how a query cut short comes back), so a smaller one may pass.
+fn is_overload(error: &GitHubError) -> bool {
+    matches!(
+        error,
+        GitHubError::Server {
+            status: 502..=504,
+            ..
+        } | GitHubError::Timeout { .. }
+            | GitHubError::GraphQl { .. }
+    )
+}
+
+/// One page of exactly `size` PRs.
+async fn list_page_of(
+    client: &GitHub,
+    repo: &RepoRef,
+    section: Option<&SectionConfig>,
+    cursor: Option<&str>,
+    viewer: &str,
+    size: usize,
+) -> Result<PrPage, GitHubError> {
+    let smaller = if size < PAGE_SIZES[0] {
+        format!(" ({size} a page)")
+    } else {
+        String::new()
+    };
     let connection: Connection<Value> = match section {
         None => {
-            let what = format!("listing the open pull requests of {}", repo.full_name());
-            let query = format!("{LIST_QUERY}\n{PR_FRAGMENT}");
-            let variables = json!({"owner": repo.owner, "name": repo.name, "cursor": cursor});
+            let what = format!(
+                "listing the open pull requests of {}{smaller}",
+                repo.full_name()
+            );
+            let query = format!("{LIST_QUERY}\n{LISTED_REVIEWS}\n{PR_FIELDS}");
+            let variables = json!({"owner": repo.owner, "name": repo.name, "viewer": viewer,
+                                   "first": size, "cursor": cursor});
             let missing = || GitHubError::NotFound {
                 what: format!("repository {}", repo.full_name()),
             };
@@ -99,14 +181,14 @@ pub async fn list_page(
             data.repository.ok_or_else(missing)?.pull_requests
         }
         Some(section) => {
-            let what = format!("searching `{}` in {}", section.title, repo.full_name());
-            let query = format!("{SEARCH_QUERY}\n{PR_FRAGMENT}");
-            let search = format!(
-                "repo:{} is:pr is:open {}",
-                repo.full_name(),
-                section.filters
+            let what = format!(
+                "searching `{}` in {}{smaller}",
+                section.title,
+                repo.full_name()
             );
-            let variables = json!({"q": search, "cursor": cursor});
+            let query = format!("{SEARCH_QUERY}\n{LISTED_REVIEWS}\n{PR_FIELDS}");
+            let variables = json!({"q": search_text(repo, section), "viewer": viewer,
+                                   "first": size, "cursor": cursor});
             let data: SearchData = client.graphql(&what, &query, variables).await?;
             data.search
         }
@@ -116,14 +198,35 @@ pub async fn list_page(
     // Search nodes that are issues, not PRs, come as `{}`.
     for node in connection.nodes.into_iter().flatten() {
         if node.get("number").is_some() {
-            prs.push(listed(repo, parse::<PrNode>(&what, node)?));
+            prs.push(listed(repo, parse::<PrNode>(&what, node)?, viewer));
         }
     }
     let next_cursor = connection
         .page_info
         .filter(|p| p.has_next_page)
         .and_then(|p| p.end_cursor);
-    Ok(PrPage { prs, next_cursor })
+    Ok(PrPage {
+        prs,
+        next_cursor,
+        size,
+    })
+}
+
+/// The search of `section` in `repo`: its open PRs matching the section's filters, oldest
+/// first unless the filters choose another order (`sort:...`).
+fn search_text(repo: &RepoRef, section: &SectionConfig) -> String {
+    let sorted = section
+        .filters
+        .split_whitespace()
+        .any(|part| part.starts_with("sort:"));
+    let order = if sorted { "" } else { SEARCH_ORDER };
+    format!(
+        "repo:{} is:pr is:open {} {order}",
+        repo.full_name(),
+        section.filters
+    )
+    .trim_end()
+    .to_owned()
 }
 
 /// One pull request by number.
@@ -136,14 +239,15 @@ pub async fn pr_by_number(
     number: u64,
 ) -> Result<ListedPr, GitHubError> {
     let what = format!("pull request #{number} of {}", repo.full_name());
-    let query = format!("{ONE_QUERY}\n{PR_FRAGMENT}");
+    let query = format!("{ONE_QUERY}\n{ONE_PR_REVIEWS}\n{PR_FIELDS}");
     let variables = json!({"owner": repo.owner, "name": repo.name, "number": number});
-    let data: RepositoryData<PullRequestField> = client.graphql(&what, &query, variables).await?;
+    let data: OnePrData = client.graphql(&what, &query, variables).await?;
+    let viewer = data.viewer.map(|v| v.login).unwrap_or_default();
     let node = data
         .repository
         .and_then(|r| r.pull_request)
         .ok_or(GitHubError::NotFound { what })?;
-    Ok(listed(repo, node))
+    Ok(listed(repo, node, &viewer))
 }
 
 /// Every changed file of PR `number` over REST (`previous_filename` included), page by page,
@@ -215,6 +319,13 @@ struct PullRequestsField {
     pull_requests: Connection<Value>,
 }
 
+/// `{"viewer": ..., "repository": {"pullRequest": ...}}`.
+#[derive(Debug, Deserialize)]
+struct OnePrData {
+    viewer: Option<Login>,
+    repository: Option<PullRequestField>,
+}
+
 /// `repository { pullRequest }`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -261,7 +372,7 @@ struct Login {
     login: String,
 }
 
-/// A pull request as [`PR_FRAGMENT`] reads it.
+/// A pull request as [`PR_FIELDS`] and its reviews fragment read it.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PrNode {
@@ -280,6 +391,7 @@ struct PrNode {
     labels: Option<Connection<LabelNode>>,
     files: Option<Connection<FileNode>>,
     reviews: Option<Connection<ReviewNode>>,
+    viewer_reviews: Option<Connection<ViewerReviewNode>>,
     commits: Option<Connection<CommitNode>>,
 }
 
@@ -301,14 +413,24 @@ struct FileNode {
     deletions: u64,
 }
 
-/// A review.
+/// A review (its body only when asked for one PR).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ReviewNode {
+    #[serde(default)]
+    id: String,
     author: Option<Login>,
     state: String,
     submitted_at: Option<String>,
     commit: Option<OidNode>,
+    #[serde(default)]
+    body: String,
+}
+
+/// One of the viewer's own reviews, with its body.
+#[derive(Debug, Deserialize)]
+struct ViewerReviewNode {
+    id: String,
     #[serde(default)]
     body: String,
 }
@@ -401,10 +523,26 @@ fn status_state(text: &str) -> StatusState {
     }
 }
 
-/// The listed PR of a node.
-fn listed(repo: &RepoRef, node: PrNode) -> ListedPr {
+/// The listed PR of a node; `viewer` is the authenticated user's login: only their reviews
+/// that carry the marker are schemagate's (anyone can write the marker).
+fn listed(repo: &RepoRef, node: PrNode, viewer: &str) -> ListedPr {
     let files = node.files.unwrap_or_default();
     let more_files = files.page_info.as_ref().is_some_and(|p| p.has_next_page);
+    // The viewer's reviews whose body carries the marker (listed apart, or among all reviews
+    // with their bodies for one PR): schemagate's own.
+    let own: Vec<String> = node
+        .viewer_reviews
+        .unwrap_or_default()
+        .nodes
+        .into_iter()
+        .flatten()
+        .filter(|r| r.body.contains(MARKER))
+        .map(|r| r.id)
+        .collect();
+    let is_own = |r: &ReviewNode| {
+        let by_viewer = !viewer.is_empty() && r.author.as_ref().is_some_and(|a| a.login == viewer);
+        (by_viewer && r.body.contains(MARKER)) || (!r.id.is_empty() && own.contains(&r.id))
+    };
     let data_review_status = node
         .commits
         .and_then(|c| c.nodes.into_iter().flatten().last())
@@ -448,11 +586,11 @@ fn listed(repo: &RepoRef, node: PrNode) -> ListedPr {
             .into_iter()
             .flatten()
             .map(|r| PrReview {
+                by_schemagate: is_own(&r),
                 author: r.author.map(|a| a.login).unwrap_or_default(),
                 state: review_state(&r.state),
                 submitted_at: r.submitted_at,
                 commit: r.commit.map(|c| c.oid),
-                by_schemagate: r.body.contains(MARKER),
             })
             .collect(),
         data_review_status,
@@ -507,7 +645,7 @@ mod tests {
         );
         let repo = RepoRef::parse("acme/shop").unwrap();
         let node = connection.nodes.into_iter().flatten().next().unwrap();
-        let ListedPr { pr, more_files } = listed(&repo, parse("page", node).unwrap());
+        let ListedPr { pr, more_files } = listed(&repo, parse("page", node).unwrap(), "dba-lead");
         assert!(!more_files);
         assert_eq!(pr.meta.number, 1347);
         assert_eq!(pr.meta.author, "octocat");
@@ -537,6 +675,25 @@ mod tests {
             files[1].previous_path.as_deref(),
             Some("migrations/002_invoice_index.sql")
         );
+    }
+
+    #[test]
+    fn a_section_searches_oldest_first_unless_it_sorts_itself() {
+        let repo = RepoRef::parse("acme/shop").unwrap();
+        let section = |filters: &str| SectionConfig {
+            title: "s".into(),
+            filters: filters.into(),
+        };
+        assert_eq!(
+            search_text(&repo, &section("label:db")),
+            "repo:acme/shop is:pr is:open label:db sort:created-asc"
+        );
+        assert_eq!(
+            search_text(&repo, &section("label:db sort:updated-desc")),
+            "repo:acme/shop is:pr is:open label:db sort:updated-desc"
+        );
+        assert_eq!(smaller_size(100), Some(50));
+        assert_eq!(smaller_size(10), None);
     }
 
     #[test]

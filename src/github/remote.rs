@@ -4,7 +4,9 @@
 //! time), the PRs of each page of 100 are sent as soon as their files are in (ready for the
 //! analysis, which stays with the caller), and one repository failing does not stop the others.
 //!
-//! Requests: per repository, one GraphQL query per 100 open PRs; per distinct base commit one
+//! Requests: once per client the viewer's login (REST `GET /user`, for their own reviews); per
+//! repository, one GraphQL query per 100 open PRs (more when GitHub needs smaller pages); per
+//! distinct base commit one
 //! REST tree (never again once cached); per page, one GraphQL query per 100 files not cached;
 //! one REST file list per PR with over 100 files or a migration renamed (conditional).
 //! A queue of N PRs in R repositories costs about R x ceil(N/100) listing queries plus the
@@ -22,7 +24,7 @@ use super::cache::{ContentCache, TreeListing};
 use super::client::GitHub;
 use super::contents::RepoRef;
 use super::error::GitHubError;
-use super::queue::{ListedPr, complete_files, list_page, pr_by_number};
+use super::queue::{ListedPr, PAGE_SIZES, complete_files, list_page, pr_by_number};
 use crate::analysis::detect::{CandidateFilter, DetectOptions};
 use crate::config::{RepoConfig, SectionConfig};
 use crate::source::change::{Change, PrMeta};
@@ -339,8 +341,11 @@ async fn load_repo(
     let filter = CandidateFilter::new(&detect_options(repo));
     let mut trees: HashMap<String, TreeListing> = HashMap::new();
     let mut cursor: Option<String> = None;
+    // A smaller page that GitHub could answer is kept for the rest of the listing.
+    let mut size = PAGE_SIZES[0];
     loop {
-        let page = list_page(client, &target, section, cursor.as_deref()).await?;
+        let page = list_page(client, &target, section, cursor.as_deref(), size).await?;
+        size = page.size;
         let mut kept = Vec::new();
         let mut without_migrations = 0;
         for pr in page.prs {

@@ -4,6 +4,11 @@
 //! (`git/trees/{sha}?recursive=1`, `git/blobs/{sha}` in base64, `pulls/{n}/files` with an
 //! `ETag` and 304 on `If-None-Match`).
 //!
+//! `GET /user` answers [`VIEWER`]. Listings honour `first:`, order by creation (the order of
+//! [`FakeRepo::prs`]) or by last update as the query asks, with keyset cursors as GitHub's; a
+//! PR's [`FakePr::updated_mid_listing`] takes effect once a first page of its repository was
+//! served. Reviews carry ids; `viewerReviews` holds the bodies of the `$viewer`'s own.
+//!
 //! Build repositories with [`FakeRepo`] and [`FakePr`], start it with [`FakeGitHub::start`],
 //! then count what was asked with [`requests`] and [`Kind`]. Other mocks mounted with a
 //! higher priority (`with_priority(1)`) override it (e.g. a 401 for everything).
@@ -11,13 +16,16 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// The login `GET /user` answers: the reviewer running schemagate.
+pub const VIEWER: &str = "dba-lead";
 
 /// The git id of a blob with these bytes.
 pub fn blob_oid(bytes: &[u8]) -> String {
@@ -51,6 +59,9 @@ pub struct FakePr {
     /// Base files its head commit does not have: they came to the base branch after the PR
     /// branched off.
     pub missing_at_head: Vec<String>,
+    /// Its `updatedAt` once a first listing page of its repository was served (a push while
+    /// the queue loads), if it changes.
+    pub updated_mid_listing: Option<String>,
 }
 
 /// One changed file.
@@ -77,6 +88,7 @@ impl FakePr {
             reviews: Vec::new(),
             status: None,
             missing_at_head: Vec::new(),
+            updated_mid_listing: None,
         }
     }
 
@@ -115,8 +127,8 @@ impl FakePr {
     }
 }
 
-/// A fake repository: its base commit's files and its open PRs (listed in this order, which
-/// stands for "most recently updated first").
+/// A fake repository: its base commit's files and its open PRs (in creation order, oldest
+/// first).
 #[derive(Clone, Debug)]
 pub struct FakeRepo {
     pub full_name: String,
@@ -152,6 +164,8 @@ pub enum Kind {
     PrQuery,
     /// GraphQL for file contents.
     BlobQuery,
+    /// REST `GET /user`.
+    Viewer,
     /// REST tree.
     Tree,
     /// REST blob.
@@ -177,6 +191,8 @@ pub fn kind(request: &Request) -> Kind {
         } else {
             Kind::Other
         }
+    } else if path == "/user" {
+        Kind::Viewer
     } else if path.contains("/git/trees/") {
         Kind::Tree
     } else if path.contains("/git/blobs/") {
@@ -205,6 +221,8 @@ pub struct FakeGitHub {
     blobs: Arc<HashMap<String, Vec<u8>>>,
     /// Files of every commit: commit -> path -> oid.
     commits: Arc<HashMap<String, BTreeMap<String, String>>>,
+    /// Listing pages served, per repository.
+    pages_served: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 impl FakeGitHub {
@@ -262,6 +280,7 @@ impl FakeGitHub {
             repos: Arc::new(repos),
             blobs: Arc::new(blobs),
             commits: Arc::new(commits),
+            pages_served: Arc::default(),
         }
     }
 
@@ -282,20 +301,28 @@ impl FakeGitHub {
         let Some(repo) = self.repo(owner, name) else {
             return not_found(&format!("{owner}/{name}"));
         };
+        let viewer = variables["viewer"].as_str().unwrap_or("");
+        let bodies = query.contains("commit { oid } body");
         if query.contains("pullRequests(") {
-            let start = cursor_offset(&variables["cursor"]);
-            let page: Vec<&FakePr> = repo.prs.iter().skip(start).take(100).collect();
-            let end = start + page.len();
-            let nodes: Vec<Value> = page.iter().map(|pr| self.pr_node(repo, pr)).collect();
+            let updated_order = query.contains("field: UPDATED_AT");
+            let prs = self.listed(repo, updated_order);
+            let (page, has_next, end) = keyset_page(&prs, variables, updated_order);
+            let nodes: Vec<Value> = page
+                .iter()
+                .map(|(pr, _)| self.pr_node(repo, pr, viewer, bodies))
+                .collect();
             return data(json!({"repository": {"pullRequests": {
-                "pageInfo": {"hasNextPage": end < repo.prs.len(), "endCursor": cursor(end)},
+                "pageInfo": {"hasNextPage": has_next, "endCursor": end},
                 "nodes": nodes,
             }}}));
         }
         if query.contains("pullRequest(number") {
             let number = variables["number"].as_u64().unwrap_or(0);
             return match repo.prs.iter().find(|pr| pr.number == number) {
-                Some(pr) => data(json!({"repository": {"pullRequest": self.pr_node(repo, pr)}})),
+                Some(pr) => data(json!({
+                    "viewer": {"login": VIEWER},
+                    "repository": {"pullRequest": self.pr_node(repo, pr, viewer, bodies)},
+                })),
                 None => ResponseTemplate::new(200).set_body_json(json!({
                     "data": {"repository": {"pullRequest": null}},
                     "errors": [{
@@ -347,22 +374,56 @@ impl FakeGitHub {
                 "pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []
             }}));
         };
-        let found: Vec<&FakePr> = repo
-            .prs
-            .iter()
-            .filter(|pr| label.is_none_or(|l| pr.labels.iter().any(|x| x == l)))
+        let updated_order = !q.split_whitespace().any(|part| part == "sort:created-asc");
+        let found: Vec<(FakePr, usize)> = self
+            .listed(repo, updated_order)
+            .into_iter()
+            .filter(|(pr, _)| label.is_none_or(|l| pr.labels.iter().any(|x| x == l)))
             .collect();
-        let start = cursor_offset(&variables["cursor"]);
-        let page: Vec<&FakePr> = found.iter().skip(start).take(100).copied().collect();
-        let end = start + page.len();
-        let nodes: Vec<Value> = page.iter().map(|pr| self.pr_node(repo, pr)).collect();
+        let (page, has_next, end) = keyset_page(&found, variables, updated_order);
+        let viewer = variables["viewer"].as_str().unwrap_or("");
+        let nodes: Vec<Value> = page
+            .iter()
+            .map(|(pr, _)| self.pr_node(repo, pr, viewer, false))
+            .collect();
         data(json!({"search": {
-            "pageInfo": {"hasNextPage": end < found.len(), "endCursor": cursor(end)},
+            "pageInfo": {"hasNextPage": has_next, "endCursor": end},
             "nodes": nodes,
         }}))
     }
 
-    fn pr_node(&self, repo: &FakeRepo, pr: &FakePr) -> Value {
+    /// The PRs of `repo` as a listing sees them now, each with its creation rank, in creation
+    /// order or (`updated_order`) most recently updated first; counts the page served.
+    fn listed(&self, repo: &FakeRepo, updated_order: bool) -> Vec<(FakePr, usize)> {
+        let served = {
+            let mut pages = self.pages_served.lock().unwrap();
+            let count = pages.entry(repo.full_name.clone()).or_default();
+            *count += 1;
+            *count - 1
+        };
+        let mut prs: Vec<(FakePr, usize)> = repo
+            .prs
+            .iter()
+            .cloned()
+            .enumerate()
+            .map(|(rank, mut pr)| {
+                if served > 0
+                    && let Some(updated) = pr.updated_mid_listing.clone()
+                {
+                    pr.updated_at = updated;
+                }
+                (pr, rank)
+            })
+            .collect();
+        if updated_order {
+            prs.sort_by(|(a, ra), (b, rb)| (&b.updated_at, ra).cmp(&(&a.updated_at, rb)));
+        }
+        prs
+    }
+
+    /// A PR as the fragments read it: `viewerReviews` holds `viewer`'s reviews with bodies;
+    /// `bodies` (asked for one PR) puts every review's body in `reviews`.
+    fn pr_node(&self, repo: &FakeRepo, pr: &FakePr, viewer: &str, bodies: bool) -> Value {
         let files: Vec<Value> = pr
             .changes
             .iter()
@@ -376,14 +437,27 @@ impl FakeGitHub {
                 json!({"path": path, "changeType": kind, "additions": 1, "deletions": 0})
             })
             .collect();
+        let review_id = |index: usize| format!("PRR_{}_{index}", pr.number);
         let reviews: Vec<Value> = pr
             .reviews
             .iter()
-            .map(|(login, state, commit, body)| {
-                json!({"author": {"login": login}, "state": state,
-                       "submittedAt": "2024-05-01T12:00:00Z", "commit": {"oid": commit},
-                       "body": body})
+            .enumerate()
+            .map(|(index, (login, state, commit, body))| {
+                let mut review = json!({"id": review_id(index), "author": {"login": login},
+                    "state": state, "submittedAt": "2024-05-01T12:00:00Z",
+                    "commit": {"oid": commit}});
+                if bodies {
+                    review["body"] = json!(body);
+                }
+                review
             })
+            .collect();
+        let viewer_reviews: Vec<Value> = pr
+            .reviews
+            .iter()
+            .enumerate()
+            .filter(|(_, (login, ..))| login == viewer)
+            .map(|(index, (.., body))| json!({"id": review_id(index), "body": body}))
             .collect();
         let context = pr
             .status
@@ -406,12 +480,17 @@ impl FakeGitHub {
             "files": {"nodes": files.iter().take(100).collect::<Vec<_>>(),
                       "pageInfo": {"hasNextPage": files.len() > 100, "endCursor": "MTAw"}},
             "reviews": {"nodes": reviews},
+            "viewerReviews": {"nodes": viewer_reviews},
             "commits": {"nodes": [{"commit": {"status": context.map(|c| json!({"context": c}))}}]},
         })
     }
 
     fn rest(&self, request: &Request) -> ResponseTemplate {
         let path = request.url.path().to_owned();
+        if path == "/user" {
+            return ResponseTemplate::new(200)
+                .set_body_json(json!({"login": VIEWER, "id": 1, "type": "User"}));
+        }
         let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let ["repos", owner, name, rest @ ..] = parts.as_slice() else {
             return rest_not_found();
@@ -571,18 +650,40 @@ fn blob_node(oid: &str, bytes: &[u8]) -> Value {
     })
 }
 
-/// GitHub's opaque cursors, here `cursor:<offset>` in base64.
-fn cursor(offset: usize) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("cursor:{offset}"))
-}
-
-fn cursor_offset(value: &Value) -> usize {
-    value
+/// The page of `prs` (in listing order, each with its creation rank) after the request's
+/// cursor, of the request's `first` (100 when not given): the page, whether more follow, and
+/// the end cursor. Cursors are keyset ones as GitHub's: they hold the last PR's sort key (its
+/// update time and creation rank) and the next page starts after that key in the listing's
+/// order (`updated_order`: most recently updated first), so a PR whose key moved ahead of the
+/// cursor meanwhile is not listed.
+fn keyset_page(
+    prs: &[(FakePr, usize)],
+    variables: &Value,
+    updated_order: bool,
+) -> (Vec<(FakePr, usize)>, bool, Option<String>) {
+    let first = variables["first"].as_u64().map_or(100, |n| n as usize);
+    let after: Option<(String, usize)> = variables["cursor"]
         .as_str()
         .and_then(|c| base64::engine::general_purpose::STANDARD.decode(c).ok())
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("cursor:")?.parse().ok())
-        .unwrap_or(0)
+        .and_then(|text| {
+            let (updated, rank) = text.strip_prefix("cursor:")?.split_once('|')?;
+            Some((updated.to_owned(), rank.parse().ok()?))
+        });
+    let comes_after = |(pr, rank): &(FakePr, usize)| match &after {
+        None => true,
+        Some((updated, after_rank)) if updated_order => {
+            pr.updated_at < *updated || (pr.updated_at == *updated && rank > after_rank)
+        }
+        Some((_, after_rank)) => rank > after_rank,
+    };
+    let start = prs.iter().position(comes_after).unwrap_or(prs.len());
+    let page: Vec<(FakePr, usize)> = prs.iter().skip(start).take(first).cloned().collect();
+    let has_next = start + page.len() < prs.len();
+    let end = page.last().map(|(pr, rank)| {
+        base64::engine::general_purpose::STANDARD.encode(format!("cursor:{}|{rank}", pr.updated_at))
+    });
+    (page, has_next, end)
 }
 
 /// Base64 in lines of 60, as GitHub sends blob content.
