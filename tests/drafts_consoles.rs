@@ -1,6 +1,7 @@
 //! Nothing a reviewer typed is lost, proven on real `schemagate demo` processes in
 //! pseudo-terminals sharing one data directory: two consoles ticking different items of one PR
-//! both keep their ticks (and each shows the other's after its own next change); a console
+//! both keep their ticks (and each shows the other's: after its own next change, and by
+//! itself within a tick of the event loop); a console
 //! killed with SIGKILL while a waiver reason is typed shows that text in the prompt when the
 //! PR is opened again; temp files of killed saves (drafts, outbox, download cache) are removed
 //! on start, but not one a live writer holds, nor a fresh one.
@@ -113,6 +114,8 @@ fn two_consoles_ticking_different_items_of_one_pr_keep_both_ticks() {
     ana.press(key::DOWN);
     ana.press(key::SPACE);
     wait_ticked(&ana, "ana ticks the third item and sees bo's", 3);
+    // bo's console takes in ana's tick by itself, without a change of his.
+    wait_ticked(&bo, "bo sees ana's third tick", 3);
     quit(&mut ana);
     quit(&mut bo);
 

@@ -490,6 +490,10 @@ fn two_consoles_on_one_data_dir_keep_each_others_ticks_and_notes() {
         matches!(item_state(&a, 1), ItemState::Ticked { .. }),
         "a sees b's tick"
     );
+    // b takes in a's note on its next tick, without a change of its own.
+    b.tick();
+    let notes_b = b.review.as_ref().unwrap().draft.notes.len();
+    assert_eq!(notes_b, 2, "b sees a's note");
     let mut fresh = demo_app(dir.path());
     press(&mut fresh, &[KeyCode::Enter]);
     assert!(matches!(item_state(&fresh, 0), ItemState::Ticked { .. }));

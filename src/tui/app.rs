@@ -172,10 +172,14 @@ impl App {
     /// [`App::load`]. A reload collects its PRs aside and replaces the queue once it is done and
     /// no review is open; a repository that failed in the reload and brought no PRs keeps its
     /// previous ones (marked in [`App::load`]). Starts a reload when [`App::refresh_every`] has passed since the last
-    /// load ended. Called by the event loop on every turn (at least every 250 ms).
+    /// load ended. The open review takes in what another console saved in its draft. Called by
+    /// the event loop on every turn (at least every 250 ms).
     pub fn tick(&mut self) {
         if let Some(audit) = &mut self.audit {
             audit.poll();
+        }
+        if let Some(review) = &mut self.review {
+            review.reread(&self.context);
         }
         let Some(loader) = &mut self.loader else {
             return;

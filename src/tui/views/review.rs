@@ -22,7 +22,8 @@ use crate::check::{ChecklistEntry, PrReport};
 use crate::report::diff_text::{render_file_diff, render_schema_diff};
 use crate::report::style::Painter;
 use crate::review::{
-    Carried, CarryOver, Draft, DraftChange, DraftStore, EvidenceStatus, ItemState, Note, Prompt,
+    Carried, CarryOver, Draft, DraftChange, DraftStore, EvidenceStatus, ItemState, LoadOutcome,
+    Note, Prompt,
 };
 use crate::tui::app::Context;
 use crate::tui::entry::PrEntry;
@@ -341,6 +342,21 @@ impl ReviewState {
         let mut changes = changes.to_vec();
         changes.push(DraftChange::Evidence(self.evidence.clone()));
         self.message = self.merge(&changes, context);
+    }
+
+    /// Takes in what another process (a second console, `submit`) saved in the draft since it
+    /// was last read: the draft on disk replaces the one shown when they differ. A draft that
+    /// cannot be read is said in the message line.
+    pub fn reread(&mut self, context: &Context) {
+        let (repo, pr, head) = (&self.draft.repo, self.draft.pr, &self.draft.head_sha);
+        match DraftStore::new(&context.data_dir).load(repo, pr, head) {
+            Ok(LoadOutcome::Loaded(draft)) => self.draft = draft,
+            Ok(LoadOutcome::None) => {}
+            Ok(LoadOutcome::SetAside(aside)) => {
+                self.message = Some(format!("damaged draft moved to {}", aside.path.display()));
+            }
+            Err(error) => self.message = Some(format!("draft not read: {error}")),
+        }
     }
 
     /// Saves the text being typed (not flushed to disk: see [`DraftStore::apply`]); only a
