@@ -172,6 +172,94 @@ async fn rate_limits_carry_the_reset_time_and_are_transient() {
 }
 
 #[tokio::test]
+async fn a_429_with_retry_after_waits_retry_after_while_the_hourly_limit_is_not_spent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/pulls/7/reviews"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "30")
+                .insert_header("x-ratelimit-remaining", "4000")
+                .insert_header("x-ratelimit-reset", "1795000000")
+                .set_body_json(error_body("You have exceeded a secondary rate limit.")),
+        )
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .post_json::<Value>("a review", "/repos/acme/shop/pulls/7/reviews", &json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        GitHubError::RateLimited {
+            reset: None,
+            retry_after_secs: Some(30),
+        },
+        "the hour's reset does not count while requests are left"
+    );
+}
+
+#[tokio::test]
+async fn a_graphql_rate_limit_at_http_200_carries_the_reset_from_the_headers() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-ratelimit-limit", "5000")
+                .insert_header("x-ratelimit-remaining", "0")
+                .insert_header("x-ratelimit-reset", "1795000000")
+                .set_body_json(json!({
+                    "errors": [{
+                        "type": "RATE_LIMITED",
+                        "message": "API rate limit exceeded for user ID 1."
+                    }]
+                })),
+        )
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .graphql::<Value>("the open PRs", "query { viewer { login } }", json!({}))
+        .await
+        .unwrap_err();
+    assert!(error.is_transient());
+    assert!(
+        error.to_string().contains("2026-11-18T11:06:40Z"),
+        "the reset time is named: {error}"
+    );
+    assert!(
+        matches!(error, GitHubError::RateLimited { reset: Some(reset), .. } if reset.unix_secs() == 1_795_000_000),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_410_gone_is_permanent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/repos/acme/shop/issues/7/labels"))
+        .respond_with(
+            ResponseTemplate::new(410)
+                .set_body_json(error_body("Issues are disabled for this repo")),
+        )
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .post_json::<Value>("the label", "/repos/acme/shop/issues/7/labels", &json!({}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, GitHubError::Server { status: 410, .. }),
+        "{error:?}"
+    );
+    assert!(
+        !error.is_transient(),
+        "retrying a 410 fails the same way for ever"
+    );
+    assert!(error.to_string().contains("Issues are disabled"), "{error}");
+}
+
+#[tokio::test]
 async fn forbidden_not_found_and_unprocessable_say_what_to_do() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

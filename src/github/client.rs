@@ -258,8 +258,8 @@ impl GitHub {
         variables: Value,
     ) -> Result<T, GitHubError> {
         let body = serde_json::json!({ "query": query, "variables": variables });
-        let reply = self
-            .send(
+        let (reply, headers) = self
+            .exchange(
                 &self.graphql,
                 Method::Post,
                 what,
@@ -272,7 +272,7 @@ impl GitHub {
         if let Some(errors) = answer.get("errors").and_then(Value::as_array)
             && !errors.is_empty()
         {
-            return Err(graphql_error(what, errors));
+            return Err(graphql_error(what, errors, &headers));
         }
         let data = answer.get_mut("data").map(Value::take).unwrap_or_default();
         serde_json::from_value(data).map_err(|error| GitHubError::Decode {
@@ -290,6 +290,22 @@ impl GitHub {
         body: Option<&Value>,
         etag: Option<&str>,
     ) -> Result<Reply, GitHubError> {
+        self.exchange(client, method, what, path, body, etag)
+            .await
+            .map(|(reply, _)| reply)
+    }
+
+    /// One request: a successful answer with its headers (a GraphQL error at HTTP 200 needs
+    /// the rate-limit headers), or the error its status or transport gave.
+    async fn exchange(
+        &self,
+        client: &Octocrab,
+        method: Method,
+        what: &str,
+        path: &str,
+        body: Option<&Value>,
+        etag: Option<&str>,
+    ) -> Result<(Reply, HeaderMap), GitHubError> {
         let exchange = async {
             let response = match method {
                 Method::Get => {
@@ -320,7 +336,7 @@ impl GitHub {
             })??;
         if (200..300).contains(&status) || status == 304 {
             let etag = header_text(&headers, "etag").map(str::to_owned);
-            return Ok(Reply { status, etag, body });
+            return Ok((Reply { status, etag, body }, headers));
         }
         Err(self.status_error(what, status, &headers, &body))
     }
@@ -358,13 +374,7 @@ impl GitHub {
                 token_source: self.token.source(),
                 message,
             },
-            _ if rate_limited => GitHubError::RateLimited {
-                reset: header_text(headers, "x-ratelimit-reset")
-                    .and_then(|secs| secs.parse::<i64>().ok())
-                    .map(Timestamp::from_unix_secs),
-                retry_after_secs: header_text(headers, "retry-after")
-                    .and_then(|secs| secs.parse().ok()),
-            },
+            _ if rate_limited => rate_limited_by(headers),
             403 => GitHubError::Forbidden { what, message },
             404 => GitHubError::NotFound { what },
             422 => GitHubError::Unprocessable { what, message },
@@ -383,6 +393,25 @@ fn is_loopback(host: &str) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A rate limit as the answer's headers describe it. `retry-after` (a secondary limit) is
+/// the wait; `x-ratelimit-reset` counts only when the primary limit is spent
+/// (`x-ratelimit-remaining: 0`), or when it is the only thing GitHub said: a 429 with
+/// `retry-after: 30` and 4,000 requests left waits 30 s, not until the hour's reset.
+fn rate_limited_by(headers: &HeaderMap) -> GitHubError {
+    let retry_after_secs = header_text(headers, "retry-after").and_then(|secs| secs.parse().ok());
+    let remaining = header_text(headers, "x-ratelimit-remaining");
+    let spent = remaining.is_some_and(|left| left.trim() == "0")
+        || (remaining.is_none() && retry_after_secs.is_none());
+    let reset = header_text(headers, "x-ratelimit-reset")
+        .filter(|_| spent)
+        .and_then(|secs| secs.trim().parse::<i64>().ok())
+        .map(Timestamp::from_unix_secs);
+    GitHubError::RateLimited {
+        reset,
+        retry_after_secs,
+    }
 }
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -428,7 +457,9 @@ fn error_message(body: &[u8]) -> String {
     message
 }
 
-fn graphql_error(what: &str, errors: &[Value]) -> GitHubError {
+/// The error of a GraphQL answer with `errors` (HTTP 200): `NOT_FOUND`, `RATE_LIMITED` (with
+/// the reset from the answer's `headers`), or the messages joined.
+fn graphql_error(what: &str, errors: &[Value], headers: &HeaderMap) -> GitHubError {
     let not_found = errors
         .iter()
         .any(|error| error.get("type").and_then(Value::as_str) == Some("NOT_FOUND"));
@@ -441,10 +472,7 @@ fn graphql_error(what: &str, errors: &[Value]) -> GitHubError {
         .iter()
         .any(|error| error.get("type").and_then(Value::as_str) == Some("RATE_LIMITED"));
     if rate_limited {
-        return GitHubError::RateLimited {
-            reset: None,
-            retry_after_secs: None,
-        };
+        return rate_limited_by(headers);
     }
     let message = errors
         .iter()

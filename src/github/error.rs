@@ -73,7 +73,8 @@ pub enum GitHubError {
         /// GitHub's message and its `errors[]`, joined.
         message: String,
     },
-    /// 5xx or another unexpected status.
+    /// 5xx, 408, or another status without a variant of its own (e.g. 410 Gone);
+    /// [`GitHubError::is_transient`] tells them apart by status.
     #[error("GitHub answered {status} to {what}: {message}")]
     Server {
         /// HTTP status.
@@ -130,17 +131,23 @@ pub enum GitHubError {
 }
 
 impl GitHubError {
-    /// Whether trying again later may succeed (network, timeout, 5xx, rate limit): such a
-    /// submit goes to the outbox. The others need the user to act first.
+    /// Whether trying again later may succeed: network, timeout, rate limit (429 or a
+    /// secondary 403), 408 and 5xx. Every other 4xx (e.g. a documented 410 Gone) is permanent:
+    /// the user must act first, and retrying it would fail the same way for ever.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
+        match self {
             GitHubError::RateLimited { .. }
-                | GitHubError::Server { .. }
-                | GitHubError::Timeout { .. }
-                | GitHubError::Network { .. }
-        )
+            | GitHubError::Timeout { .. }
+            | GitHubError::Network { .. } => true,
+            GitHubError::Server { status, .. } => is_transient_status(*status),
+            _ => false,
+        }
     }
+}
+
+/// Whether an HTTP status says "try again later": 408, 429 and 5xx.
+pub fn is_transient_status(status: u16) -> bool {
+    matches!(status, 408 | 429) || (500..600).contains(&status)
 }
 
 fn rate_limit_message(reset: &Option<Timestamp>, retry_after_secs: &Option<u64>) -> String {
@@ -153,4 +160,27 @@ fn rate_limit_message(reset: &Option<Timestamp>, retry_after_secs: &Option<u64>)
     }
     message.push_str(" (schemagate backs off and keeps what it has)");
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(status: u16) -> GitHubError {
+        GitHubError::Server {
+            status,
+            what: "the label".into(),
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn statuses_are_transient_only_for_408_and_5xx() {
+        for status in [408, 500, 502, 503, 504] {
+            assert!(answered(status).is_transient(), "{status}");
+        }
+        for status in [400, 405, 409, 410, 413, 451] {
+            assert!(!answered(status).is_transient(), "{status}");
+        }
+    }
 }
