@@ -282,12 +282,19 @@ fn github_block_from_the_console_posts_the_review_status_and_label() {
     assert_eq!(statuses[0]["context"], "schemagate/data-review");
     let labels = bodies(&requests, "POST", "/issues/7/labels");
     assert_eq!(labels, [json!({"labels": ["data-review: blocked"]})]);
-    let decision = only_decision(data_dir.path()).decision;
+    let read = read_all(&data_dir.path().join(LOG_FILE)).expect("read the decision log");
+    let [intent, delivery] = &read.records[..] else {
+        panic!("the intent and the delivery: {:?}", read.records);
+    };
+    let decision = &delivery.decision;
     assert_eq!(decision.verdict, Verdict::Block);
+    let Destination::Outbox { id } = &intent.decision.destination else {
+        panic!("{intent:?}");
+    };
     assert!(
         matches!(
-            decision.destination,
-            Destination::GitHubReview { id: 80, .. }
+            &decision.destination,
+            Destination::GitHubReview { id: 80, outbox: Some(of), .. } if of == id
         ),
         "{:?}",
         decision.destination

@@ -17,6 +17,7 @@ use schemagate::github::inline::{DiffLines, fetch_diff_lines};
 use schemagate::github::outbox::Outbox;
 use schemagate::github::submit::{STATUS_CONTEXT, Submission, SubmissionInputs, SubmitError};
 use schemagate::github::{GitHub, GitHubError, Token, TokenSource};
+use schemagate::report::review_body::SubmissionMarker;
 use schemagate::review::decision_log::{LOG_FILE, read_all, verify};
 use schemagate::review::{
     Checklists, Decision, DecisionLog, Destination, Draft, FindingSummary, Note, Timestamp, Verdict,
@@ -32,6 +33,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 const SECRET: &str = "ghp_SubmitS3cr3tTok3n0123456789";
+/// The token's user (`GET /user`), who wrote `review_created.json`.
+const VIEWER: &str = "octocat";
 const REPO: &str = "octocat/Hello-World";
 const PR: u64 = 1347;
 /// The head commit of `submit_pull.json`.
@@ -179,6 +182,11 @@ async fn mount_ok_for(server: &MockServer, repo: &str, pr: u64, head: &str) {
     let mut pull = fixture("submit_pull.json");
     pull["head"]["sha"] = json!(head);
     let ok = |status: u16, body: Value| ResponseTemplate::new(status).set_body_json(body);
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ok(200, json!({"login": VIEWER, "id": 1, "type": "User"})))
+        .mount(server)
+        .await;
     Mock::given(method("GET"))
         .and(path(format!("/repos/{repo}/pulls/{pr}/reviews")))
         .respond_with(ok(200, json!([])))
@@ -437,7 +445,23 @@ async fn a_moved_head_is_refused_and_nothing_is_posted() {
         "{requests:?}"
     );
     assert!(outbox.load(now()).unwrap().entries.is_empty());
-    assert!(read_all(log.path()).unwrap().records.is_empty());
+    assert_intent_not_sent(dir.path(), "the PR moved");
+    drop(log);
+}
+
+/// The log holds the intent and its record saying it was not sent, because of `why`.
+fn assert_intent_not_sent(dir: &Path, why: &str) {
+    let records = destinations(dir);
+    let [
+        Destination::Outbox { id },
+        Destination::NotSent { outbox, reason },
+    ] = &records[..]
+    else {
+        panic!("intent and not sent expected: {records:?}");
+    };
+    assert_eq!(id, outbox);
+    assert!(reason.contains(why), "{reason}");
+    assert!(verify(&dir.join(LOG_FILE)).unwrap().is_intact());
 }
 
 #[tokio::test]
@@ -676,7 +700,8 @@ async fn approving_your_own_pr_is_shown_not_queued() {
     );
     assert!(error.advice().contains("kept in the draft"));
     assert!(outbox.load(now()).unwrap().entries.is_empty());
-    assert!(read_all(log.path()).unwrap().records.is_empty());
+    assert_intent_not_sent(dir.path(), "Can not approve your own pull request");
+    drop(log);
     let requests = requests(&server).await;
     assert!(posted(&requests, &format!("POST {}", status_path())).is_empty());
 }
@@ -878,15 +903,32 @@ fn the_console_previews_the_exact_body_and_sends_it_in_the_background() {
     let reviews = posted(&requests, &format!("POST /repos/{repo}/pulls/{pr}/reviews"));
     assert_eq!(reviews.len(), 1);
     assert_eq!(
-        reviews[0]["body"],
-        prepared.body.as_str(),
+        after_marker(reviews[0]["body"].as_str().unwrap()),
+        after_marker(&prepared.body),
         "what was previewed is what was posted"
     );
+    let marker = SubmissionMarker::parse(reviews[0]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(marker.id, prepared.id);
+    assert!(verify(&dir.path().join(LOG_FILE)).unwrap().is_intact());
+    let records = read_all(&dir.path().join(LOG_FILE)).unwrap().records;
+    let [intent, delivery] = &records[..] else {
+        panic!("intent and delivery expected: {records:?}");
+    };
+    assert_eq!(
+        intent.decision.destination,
+        Destination::Outbox {
+            id: prepared.id.clone()
+        }
+    );
+    assert_eq!(
+        marker.chain.as_deref(),
+        Some(delivery.decision.prev_hash.as_str()),
+        "the posted marker names the chain head after the intent record"
+    );
     assert_eq!(reviews[0]["event"], "REQUEST_CHANGES");
-    let log = read_all(&dir.path().join(LOG_FILE)).unwrap();
     assert!(matches!(
-        log.records[0].decision.destination,
-        Destination::GitHubReview { id: 80, .. }
+        &delivery.decision.destination,
+        Destination::GitHubReview { id: 80, outbox: Some(of), .. } if *of == prepared.id
     ));
     assert_eq!(
         app.review.as_ref().unwrap().draft.verdict,
@@ -895,6 +937,11 @@ fn the_console_previews_the_exact_body_and_sends_it_in_the_background() {
 }
 
 /// Runs the console's tick until the verdict dialog reaches a stage (5 s at most).
+/// A review body without its first line (the marker, whose chain head is set when sent).
+fn after_marker(body: &str) -> &str {
+    body.split_once('\n').map_or("", |(_, rest)| rest)
+}
+
 fn wait_for(app: &mut App, reached: impl Fn(&Stage) -> bool) {
     for _ in 0..500 {
         verdict::tick(app);
@@ -977,7 +1024,10 @@ fn the_console_without_the_diff_puts_everything_in_the_body_and_queues_a_failed_
     assert!(screen.contains("502"), "{screen}");
     let outbox = Outbox::in_dir(dir.path()).load(now()).unwrap();
     assert_eq!(outbox.entries.len(), 1);
-    assert_eq!(outbox.entries[0].submission.body, prepared.body);
+    assert_eq!(
+        after_marker(&outbox.entries[0].submission.body),
+        after_marker(&prepared.body)
+    );
     console::press(&mut app, &[KeyCode::Enter]);
     assert!(app.verdict().is_none(), "Enter closes the dialog");
 }
@@ -1075,18 +1125,21 @@ async fn a_review_posted_before_a_refused_label_is_logged_not_lost() {
     let records = read_all(DecisionLog::in_dir(dir.path()).path())
         .unwrap()
         .records;
-    let [record] = records.as_slice() else {
-        panic!("one record expected: {records:?}");
+    let [intent, record] = records.as_slice() else {
+        panic!("intent and delivery expected: {records:?}");
     };
     assert_eq!(record.decision.verdict, Verdict::Block);
+    let Destination::Outbox { id } = &intent.decision.destination else {
+        panic!("{intent:?}");
+    };
     assert!(
         matches!(
-            record.decision.destination,
+            &record.decision.destination,
             Destination::GitHubReview {
                 id: 80,
-                outbox: None,
+                outbox: Some(of),
                 ..
-            }
+            } if of == id
         ),
         "{:?}",
         record.decision.destination
@@ -1107,10 +1160,17 @@ async fn an_entry_another_sender_holds_is_left_to_it() {
     };
     let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
     let held = outbox
-        .claim(&id)
+        .claim(REPO, PR)
         .unwrap()
         .expect("the first claim is taken");
-    assert!(outbox.claim(&id).unwrap().is_none(), "one sender at a time");
+    assert!(
+        outbox.claim(REPO, PR).unwrap().is_none(),
+        "one sender per PR at a time"
+    );
+    assert!(
+        outbox.claim(REPO, PR + 1).unwrap().is_some(),
+        "another PR is free"
+    );
 
     let report = retry(&github, &outbox, &log, now(), false).await.unwrap();
     assert!(report.retried.is_empty(), "{report:?}");
@@ -1136,19 +1196,13 @@ async fn an_entry_another_sender_holds_is_left_to_it() {
     let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("outbox"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
+        .filter(|name| name != "locks")
         .collect();
-    assert!(
-        leftovers.is_empty(),
-        "no entry, no lock file: {leftovers:?}"
-    );
-    assert!(
-        outbox.claim(&id).unwrap().is_none(),
-        "a delivered entry cannot be claimed again"
-    );
+    assert!(leftovers.is_empty(), "no entry left: {leftovers:?}");
 }
 
 #[tokio::test]
-async fn a_queued_submit_the_log_cannot_record_is_still_in_the_outbox() {
+async fn a_verdict_the_log_cannot_record_is_not_sent() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(reviews_path()))
@@ -1173,13 +1227,27 @@ async fn a_queued_submit_the_log_cannot_record_is_still_in_the_outbox() {
     .await
     .unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("it waits in the outbox as"), "{message}");
-    assert!(!message.contains("could not keep it"), "{message}");
-    assert_eq!(outbox.load(now()).unwrap().entries.len(), 1);
+    assert!(message.starts_with("nothing was sent"), "{message}");
+    assert!(message.contains("kept in the draft"), "{message}");
+    assert!(outbox.load(now()).unwrap().entries.is_empty());
+    assert!(
+        requests(&server).await.is_empty(),
+        "no request before the intent is logged"
+    );
+}
+
+/// The destinations of the log's records, in order.
+fn destinations(dir: &Path) -> Vec<Destination> {
+    read_all(&dir.join(LOG_FILE))
+        .unwrap()
+        .records
+        .into_iter()
+        .map(|r| r.decision.destination)
+        .collect()
 }
 
 #[tokio::test]
-async fn a_queued_verdict_is_not_sent_over_a_later_one() {
+async fn a_queued_block_older_than_a_delivered_approve_is_never_posted_and_logged_superseded() {
     let server = github_with_one_bad_gateway().await;
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
@@ -1188,32 +1256,24 @@ async fn a_queued_verdict_is_not_sent_over_a_later_one() {
     let SendOutcome::Queued { id, .. } = blocked else {
         panic!("not queued: {blocked:?}");
     };
-    // The reviewer changes their mind a minute later, and that gets through.
+    // The reviewer changes their mind in the same second, and that gets through: order comes
+    // from the log's sequence, not from whole-second times.
     let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
-    let later = Timestamp::from_unix_secs(now().unix_secs() + 60);
-    let approve = Decision {
-        time: later,
-        ..decision(&entry, Verdict::Approve)
+    let approved = send_verdict(&github, &entry, Verdict::Approve, dir.path()).await;
+    let SendOutcome::Sent(_) = approved else {
+        panic!("not sent: {approved:?}");
     };
-    let approved = send(
-        &github,
-        submission(&entry, Verdict::Approve),
-        approve,
-        &outbox,
-        &log,
-        later,
-    )
-    .await
-    .unwrap();
-    assert!(matches!(approved, SendOutcome::Sent(_)), "{approved:?}");
+    let approve_id = match &destinations(dir.path())[1] {
+        Destination::Outbox { id } => id.clone(),
+        other => panic!("the Approve's intent is the second record: {other:?}"),
+    };
+    assert!(
+        !outbox.path(&id).exists(),
+        "the Approve's send superseded the queued Block"
+    );
 
-    let report = retry(&github, &outbox, &log, later, false).await.unwrap();
-    assert!(report.retried.is_empty(), "{report:?}");
-    let [superseded] = report.superseded.as_slice() else {
-        panic!("{report:?}");
-    };
-    assert_eq!(superseded.submission.id, id);
-    assert!(!outbox.path(&id).exists());
+    let report = retry(&github, &outbox, &log, now(), false).await.unwrap();
+    assert!(report.retried.is_empty(), "nothing left: {report:?}");
     let requests = requests(&server).await;
     assert_eq!(
         posted(&requests, &format!("POST {}", reviews_path())).len(),
@@ -1221,43 +1281,355 @@ async fn a_queued_verdict_is_not_sent_over_a_later_one() {
         "the 502 and the approval, no late Block"
     );
     assert!(posted(&requests, &format!("POST {}", labels_path())).is_empty());
+    let records = destinations(dir.path());
+    assert_eq!(
+        records[..3],
+        [
+            Destination::Outbox { id: id.clone() },
+            Destination::Outbox {
+                id: approve_id.clone()
+            },
+            Destination::Superseded {
+                outbox: id,
+                by: approve_id.clone(),
+            },
+        ],
+        "{records:?}"
+    );
+    assert!(
+        matches!(&records[3], Destination::GitHubReview { outbox: Some(of), .. } if *of == approve_id),
+        "{records:?}"
+    );
+    assert!(verify(&dir.path().join(LOG_FILE)).unwrap().is_intact());
 }
 
 #[tokio::test]
-async fn an_earlier_verdict_does_not_supersede_a_queued_later_one() {
+async fn a_queued_entry_older_than_a_delivery_is_superseded_on_retry() {
     let server = github_with_one_bad_gateway().await;
     let entry = cascade_pr();
     let dir = tempfile::tempdir().unwrap();
     let github = client(&server);
     let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
-    let later = Timestamp::from_unix_secs(now().unix_secs() + 60);
-    let blocked = send(
-        &github,
-        submission(&entry, Verdict::Block),
-        Decision {
-            time: later,
-            ..decision(&entry, Verdict::Block)
+    let blocked = send_verdict(&github, &entry, Verdict::Block, dir.path()).await;
+    let SendOutcome::Queued { id, .. } = blocked else {
+        panic!("not queued: {blocked:?}");
+    };
+    // A newer verdict delivered by another schemagate while the entry was held elsewhere
+    // (its record in this log, the queued Block still in the outbox).
+    let held = outbox.claim(REPO, PR).unwrap().unwrap();
+    let newer = log
+        .append(&Decision {
+            destination: Destination::GitHubReview {
+                id: 99,
+                url: "https://github.com/octocat/Hello-World/pull/1347#pullrequestreview-99".into(),
+                outbox: None,
+            },
+            ..decision(&entry, Verdict::Approve)
+        })
+        .unwrap();
+    assert_eq!(newer.line, 2);
+    drop(held);
+
+    let report = retry(&github, &outbox, &log, now(), false).await.unwrap();
+    let [
+        Retried {
+            result: Ok(RetryOutcome::Superseded { by }),
+            ..
         },
+    ] = &report.retried[..]
+    else {
+        panic!("{report:?}");
+    };
+    assert_eq!(by, "review 99");
+    assert!(!outbox.path(&id).exists());
+    assert_eq!(
+        posted(
+            &requests(&server).await,
+            &format!("POST {}", reviews_path())
+        )
+        .len(),
+        1,
+        "only the 502"
+    );
+    assert_eq!(
+        destinations(dir.path())[2],
+        Destination::Superseded {
+            outbox: id,
+            by: "review 99".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_newer_queued_verdict_is_sent_and_the_older_superseded() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .up_to_n_times(2)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let entry = cascade_pr();
+    let dir = tempfile::tempdir().unwrap();
+    let github = client(&server);
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let first = send_verdict(&github, &entry, Verdict::RequestChanges, dir.path()).await;
+    let second = send_verdict(&github, &entry, Verdict::Block, dir.path()).await;
+    let (SendOutcome::Queued { id: older, .. }, SendOutcome::Queued { id: newer, .. }) =
+        (first, second)
+    else {
+        panic!("both queued");
+    };
+    assert_ne!(
+        older, newer,
+        "two submits in the same second get different ids"
+    );
+    assert!(
+        !outbox.path(&older).exists(),
+        "the second send superseded the first"
+    );
+    let report = retry(&github, &outbox, &log, now(), false).await.unwrap();
+    let [
+        Retried {
+            entry: sent,
+            result: Ok(RetryOutcome::Sent(_)),
+        },
+    ] = &report.retried[..]
+    else {
+        panic!("{report:?}");
+    };
+    assert_eq!(sent.submission.id, newer);
+    assert_eq!(sent.submission.verdict, Verdict::Block);
+    let requests = requests(&server).await;
+    let reviews = posted(&requests, &format!("POST {}", reviews_path()));
+    assert_eq!(reviews.len(), 3, "two 502s, then the Block");
+    assert_eq!(reviews[2]["event"], "REQUEST_CHANGES");
+    assert!(
+        reviews
+            .iter()
+            .skip(1)
+            .all(|r| r["body"].as_str().unwrap().contains(&newer)),
+        "the older verdict is never posted after the newer"
+    );
+}
+
+#[tokio::test]
+async fn a_review_by_another_login_carrying_the_marker_is_ignored_and_the_verdict_posted() {
+    let server = MockServer::start().await;
+    let entry = cascade_pr();
+    let submission = submission(&entry, Verdict::RequestChanges);
+    let mut forged = fixture("review_created.json");
+    forged["body"] = json!(submission.body);
+    forged["commit_id"] = json!(HEAD);
+    forged["user"]["login"] = json!("pr-author");
+    Mock::given(method("GET"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([forged])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let delivered = schemagate::github::submit::deliver(&client(&server), &submission)
+        .await
+        .unwrap();
+    assert!(
+        !delivered.reused,
+        "the author's copy is not the reviewer's review"
+    );
+    let requests = requests(&server).await;
+    assert_eq!(
+        posted(&requests, &format!("POST {}", reviews_path())).len(),
+        1
+    );
+    assert!(
+        requests.iter().any(|(line, _)| line == "GET /user"),
+        "the reviewer's login was asked"
+    );
+}
+
+#[test]
+fn two_submissions_in_the_same_second_get_different_unpredictable_ids() {
+    let entry = cascade_pr();
+    let (a, b) = (
+        submission(&entry, Verdict::Block),
+        submission(&entry, Verdict::Block),
+    );
+    assert_ne!(a.id, b.id);
+    for id in [&a.id, &b.id] {
+        let (time, nonce) = id.split_once('-').unwrap();
+        assert_eq!(time, "20261124T120000Z");
+        assert_eq!(nonce.len(), 16, "{id}");
+        assert!(nonce.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    }
+    assert!(a.body.starts_with(&a.marker()) && b.body.starts_with(&b.marker()));
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_waits_that_long_not_until_the_hourly_reset() {
+    let server = MockServer::start().await;
+    let far_reset = now().unix_secs() + 3000;
+    Mock::given(method("POST"))
+        .and(path(reviews_path()))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "30")
+                .insert_header("x-ratelimit-remaining", "4100")
+                .insert_header("x-ratelimit-reset", far_reset.to_string().as_str())
+                .set_body_json(json!({"message": "You have exceeded a secondary rate limit."})),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = send_verdict(&client(&server), &cascade_pr(), Verdict::Block, dir.path()).await;
+    let SendOutcome::Queued {
+        next_attempt_at, ..
+    } = outcome
+    else {
+        panic!("not queued: {outcome:?}");
+    };
+    assert_eq!(next_attempt_at.unix_secs(), now().unix_secs() + 30);
+}
+
+#[tokio::test]
+async fn a_410_on_the_label_step_is_not_retried_for_ever() {
+    let server = MockServer::start().await;
+    // The first label POST fails for a passing reason, the next ones for good.
+    Mock::given(method("POST"))
+        .and(path(labels_path()))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let gone = json!({"message": "Issues are disabled for this repo", "documentation_url": "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue"});
+    Mock::given(method("POST"))
+        .and(path(labels_path()))
+        .respond_with(ResponseTemplate::new(410).set_body_json(gone))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let entry = cascade_pr();
+    let submission = submission(&entry, Verdict::Block);
+    let mut listed = fixture("review_created.json");
+    listed["body"] = json!(submission.body);
+    listed["commit_id"] = json!(HEAD);
+    Mock::given(method("GET"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([listed])))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let github = client(&server);
+    let outcome = send(
+        &github,
+        submission,
+        decision(&entry, Verdict::Block),
         &outbox,
         &log,
-        later,
+        now(),
     )
     .await
     .unwrap();
-    assert!(matches!(blocked, SendOutcome::Queued { .. }), "{blocked:?}");
-    // An older decision (made before the Block) delivered afterwards does not drop it.
-    let older = send_verdict(&github, &entry, Verdict::RequestChanges, dir.path()).await;
-    assert!(matches!(older, SendOutcome::Sent(_)), "{older:?}");
-    let report = retry(&github, &outbox, &log, later, false).await.unwrap();
-    assert!(report.superseded.is_empty(), "{report:?}");
+    assert!(matches!(outcome, SendOutcome::Queued { .. }), "{outcome:?}");
+
+    let report = retry(&github, &outbox, &log, now(), false).await.unwrap();
+    let [
+        Retried {
+            result: Ok(RetryOutcome::Refused(error)),
+            ..
+        },
+    ] = &report.retried[..]
+    else {
+        panic!("{report:?}");
+    };
+    assert!(error.to_string().contains("410"), "{error}");
+    assert!(error.advice().contains("by hand"), "{}", error.advice());
+    assert!(outbox.load(now()).unwrap().entries.is_empty());
+    let again = retry(&github, &outbox, &log, now(), false).await.unwrap();
+    assert!(again.retried.is_empty(), "{again:?}");
+    let requests = requests(&server).await;
+    assert_eq!(
+        posted(&requests, &format!("POST {}", labels_path())).len(),
+        2
+    );
+    assert_eq!(
+        posted(&requests, &format!("POST {}", reviews_path())).len(),
+        1
+    );
+    let records = destinations(dir.path());
     assert!(
         matches!(
-            report.retried[..],
+            &records[..],
+            [
+                Destination::Outbox { .. },
+                Destination::GitHubReview { id: 80, .. }
+            ]
+        ),
+        "the review is logged once: {records:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_entry_tried_too_often_needs_attention_and_only_an_explicit_retry_sends_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(503).set_body_string("Service Unavailable"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let github = client(&server);
+    let outcome = send_verdict(&github, &cascade_pr(), Verdict::Block, dir.path()).await;
+    assert!(matches!(outcome, SendOutcome::Queued { .. }), "{outcome:?}");
+    let mut entry = outbox.load(now()).unwrap().entries.remove(0);
+    entry.attempts = schemagate::github::outbox::MAX_AUTOMATIC_ATTEMPTS;
+    outbox.save(&entry).unwrap();
+
+    let much_later = Timestamp::from_unix_secs(now().unix_secs() + 86_400);
+    let due = retry(&github, &outbox, &log, much_later, true)
+        .await
+        .unwrap();
+    assert!(due.retried.is_empty(), "{due:?}");
+    assert_eq!(due.attention.len(), 1);
+    let posts = || async {
+        posted(
+            &requests(&server).await,
+            &format!("POST {}", reviews_path()),
+        )
+        .len()
+    };
+    assert_eq!(posts().await, 1, "not sent automatically");
+
+    let asked = retry(&github, &outbox, &log, much_later, false)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            asked.retried[..],
             [Retried {
                 result: Ok(RetryOutcome::Sent(_)),
                 ..
             }]
         ),
-        "{report:?}"
+        "{asked:?}"
     );
+    assert_eq!(posts().await, 2);
 }

@@ -3,8 +3,14 @@
 //! verdict goes out as a review, a status and a label. Exit codes, the outbox and `--retry`,
 //! the gates, and a token that never appears in any output or file.
 
+#[path = "support/cutting_proxy.rs"]
+mod cutting_proxy;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use cutting_proxy::CuttingProxy;
 
 #[path = "support/drafts.rs"]
 mod drafts;
@@ -19,6 +25,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SECRET: &str = "ghp_CliSubmitS3cr3t0123456789abcdef";
+/// The token's user (`GET /user`).
+const VIEWER: &str = "octocat";
 const REPO: &str = "acme/shop";
 const PR: u64 = 7;
 const BASE: &str = "1111111111111111111111111111111111111111";
@@ -131,6 +139,11 @@ async fn mount_github(server: &MockServer) {
         ("POST", "/graphql".to_owned(), ok(200, pr_node())),
         (
             "GET",
+            "/user".to_owned(),
+            ok(200, json!({"login": VIEWER, "id": 1, "type": "User"})),
+        ),
+        (
+            "GET",
             format!("/repos/{REPO}/pulls/{PR}/files"),
             ok(200, json!([file])),
         ),
@@ -166,9 +179,15 @@ async fn mount_github(server: &MockServer) {
 }
 
 fn schemagate(server: &MockServer, dirs: &Dirs, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_schemagate"))
+    command(&server.uri(), dirs, args).output().unwrap()
+}
+
+/// `schemagate ARGS` against the API at `api`, with the token and directories of `dirs`.
+fn command(api: &str, dirs: &Dirs, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_schemagate"));
+    command
         .arg("--api-url")
-        .arg(server.uri())
+        .arg(api)
         .args(args)
         .env("GH_TOKEN", SECRET)
         .env_remove("GITHUB_TOKEN")
@@ -177,15 +196,21 @@ fn schemagate(server: &MockServer, dirs: &Dirs, args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .env("SCHEMAGATE_DATA_DIR", dirs.data.path())
         .env("SCHEMAGATE_CACHE_DIR", dirs.cache.path())
-        .env("SCHEMAGATE_CONFIG_DIR", dirs.config.path())
+        .env("SCHEMAGATE_CONFIG_DIR", dirs.config.path());
+    command
+}
+
+fn submit(server: &MockServer, dirs: &Dirs, verdict: &str) -> Output {
+    submit_command(&server.uri(), dirs, verdict)
         .output()
         .unwrap()
 }
 
-fn submit(server: &MockServer, dirs: &Dirs, verdict: &str) -> Output {
+/// `schemagate submit` of `verdict` on the PR, against the API at `api`.
+fn submit_command(api: &str, dirs: &Dirs, verdict: &str) -> Command {
     let pr = PR.to_string();
-    schemagate(
-        server,
+    command(
+        api,
         dirs,
         &["submit", "--repo", REPO, "--pr", &pr, "--verdict", verdict],
     )
@@ -225,6 +250,17 @@ fn assert_no_token(outputs: &[&Output], dirs: &Dirs) {
         !files.contains(SECRET),
         "the token reached the data directory"
     );
+}
+
+/// The outbox entries (`*.json`) of the data directory `data`.
+fn outbox_entries(data: &Path) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(data.join("outbox")) {
+        Ok(entries) => entries
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 async fn posts(server: &MockServer, route: &str) -> Vec<Value> {
@@ -284,18 +320,26 @@ async fn block_is_sent_with_an_inline_comment_a_failure_status_and_the_label() {
     assert_eq!(labels, [json!({"labels": ["data-review: blocked"]})]);
 
     let log = read_all(&dirs.data.path().join(LOG_FILE)).unwrap();
-    let [record] = log.records.as_slice() else {
-        panic!("{log:?}");
+    let [intent, record] = log.records.as_slice() else {
+        panic!("intent and delivery expected: {log:?}");
     };
     assert_eq!(record.decision.verdict, Verdict::Block);
+    let Destination::Outbox { id } = &intent.decision.destination else {
+        panic!("{intent:?}");
+    };
     assert!(matches!(
-        record.decision.destination,
+        &record.decision.destination,
         Destination::GitHubReview {
             id: 80,
-            outbox: None,
+            outbox: Some(of),
             ..
-        }
+        } if of == id
     ));
+    assert!(
+        body.starts_with(&format!("<!-- schemagate:submission {id} ")),
+        "{body}"
+    );
+    assert!(outbox_entries(dirs.data.path()).is_empty());
     assert_no_token(&[&output], &dirs);
 }
 
@@ -337,8 +381,7 @@ async fn a_server_error_queues_with_exit_3_and_retry_sends_it_once() {
     assert!(stdout.contains("queued in the outbox"), "{stdout}");
     assert!(stdout.contains("503"), "{stdout}");
     assert!(stdout.contains("schemagate submit --retry"), "{stdout}");
-    let outbox = dirs.data.path().join("outbox");
-    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 1);
+    assert_eq!(outbox_entries(dirs.data.path()).len(), 1);
 
     let retried = schemagate(&server, &dirs, &["submit", "--retry"]);
     let (stdout, stderr) = text(&retried);
@@ -347,7 +390,7 @@ async fn a_server_error_queues_with_exit_3_and_retry_sends_it_once() {
         stdout.contains("sent: acme/shop#7 Request changes"),
         "{stdout}"
     );
-    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 0);
+    assert!(outbox_entries(dirs.data.path()).is_empty());
     let reviews = posts(&server, &format!("/repos/{REPO}/pulls/{PR}/reviews")).await;
     assert_eq!(reviews.len(), 2, "one 503, then one review");
 
@@ -393,12 +436,15 @@ async fn a_refusal_by_github_is_shown_and_not_queued() {
         "{stderr}"
     );
     assert!(stderr.contains("kept in the draft"), "{stderr}");
-    assert!(!dirs.data.path().join("outbox").exists());
+    assert!(outbox_entries(dirs.data.path()).is_empty());
+    let records = read_all(&dirs.data.path().join(LOG_FILE)).unwrap().records;
     assert!(
-        read_all(&dirs.data.path().join(LOG_FILE))
-            .unwrap()
-            .records
-            .is_empty()
+        matches!(
+            [&records[0].decision.destination, &records[1].decision.destination],
+            [Destination::Outbox { .. }, Destination::NotSent { reason, .. }]
+                if reason.contains("Can not approve your own pull request")
+        ),
+        "the intent and its refusal are logged: {records:?}"
     );
 }
 
@@ -572,4 +618,194 @@ async fn a_checklist_of_an_earlier_head_is_carried_over_with_second_looks_named(
         ["no-column-dropped-without-copy"],
         "only ticked items whose evidence changed: {stderr}"
     );
+}
+
+/// The review route of the PR.
+fn reviews_route() -> String {
+    format!("/repos/{REPO}/pulls/{PR}/reviews")
+}
+
+/// From now on GitHub lists the review it created from the (only) review POST received, as
+/// written by `login`.
+async fn list_the_created_review(server: &MockServer, login: &str) -> String {
+    let posted = posts(server, &reviews_route()).await;
+    let [review] = posted.as_slice() else {
+        panic!("one review POST expected: {posted:?}");
+    };
+    let body = review["body"].as_str().unwrap().to_owned();
+    let listed = json!([{
+        "id": 80,
+        "user": {"login": login, "id": 1, "type": "User"},
+        "body": body,
+        "state": "CHANGES_REQUESTED",
+        "html_url": format!("https://github.com/{REPO}/pull/{PR}#pullrequestreview-80"),
+        "commit_id": HEAD,
+        "submitted_at": "2026-11-24T12:00:00Z"
+    }]);
+    Mock::given(method("GET"))
+        .and(path(reviews_route()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(listed))
+        .with_priority(1)
+        .mount(server)
+        .await;
+    body
+}
+
+/// The log's records: exactly one intent and one delivery of it, nothing else.
+fn assert_one_intent_and_one_delivery(dirs: &Dirs) {
+    let log_path = dirs.data.path().join(LOG_FILE);
+    let records = read_all(&log_path).unwrap().records;
+    let destinations: Vec<&Destination> = records.iter().map(|r| &r.decision.destination).collect();
+    let [
+        Destination::Outbox { id },
+        Destination::GitHubReview {
+            id: 80,
+            outbox: Some(of),
+            ..
+        },
+    ] = destinations[..]
+    else {
+        panic!("one intent and one delivery expected: {destinations:?}");
+    };
+    assert_eq!(id, of);
+    assert!(verify(&log_path).unwrap().is_intact());
+    assert!(outbox_entries(dirs.data.path()).is_empty());
+}
+
+/// `submit` ends unsure whether GitHub created the review (exit 3, queued); `submit --retry`
+/// then finds the review instead of posting a second one.
+async fn an_unclear_answer_is_resolved_by_looking_the_review_up(api: &str, server: &MockServer) {
+    let dirs = dirs();
+    let queued = submit_command(api, &dirs, "block").output().unwrap();
+    let (stdout, stderr) = text(&queued);
+    assert_eq!(queued.status.code(), Some(3), "{stdout}{stderr}");
+    assert!(stdout.contains("queued in the outbox"), "{stdout}");
+    let [entry] = &outbox_entries(dirs.data.path())[..] else {
+        panic!("one outbox entry");
+    };
+    let entry: Value = serde_json::from_slice(&std::fs::read(entry).unwrap()).unwrap();
+    assert_eq!(entry["state"], "unknown", "{entry}");
+    let body = list_the_created_review(server, VIEWER).await;
+    assert!(body.contains(entry["submission"]["id"].as_str().unwrap()));
+
+    let retried = command(api, &dirs, &["submit", "--retry"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&retried);
+    assert_eq!(retried.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("sent: acme/shop#7 Block"), "{stdout}");
+    assert_eq!(
+        posts(server, &reviews_route()).await.len(),
+        1,
+        "exactly one review: the retry found it"
+    );
+    assert_eq!(
+        posts(server, &format!("/repos/{REPO}/statuses/{HEAD}"))
+            .await
+            .len(),
+        1,
+        "the status is set once, by the retry"
+    );
+    assert_one_intent_and_one_delivery(&dirs);
+    assert_no_token(&[&queued, &retried], &dirs);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_json_after_the_review_post_ends_with_exactly_one_review() {
+    let server = MockServer::start().await;
+    // GitHub created the review, but what came back is not JSON (a proxy's HTML page).
+    Mock::given(method("POST"))
+        .and(path(reviews_route()))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>upstream hiccup</html>"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_github(&server).await;
+    an_unclear_answer_is_resolved_by_looking_the_review_up(&server.uri(), &server).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_connection_reset_after_the_review_post_ends_with_exactly_one_review() {
+    let server = github().await;
+    // The POST reaches GitHub (which creates the review); the answer never comes back.
+    let proxy = CuttingProxy::start(&server.uri(), "POST", &reviews_route(), 1);
+    an_unclear_answer_is_resolved_by_looking_the_review_up(&proxy.uri, &server).await;
+    assert_eq!(proxy.matched(), 1, "the retry did not post");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn submit_killed_during_a_slow_review_post_then_retried_ends_with_one_review_and_one_record()
+{
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(reviews_route()))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(fixture("review_created.json"))
+                .set_delay(Duration::from_secs(20)),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_github(&server).await;
+    let dirs = dirs();
+    let mut child = submit_command(&server.uri(), &dirs, "block")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while posts(&server, &reviews_route()).await.is_empty() {
+        assert!(Instant::now() < deadline, "the review POST never came");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL, while GitHub is still answering
+    child.wait().unwrap();
+
+    let [entry] = &outbox_entries(dirs.data.path())[..] else {
+        panic!("the intent's outbox entry stays");
+    };
+    let entry: Value = serde_json::from_slice(&std::fs::read(entry).unwrap()).unwrap();
+    assert_eq!(entry["state"], "sending", "{entry}");
+    let records = read_all(&dirs.data.path().join(LOG_FILE)).unwrap().records;
+    assert!(
+        matches!(&records[..], [r] if r.decision.destination == Destination::Outbox {
+            id: entry["submission"]["id"].as_str().unwrap().to_owned()
+        }),
+        "the intent is logged: {records:?}"
+    );
+    list_the_created_review(&server, VIEWER).await;
+
+    let retried = schemagate(&server, &dirs, &["submit", "--retry"]);
+    let (stdout, stderr) = text(&retried);
+    assert_eq!(retried.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("sent: acme/shop#7 Block"), "{stdout}");
+    assert_eq!(posts(&server, &reviews_route()).await.len(), 1);
+    assert_one_intent_and_one_delivery(&dirs);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_review_by_another_login_carrying_the_marker_does_not_suppress_the_verdict() {
+    let server = MockServer::start().await;
+    mount_github(&server).await;
+    let dirs = dirs();
+    // The first attempt is cut after the POST went out, so the marker is known...
+    let proxy = CuttingProxy::start(&server.uri(), "POST", &reviews_route(), 1);
+    let queued = submit_command(&proxy.uri, &dirs, "block").output().unwrap();
+    assert_eq!(queued.status.code(), Some(3), "{:?}", text(&queued));
+    // ...and the PR's author copies it into a review of their own at the same commit.
+    let body = list_the_created_review(&server, "pr-author").await;
+    assert!(body.starts_with("<!-- schemagate:submission "));
+
+    let retried = schemagate(&server, &dirs, &["submit", "--retry"]);
+    let (stdout, stderr) = text(&retried);
+    assert_eq!(retried.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        !stdout.contains("found already posted"),
+        "the author's copy is not taken for the reviewer's review: {stdout}"
+    );
+    let reviews = posts(&server, &reviews_route()).await;
+    assert_eq!(reviews.len(), 2, "the reviewer's review is posted");
+    assert_eq!(reviews[1]["body"], reviews[0]["body"], "the same bytes");
 }

@@ -293,6 +293,14 @@ fn report_outcome(verdict: Verdict, comments: usize, outcome: SendOutcome) -> Ex
             print_refusal(&error);
             ExitCode::from(EXIT_REFUSED)
         }
+        SendOutcome::Superseded { by } => {
+            eprintln!(
+                "not sent: a newer verdict on this PR ({}) was logged meanwhile by another \
+                 schemagate; this one is logged as superseded",
+                sanitize_line(&by)
+            );
+            ExitCode::from(EXIT_REFUSED)
+        }
     }
 }
 
@@ -331,15 +339,10 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
     if report.retried.is_empty()
         && report.set_aside.is_empty()
         && report.busy.is_empty()
-        && report.superseded.is_empty()
+        && report.waiting.is_empty()
+        && report.attention.is_empty()
     {
         println!("the outbox is empty");
-    }
-    for superseded in &report.superseded {
-        println!(
-            "dropped unsent: {}: a later verdict on that PR was delivered since",
-            entry_name(&superseded.submission)
-        );
     }
     for busy in &report.busy {
         println!(
@@ -351,15 +354,23 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
         }
     }
     for retried in &report.retried {
-        let submission = &retried.entry.submission;
-        let name = entry_name(submission);
+        let entry = &retried.entry;
+        let name = entry_name(&entry.submission);
         match &retried.result {
             Ok(RetryOutcome::Sent(delivered)) => {
                 println!("sent: {name}\n{}", sanitize_line(&delivered.url));
             }
-            Ok(RetryOutcome::StillFailing(error)) if error.is_transient() => {
+            Ok(RetryOutcome::Superseded { by }) => println!(
+                "never sent: {name}: superseded by the newer verdict {} (logged)",
+                sanitize_line(by)
+            ),
+            Ok(RetryOutcome::AlreadyRecorded) => {
+                println!("removed: {name}: the decision log already records it")
+            }
+            Ok(RetryOutcome::StillFailing(error)) if error.keeps_entry() => {
                 println!(
-                    "still waiting: {name}: {}",
+                    "still waiting: {name} (attempt {}): {}",
+                    entry.attempts.saturating_add(1),
                     sanitize_line(&error.to_string())
                 );
                 if code == 0 {
@@ -369,10 +380,16 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
             Ok(RetryOutcome::StillFailing(error)) => {
                 eprintln!("refused: {name}: {}", sanitize_text(&error.to_string()));
                 eprintln!(
-                    "{}; the entry stays in {} until you remove it",
+                    "{}; the entry stays in {} (not sent automatically any more) until you \
+                     remove it or `submit --retry` gets it through",
                     error.advice(),
-                    Outbox::in_dir(data).path(&submission.id).display()
+                    Outbox::in_dir(data).path(&entry.submission.id).display()
                 );
+                code = EXIT_REFUSED;
+            }
+            Ok(RetryOutcome::Refused(error)) => {
+                eprintln!("refused: {name}: {}", sanitize_text(&error.to_string()));
+                eprintln!("{}", error.advice());
                 code = EXIT_REFUSED;
             }
             Err(error) => {

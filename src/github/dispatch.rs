@@ -1,16 +1,26 @@
-//! Sending submissions and keeping the record straight: a delivered verdict is logged with its
-//! GitHub review, one that failed for a passing reason goes to the outbox (and is logged as
-//! queued), one GitHub refused is neither (the reviewer must act; the draft keeps the work),
-//! unless the review was posted before a later step was refused: that review is logged.
-//! [`retry`] sends what waits in the outbox and logs each delivery as completing its entry; an
-//! entry whose PR got a later verdict delivered since is dropped, not sent over it.
+//! Sending submissions and keeping the record straight, one mechanism for the first send and
+//! every retry:
+//! 1. the intent is logged first (destination `Outbox`, fsynced; its line is the verdict's
+//!    sequence and its chain head goes in the review's marker), then the outbox entry is
+//!    written (fsynced) and the PR claimed, all before the first request;
+//! 2. under the claim, only the newest entry of the PR (by sequence) is sent: older ones, and
+//!    any entry older than a verdict already delivered to the PR, are logged `Superseded` and
+//!    removed, never posted;
+//! 3. the delivery looks the review up first (see [`deliver`]), so an entry left by a crash or
+//!    by an answer that does not say whether the review was created is never posted twice;
+//! 4. a delivery is logged (`GitHubReview` naming the entry) and the entry removed; a passing
+//!    failure, or an unknown outcome, keeps the entry; a refusal on the first send is logged
+//!    `NotSent` (or, when the review was posted before a later step was refused, as delivered)
+//!    and the entry removed, while a refusal on a retry keeps the entry for the reviewer to see
+//!    (it needs attention: see [`OutboxEntry::needs_attention`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use thiserror::Error;
 
 use super::client::GitHub;
-use super::outbox::{Outbox, OutboxEntry};
+use super::outbox::{Claim, Outbox, OutboxEntry};
 use super::submit::{Delivered, Submission, SubmitError, deliver};
 use crate::check::PrReport;
 use crate::review::decision_log::{Record, read_all};
@@ -19,6 +29,13 @@ use crate::review::{
     Verdict,
 };
 use crate::source::change::PrMeta;
+
+/// How long a first send waits for another sender (the console, a `submit --retry`) to finish
+/// with the same PR before leaving its verdict in the outbox.
+const CLAIM_PATIENCE: Duration = Duration::from_secs(60);
+
+/// How often a waiting send tries the claim again.
+const CLAIM_POLL: Duration = Duration::from_millis(100);
 
 /// The decision record of `verdict` on the PR `meta` with its `report` and the reviewer's
 /// `draft` (checklist and notes), going to `destination`.
@@ -55,7 +72,7 @@ pub fn decision_record(
 pub enum SendOutcome {
     /// Posted (or found posted by an earlier attempt) and logged.
     Sent(Delivered),
-    /// Kept in the outbox for a later attempt, and logged as queued.
+    /// Kept in the outbox for a later attempt.
     Queued {
         /// The outbox entry (the submission id).
         id: String,
@@ -64,27 +81,56 @@ pub enum SendOutcome {
         /// When the next attempt makes sense.
         next_attempt_at: Timestamp,
     },
-    /// Refused (by GitHub, or because the PR moved): not queued, and not logged unless the
-    /// review itself was posted before a later step (status, label) was refused.
+    /// Refused (by GitHub, or because the PR moved): logged as not sent, unless the review
+    /// itself was posted before a later step (status, label) was refused: then as delivered.
     Refused(SubmitError),
+    /// A newer verdict on the same PR was logged meanwhile (by another schemagate): this one
+    /// was logged as superseded and not posted.
+    Superseded {
+        /// The newer submission.
+        by: String,
+    },
 }
 
 /// Writing the local record failed.
 #[derive(Debug, Error)]
 pub enum DispatchError {
+    /// The intent could not be logged: nothing was sent.
+    #[error(
+        "nothing was sent: the decision log could not record the verdict: {source}; your \
+         ticks and the chosen verdict are kept in the draft, submit again once it can be written"
+    )]
+    IntentNotLogged {
+        /// The log's error.
+        source: StoreError,
+    },
+    /// The outbox entry could not be written before the first request: nothing was sent (the
+    /// log says so).
+    #[error(
+        "nothing was sent: the outbox could not keep the verdict: {source}; your ticks and the \
+         chosen verdict are kept in the draft, submit again once it can be written"
+    )]
+    NotQueued {
+        /// The outbox's error.
+        source: StoreError,
+    },
     /// The review is on GitHub but the decision log could not take it.
-    #[error("the review was posted ({url}) but the decision log could not be written: {source}")]
+    #[error(
+        "the review was posted ({url}) but the decision log could not record it: {source}; its \
+         outbox entry stays, and the next `schemagate submit --retry` finds the review and \
+         records it"
+    )]
     NotLogged {
         /// The review's page.
         url: String,
         /// The log's error.
         source: StoreError,
     },
-    /// The review was delivered and logged, but its outbox entry could not be removed (a
-    /// later retry would find the review and log it again).
+    /// The review was delivered and logged, but its outbox entry could not be removed (the
+    /// next retry sees the record and removes it without sending).
     #[error(
         "the review was posted ({url}) and logged, but its outbox entry could not be removed: \
-         {source}; remove it by hand"
+         {source}"
     )]
     NotRemoved {
         /// The review's page.
@@ -92,37 +138,34 @@ pub enum DispatchError {
         /// The outbox's error.
         source: StoreError,
     },
-    /// The submit failed and went to the outbox, but the decision log could not record it
-    /// (the delivery will be logged when it is sent).
-    #[error(
-        "sending failed ({reason}); it waits in the outbox as {id}, but the decision log could \
-         not record that: {source}"
-    )]
-    QueuedNotLogged {
-        /// Why sending failed.
-        reason: String,
-        /// The outbox entry.
-        id: String,
+    /// An entry's fate (superseded, refused) could not be logged: it stays in the outbox,
+    /// unsent, for the next attempt.
+    #[error("{what}, but the decision log could not record that: {source}; it stays in the outbox")]
+    FateNotLogged {
+        /// What became of the entry.
+        what: String,
         /// The log's error.
         source: StoreError,
     },
-    /// The submit failed and could not be kept in the outbox either.
-    #[error(
-        "sending failed ({reason}) and the outbox could not keep it: {source}; your ticks and \
-         the chosen verdict are kept in the draft, submit again later"
-    )]
-    NotQueued {
+    /// Sending failed and the outbox entry could not be updated (its previous version stays,
+    /// and is sent again).
+    #[error("sending failed ({reason}) and its outbox entry could not be updated: {source}")]
+    NotUpdated {
         /// Why sending failed.
         reason: String,
         /// The outbox's error.
         source: StoreError,
     },
+    /// The outbox could not be read or the PR claimed.
+    #[error("the outbox could not be used: {0}")]
+    Outbox(#[from] StoreError),
 }
 
-/// Delivers `submission`; `decision` is its record (its destination is set here).
+/// Sends `submission`; `decision` is its record (its destination and time are set here). See
+/// the module docs for the steps.
 ///
 /// # Errors
-/// [`DispatchError`] when the outcome cannot be recorded on disk.
+/// [`DispatchError`] when the intent or the outcome cannot be recorded on disk.
 pub async fn send(
     client: &GitHub,
     submission: Submission,
@@ -131,77 +174,91 @@ pub async fn send(
     log: &DecisionLog,
     now: Timestamp,
 ) -> Result<SendOutcome, DispatchError> {
-    match deliver(client, &submission).await {
-        Ok(delivered) => {
-            log_delivery(log, decision, &delivered, None, now)?;
-            Ok(SendOutcome::Sent(delivered))
-        }
-        Err(error) if error.is_transient() => {
-            let reason = error.to_string();
-            let not_queued = |source| DispatchError::NotQueued {
-                reason: reason.clone(),
-                source,
-            };
-            let id = submission.id.clone();
-            let queued = Decision {
-                destination: Destination::Outbox { id: id.clone() },
-                time: now,
-                ..decision
-            };
-            let entry = OutboxEntry::new(submission, queued, &error, now);
-            outbox.save(&entry).map_err(not_queued)?;
-            log.append(&entry.decision)
-                .map_err(|source| DispatchError::QueuedNotLogged {
-                    reason: reason.clone(),
-                    id: id.clone(),
-                    source,
-                })?;
-            Ok(SendOutcome::Queued {
+    let id = submission.id.clone();
+    let intent = log
+        .append(&Decision {
+            destination: Destination::Outbox { id: id.clone() },
+            time: now,
+            ..decision
+        })
+        .map_err(|source| DispatchError::IntentNotLogged { source })?;
+    let submission = submission.with_chain(&intent.chain_head);
+    let entry = OutboxEntry::intent(submission, intent.decision, intent.line, now);
+    if let Err(source) = outbox.save(&entry) {
+        let reason = format!("the outbox could not keep it: {source}");
+        record_fate(
+            log,
+            &entry,
+            Destination::NotSent { outbox: id, reason },
+            now,
+        )?;
+        return Err(DispatchError::NotQueued { source });
+    }
+    let (repo, pr) = (&entry.decision.repo, entry.decision.pr);
+    let Some(claim) = claim_waiting(outbox, repo, pr).await? else {
+        return Ok(SendOutcome::Queued {
+            id,
+            reason: "another schemagate has been sending a verdict on this PR for a minute".into(),
+            next_attempt_at: now,
+        });
+    };
+    let mut report = RetryReport::default();
+    let sender = Sender {
+        client,
+        outbox,
+        log,
+        now,
+    };
+    settle_pr(sender, &claim, &entry, Mode::First(&id), &mut report).await?;
+    drop(claim);
+    let mine = report
+        .retried
+        .into_iter()
+        .find(|retried| retried.entry.submission.id == id);
+    let Some(Retried { entry, result }) = mine else {
+        // Not in the outbox any more: settled by a sender that held the PR before.
+        return Ok(SendOutcome::Queued {
+            reason: "another schemagate settled it; see the decision log".into(),
+            id,
+            next_attempt_at: now,
+        });
+    };
+    Ok(match result? {
+        RetryOutcome::Sent(delivered) => SendOutcome::Sent(delivered),
+        RetryOutcome::StillFailing(error) => {
+            let mut again = entry;
+            again.failed(&error, now);
+            SendOutcome::Queued {
                 id,
-                reason,
-                next_attempt_at: entry.next_attempt_at,
-            })
-        }
-        Err(error) => {
-            // The review is on GitHub although a later step was refused: the log must say so.
-            if let SubmitError::GitHub {
-                posted: Some(delivered),
-                ..
-            } = &error
-            {
-                log_delivery(log, decision, delivered, None, now)?;
+                reason: error.to_string(),
+                next_attempt_at: again.next_attempt_at,
             }
-            Ok(SendOutcome::Refused(error))
         }
+        RetryOutcome::Refused(error) => SendOutcome::Refused(error),
+        RetryOutcome::Superseded { by } => SendOutcome::Superseded { by },
+        RetryOutcome::AlreadyRecorded => SendOutcome::Queued {
+            reason: "its fate is already in the decision log".into(),
+            id,
+            next_attempt_at: now,
+        },
+    })
+}
+
+/// The claim on `repo` PR `pr`, waiting up to [`CLAIM_PATIENCE`] for another sender.
+async fn claim_waiting(outbox: &Outbox, repo: &str, pr: u64) -> Result<Option<Claim>, StoreError> {
+    let deadline = tokio::time::Instant::now() + CLAIM_PATIENCE;
+    loop {
+        if let Some(claim) = outbox.claim(repo, pr)? {
+            return Ok(Some(claim));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(CLAIM_POLL).await;
     }
 }
 
-/// Appends the record of a delivered review (`outbox`: the entry it completes).
-fn log_delivery(
-    log: &DecisionLog,
-    decision: Decision,
-    delivered: &Delivered,
-    outbox: Option<String>,
-    now: Timestamp,
-) -> Result<(), DispatchError> {
-    let record = Decision {
-        destination: Destination::GitHubReview {
-            id: delivered.review_id,
-            url: delivered.url.clone(),
-            outbox,
-        },
-        time: now,
-        ..decision
-    };
-    log.append(&record)
-        .map(drop)
-        .map_err(|source| DispatchError::NotLogged {
-            url: delivered.url.clone(),
-            source,
-        })
-}
-
-/// What became of one outbox entry on a retry.
+/// What became of one outbox entry.
 #[derive(Debug)]
 pub struct Retried {
     /// The entry as it was before this attempt.
@@ -210,38 +267,51 @@ pub struct Retried {
     pub result: Result<RetryOutcome, DispatchError>,
 }
 
-/// A retried entry's fate.
+/// An entry's fate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RetryOutcome {
     /// Delivered, logged, removed from the outbox.
     Sent(Delivered),
-    /// Failed again; kept with the new error and attempt time.
+    /// Failed again; kept with the new error and attempt time (a refusal on a retry is kept
+    /// too, and then needs attention).
     StillFailing(SubmitError),
+    /// Refused on its first send: logged (as not sent, or as delivered when the review was
+    /// posted before a later step was refused) and removed.
+    Refused(SubmitError),
+    /// Never posted: a newer verdict on the PR was logged; logged as superseded and removed.
+    Superseded {
+        /// The newer submission (or `review <id>` for a delivery without one).
+        by: String,
+    },
+    /// The log already held its fate (a sender stopped between logging and removing it):
+    /// removed without sending.
+    AlreadyRecorded,
 }
 
 /// What [`retry`] did.
 #[derive(Debug, Default)]
 pub struct RetryReport {
-    /// Each entry attempted, in queue order.
+    /// Each entry settled, in queue order: sent, failed again, refused, superseded.
     pub retried: Vec<Retried>,
     /// Entries not attempted because their back-off is not over (only when `only_due`).
     pub waiting: Vec<OutboxEntry>,
+    /// Entries not attempted because they need attention: refused by GitHub, tried
+    /// [`super::outbox::MAX_AUTOMATIC_ATTEMPTS`] times or too old (only when `only_due`; an
+    /// explicit `submit --retry` sends them).
+    pub attention: Vec<OutboxEntry>,
     /// Entries not attempted because another sender (the console, another `submit --retry`)
-    /// is sending them right now.
+    /// is sending on their PR right now.
     pub busy: Vec<OutboxEntry>,
-    /// Entries removed unsent because a later verdict on the same PR was delivered since
-    /// (sending them would undo it: status, label and the newest review).
-    pub superseded: Vec<OutboxEntry>,
     /// Damaged outbox files, moved aside.
     pub set_aside: Vec<SetAside>,
 }
 
-/// Sends the outbox's entries (every one, or with `only_due` those whose back-off is over).
-/// Each is claimed first (one sender at a time) and looked for on GitHub, so none is posted
-/// twice.
+/// Sends the outbox's entries (every one, or with `only_due` those whose back-off is over and
+/// that do not need attention), PR by PR, each PR claimed first; only each PR's newest entry
+/// is sent (see the module docs).
 ///
 /// # Errors
-/// [`StoreError`] when the outbox cannot be read or an entry cannot be claimed.
+/// [`StoreError`] when the outbox cannot be read or a PR cannot be claimed.
 pub async fn retry(
     client: &GitHub,
     outbox: &Outbox,
@@ -254,102 +324,326 @@ pub async fn retry(
         set_aside: contents.set_aside,
         ..RetryReport::default()
     };
-    // Unreadable log: nothing is known to supersede anything; every entry is sent.
-    let delivered = read_all(log.path())
-        .map(|read| latest_deliveries(&read.records))
-        .unwrap_or_default();
-    for entry in contents.entries {
-        if only_due && !entry.is_due(now) {
-            report.waiting.push(entry);
+    let mut seen = HashSet::new();
+    for entry in &contents.entries {
+        let key = (entry.decision.repo.clone(), entry.decision.pr);
+        if !seen.insert(key.clone()) {
             continue;
         }
-        let Some(claim) = outbox.claim(&entry.submission.id)? else {
-            report.busy.push(entry);
+        let Some(claim) = outbox.claim(&key.0, key.1)? else {
+            let of_pr = contents.entries.iter().filter(|e| same_pr(e, entry));
+            report.busy.extend(of_pr.cloned());
             continue;
         };
-        let key = (entry.decision.repo.clone(), entry.decision.pr);
-        let superseded = delivered
-            .get(&key)
-            .is_some_and(|&decided| decided > entry.decision.time);
-        // One that cannot be removed is left for next time, unsent.
-        if superseded {
-            if outbox.remove(&entry.submission.id).is_ok() {
-                claim.release_delivered();
-                report.superseded.push(entry);
-            }
-            continue;
-        }
-        let result = retry_one(client, outbox, log, &entry, now).await;
-        if matches!(result, Ok(RetryOutcome::Sent(_))) {
-            claim.release_delivered();
-        }
-        report.retried.push(Retried { entry, result });
+        let mode = if only_due { Mode::Due } else { Mode::Every };
+        let sender = Sender {
+            client,
+            outbox,
+            log,
+            now,
+        };
+        settle_pr(sender, &claim, entry, mode, &mut report).await?;
     }
     Ok(report)
 }
 
-/// When the newest verdict delivered to each PR (`repo`, number) was decided: a direct send's
-/// record time, or for a delivery from the outbox the time its entry was queued.
-fn latest_deliveries(records: &[Record]) -> HashMap<(String, u64), Timestamp> {
-    let mut queued: HashMap<&str, Timestamp> = HashMap::new();
-    let mut latest: HashMap<(String, u64), Timestamp> = HashMap::new();
-    for record in records {
-        let decision = &record.decision;
-        let decided = match &decision.destination {
-            Destination::Outbox { id } => {
-                queued.insert(id, decision.time);
-                continue;
-            }
-            Destination::GitHubReview {
-                outbox: Some(id), ..
-            } => queued.get(id.as_str()).copied().unwrap_or(decision.time),
-            Destination::GitHubReview { outbox: None, .. } => decision.time,
-            _ => continue,
-        };
-        let newest = latest
-            .entry((decision.repo.clone(), decision.pr))
-            .or_insert(decided);
-        *newest = (*newest).max(decided);
-    }
-    latest
+/// What sending needs: the client, the outbox, the log and the time.
+#[derive(Clone, Copy)]
+struct Sender<'a> {
+    client: &'a GitHub,
+    outbox: &'a Outbox,
+    log: &'a DecisionLog,
+    now: Timestamp,
 }
 
-/// One attempt at one entry.
-async fn retry_one(
-    client: &GitHub,
+/// Which entries [`settle_pr`] sends.
+#[derive(Clone, Copy, Debug)]
+enum Mode<'a> {
+    /// The first send of the entry with this id (a refusal is final).
+    First(&'a str),
+    /// Every entry, whatever its back-off (the reviewer asked).
+    Every,
+    /// Those whose back-off is over and that need no attention.
+    Due,
+}
+
+/// Settles the outbox entries of `of`'s PR while holding its `claim`: re-read from disk (a
+/// sender that held the PR before may have settled some), older ones superseded, the newest
+/// sent per `mode`. What happened goes in `report`.
+///
+/// # Errors
+/// [`StoreError`] when the outbox cannot be read; the other errors are each entry's, in
+/// `report`.
+async fn settle_pr(
+    sender: Sender<'_>,
+    _claim: &Claim,
+    of: &OutboxEntry,
+    mode: Mode<'_>,
+    report: &mut RetryReport,
+) -> Result<(), StoreError> {
+    let Sender {
+        outbox, log, now, ..
+    } = sender;
+    let contents = outbox.load(now)?;
+    report.set_aside.extend(contents.set_aside);
+    let mut entries: Vec<OutboxEntry> = contents
+        .entries
+        .into_iter()
+        .filter(|entry| same_pr(entry, of))
+        .collect();
+    // An unreadable log: nothing is known to supersede anything, nor to be recorded already.
+    let history = read_all(log.path())
+        .map(|read| PrHistory::of(&read.records, &of.decision.repo, of.decision.pr))
+        .unwrap_or_default();
+    entries.sort_by_key(|entry| (history.sequence(entry), entry.submission.created_at));
+    let Some(newest) = entries.pop() else {
+        return Ok(());
+    };
+    let newest_sequence = history.sequence(&newest);
+    for older in entries {
+        let by = newest.submission.id.clone();
+        let result = supersede(outbox, log, &older, by, now);
+        report.retried.push(Retried {
+            entry: older,
+            result,
+        });
+    }
+    if history.recorded.contains(&newest.submission.id) {
+        let result = outbox
+            .remove(&newest.submission.id)
+            .map(|()| RetryOutcome::AlreadyRecorded)
+            .map_err(DispatchError::Outbox);
+        report.retried.push(Retried {
+            entry: newest,
+            result,
+        });
+        return Ok(());
+    }
+    if let Some((delivered, by)) = &history.delivered
+        && *delivered > newest_sequence
+    {
+        let result = supersede(outbox, log, &newest, by.clone(), now);
+        report.retried.push(Retried {
+            entry: newest,
+            result,
+        });
+        return Ok(());
+    }
+    let first = match mode {
+        Mode::First(id) => id == newest.submission.id,
+        Mode::Every => false,
+        Mode::Due if newest.needs_attention(now) => {
+            report.attention.push(newest);
+            return Ok(());
+        }
+        Mode::Due if !newest.is_due(now) => {
+            report.waiting.push(newest);
+            return Ok(());
+        }
+        Mode::Due => false,
+    };
+    let result = attempt(sender, &newest, first).await;
+    report.retried.push(Retried {
+        entry: newest,
+        result,
+    });
+    Ok(())
+}
+
+/// Whether two entries are about the same PR.
+fn same_pr(a: &OutboxEntry, b: &OutboxEntry) -> bool {
+    a.decision.repo == b.decision.repo && a.decision.pr == b.decision.pr
+}
+
+/// What the log says about one PR.
+#[derive(Debug, Default)]
+struct PrHistory {
+    /// Intent lines by submission id (for entries written before they carried one).
+    intents: HashMap<String, u64>,
+    /// Submissions whose fate is logged (delivered, superseded, not sent).
+    recorded: HashSet<String>,
+    /// The newest delivered verdict's sequence, and its name (submission id or review).
+    delivered: Option<(u64, String)>,
+}
+
+impl PrHistory {
+    /// The history of `repo` PR `pr` in `records`.
+    fn of(records: &[Record], repo: &str, pr: u64) -> PrHistory {
+        let mut history = PrHistory::default();
+        let of_pr = records
+            .iter()
+            .filter(|record| record.decision.repo == repo && record.decision.pr == pr);
+        for record in of_pr {
+            let line = u64::try_from(record.line).unwrap_or(u64::MAX);
+            let delivered = match &record.decision.destination {
+                Destination::Outbox { id } => {
+                    history.intents.insert(id.clone(), line);
+                    continue;
+                }
+                Destination::GitHubReview {
+                    outbox: Some(id), ..
+                } => {
+                    history.recorded.insert(id.clone());
+                    (history.intents.get(id).copied().unwrap_or(line), id.clone())
+                }
+                Destination::GitHubReview {
+                    id, outbox: None, ..
+                } => (line, format!("review {id}")),
+                Destination::Superseded { outbox, .. } | Destination::NotSent { outbox, .. } => {
+                    history.recorded.insert(outbox.clone());
+                    continue;
+                }
+                Destination::LocalOnly => continue,
+            };
+            if history
+                .delivered
+                .as_ref()
+                .is_none_or(|(newest, _)| delivered.0 > *newest)
+            {
+                history.delivered = Some(delivered);
+            }
+        }
+        history
+    }
+
+    /// `entry`'s place in the order of verdicts: its intent record's line.
+    fn sequence(&self, entry: &OutboxEntry) -> u64 {
+        entry
+            .sequence
+            .or_else(|| self.intents.get(&entry.submission.id).copied())
+            .unwrap_or(0)
+    }
+}
+
+/// Logs `entry` as superseded by `by` and removes it.
+fn supersede(
     outbox: &Outbox,
     log: &DecisionLog,
     entry: &OutboxEntry,
+    by: String,
     now: Timestamp,
 ) -> Result<RetryOutcome, DispatchError> {
-    let id = entry.submission.id.clone();
-    match deliver(client, &entry.submission).await {
+    let outbox_id = entry.submission.id.clone();
+    let fate = Destination::Superseded {
+        outbox: outbox_id.clone(),
+        by: by.clone(),
+    };
+    record_fate(log, entry, fate, now)?;
+    outbox.remove(&outbox_id)?;
+    Ok(RetryOutcome::Superseded { by })
+}
+
+/// Appends the record of what became of `entry` (its intent record, with `destination`).
+fn record_fate(
+    log: &DecisionLog,
+    entry: &OutboxEntry,
+    destination: Destination,
+    now: Timestamp,
+) -> Result<(), DispatchError> {
+    let what = match &destination {
+        Destination::Superseded { by, .. } => format!("it was superseded by {by}"),
+        Destination::NotSent { reason, .. } => format!("it was not sent ({reason})"),
+        _ => "it was settled".to_owned(),
+    };
+    let record = Decision {
+        destination,
+        time: now,
+        ..entry.decision.clone()
+    };
+    log.append(&record)
+        .map(drop)
+        .map_err(|source| DispatchError::FateNotLogged { what, source })
+}
+
+/// Appends the record of a delivered review completing `entry`.
+fn log_delivery(
+    log: &DecisionLog,
+    entry: &OutboxEntry,
+    delivered: &Delivered,
+    now: Timestamp,
+) -> Result<(), DispatchError> {
+    let record = Decision {
+        destination: Destination::GitHubReview {
+            id: delivered.review_id,
+            url: delivered.url.clone(),
+            outbox: Some(entry.submission.id.clone()),
+        },
+        time: now,
+        ..entry.decision.clone()
+    };
+    log.append(&record)
+        .map(drop)
+        .map_err(|source| DispatchError::NotLogged {
+            url: delivered.url.clone(),
+            source,
+        })
+}
+
+/// One attempt at one entry (`first`: its first send, where a refusal is final).
+async fn attempt(
+    sender: Sender<'_>,
+    entry: &OutboxEntry,
+    first: bool,
+) -> Result<RetryOutcome, DispatchError> {
+    let Sender {
+        client,
+        outbox,
+        log,
+        now,
+    } = sender;
+    let id = &entry.submission.id;
+    let error = match deliver(client, &entry.submission).await {
         Ok(delivered) => {
-            log_delivery(
-                log,
-                entry.decision.clone(),
-                &delivered,
-                Some(id.clone()),
-                now,
-            )?;
-            outbox
-                .remove(&id)
-                .map_err(|source| DispatchError::NotRemoved {
-                    url: delivered.url.clone(),
-                    source,
-                })?;
-            Ok(RetryOutcome::Sent(delivered))
+            complete(outbox, log, entry, &delivered, now)?;
+            return Ok(RetryOutcome::Sent(delivered));
         }
-        Err(error) => {
-            let mut again = entry.clone();
-            again.failed(&error, now);
-            outbox
-                .save(&again)
-                .map_err(|source| DispatchError::NotQueued {
-                    reason: error.to_string(),
-                    source,
-                })?;
-            Ok(RetryOutcome::StillFailing(error))
-        }
+        Err(error) => error,
+    };
+    if let SubmitError::GitHub {
+        posted: Some(delivered),
+        ..
+    } = &error
+        && !error.keeps_entry()
+    {
+        // The review is on GitHub although a later step was refused: the log must say so,
+        // and retrying would fail the same way.
+        complete(outbox, log, entry, delivered, now)?;
+        return Ok(RetryOutcome::Refused(error));
     }
+    if !error.keeps_entry() && (first || matches!(error, SubmitError::HeadMoved { .. })) {
+        let reason = error.to_string();
+        let fate = Destination::NotSent {
+            outbox: id.clone(),
+            reason,
+        };
+        record_fate(log, entry, fate, now)?;
+        outbox.remove(id)?;
+        return Ok(RetryOutcome::Refused(error));
+    }
+    let mut again = entry.clone();
+    again.failed(&error, now);
+    outbox
+        .save(&again)
+        .map_err(|source| DispatchError::NotUpdated {
+            reason: error.to_string(),
+            source,
+        })?;
+    Ok(RetryOutcome::StillFailing(error))
+}
+
+/// Logs the delivery of `entry` and removes it.
+fn complete(
+    outbox: &Outbox,
+    log: &DecisionLog,
+    entry: &OutboxEntry,
+    delivered: &Delivered,
+    now: Timestamp,
+) -> Result<(), DispatchError> {
+    log_delivery(log, entry, delivered, now)?;
+    outbox
+        .remove(&entry.submission.id)
+        .map_err(|source| DispatchError::NotRemoved {
+            url: delivered.url.clone(),
+            source,
+        })
 }

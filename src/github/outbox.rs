@@ -1,15 +1,24 @@
-//! The outbox: submissions that failed for a passing reason (network, timeout, 5xx, rate
-//! limit), kept on disk until they are delivered. One file per submission,
-//! `<data dir>/outbox/<id>.json`, written atomically. A file that cannot be read back is moved
-//! aside to `*.corrupt-<time>` and reported, never dropped.
+//! The outbox: every submission, written here (fsynced) before its first request and removed
+//! once its fate is in the decision log (delivered, superseded, or refused). One file per
+//! submission, `<data dir>/outbox/<id>.json`, written atomically. A file that cannot be read
+//! back is moved aside to `*.corrupt-<time>` and reported, never dropped.
 //!
-//! Each entry keeps the decision record logged when it was queued, so that the record logged
-//! on delivery names the same verdict, checklist and notes.
+//! An entry left behind (a passing failure, an answer that does not say whether the review was
+//! created, or a sender killed mid-send) is resolved by the next sender, which looks the review
+//! up before posting again. Each entry keeps the intent record logged for it, so that the record
+//! logged on delivery names the same verdict, checklist and notes, and that record's line in the
+//! log: the sequence that orders verdicts on one PR (only the newest is ever sent).
 //!
-//! Whoever sends an entry first [claims](Outbox::claim) it: an exclusive lock on `<id>.lock`,
-//! released when the claim is dropped or the process ends, so the console and a `schemagate
-//! submit --retry` in another terminal never send the same entry at the same time (each would
-//! find no earlier review and post one).
+//! Whoever sends a PR's entries first [claims](Outbox::claim) the PR: an exclusive lock on
+//! `<outbox>/locks/<repo>-<pr>.lock`, released when the claim is dropped or the process ends,
+//! so the console and a `schemagate submit --retry` in another terminal never send on one PR
+//! at the same time (each would find no earlier review and post one, or post them out of
+//! order). The lock files stay (one small file per PR).
+//!
+//! After [`MAX_AUTOMATIC_ATTEMPTS`] failed attempts, [`MAX_AUTOMATIC_AGE_SECS`] after it was
+//! prepared, or once GitHub refused a retry for good, an entry needs attention: it is not sent
+//! automatically any more (the console shows it in the queue's error lines), only by an
+//! explicit `schemagate submit --retry`.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
@@ -26,19 +35,67 @@ use crate::review::{Decision, SetAside, StoreError, Timestamp};
 /// The outbox's directory in the data directory.
 pub const OUTBOX_DIR: &str = "outbox";
 
+/// The claims' lock files, in the outbox.
+const LOCKS_DIR: &str = "locks";
+
 /// The first retry waits this long; each further failure doubles it.
 const FIRST_BACKOFF_SECS: i64 = 60;
 
 /// The longest wait between two attempts.
 const MAX_BACKOFF_SECS: i64 = 6 * 60 * 60;
 
+/// Failed attempts after which an entry is no longer sent automatically (with the back-off,
+/// about 15 hours of trying).
+pub const MAX_AUTOMATIC_ATTEMPTS: u32 = 10;
+
+/// Age (since the submission was prepared) after which an entry is no longer sent
+/// automatically: 3 days.
+pub const MAX_AUTOMATIC_AGE_SECS: i64 = 3 * 24 * 60 * 60;
+
+/// Where an entry stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryState {
+    /// Written before the first request: found by another run, its sender stopped mid-send
+    /// (the review may exist; the next sender looks it up first).
+    Sending,
+    /// The last attempt failed for a passing reason before the review was posted, or after
+    /// it (a status or label step).
+    #[default]
+    Waiting,
+    /// The review POST went out and the answer does not say whether GitHub created the review
+    /// (malformed answer, connection reset, timeout, 5xx): the next sender looks it up first.
+    Unknown,
+    /// GitHub refused a retry for good (e.g. 403, 404, 422): it needs the reviewer.
+    Refused,
+}
+
+impl EntryState {
+    /// In words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntryState::Sending => "interrupted while sending",
+            EntryState::Waiting => "waiting",
+            EntryState::Unknown => "unknown whether GitHub took it",
+            EntryState::Refused => "refused by GitHub",
+        }
+    }
+}
+
 /// One queued submission.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     /// What to post.
     pub submission: Submission,
-    /// The decision as logged when it was queued (destination `Outbox`).
+    /// The intent record as logged (destination `Outbox`).
     pub decision: Decision,
+    /// The intent record's line in the decision log: a total order of the verdicts (absent in
+    /// older entries, whose intent line is then looked up in the log).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u64>,
+    /// Where it stands.
+    #[serde(default)]
+    pub state: EntryState,
     /// Attempts made so far.
     pub attempts: u32,
     /// Why the last attempt failed (GitHub's errors never carry the token).
@@ -50,23 +107,24 @@ pub struct OutboxEntry {
 }
 
 impl OutboxEntry {
-    /// A new entry after the first attempt failed with `error` at `now`.
-    pub fn new(
+    /// The entry of a submission about to be sent for the first time at `now`, whose intent
+    /// record `decision` was logged at line `sequence`.
+    pub fn intent(
         submission: Submission,
         decision: Decision,
-        error: &SubmitError,
+        sequence: usize,
         now: Timestamp,
     ) -> OutboxEntry {
-        let mut entry = OutboxEntry {
+        OutboxEntry {
             submission,
             decision,
+            sequence: u64::try_from(sequence).ok(),
+            state: EntryState::Sending,
             attempts: 0,
             last_error: String::new(),
             last_attempt_at: now,
             next_attempt_at: now,
-        };
-        entry.failed(error, now);
-        entry
+        }
     }
 
     /// Records one more failed attempt.
@@ -75,6 +133,24 @@ impl OutboxEntry {
         self.last_error = error.to_string();
         self.last_attempt_at = now;
         self.next_attempt_at = next_attempt(self.attempts, error, now);
+        self.state = if error.outcome_unknown() {
+            EntryState::Unknown
+        } else if error.is_transient() {
+            EntryState::Waiting
+        } else {
+            EntryState::Refused
+        };
+    }
+
+    /// Whether it is no longer sent automatically (refused, too many attempts, too old): only
+    /// an explicit `submit --retry` sends it.
+    pub fn needs_attention(&self, now: Timestamp) -> bool {
+        let age = now
+            .unix_secs()
+            .saturating_sub(self.submission.created_at.unix_secs());
+        self.state == EntryState::Refused
+            || self.attempts >= MAX_AUTOMATIC_ATTEMPTS
+            || age > MAX_AUTOMATIC_AGE_SECS
     }
 
     /// Whether the back-off is over at `now`.
@@ -111,28 +187,17 @@ pub fn next_attempt(attempts: u32, error: &SubmitError, now: Timestamp) -> Times
 /// What [`Outbox::load`] found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OutboxContents {
-    /// The readable entries, oldest submission first.
+    /// The readable entries, in the order they were decided (sequence, then creation).
     pub entries: Vec<OutboxEntry>,
     /// Files that could not be read, now moved aside.
     pub set_aside: Vec<SetAside>,
 }
 
-/// An exclusive claim on one outbox entry ([`Outbox::claim`]), held until dropped.
+/// An exclusive claim on one PR's outbox entries ([`Outbox::claim`]), held until dropped.
 #[derive(Debug)]
 pub struct Claim {
     /// The locked file (the lock goes with it).
     _file: File,
-    /// `<outbox>/<id>.lock`.
-    path: PathBuf,
-}
-
-impl Claim {
-    /// Lets go of an entry that was delivered (or dropped) and removed: the lock file goes too.
-    pub fn release_delivered(self) {
-        // Removed while still locked, so no other sender can take the emptied place for the
-        // entry; a leftover file is harmless.
-        let _ = fs::remove_file(&self.path);
-    }
 }
 
 /// The outbox of one data directory.
@@ -155,7 +220,7 @@ impl Outbox {
         self.dir.join(format!("{}.json", path_segment(id)))
     }
 
-    /// Writes `entry` (replacing an earlier version of it) atomically.
+    /// Writes `entry` (replacing an earlier version of it) atomically and syncs it to disk.
     ///
     /// # Errors
     /// [`StoreError`] when it cannot be written; an earlier version is then intact.
@@ -166,13 +231,14 @@ impl Outbox {
         Ok(path)
     }
 
-    /// Claims the entry `id` for sending: `None` when another sender holds it, or when the entry
-    /// is gone (delivered by the sender that held it before).
+    /// Claims the PR `pr` of `repo` for sending: `None` while another sender holds it.
     ///
     /// # Errors
     /// [`StoreError`] when the lock file cannot be created or locked.
-    pub fn claim(&self, id: &str) -> Result<Option<Claim>, StoreError> {
-        let path = self.dir.join(format!("{}.lock", path_segment(id)));
+    pub fn claim(&self, repo: &str, pr: u64) -> Result<Option<Claim>, StoreError> {
+        let dir = self.dir.join(LOCKS_DIR);
+        fs::create_dir_all(&dir).map_err(io_error("create", &dir))?;
+        let path = dir.join(format!("{}-{pr}.lock", path_segment(repo)));
         let file = OpenOptions::new()
             .write(true)
             .create(true)
@@ -180,19 +246,13 @@ impl Outbox {
             .open(&path)
             .map_err(io_error("create", &path))?;
         match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Ok(None),
-            Err(TryLockError::Error(error)) => return Err(io_error("lock", &path)(error)),
+            Ok(()) => Ok(Some(Claim { _file: file })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(error)) => Err(io_error("lock", &path)(error)),
         }
-        // Checked under the lock: a sender that delivered it removed it before letting go.
-        if !self.path(id).is_file() {
-            let _ = fs::remove_file(&path);
-            return Ok(None);
-        }
-        Ok(Some(Claim { _file: file, path }))
     }
 
-    /// Removes the entry `id` once delivered (absent is fine).
+    /// Removes the entry `id` once its fate is logged (absent is fine).
     ///
     /// # Errors
     /// [`StoreError`] when it exists and cannot be removed.
@@ -213,7 +273,12 @@ impl Outbox {
     pub fn load(&self, now: Timestamp) -> Result<OutboxContents, StoreError> {
         let mut contents = OutboxContents::default();
         for path in self.files()? {
-            let bytes = fs::read(&path).map_err(io_error("read", &path))?;
+            let bytes = match fs::read(&path) {
+                Ok(bytes) => bytes,
+                // Removed by a sender that settled it since the listing.
+                Err(error) if error.kind() == io::ErrorKind::NotFound => continue,
+                Err(error) => return Err(io_error("read", &path)(error)),
+            };
             match serde_json::from_slice::<OutboxEntry>(&bytes) {
                 Ok(entry) if self.path(&entry.submission.id) == path => {
                     contents.entries.push(entry)
@@ -229,12 +294,14 @@ impl Outbox {
             }
         }
         contents.entries.sort_by(|a, b| {
-            (a.submission.created_at, &a.submission.id)
-                .cmp(&(b.submission.created_at, &b.submission.id))
+            (a.sequence, a.submission.created_at, &a.submission.id).cmp(&(
+                b.sequence,
+                b.submission.created_at,
+                &b.submission.id,
+            ))
         });
         Ok(contents)
     }
-
     /// The `*.json` files of the outbox.
     fn files(&self) -> Result<Vec<PathBuf>, StoreError> {
         let entries = match fs::read_dir(&self.dir) {
@@ -270,7 +337,9 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::rules::Risk;
     use crate::github::submit::Step;
+    use crate::review::{ChecklistState, Destination, Verdict};
 
     fn server_error() -> SubmitError {
         SubmitError::GitHub {
@@ -290,6 +359,75 @@ mod tests {
         let wait = |attempts| next_attempt(attempts, &server_error(), now).unix_secs() - 1_000_000;
         assert_eq!([wait(1), wait(2), wait(3)], [60, 120, 240]);
         assert_eq!(wait(40), MAX_BACKOFF_SECS);
+    }
+
+    #[test]
+    fn entries_need_attention_when_refused_tried_too_often_or_too_old() {
+        let created = Timestamp::from_unix_secs(1_000_000);
+        let submission = Submission {
+            id: "20261124T120000Z-0011223344556677".into(),
+            repo: "acme/shop".into(),
+            pr: 7,
+            head_sha: "abc".into(),
+            verdict: Verdict::Block,
+            body: "x".into(),
+            comments: Vec::new(),
+            created_at: created,
+            chain: None,
+        };
+        let decision = Decision {
+            repo: "acme/shop".into(),
+            pr: 7,
+            title: "t".into(),
+            branch: None,
+            base_sha: "b".into(),
+            head_sha: "abc".into(),
+            risk: Risk::Low,
+            findings_summary: Vec::new(),
+            checklist: ChecklistState::default(),
+            notes: Vec::new(),
+            verdict: Verdict::Block,
+            reviewer: "ana".into(),
+            time: created,
+            destination: Destination::Outbox {
+                id: submission.id.clone(),
+            },
+            prev_hash: String::new(),
+        };
+        let mut entry = OutboxEntry::intent(submission, decision, 3, created);
+        assert_eq!(
+            (entry.state, entry.sequence),
+            (EntryState::Sending, Some(3))
+        );
+        assert!(!entry.needs_attention(created));
+        for _ in 0..MAX_AUTOMATIC_ATTEMPTS - 1 {
+            entry.failed(&server_error(), created);
+        }
+        assert_eq!(entry.state, EntryState::Unknown, "a 502 to the review POST");
+        assert!(!entry.needs_attention(created));
+        entry.failed(&server_error(), created);
+        assert!(
+            entry.needs_attention(created),
+            "{} attempts",
+            entry.attempts
+        );
+
+        entry.attempts = 1;
+        let later = Timestamp::from_unix_secs(1_000_000 + MAX_AUTOMATIC_AGE_SECS + 1);
+        assert!(!entry.needs_attention(created));
+        assert!(entry.needs_attention(later), "three days old");
+
+        let refused = SubmitError::GitHub {
+            step: Step::Label,
+            error: GitHubError::Forbidden {
+                what: "x".into(),
+                message: String::new(),
+            },
+            posted: None,
+        };
+        entry.failed(&refused, created);
+        assert_eq!(entry.state, EntryState::Refused);
+        assert!(entry.needs_attention(created));
     }
 
     #[test]

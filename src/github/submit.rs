@@ -3,8 +3,9 @@
 //!
 //! Delivery is a sequence of idempotent steps, so a retry after a partial failure completes
 //! the rest without posting the review twice:
-//! 1. look for a review of the analysed commit whose body carries this submission's marker;
-//!    reuse it;
+//! 1. look for a review of the analysed commit, written by the token's own user, whose first
+//!    line is this submission's marker (id and head); reuse it. A review by anyone else
+//!    carrying the marker is ignored: a PR author cannot pre-post it to suppress a verdict;
 //! 2. otherwise check that the PR's head is still the analysed commit (refuse when it moved)
 //!    and post the review (`APPROVE` or `REQUEST_CHANGES`, `commit_id` = the analysed head);
 //! 3. Approve sets the commit status `schemagate/data-review` to success, Block to failure;
@@ -32,7 +33,8 @@ pub const BLOCKED_LABEL: &str = "data-review: blocked";
 /// One verdict ready to post: the same bytes on every attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Submission {
-    /// Names this submission; its marker in the body lets a retry find the posted review.
+    /// Names this submission (`<time>-<16 hex of randomness>`); its marker in the body lets a
+    /// retry find the posted review.
     pub id: String,
     /// `owner/name`.
     pub repo: String,
@@ -48,6 +50,10 @@ pub struct Submission {
     pub comments: Vec<ReviewComment>,
     /// When it was prepared.
     pub created_at: Timestamp,
+    /// The decision log's chain head after this submission's intent record, once logged
+    /// ([`Submission::with_chain`]); it is in the marker. Absent in older outbox entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<String>,
 }
 
 /// What a submission is made of.
@@ -79,7 +85,7 @@ impl Submission {
     /// Prepares the body and comments: open findings and notes on lines of the diff become
     /// inline comments, the others go in the body.
     pub fn prepare(inputs: &SubmissionInputs<'_>) -> Submission {
-        let id = submission_id(inputs);
+        let id = submission_id(inputs.now);
         let marker = SubmissionMarker {
             id: id.clone(),
             verdict: inputs.verdict,
@@ -112,36 +118,80 @@ impl Submission {
             body,
             comments: placement.comments,
             created_at: inputs.now,
+            chain: None,
+        }
+    }
+
+    /// The same submission with the decision log's chain head `chain` in its marker (the
+    /// body's first line): set once its intent record is logged, before the first request.
+    pub fn with_chain(self, chain: &str) -> Submission {
+        let chain = Some(chain.to_owned());
+        let marker = SubmissionMarker {
+            chain: chain.clone(),
+            ..self.marker_fields()
+        }
+        .render();
+        let rest = self
+            .body
+            .split_once('\n')
+            .map_or("", |(_, rest)| rest)
+            .to_owned();
+        Submission {
+            body: format!("{marker}\n{rest}"),
+            chain,
+            ..self
         }
     }
 
     /// The marker this submission's review body starts with.
     pub fn marker(&self) -> String {
+        self.marker_fields().render()
+    }
+
+    fn marker_fields(&self) -> SubmissionMarker {
         SubmissionMarker {
             id: self.id.clone(),
             verdict: self.verdict,
             head_sha: self.head_sha.clone(),
-            chain: None,
+            chain: self.chain.clone(),
         }
-        .render()
+    }
+
+    /// Whether the review `body` (by the token's own user, of `commit`) is this submission's.
+    fn is_mine(&self, body: &str, commit: Option<&str>) -> bool {
+        commit == Some(self.head_sha.as_str())
+            && SubmissionMarker::parse(body)
+                .is_some_and(|marker| marker.id == self.id && marker.head_sha == self.head_sha)
     }
 }
 
-/// `<time>-<8 hex>`: the time it was prepared and a digest of what it is about.
-fn submission_id(inputs: &SubmissionInputs<'_>) -> String {
-    let mut hasher = Sha256::new();
-    for part in [
-        inputs.repo,
-        &inputs.pr.to_string(),
-        inputs.head_sha,
-        &format!("{:?}", inputs.verdict),
-        &inputs.now.unix_secs().to_string(),
-    ] {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
+/// `<time>-<16 hex>`: when it was prepared and 8 random bytes, so that two submits in the same
+/// second differ and nobody can predict the id from public facts (a PR author pre-posting the
+/// marker is ignored anyway: only the token's own reviews count).
+fn submission_id(now: Timestamp) -> String {
+    format!("{}-{}", now.compact(), hex::encode(nonce()))
+}
+
+/// 8 bytes from the operating system's random source. Should it fail (it does not on the
+/// systems schemagate runs on), a digest of the clock's nanoseconds, the process id and a
+/// per-process counter stands in: still distinct per submission, never a panic.
+fn nonce() -> [u8; 8] {
+    let mut bytes = [0_u8; 8];
+    if getrandom::fill(&mut bytes).is_ok() {
+        return bytes;
     }
-    let digest = hex::encode(hasher.finalize());
-    format!("{}-{}", inputs.now.compact(), &digest[..8])
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    let mut hasher = Sha256::new();
+    hasher.update(nanos.to_le_bytes());
+    hasher.update(std::process::id().to_le_bytes());
+    hasher.update(count.to_le_bytes());
+    let digest = hasher.finalize();
+    bytes.copy_from_slice(&digest[..8]);
+    bytes
 }
 
 /// The posted review.
@@ -216,12 +266,39 @@ fn posted_note(posted: &Option<Delivered>) -> String {
 }
 
 impl SubmitError {
-    /// Whether trying again later may succeed (network, timeout, 5xx, rate limit).
+    /// Whether trying again later may succeed (network, timeout, 408, 5xx, rate limit).
     pub fn is_transient(&self) -> bool {
         match self {
             SubmitError::HeadMoved { .. } => false,
             SubmitError::GitHub { error, .. } => error.is_transient(),
         }
+    }
+
+    /// Whether the review POST went out and the answer leaves it unknown whether GitHub
+    /// created the review: an answer that is not the review (a 200 with malformed JSON or an
+    /// HTML page), a connection reset or another network error, a timeout, a 5xx. The retry
+    /// looks the review up before posting again.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            SubmitError::GitHub {
+                step: Step::PostReview,
+                error,
+                ..
+            } => match error {
+                GitHubError::Decode { .. }
+                | GitHubError::Network { .. }
+                | GitHubError::Timeout { .. } => true,
+                GitHubError::Server { status, .. } => *status >= 500,
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Whether the submission stays in the outbox for a later attempt: the failure passes,
+    /// or the review may exist already.
+    pub fn keeps_entry(&self) -> bool {
+        self.is_transient() || self.outcome_unknown()
     }
 
     /// What the reviewer can do about it (the message already says it for most errors).
@@ -242,7 +319,7 @@ impl SubmitError {
                  nor review a closed one); your ticks and the chosen verdict are kept in the \
                  draft: choose another verdict or ask another reviewer"
             }
-            _ if self.is_transient() => "it will be retried by `schemagate submit --retry`",
+            _ if self.keeps_entry() => "it will be retried by `schemagate submit --retry`",
             _ => "your ticks and the chosen verdict are kept in the draft",
         }
     }
@@ -266,6 +343,14 @@ struct Review {
     html_url: String,
     #[serde(default)]
     commit_id: Option<String>,
+    /// `null` for a deleted ("ghost") account.
+    #[serde(default)]
+    user: Option<ReviewUser>,
+}
+
+#[derive(Deserialize)]
+struct ReviewUser {
+    login: String,
 }
 
 /// Posts `submission` (see the module docs for the steps).
@@ -325,14 +410,14 @@ async fn check_head(client: &GitHub, submission: &Submission) -> Result<(), Subm
     }
 }
 
-/// The PR's review of the analysed commit whose body carries the submission's marker, if one
-/// was posted already.
+/// The PR's review of the analysed commit, written by the token's own user, whose first line
+/// is the submission's marker, if one was posted already. The user's login is asked
+/// ([`GitHub::viewer_login`]) only when a review carries the marker.
 async fn find_review(
     client: &GitHub,
     submission: &Submission,
 ) -> Result<Option<Delivered>, GitHubError> {
     let Submission { repo, pr, .. } = submission;
-    let marker = submission.marker();
     for page in 1..=MAX_PAGES {
         let reviews: Vec<Review> = client
             .get_json(
@@ -340,16 +425,21 @@ async fn find_review(
                 &page_path(&format!("/repos/{repo}/pulls/{pr}/reviews"), page),
             )
             .await?;
-        let found = reviews.iter().find(|review| {
-            review.commit_id.as_deref() == Some(submission.head_sha.as_str())
-                && review.body.as_deref().is_some_and(|b| b.contains(&marker))
-        });
-        if let Some(review) = found {
-            return Ok(Some(Delivered {
-                review_id: review.id,
-                url: review.html_url.clone(),
-                reused: true,
-            }));
+        for review in &reviews {
+            let marked = review
+                .body
+                .as_deref()
+                .is_some_and(|body| submission.is_mine(body, review.commit_id.as_deref()));
+            let Some(author) = review.user.as_ref().filter(|_| marked) else {
+                continue;
+            };
+            if author.login == client.viewer_login().await? {
+                return Ok(Some(Delivered {
+                    review_id: review.id,
+                    url: review.html_url.clone(),
+                    reused: true,
+                }));
+            }
         }
         if is_last_page(reviews.len()) {
             break;

@@ -115,6 +115,17 @@ impl SubmissionMarker {
         line
     }
 
+    /// The marker as the console's preview shows it: verdict and head, with the random id and
+    /// the chain head (known only once the verdict is logged) named, not shown.
+    pub fn render_preview(&self) -> String {
+        format!(
+            "{SUBMISSION_MARKER_OPEN}(id and decision log chain head set when sent) verdict={} \
+             head={} -->",
+            verdict_token(self.verdict),
+            self.head_sha
+        )
+    }
+
     /// The marker at the start of a review body, if there is one (anything after the first
     /// line is ignored: only the first line is schemagate's).
     pub fn parse(body: &str) -> Option<SubmissionMarker> {

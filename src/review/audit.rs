@@ -115,12 +115,23 @@ pub fn stale_approvals(
 ) -> Vec<StaleApproval> {
     selected
         .iter()
-        .filter(|record| record.decision.verdict == Verdict::Approve)
+        .filter(|record| {
+            record.decision.verdict == Verdict::Approve && !record.decision.destination.is_unsent()
+        })
         .filter_map(|approval| {
             let d = &approval.decision;
+            // The records of the same submission (its intent, its delivery) are not later
+            // decisions; neither are verdicts that were never sent.
+            let submission = d.destination.submission();
             let later = all
                 .iter()
-                .find(|r| r.line > approval.line && same_pr(&r.decision, d))
+                .find(|r| {
+                    r.line > approval.line
+                        && same_pr(&r.decision, d)
+                        && !r.decision.destination.is_unsent()
+                        && (submission.is_none()
+                            || r.decision.destination.submission() != submission)
+                })
                 .map(|r| StaleReason::LaterDecision {
                     line: r.line,
                     verdict: r.decision.verdict,
@@ -282,6 +293,12 @@ fn destination_text(destination: &Destination) -> String {
             None => format!("GitHub review {id} {url}"),
         },
         Destination::Outbox { id } => format!("queued in the outbox as {id}"),
+        Destination::Superseded { outbox, by } => {
+            format!("never sent (outbox {outbox}): superseded by the newer verdict {by}")
+        }
+        Destination::NotSent { outbox, reason } => {
+            format!("never sent (outbox {outbox}): {reason}")
+        }
         Destination::LocalOnly => "kept locally".to_owned(),
     }
 }
@@ -609,6 +626,52 @@ mod tests {
                 ),
                 (3, "the head moved to c2".to_owned()),
             ]
+        );
+    }
+
+    #[test]
+    fn a_submission_s_own_records_and_unsent_verdicts_do_not_make_an_approval_stale() {
+        let with = |line, verdict, destination| Record {
+            decision: Decision {
+                destination,
+                ..record(line, 7, verdict, 10, "a").decision
+            },
+            ..record(line, 7, verdict, 10, "a")
+        };
+        let records = [
+            with(1, Verdict::Approve, Destination::Outbox { id: "s1".into() }),
+            with(2, Verdict::Block, Destination::Outbox { id: "s0".into() }),
+            with(
+                3,
+                Verdict::Block,
+                Destination::Superseded {
+                    outbox: "s0".into(),
+                    by: "s1".into(),
+                },
+            ),
+            with(
+                4,
+                Verdict::Approve,
+                Destination::GitHubReview {
+                    id: 80,
+                    url: "u".into(),
+                    outbox: Some("s1".into()),
+                },
+            ),
+        ];
+        let approval: Vec<&Record> = vec![&records[0]];
+        let stale = stale_approvals(&records, &approval, &BTreeMap::new());
+        assert_eq!(stale.len(), 1, "the queued Block at line 2 still counts");
+        assert_eq!(
+            stale[0].reasons[0].to_string(),
+            "decided again at line 2 (block at a)"
+        );
+        let delivered: Vec<&Record> = vec![&records[3]];
+        assert!(stale_approvals(&records, &delivered, &BTreeMap::new()).is_empty());
+        let only_own = [records[0].clone(), records[2].clone(), records[3].clone()];
+        assert!(
+            stale_approvals(&only_own, &[&only_own[0]], &BTreeMap::new()).is_empty(),
+            "its own delivery and a superseded verdict are not later decisions"
         );
     }
 

@@ -74,13 +74,56 @@ pub enum Destination {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         outbox: Option<String>,
     },
-    /// Queued in the outbox while offline.
+    /// The intent to send, logged before the first request (older logs: queued after a
+    /// failed send). A later record with the same outbox id says what became of it:
+    /// `GitHubReview`, `Superseded` or `NotSent`; until then it waits in the outbox.
     Outbox {
-        /// The outbox entry.
+        /// The outbox entry (the submission id).
         id: String,
+    },
+    /// Never posted: a newer verdict on the same PR was logged after it (sending it would put
+    /// the stale verdict last on GitHub).
+    Superseded {
+        /// The outbox entry it completes.
+        outbox: String,
+        /// The newer submission (or, for a record without one, `review <GitHub review id>`).
+        by: String,
+    },
+    /// Never posted: GitHub refused it before the review was created (or the PR moved, or it
+    /// could not be kept on disk); the reviewer was told.
+    NotSent {
+        /// The outbox entry it completes.
+        outbox: String,
+        /// Why.
+        reason: String,
     },
     /// Kept locally only (local checkout, no GitHub).
     LocalOnly,
+}
+
+impl Destination {
+    /// The submission (outbox id) this record belongs to: its intent, its delivery from the
+    /// outbox, or its fate. `None` for direct sends of older versions and local records.
+    pub fn submission(&self) -> Option<&str> {
+        match self {
+            Destination::Outbox { id }
+            | Destination::GitHubReview {
+                outbox: Some(id), ..
+            }
+            | Destination::Superseded { outbox: id, .. }
+            | Destination::NotSent { outbox: id, .. } => Some(id),
+            Destination::GitHubReview { outbox: None, .. } | Destination::LocalOnly => None,
+        }
+    }
+
+    /// Whether the record says its verdict was never sent (superseded, or not sent): it is
+    /// not a verdict anyone gave GitHub, and no later than the one it stands for.
+    pub fn is_unsent(&self) -> bool {
+        matches!(
+            self,
+            Destination::Superseded { .. } | Destination::NotSent { .. }
+        )
+    }
 }
 
 /// One submitted verdict, with everything it was based on.

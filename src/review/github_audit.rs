@@ -81,7 +81,9 @@ pub fn compare(prs: &[GitHubPrFacts], log: &[Record]) -> GitHubAudit {
     let approved: BTreeSet<(&str, u64, &str)> = log
         .iter()
         .map(|record| &record.decision)
-        .filter(|decision| decision.verdict == Verdict::Approve)
+        .filter(|decision| {
+            decision.verdict == Verdict::Approve && !decision.destination.is_unsent()
+        })
         .map(|decision| {
             (
                 decision.repo.as_str(),

@@ -1,7 +1,9 @@
 //! The console's outbox retry: before each load of the GitHub queue, the verdicts waiting in
-//! the outbox whose back-off is over are sent again, and what went wrong (an entry failing
-//! again, a damaged file set aside, an entry dropped because a later verdict was delivered,
-//! an outbox that cannot be read) becomes the queue's error lines. Deliveries say nothing: the
+//! the outbox whose back-off is over are sent again (an entry left by a console or `submit`
+//! killed mid-send among them: it is looked up on GitHub first), and what went wrong (an entry
+//! failing again, one that needs attention and is no longer sent automatically, a damaged file
+//! set aside, an entry never sent because a newer verdict was logged, an outbox that cannot be
+//! read) becomes the queue's error lines. Deliveries say nothing: the
 //! entry leaves the outbox and the decision log records the review.
 
 use std::path::Path;
@@ -36,29 +38,41 @@ fn problems(report: &RetryReport, outbox: &Outbox) -> Vec<String> {
             aside.error
         )
     });
-    let superseded = report.superseded.iter().map(|entry| {
+    let attention = report.attention.iter().map(|entry| {
         format!(
-            "dropped unsent: {}: a later verdict on that PR was delivered since",
-            entry_name(&entry.submission)
+            "needs attention: {}: {} after {} attempt(s) ({}); not sent automatically any more: \
+             `schemagate submit --retry` sends it, or remove {}",
+            entry_name(&entry.submission),
+            entry.state.label(),
+            entry.attempts,
+            entry.last_error,
+            outbox.path(&entry.submission.id).display()
         )
     });
     let failed = report.retried.iter().filter_map(|retried| {
         let submission = &retried.entry.submission;
         let name = entry_name(submission);
         match &retried.result {
-            Ok(RetryOutcome::Sent(_)) => None,
-            Ok(RetryOutcome::StillFailing(error)) if error.is_transient() => {
+            Ok(RetryOutcome::Sent(_) | RetryOutcome::AlreadyRecorded) => None,
+            Ok(RetryOutcome::Superseded { by }) => Some(format!(
+                "never sent: {name}: superseded by the newer verdict {by} (logged)"
+            )),
+            Ok(RetryOutcome::StillFailing(error)) if error.keeps_entry() => {
                 Some(format!("still waiting: {name}: {error}"))
             }
             Ok(RetryOutcome::StillFailing(error)) => Some(format!(
-                "refused: {name}: {error}; {}; the entry stays in {} until you remove it",
+                "refused: {name}: {error}; {}; the entry stays in {} (not sent automatically any \
+                 more) until you remove it",
                 error.advice(),
                 outbox.path(&submission.id).display()
             )),
+            Ok(RetryOutcome::Refused(error)) => {
+                Some(format!("refused: {name}: {error}; {}", error.advice()))
+            }
             Err(error) => Some(format!("{name}: {error}")),
         }
     });
-    set_aside.chain(superseded).chain(failed).collect()
+    set_aside.chain(attention).chain(failed).collect()
 }
 
 /// `acme/shop#7 Block`: an outbox entry in messages.

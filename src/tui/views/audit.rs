@@ -422,6 +422,8 @@ fn destination_label(destination: &Destination) -> &'static str {
     match destination {
         Destination::GitHubReview { .. } => "GitHub",
         Destination::Outbox { .. } => "outbox",
+        Destination::Superseded { .. } => "superseded",
+        Destination::NotSent { .. } => "not sent",
         Destination::LocalOnly => "local only",
     }
 }
@@ -801,6 +803,14 @@ fn destination_text(destination: &Destination) -> String {
             format!("GitHub review {id} {}", clean(url))
         }
         Destination::Outbox { id } => format!("the outbox ({}), not sent yet", clean(id)),
+        Destination::Superseded { outbox, by } => format!(
+            "never sent ({}): superseded by the newer verdict {}",
+            clean(outbox),
+            clean(by)
+        ),
+        Destination::NotSent { outbox, reason } => {
+            format!("never sent ({}): {}", clean(outbox), clean(reason))
+        }
         Destination::LocalOnly => "the local log only (not sent to GitHub)".to_owned(),
     }
 }

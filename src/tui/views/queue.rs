@@ -392,7 +392,12 @@ fn last_decision(records: &[Record], entry: &PrEntry, reviewer: &str) -> Option<
     records
         .iter()
         .map(|record| &record.decision)
-        .rfind(|d| d.repo == meta.repo && d.pr == meta.number && d.reviewer == reviewer)
+        .rfind(|d| {
+            d.repo == meta.repo
+                && d.pr == meta.number
+                && d.reviewer == reviewer
+                && !d.destination.is_unsent()
+        })
         .map(|d| LastDecision {
             verdict: d.verdict,
             stale: d.head_sha != meta.head_sha,

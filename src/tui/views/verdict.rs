@@ -16,6 +16,7 @@ use super::{centered, wrapped_rows};
 use crate::check::PrReport;
 use crate::github::dispatch::{SendOutcome, decision_record};
 use crate::github::submit::{Submission, SubmissionInputs};
+use crate::report::review_body::SubmissionMarker;
 use crate::report::sanitize::sanitize_line;
 use crate::review::{DecisionLog, Destination, DraftChange, Verdict, check_verdict};
 use crate::tui::app::{App, Context, Overlay};
@@ -307,6 +308,10 @@ impl VerdictState {
                 error: error.to_string(),
                 advice: error.advice().to_owned(),
             },
+            Ok(SendOutcome::Superseded { by }) => Stage::NotSent {
+                error: format!("a newer verdict on this PR ({by}) was logged meanwhile"),
+                advice: "this one was logged as superseded and not posted".to_owned(),
+            },
             Err(error) => Stage::Failed(error.clone()),
         };
     }
@@ -419,9 +424,17 @@ fn draw_preview(
         submission.comments.len(),
         scroll.saturating_add(1).min(total),
     );
+    // The marker's id is random and its chain head is known only once the verdict is logged:
+    // the preview shows what the line holds, not values that will change.
+    let marker = SubmissionMarker::parse(&submission.body).map(|marker| marker.render_preview());
     let body: Vec<Line> = submission
         .body
         .lines()
+        .enumerate()
+        .map(|(index, line)| match &marker {
+            Some(marker) if index == 0 => marker.as_str(),
+            _ => line,
+        })
         .skip(scroll)
         .take(usize::from(area.height))
         .map(|line| Line::styled(sanitize_line(line).into_owned(), theme.text))
