@@ -14,7 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use schemagate::github::dispatch::{Retried, RetryOutcome, SendOutcome, retry, send};
 use schemagate::github::inline::{DiffLines, fetch_diff_lines};
-use schemagate::github::outbox::Outbox;
+use schemagate::github::outbox::{Outbox, OutboxEntry};
 use schemagate::github::submit::{STATUS_CONTEXT, Submission, SubmissionInputs, SubmitError};
 use schemagate::github::{GitHub, GitHubError, Token, TokenSource};
 use schemagate::report::review_body::SubmissionMarker;
@@ -1632,4 +1632,107 @@ async fn an_entry_tried_too_often_needs_attention_and_only_an_explicit_retry_sen
         "{asked:?}"
     );
     assert_eq!(posts().await, 2);
+}
+
+/// What a send killed after its intent was written leaves: the intent record and the entry.
+fn leave_an_interrupted_send(dir: &Path, submission: Submission, verdict: Verdict) -> String {
+    let log = DecisionLog::in_dir(dir);
+    let id = submission.id.clone();
+    let intent = log
+        .append(&Decision {
+            destination: Destination::Outbox { id: id.clone() },
+            ..decision(&cascade_pr(), verdict)
+        })
+        .unwrap();
+    let entry = OutboxEntry::intent(
+        submission.with_chain(&intent.chain_head),
+        intent.decision,
+        intent.line,
+        now(),
+    );
+    Outbox::in_dir(dir).save(&entry).unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_send_interrupted_after_the_post_is_completed_by_the_console_s_next_load() {
+    let server = MockServer::start().await;
+    let entry = cascade_pr();
+    let submission = submission(&entry, Verdict::Block);
+    let mut posted_review = fixture("review_created.json");
+    posted_review["body"] = json!(submission.body);
+    posted_review["commit_id"] = json!(HEAD);
+    Mock::given(method("GET"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([posted_review])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let id = leave_an_interrupted_send(dir.path(), submission, Verdict::Block);
+
+    let problems =
+        schemagate::tui::outbox_retry::retry_due(&client(&server), dir.path(), now()).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    let requests = requests(&server).await;
+    assert!(
+        posted(&requests, &format!("POST {}", reviews_path())).is_empty(),
+        "the review GitHub took before the kill is not posted again"
+    );
+    assert_eq!(
+        posted(&requests, &format!("POST {}", status_path())).len(),
+        1
+    );
+    let records = destinations(dir.path());
+    assert!(
+        matches!(
+            &records[..],
+            [Destination::Outbox { .. }, Destination::GitHubReview { id: 80, outbox: Some(of), .. }]
+                if *of == id
+        ),
+        "{records:?}"
+    );
+    assert!(
+        Outbox::in_dir(dir.path())
+            .load(now())
+            .unwrap()
+            .entries
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_entry_that_needs_attention_is_a_queue_error_line_not_a_retry() {
+    let server = github_ok().await;
+    let dir = tempfile::tempdir().unwrap();
+    leave_an_interrupted_send(
+        dir.path(),
+        submission(&cascade_pr(), Verdict::Block),
+        Verdict::Block,
+    );
+    let outbox = Outbox::in_dir(dir.path());
+    let mut entry = outbox.load(now()).unwrap().entries.remove(0);
+    entry.attempts = schemagate::github::outbox::MAX_AUTOMATIC_ATTEMPTS;
+    entry.last_error = "GitHub answered 503".into();
+    outbox.save(&entry).unwrap();
+
+    let problems =
+        schemagate::tui::outbox_retry::retry_due(&client(&server), dir.path(), now()).await;
+    let [line] = &problems[..] else {
+        panic!("{problems:?}");
+    };
+    assert!(
+        line.starts_with("needs attention: octocat/Hello-World#1347 Block"),
+        "{line}"
+    );
+    assert!(
+        line.contains("after 10 attempt(s) (GitHub answered 503)"),
+        "{line}"
+    );
+    assert!(
+        line.contains("`schemagate submit --retry` sends it"),
+        "{line}"
+    );
+    assert!(requests(&server).await.is_empty(), "nothing was asked");
 }

@@ -20,7 +20,7 @@ use crate::github::cache::ContentCache;
 use crate::github::contents::short;
 use crate::github::dispatch::{RetryOutcome, SendOutcome, decision_record, retry, send};
 use crate::github::inline::fetch_diff_lines;
-use crate::github::outbox::Outbox;
+use crate::github::outbox::{MAX_AUTOMATIC_AGE_SECS, MAX_AUTOMATIC_ATTEMPTS, Outbox};
 use crate::github::remote::fetch_pr;
 use crate::github::submit::{Submission, SubmissionInputs, SubmitError};
 use crate::github::{GitHub, GitHubError};
@@ -368,9 +368,23 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
                 println!("removed: {name}: the decision log already records it")
             }
             Ok(RetryOutcome::StillFailing(error)) if error.keeps_entry() => {
+                let mut after = entry.clone();
+                after.failed(error, now);
+                let attention = if after.needs_attention(now) {
+                    format!(
+                        "; it needs attention: after {MAX_AUTOMATIC_ATTEMPTS} attempts or {} \
+                         days it is no longer sent automatically, only by `submit --retry` (or \
+                         remove {})",
+                        MAX_AUTOMATIC_AGE_SECS / 86_400,
+                        Outbox::in_dir(data).path(&entry.submission.id).display()
+                    )
+                } else {
+                    String::new()
+                };
                 println!(
-                    "still waiting: {name} (attempt {}): {}",
-                    entry.attempts.saturating_add(1),
+                    "still waiting: {name} (attempt {}, {}): {}{attention}",
+                    after.attempts,
+                    after.state.label(),
                     sanitize_line(&error.to_string())
                 );
                 if code == 0 {

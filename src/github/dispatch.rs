@@ -186,12 +186,14 @@ pub async fn send(
     let entry = OutboxEntry::intent(submission, intent.decision, intent.line, now);
     if let Err(source) = outbox.save(&entry) {
         let reason = format!("the outbox could not keep it: {source}");
-        record_fate(
+        // The log took the intent a moment ago; should it refuse this record, the error
+        // returned still says the one thing that matters: nothing was sent.
+        let _unrecorded = record_fate(
             log,
             &entry,
             Destination::NotSent { outbox: id, reason },
             now,
-        )?;
+        );
         return Err(DispatchError::NotQueued { source });
     }
     let (repo, pr) = (&entry.decision.repo, entry.decision.pr);
