@@ -1,6 +1,8 @@
 //! The decision log survives crashes and shows tampering: a writer appending in a tight loop
 //! is SIGKILLed at random moments and the log always verifies with every acknowledged record
-//! intact; edits, removals, reorderings, damage and truncation are each named at the right line.
+//! intact; edits, removals, reorderings, damage and truncation are each named at the right line;
+//! the anchor catches a removed or rewritten last record, and tells a crash between the log and
+//! anchor writes from tampering.
 
 #[path = "support/kill_child.rs"]
 mod kill_child;
@@ -13,6 +15,7 @@ use std::time::Instant;
 use kill_child::{Rng, ack, run_and_kill, writer_dir, writer_expired};
 use schemagate::analysis::rules::Risk;
 use schemagate::review::decision_log::{Break, LOG_FILE, read_all, verify};
+use schemagate::review::log_anchor::{AnchorCheck, anchor_path};
 use schemagate::review::{
     ChecklistState, Decision, DecisionLog, Destination, FindingSummary, Note, Timestamp, Verdict,
 };
@@ -198,13 +201,7 @@ fn an_edited_record_is_named() {
 fn an_edit_with_a_recomputed_digest_is_caught_by_the_next_record() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, mut lines) = five_records(dir.path());
-    let edited = replace(&lines[2], "\"reviewer\":\"ana\"", "\"reviewer\":\"eve\"");
-    let digest_field_len = ",\"digest\":\"\"}".len() + 64;
-    let (body, _) = edited.split_at(edited.len() - digest_field_len);
-    let mut hashed = body.to_vec();
-    hashed.push(b'}');
-    let digest = hex::encode(Sha256::digest(&hashed));
-    lines[2] = [body, b",\"digest\":\"", digest.as_bytes(), b"\"}"].concat();
+    lines[2] = forge(&lines[2], "\"reviewer\":\"ana\"", "\"reviewer\":\"eve\"");
     write_lines(&path, &lines);
     assert_eq!(first_break(&path), Break::OutOfChain { line: 4 });
 }
@@ -257,26 +254,191 @@ fn a_damaged_line_in_the_middle_is_named() {
 }
 
 #[test]
-fn a_truncated_file_is_a_torn_tail_not_tampering() {
+fn a_record_cut_short_at_the_end_is_a_torn_tail_not_tampering() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, _) = five_records(dir.path());
+    let intact = fs::read(&path).expect("read");
+    let anchor = fs::read(anchor_path(&path)).expect("anchor");
+    let mut sixth = decision(6);
+    sixth.title = "Émigrer les données — 数据".into();
+    let line = serde_json::to_vec(&sixth).expect("json");
+    for cut in 1..=line.len() {
+        fs::write(&path, [intact.as_slice(), &line[..cut]].concat()).expect("tear");
+        let verification = verify(&path).expect("verify");
+        assert!(
+            verification.is_intact(),
+            "cut {cut}: {:?} {}",
+            verification.broken,
+            verification.anchor
+        );
+        let tail = verification.torn_tail.expect("a torn tail");
+        assert_eq!((tail.line, tail.bytes.len()), (6, cut), "cut {cut}");
+    }
+
+    let appended = DecisionLog::in_dir(dir.path())
+        .append(&decision(6))
+        .expect("append after a torn tail");
+    assert_eq!(appended.line, 6);
+    let (moved, aside) = appended.torn_tail_moved_to.expect("the tail moved aside");
+    assert_eq!(fs::read(aside).expect("kept"), moved.bytes);
+    let after = verify(&path).expect("verify");
+    assert!(after.is_intact() && after.torn_tail.is_none());
+    assert_eq!((after.verified, after.anchor), (6, AnchorCheck::Matches));
+    assert_ne!(fs::read(anchor_path(&path)).expect("anchor"), anchor);
+}
+
+#[test]
+fn a_removed_last_record_is_caught_by_the_anchor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut lines) = five_records(dir.path());
+    lines.pop();
+    write_lines(&path, &lines);
+    let verification = verify(&path).expect("verify");
+    assert_eq!(verification.broken, None, "the chain itself is whole");
+    assert_eq!(
+        verification.anchor,
+        AnchorCheck::Shorter {
+            records: 4,
+            anchored: 5
+        }
+    );
+    assert!(!verification.is_intact());
+    assert!(verification.anchor.to_string().contains("removed"));
+}
+
+#[test]
+fn a_log_cut_inside_a_record_is_a_removed_tail_not_a_crash() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, lines) = five_records(dir.path());
     let kept: usize = lines[..3].iter().map(|l| l.len() + 1).sum::<usize>() + lines[3].len() / 2;
     let bytes = fs::read(&path).expect("read");
     fs::write(&path, &bytes[..kept]).expect("truncate");
-
     let verification = verify(&path).expect("verify");
-    assert!(verification.is_intact());
-    assert_eq!(verification.verified, 3);
-    let tail = verification.torn_tail.expect("a torn tail");
-    assert_eq!((tail.line, tail.bytes.len()), (4, lines[3].len() / 2));
+    assert_eq!(verification.torn_tail.as_ref().map(|t| t.line), Some(4));
+    assert_eq!(
+        verification.anchor,
+        AnchorCheck::Shorter {
+            records: 3,
+            anchored: 5
+        }
+    );
+    assert!(!verification.is_intact());
+}
+
+#[test]
+fn a_last_record_replaced_by_garbage_is_tampering_not_a_torn_write() {
+    for (garbage, terminated) in [
+        (b"garbage".as_slice(), true),
+        (b"{\"repo\": garbage".as_slice(), false),
+        (b"\0\0\0\0".as_slice(), false),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (path, mut lines) = five_records(dir.path());
+        lines.pop();
+        let mut bytes = lines.join(&b'\n');
+        bytes.push(b'\n');
+        bytes.extend_from_slice(garbage);
+        if terminated {
+            bytes.push(b'\n');
+        }
+        fs::write(&path, &bytes).expect("write");
+        let verification = verify(&path).expect("verify");
+        let shown = String::from_utf8_lossy(garbage);
+        assert_eq!(verification.torn_tail, None, "{shown}");
+        assert!(
+            matches!(verification.broken, Some(Break::Unreadable { line: 5, .. })),
+            "{shown}: {:?}",
+            verification.broken
+        );
+        assert_eq!(verification.anchor, AnchorCheck::Rewritten { line: 5 });
+        let read = read_all(&path).expect("read");
+        assert_eq!(
+            read.bad_lines.iter().map(|b| b.line).collect::<Vec<_>>(),
+            [5]
+        );
+
+        // Recording another decision keeps the garbage a line of its own, and the break.
+        let appended = DecisionLog::in_dir(dir.path())
+            .append(&decision(6))
+            .expect("append");
+        assert_eq!(appended.line, 6);
+        assert_eq!(appended.anchor, AnchorCheck::Rewritten { line: 5 });
+        let after = verify(&path).expect("verify");
+        assert!(matches!(
+            after.broken,
+            Some(Break::Unreadable { line: 5, .. })
+        ));
+        assert_eq!(after.anchor, AnchorCheck::Rewritten { line: 5 });
+        assert_eq!(read_all(&path).expect("read").records.len(), 5);
+    }
+}
+
+/// `line` with `from` replaced by `to` and its digest recomputed, as a forger would.
+fn forge(line: &[u8], from: &str, to: &str) -> Vec<u8> {
+    let edited = replace(line, from, to);
+    let digest_field_len = ",\"digest\":\"\"}".len() + 64;
+    let (body, _) = edited.split_at(edited.len() - digest_field_len);
+    let mut hashed = body.to_vec();
+    hashed.push(b'}');
+    let digest = hex::encode(Sha256::digest(&hashed));
+    [body, b",\"digest\":\"", digest.as_bytes(), b"\"}"].concat()
+}
+
+#[test]
+fn a_last_record_rewritten_with_a_recomputed_digest_is_caught_by_the_anchor() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, mut lines) = five_records(dir.path());
+    lines[4] = forge(
+        &lines[4],
+        "\"verdict\":\"approve\"",
+        "\"verdict\":\"block\"",
+    );
+    write_lines(&path, &lines);
+    let verification = verify(&path).expect("verify");
+    assert_eq!(
+        verification.broken, None,
+        "the forged record chains and digests"
+    );
+    assert_eq!(verification.anchor, AnchorCheck::Rewritten { line: 5 });
+    assert!(!verification.is_intact());
+}
+
+#[test]
+fn a_crash_between_the_log_and_the_anchor_is_not_tampering() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, _) = five_records(dir.path());
+    let anchor_file = anchor_path(&path);
+    let before = fs::read(&anchor_file).expect("anchor");
+    let log = DecisionLog::in_dir(dir.path());
+    log.append(&decision(6)).expect("append");
+    // The state on disk when a crash stops the append after the record, before the anchor.
+    fs::write(&anchor_file, &before).expect("anchor as before");
+    let verification = verify(&path).expect("verify");
+    assert!(verification.is_intact(), "{}", verification.anchor);
+    assert_eq!(verification.anchor, AnchorCheck::OneBehind);
+
+    let appended = log.append(&decision(7)).expect("append");
+    assert_eq!(appended.anchor, AnchorCheck::OneBehind);
+    let repaired = verify(&path).expect("verify");
+    assert_eq!(
+        (repaired.verified, repaired.anchor),
+        (7, AnchorCheck::Matches)
+    );
+}
+
+#[test]
+fn a_missing_anchor_is_reported_until_the_next_record_starts_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, _) = five_records(dir.path());
+    fs::remove_file(anchor_path(&path)).expect("remove the anchor");
+    let verification = verify(&path).expect("verify");
+    assert_eq!(verification.anchor, AnchorCheck::Missing);
+    assert!(!verification.is_intact());
 
     let appended = DecisionLog::in_dir(dir.path())
         .append(&decision(6))
-        .expect("append after a torn tail");
-    assert_eq!(appended.line, 4);
-    let (moved, aside) = appended.torn_tail_moved_to.expect("the tail moved aside");
-    assert_eq!(fs::read(aside).expect("kept"), moved.bytes);
+        .expect("append");
+    assert_eq!(appended.anchor, AnchorCheck::Missing);
     let after = verify(&path).expect("verify");
-    assert!(after.is_intact() && after.torn_tail.is_none());
-    assert_eq!(after.verified, 4);
+    assert_eq!((after.verified, after.anchor), (6, AnchorCheck::Matches));
 }

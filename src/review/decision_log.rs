@@ -8,8 +8,14 @@
 //! record that is out of place (records removed, inserted or reordered before it).
 //!
 //! Appends are one `write` of one line followed by `fsync`. A crash mid-write leaves a torn
-//! last line: it is reported as such (not as tampering), and the next append moves it aside to
-//! `decisions.jsonl.torn-<time>` so the chain continues from the last whole record.
+//! last line, the start of a record without its newline: it is reported as such (not as
+//! tampering), and the next append moves it aside to `decisions.jsonl.torn-<time>` so the chain
+//! continues from the last whole record. Any other unreadable line, the last one included, is
+//! damage or tampering.
+//!
+//! The chain cannot show that records were removed from, or rewritten at, its end: the anchor
+//! ([`log_anchor`](super::log_anchor)) beside the log names the record count and the last
+//! line's hash, and each append rewrites it after the record.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -22,6 +28,9 @@ use super::clock::{Clock, SystemClock, Timestamp};
 use super::draft::Note;
 use super::durable::{StoreError, aside_path, io_error, sync_dir};
 use super::gates::{ChecklistState, Verdict};
+use super::log_anchor::{
+    self, Anchor, AnchorCheck, AnchorRead, anchor_path, read_anchor, write_anchor,
+};
 use crate::analysis::rules::{Finding, Risk};
 
 /// The log's file name in the data directory.
@@ -198,6 +207,9 @@ pub struct LogRead {
     pub bad_lines: Vec<BadLine>,
     /// A torn last line.
     pub torn_tail: Option<TornTail>,
+    /// The hex SHA-256 of every whole line, in order (line `n` at index `n - 1`): the chain
+    /// heads a review's marker can name.
+    pub line_hashes: Vec<String>,
 }
 
 /// The first place the chain is broken.
@@ -270,12 +282,15 @@ pub struct Verification {
     pub broken: Option<Break>,
     /// A torn last line (a crash mid-append; a warning, not tampering).
     pub torn_tail: Option<TornTail>,
+    /// How the log's end compares with its anchor.
+    pub anchor: AnchorCheck,
 }
 
 impl Verification {
-    /// Whether no record was tampered with (a torn tail is allowed).
+    /// Whether no record was tampered with, and the anchor vouches for the log's end (a torn
+    /// tail and an anchor one record behind, both left by a crash, are allowed).
     pub fn is_intact(&self) -> bool {
-        self.broken.is_none()
+        self.broken.is_none() && !self.anchor.is_broken()
     }
 }
 
@@ -291,6 +306,10 @@ pub struct Appended {
     pub chain_head: String,
     /// A torn tail found before appending, and where it was moved.
     pub torn_tail_moved_to: Option<(TornTail, PathBuf)>,
+    /// How the log's end compared with its anchor before appending. When it was broken the
+    /// anchor was left as it was (the break stays reported); otherwise it now names this
+    /// record.
+    pub anchor: AnchorCheck,
 }
 
 /// The decision log of one data directory.
@@ -321,11 +340,13 @@ impl DecisionLog {
     }
 
     /// Appends `decision` (its `prev_hash` is replaced by the hash of the last whole line) as
-    /// one line, and syncs it to disk before returning. Holds an exclusive lock on the file
-    /// meanwhile, so two processes cannot interleave. A torn tail is first moved aside.
+    /// one line, and syncs it to disk before returning; then rewrites the anchor to name it,
+    /// unless the anchor showed tampering. Holds an exclusive lock on the file meanwhile, so
+    /// two processes cannot interleave. A torn tail is first moved aside.
     ///
     /// # Errors
-    /// [`StoreError`] when the log cannot be read, locked, or written.
+    /// [`StoreError`] when the log cannot be read, locked, or written, or the anchor cannot be
+    /// read or written (the record is then in the log, and the anchor one behind).
     pub fn append(&self, decision: &Decision) -> Result<Appended, StoreError> {
         let path = &self.path;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -348,24 +369,50 @@ impl DecisionLog {
             None => None,
         };
         let whole = whole_lines(&lines);
-        let prev_hash = whole
+        let hashes = line_hashes(whole);
+        let anchor_file = anchor_path(path);
+        let anchor = log_anchor::check(
+            &read_anchor(&anchor_file).map_err(io_error("read", &anchor_file))?,
+            &hashes,
+        );
+        let prev_hash = hashes
             .last()
-            .map_or_else(|| GENESIS_HASH.to_owned(), |l| sha256_hex(l.bytes));
+            .cloned()
+            .unwrap_or_else(|| GENESIS_HASH.to_owned());
         let decision = Decision {
             prev_hash,
             ..decision.clone()
         };
-        let line = encode_line(&decision)?;
+        let mut line = encode_line(&decision)?;
+        let chain_head = sha256_hex(line.strip_suffix(b"\n").unwrap_or(&line));
+        if whole.last().is_some_and(|last| !last.terminated) {
+            // An unreadable last line without its newline stays a line of its own.
+            line.insert(0, b'\n');
+        }
         file.write_all(&line).map_err(io_error("append to", path))?;
         file.sync_all().map_err(io_error("sync", path))?;
         if !existed && let Some(dir) = path.parent() {
             sync_dir(dir).map_err(io_error("flush", dir))?;
         }
+        // A broken anchor stays as it is, so the break stays reported; a missing one (a log
+        // older than anchors, or a deleted anchor, reported until now) starts again here.
+        let advance = matches!(
+            anchor,
+            AnchorCheck::Matches | AnchorCheck::OneBehind | AnchorCheck::Missing
+        );
+        if advance {
+            let record = Anchor {
+                records: whole.len() + 1,
+                head: chain_head.clone(),
+            };
+            write_anchor(&anchor_file, &record).map_err(io_error("write", &anchor_file))?;
+        }
         Ok(Appended {
             line: whole.len() + 1,
-            chain_head: sha256_hex(line.strip_suffix(b"\n").unwrap_or(&line)),
+            chain_head,
             decision,
             torn_tail_moved_to,
+            anchor,
         })
     }
 
@@ -393,11 +440,13 @@ impl DecisionLog {
 pub fn read_all(path: &Path) -> Result<LogRead, StoreError> {
     let bytes = read_log(path)?;
     let lines = split_lines(&bytes);
+    let whole = whole_lines(&lines);
     let mut read = LogRead {
         torn_tail: torn_tail(&lines),
+        line_hashes: line_hashes(whole),
         ..LogRead::default()
     };
-    for line in whole_lines(&lines) {
+    for line in whole {
         match parse_decision(line.bytes) {
             Ok(decision) => read.records.push(Record {
                 line: line.number,
@@ -413,19 +462,23 @@ pub fn read_all(path: &Path) -> Result<LogRead, StoreError> {
 }
 
 /// Checks the chain of the log at `path`: names the first record that was edited, that does not
-/// follow the line before it, or that is not a decision; a torn last line is reported apart.
+/// follow the line before it, or that is not a decision; compares the log's end with its
+/// anchor; a torn last line is reported apart. Holds a shared lock on the log meanwhile, so an
+/// append in another process is not seen half done (its record written, its anchor not yet).
 ///
 /// # Errors
-/// [`StoreError`] when the file exists but cannot be read.
+/// [`StoreError`] when the log or its anchor exists but cannot be read.
 pub fn verify(path: &Path) -> Result<Verification, StoreError> {
-    let bytes = read_log(path)?;
+    let (bytes, anchor) = read_log_and_anchor(path)?;
     let lines = split_lines(&bytes);
+    let whole = whole_lines(&lines);
     let mut verification = Verification {
         torn_tail: torn_tail(&lines),
+        anchor: log_anchor::check(&anchor, &line_hashes(whole)),
         ..Verification::default()
     };
     let mut expected_prev = GENESIS_HASH.to_owned();
-    for line in whole_lines(&lines) {
+    for line in whole {
         if let Some(broken) = check_line(line, &expected_prev) {
             verification.broken = Some(broken);
             break;
@@ -452,6 +505,25 @@ fn check_line(line: &Line<'_>, expected_prev: &str) -> Option<Break> {
         return Some(Break::Edited { line: number });
     }
     (decision.prev_hash != expected_prev).then_some(Break::OutOfChain { line: number })
+}
+
+/// The log's bytes and its anchor, read under a shared lock on the log (no log: empty, and
+/// whatever anchor there is).
+fn read_log_and_anchor(path: &Path) -> Result<(Vec<u8>, AnchorRead), StoreError> {
+    let anchor_file = anchor_path(path);
+    let read_anchor_file = || read_anchor(&anchor_file).map_err(io_error("read", &anchor_file));
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Vec::new(), read_anchor_file()?));
+        }
+        Err(error) => return Err(io_error("open", path)(error)),
+    };
+    file.lock_shared().map_err(io_error("lock", path))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(io_error("read", path))?;
+    Ok((bytes, read_anchor_file()?))
 }
 
 /// The log's bytes; empty when it does not exist.
@@ -493,21 +565,30 @@ fn split_lines(bytes: &[u8]) -> Vec<Line<'_>> {
     lines
 }
 
-/// The last line, when it lacks its newline or is not JSON: what a crash mid-append leaves.
+/// The last line, when it is what a crash mid-append leaves: the start of a JSON object
+/// (possibly all of it) without the newline that ends every record. Anything else at the end
+/// is a whole line, read (and checked) as such.
 fn torn_tail(lines: &[Line<'_>]) -> Option<TornTail> {
     let last = lines.last()?;
-    let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(last.bytes).is_ok();
-    if last.terminated && is_json {
-        return None;
-    }
-    let mut bytes = last.bytes.to_vec();
-    if last.terminated {
-        bytes.push(b'\n');
-    }
-    Some(TornTail {
+    (!last.terminated && is_json_object_prefix(last.bytes)).then(|| TornTail {
         line: last.number,
-        bytes,
+        bytes: last.bytes.to_vec(),
     })
+}
+
+/// Whether `bytes` are the start (or all) of a JSON object: parsing them fails only by
+/// running out of input.
+fn is_json_object_prefix(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&b'{')
+        && match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => true,
+            Err(error) => error.is_eof(),
+        }
+}
+
+/// The hex SHA-256 of each line.
+fn line_hashes(lines: &[Line<'_>]) -> Vec<String> {
+    lines.iter().map(|line| sha256_hex(line.bytes)).collect()
 }
 
 /// The lines before a torn tail (all of them when there is none).

@@ -10,6 +10,7 @@ pub mod durable;
 pub mod evidence;
 pub mod gates;
 pub mod github_audit;
+pub mod log_anchor;
 
 pub use checklist::{ChecklistError, Checklists};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
