@@ -1,6 +1,8 @@
 //! `schemagate audit` run as a binary on a decision log written through the library in a
 //! temporary data directory (`SCHEMAGATE_DATA_DIR`): filters, order, JSON and CSV output,
-//! `--verify` exit codes, and stale approvals after a new commit on a PR branch.
+//! `--verify` exit codes (a deleted, garbage or rewritten last record is caught, a crash between
+//! the log and anchor writes is not tampering), and stale approvals after a new commit on a PR
+//! branch.
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -9,10 +11,12 @@ use std::process::{Command, Output};
 
 use schemagate::analysis::rules::Risk;
 use schemagate::review::decision_log::LOG_FILE;
+use schemagate::review::log_anchor::anchor_path;
 use schemagate::review::{
     ChecklistState, Decision, DecisionLog, Destination, Note, Timestamp, Verdict,
 };
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 /// A waiver reason that needs CSV quoting.
 const AWKWARD_REASON: &str = "staging copy, checked by \"bo\"\nsecond line";
@@ -361,5 +365,120 @@ fn approvals_go_stale_when_the_pr_branch_moves() {
             (2, format!("newer_head:{pushed}")),
             (1, format!("newer_head:{pushed}"))
         ]
+    );
+}
+
+/// The log's lines (without newlines).
+fn log_lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .expect("read")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn write_log(path: &Path, lines: &[String]) {
+    fs::write(
+        path,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    )
+    .expect("write");
+}
+
+/// `--verify` exits 1 naming `expected`, and plain `audit` exits 0 with a warning.
+fn assert_caught(data: &Path, expected: &str) {
+    let verified = audit(data, &["--verify"]);
+    assert_eq!(verified.status.code(), Some(1), "{}", stderr(&verified));
+    assert!(
+        stderr(&verified).contains("was tampered with") && stderr(&verified).contains(expected),
+        "{}",
+        stderr(&verified)
+    );
+    let plain = audit(data, &[]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    assert!(
+        stderr(&plain).contains("fails its check") && stderr(&plain).contains("run --verify"),
+        "{}",
+        stderr(&plain)
+    );
+}
+
+#[test]
+fn verify_catches_a_deleted_last_record() {
+    let data = data_dir();
+    let path = data.path().join(LOG_FILE);
+    let mut lines = log_lines(&path);
+    lines.pop();
+    write_log(&path, &lines);
+    assert_caught(
+        data.path(),
+        "the log ends at record 3 but the anchor names 4 records",
+    );
+    let output = audit(data.path(), &["--verify", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["verification"]["intact"], false);
+    assert!(
+        report["verification"]["anchor"]
+            .as_str()
+            .is_some_and(|a| a.contains("removed")),
+        "{report}"
+    );
+}
+
+#[test]
+fn verify_catches_a_last_record_replaced_by_garbage() {
+    let data = data_dir();
+    let path = data.path().join(LOG_FILE);
+    let mut lines = log_lines(&path);
+    *lines.last_mut().expect("a line") = "not a record at all".to_owned();
+    write_log(&path, &lines);
+    assert_caught(data.path(), "line 4 is not a decision record");
+    let verified = audit(data.path(), &["--verify"]);
+    assert!(!stderr(&verified).contains("torn"), "{}", stderr(&verified));
+}
+
+#[test]
+fn verify_catches_a_last_record_rewritten_with_a_recomputed_digest() {
+    let data = data_dir();
+    let path = data.path().join(LOG_FILE);
+    let mut lines = log_lines(&path);
+    let last = lines
+        .last()
+        .expect("a line")
+        .replacen("\"risk\":\"MEDIUM\"", "\"risk\":\"LOW\"", 1);
+    let (body, _) = last.split_at(last.len() - (",\"digest\":\"\"}".len() + 64));
+    let digest = hex::encode(Sha256::digest(format!("{body}}}").as_bytes()));
+    *lines.last_mut().expect("a line") = format!("{body},\"digest\":\"{digest}\"}}");
+    write_log(&path, &lines);
+    assert_caught(
+        data.path(),
+        "record at line 4 is not the one the anchor names",
+    );
+}
+
+#[test]
+fn a_crash_between_the_log_and_the_anchor_is_not_tampering() {
+    let data = data_dir();
+    let anchor = anchor_path(&data.path().join(LOG_FILE));
+    let before = fs::read(&anchor).expect("anchor");
+    let decision = decision(
+        "acme/shop",
+        5,
+        Verdict::Approve,
+        Risk::Low,
+        "2026-11-06T10:00:00Z",
+        &"c".repeat(40),
+    );
+    DecisionLog::in_dir(data.path())
+        .append(&decision)
+        .expect("append");
+    fs::write(&anchor, before).expect("the anchor as a crash leaves it");
+    let verified = audit(data.path(), &["--verify"]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    assert!(
+        stderr(&verified).contains("5 records, chain intact")
+            && stderr(&verified).contains("the anchor is one record behind"),
+        "{}",
+        stderr(&verified)
     );
 }

@@ -1,11 +1,16 @@
 //! `schemagate audit` with a repository configured: the log is compared with what a mock
-//! GitHub shows (merged migration PRs without an approving data review, approvals the log lacks),
-//! and without a token the local audit still prints, saying GitHub was not compared.
+//! GitHub shows (merged migration PRs without an approving data review, approvals the log lacks,
+//! reviews the viewer sent with schemagate whose record is gone from the log, migrations renamed
+//! out of their folder), and without a token the local audit still prints, saying GitHub was not
+//! compared.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use schemagate::analysis::rules::Risk;
+use schemagate::report::review_body::SubmissionMarker;
+use schemagate::review::decision_log::{LOG_FILE, verify};
+use schemagate::review::log_anchor::{Anchor, anchor_path, write_anchor};
 use schemagate::review::{ChecklistState, Decision, DecisionLog, Destination, Timestamp, Verdict};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_partial_json, method, path};
@@ -189,4 +194,314 @@ async fn asked_nothing(server: &MockServer) -> bool {
         .await
         .unwrap_or_default()
         .is_empty()
+}
+
+/// GitHub's `GET /user` answer: the token is `login`'s.
+async fn mount_viewer(server: &MockServer, login: &str) {
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "login": login, "id": 583231, "type": "User", "site_admin": false
+        })))
+        .mount(server)
+        .await;
+}
+
+/// A GraphQL search answer listing `nodes`.
+async fn mount_search(server: &MockServer, nodes: Vec<Value>) {
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"search": {
+                "pageInfo": {"hasNextPage": false, "endCursor": "Y3Vyc29yOjM="},
+                "nodes": nodes,
+            }}})),
+        )
+        .mount(server)
+        .await;
+}
+
+/// A decision on acme/shop#`pr`, blocked.
+fn block(pr: u64) -> Decision {
+    Decision {
+        repo: "acme/shop".into(),
+        pr,
+        title: format!("PR {pr}"),
+        branch: None,
+        base_sha: "b".repeat(40),
+        head_sha: format!("{pr:040}"),
+        risk: Risk::Critical,
+        findings_summary: Vec::new(),
+        checklist: ChecklistState::default(),
+        notes: Vec::new(),
+        verdict: Verdict::Block,
+        reviewer: "ana".into(),
+        time: Timestamp::parse("2026-11-19T12:00:00Z").expect("a time"),
+        destination: Destination::LocalOnly,
+        prev_hash: String::new(),
+    }
+}
+
+/// A review node as GraphQL gives it, by `login`, whose body opens with schemagate's marker
+/// naming `chain`.
+fn marked_review(login: &str, pr: u64, chain: &str) -> Value {
+    let marker = SubmissionMarker {
+        id: format!("acme/shop#{pr}-nonce{pr}"),
+        verdict: Verdict::Block,
+        head_sha: format!("{pr:040}"),
+        chain: Some(chain.to_owned()),
+    };
+    json!({
+        "author": {"login": login},
+        "submittedAt": "2026-11-19T12:01:00Z",
+        "url": format!("https://github.com/acme/shop/pull/{pr}#pullrequestreview-{pr}"),
+        "body": format!("{}\n**schemagate: CRITICAL risk**", marker.render()),
+    })
+}
+
+/// A searched PR with one migration file and `mine` as the viewer's reviews.
+fn pr_node(number: u64, state: &str, mine: Vec<Value>) -> Value {
+    json!({
+        "number": number,
+        "title": format!("PR {number}"),
+        "state": state,
+        "mergedAt": if state == "MERGED" { json!("2026-11-21T09:00:00Z") } else { Value::Null },
+        "headRefOid": format!("{number:040}"),
+        "files": {"nodes": [{"path": format!("prisma/migrations/2026112{number}_x/migration.sql"),
+                             "changeType": "ADDED"}],
+                  "pageInfo": {"hasNextPage": false}},
+        "reviews": {"nodes": []},
+        "mine": {"nodes": mine},
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sent_review_whose_record_was_removed_fails_verify_even_with_the_anchor_rewritten() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let config = config_file(data.path());
+    let log = DecisionLog::in_dir(data.path());
+    let first = log.append(&block(21)).expect("append");
+    let second = log.append(&block(22)).expect("append");
+    let server = MockServer::start().await;
+    mount_viewer(&server, "ana").await;
+    mount_search(
+        &server,
+        vec![
+            // Closed without merging: its reviews still count.
+            pr_node(
+                21,
+                "CLOSED",
+                vec![marked_review("ana", 21, &first.chain_head)],
+            ),
+            pr_node(
+                22,
+                "MERGED",
+                vec![
+                    marked_review("ana", 22, &second.chain_head),
+                    // Another login forging the marker (as if GitHub ignored `author:`).
+                    marked_review("mallory", 22, &"e".repeat(64)),
+                ],
+            ),
+        ],
+    )
+    .await;
+    let missing_of = |output: &Output| -> (u64, Vec<u64>) {
+        let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let records = &report["github"]["missing_records"];
+        let missing = records["missing"].as_array().expect("missing");
+        (
+            records["checked"].as_u64().expect("checked"),
+            missing
+                .iter()
+                .filter_map(|m| m["number"].as_u64())
+                .collect(),
+        )
+    };
+    let json_verify = ["--verify", "--format", "json"];
+    let intact = audit(
+        data.path(),
+        &config,
+        &server.uri(),
+        Some(SECRET),
+        &json_verify,
+    );
+    let stderr = String::from_utf8_lossy(&intact.stderr);
+    assert_eq!(intact.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        missing_of(&intact),
+        (2, vec![]),
+        "mallory's review is not counted"
+    );
+
+    // Whoever can write both files removes the last record and rewrites the anchor to match:
+    // the local check cannot tell, GitHub's copy can.
+    let log_file = data.path().join(LOG_FILE);
+    let text = std::fs::read_to_string(&log_file).expect("read");
+    let first_line = text.lines().next().expect("a line");
+    std::fs::write(&log_file, format!("{first_line}\n")).expect("rewrite the log");
+    let anchor = Anchor {
+        records: 1,
+        head: first.chain_head.clone(),
+    };
+    write_anchor(&anchor_path(&log_file), &anchor).expect("rewrite the anchor");
+    assert!(verify(&log_file).expect("verify").is_intact());
+
+    let tampered = audit(
+        data.path(),
+        &config,
+        &server.uri(),
+        Some(SECRET),
+        &json_verify,
+    );
+    let stderr = String::from_utf8_lossy(&tampered.stderr);
+    assert_eq!(tampered.status.code(), Some(1), "{stderr}");
+    assert_eq!(missing_of(&tampered), (2, vec![22]));
+    assert!(stderr.contains("have no record in it"), "{stderr}");
+
+    let plain = audit(data.path(), &config, &server.uri(), Some(SECRET), &[]);
+    let stdout = String::from_utf8_lossy(&plain.stdout);
+    let stderr = String::from_utf8_lossy(&plain.stderr);
+    assert_eq!(plain.status.code(), Some(0), "plain audit warns: {stderr}");
+    assert!(stderr.contains("run --verify"), "{stderr}");
+    assert!(
+        stdout.contains(
+            "Reviews sent with schemagate whose log record is gone (removed or rewritten): 1 of 2 \
+             checked"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("acme/shop#22 block at 000000000000, submitted 2026-11-19T12:01:00Z"),
+        "{stdout}"
+    );
+
+    let asked: Vec<Value> = server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/graphql")
+        .map(|r| serde_json::from_slice(&r.body).expect("JSON"))
+        .collect();
+    assert!(!asked.is_empty());
+    for body in &asked {
+        assert_eq!(body["variables"]["viewer"], "ana");
+        let query = body["query"].as_str().unwrap_or("");
+        assert!(query.contains("reviews(author: $viewer"), "{query}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_the_viewer_sent_reviews_are_not_checked_and_that_is_said() {
+    let server = github().await;
+    let data = data_dir();
+    let config = config_file(data.path());
+    let output = audit(
+        data.path(),
+        &config,
+        &server.uri(),
+        Some(SECRET),
+        &["--verify"],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("GitHub not compared: the reviews sent with schemagate are not checked"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Reviews sent with schemagate: not checked against the log"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("merged without an approving data review: 1"),
+        "{stdout}"
+    );
+}
+
+/// GitHub's REST answer listing one renamed file of a PR.
+fn renamed_file(from: &str, to: &str) -> Value {
+    json!([{
+        "sha": "5d2ef1a2b4c3d4e5f60718293a4b5c6d7e8f9012",
+        "filename": to,
+        "status": "renamed",
+        "additions": 0, "deletions": 0, "changes": 0,
+        "blob_url": format!("https://github.com/acme/shop/blob/abc/{to}"),
+        "raw_url": format!("https://github.com/acme/shop/raw/abc/{to}"),
+        "contents_url": format!("https://api.github.com/repos/acme/shop/contents/{to}?ref=abc"),
+        "previous_filename": from,
+    }])
+}
+
+/// A merged PR whose only file GraphQL lists as renamed to `to`.
+fn renaming_pr(number: u64, to: &str) -> Value {
+    json!({
+        "number": number,
+        "title": format!("PR {number}"),
+        "state": "MERGED",
+        "mergedAt": format!("2026-11-2{number}T09:00:00Z", number = number - 30),
+        "headRefOid": format!("{number:040}"),
+        "files": {"nodes": [{"path": to, "changeType": "RENAMED"}],
+                  "pageInfo": {"hasNextPage": false}},
+        "reviews": {"nodes": []},
+        "mine": {"nodes": []},
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_migration_renamed_out_of_its_folder_is_a_migration_pr() {
+    let server = MockServer::start().await;
+    mount_viewer(&server, "ana").await;
+    mount_search(
+        &server,
+        vec![
+            renaming_pr(31, "attic/20261101_users.txt"),
+            renaming_pr(32, "docs/guide.md"),
+            renaming_pr(33, "prisma/migrations/20261103_y/migration.sql"),
+        ],
+    )
+    .await;
+    for (number, from, to, asked) in [
+        (
+            31,
+            "prisma/migrations/20261101_users/migration.sql",
+            "attic/20261101_users.txt",
+            1,
+        ),
+        (32, "docs/readme.md", "docs/guide.md", 1),
+        // Its new path is a migration already: its previous path is not needed.
+        (
+            33,
+            "prisma/migrations/20261103_x/migration.sql",
+            "prisma/migrations/20261103_y/migration.sql",
+            0,
+        ),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("/repos/acme/shop/pulls/{number}/files")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(renamed_file(from, to)))
+            .expect(asked)
+            .mount(&server)
+            .await;
+    }
+    let data = data_dir();
+    let config = config_file(data.path());
+    let output = audit(
+        data.path(),
+        &config,
+        &server.uri(),
+        Some(SECRET),
+        &["--format", "json"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let merged: Vec<u64> = report["github"]["merged_without_review"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|m| m["number"].as_u64())
+        .collect();
+    assert_eq!(merged, [33, 31], "#32 renames documentation only");
+    assert!(report.get("github_errors").is_none(), "{report}");
 }

@@ -1,7 +1,8 @@
 //! The audit screen: `a` from the queue lists the decision log newest first; `v`, `f` and `p`
 //! filter it by verdict, risk and repository; Enter opens one decision (its checklist as ticked,
-//! waiver reasons, notes); stale approvals are marked; a tampered log is said at the top; and
-//! the screen is pinned at the three sizes.
+//! waiver reasons, notes); stale approvals are marked; a tampered log is said at the top (and a
+//! removed last record marks the queue's Mine column); and the screen is pinned at the three
+//! sizes.
 
 #[path = "support/checkout.rs"]
 mod checkout;
@@ -149,6 +150,40 @@ fn a_tampered_log_is_said_at_the_top_and_the_screen_still_works() {
     assert!(first_body_line.contains("tampered"), "{screen}");
     press(&mut app, &[KeyCode::Down, KeyCode::Enter]);
     assert!(app.audit.as_ref().unwrap().detail);
+}
+
+#[test]
+fn a_removed_last_record_is_said_on_the_audit_screen_and_marks_the_queues_mine_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = demo_app(dir.path());
+    record_two_decisions(&mut app);
+    let intact = render(&app, 100, 30);
+    assert!(
+        intact.contains("Mine ") && !intact.contains("Mine!"),
+        "{intact}"
+    );
+    assert!(!intact.contains("fails its check"), "{intact}");
+
+    let path = dir.path().join(LOG_FILE);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = text.lines().take(2).collect();
+    std::fs::write(&path, format!("{}\n", kept.join("\n"))).unwrap();
+    // Reading the log again (as after a verdict or on reload) checks it.
+    let mut reopened = demo_app(dir.path());
+    let queue = render(&reopened, 100, 30);
+    assert!(queue.contains("Mine!"), "{queue}");
+    assert!(
+        queue.contains("the decision log fails its check, Mine may be wrong"),
+        "{queue}"
+    );
+    press(&mut reopened, &[KeyCode::Char('a')]);
+    let screen = render(&reopened, 100, 30);
+    let first_body_line = screen.lines().nth(1).unwrap();
+    assert!(
+        first_body_line.contains("tampered")
+            && first_body_line.contains("the log ends at record 2"),
+        "{screen}"
+    );
 }
 
 #[test]

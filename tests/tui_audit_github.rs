@@ -1,7 +1,8 @@
 //! The audit screen with GitHub as the source: opening it reads GitHub's migration PRs of the
 //! last 30 days on a background thread ("reading GitHub…" meanwhile), then lists the PRs merged
-//! without an approving data review and the approvals the log does not have; a failure is an
-//! error line; consoles without GitHub show nothing of it.
+//! without an approving data review, the approvals the log does not have and the sent reviews
+//! whose log record is gone; a failure is an error line; consoles without GitHub show nothing of
+//! it.
 
 #[path = "support/console.rs"]
 mod console;
@@ -12,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use console::{demo_app, press, render};
 use crossterm::event::KeyCode;
-use schemagate::review::Timestamp;
-use schemagate::review::github_audit::{GitHubApproval, GitHubPrFacts};
+use schemagate::analysis::rules::Risk;
+use schemagate::review::github_audit::{GitHubApproval, GitHubPrFacts, PostedSubmission};
+use schemagate::review::{ChecklistState, Decision, DecisionLog, Destination, Timestamp, Verdict};
 use schemagate::tui::app::App;
 use schemagate::tui::history::{GitHubHistory, HistoryRead};
 use schemagate::tui::views::audit::GitHubCheck;
@@ -97,6 +99,7 @@ fn the_audit_screen_reads_github_in_the_background_and_lists_both_findings() {
     let dir = tempfile::tempdir().unwrap();
     let read = HistoryRead {
         prs: facts(),
+        submissions: None,
         errors: Vec::new(),
     };
     let (mut app, open, history) = app_with_github(dir.path(), read);
@@ -153,6 +156,7 @@ fn a_github_failure_is_an_error_line_and_the_log_still_shows() {
     let dir = tempfile::tempdir().unwrap();
     let read = HistoryRead {
         prs: Vec::new(),
+        submissions: None,
         errors: vec!["acme/gone: GitHub answered 404 Not Found".to_owned()],
     };
     let (mut app, open, _history) = app_with_github(dir.path(), read);
@@ -169,6 +173,76 @@ fn a_github_failure_is_an_error_line_and_the_log_still_shows() {
         "{screen}"
     );
     assert!(screen.contains("Past decisions"), "{screen}");
+}
+
+/// A review sent with schemagate on acme/shop#`number` whose marker names `chain`.
+fn sent(number: u64, chain: &str) -> PostedSubmission {
+    PostedSubmission {
+        repo: "acme/shop".to_owned(),
+        number,
+        id: format!("sub-{number}"),
+        verdict: Verdict::Block,
+        head_sha: "ab".repeat(20),
+        chain: Some(chain.to_owned()),
+        submitted_at: Some("2026-11-23T10:00:00Z".to_owned()),
+        url: Some(format!(
+            "https://github.com/acme/shop/pull/{number}#review\u{1b}[2J"
+        )),
+    }
+}
+
+#[test]
+fn sent_reviews_whose_record_is_gone_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let decision = Decision {
+        repo: "acme/shop".into(),
+        pr: 11,
+        title: "Drop sessions".into(),
+        branch: None,
+        base_sha: "b".repeat(40),
+        head_sha: "ab".repeat(20),
+        risk: Risk::High,
+        findings_summary: Vec::new(),
+        checklist: ChecklistState::default(),
+        notes: Vec::new(),
+        verdict: Verdict::Block,
+        reviewer: "ana".into(),
+        time: Timestamp::parse("2026-11-23T09:59:00Z").unwrap(),
+        destination: Destination::LocalOnly,
+        prev_hash: String::new(),
+    };
+    let logged = DecisionLog::in_dir(dir.path()).append(&decision).unwrap();
+    let read = HistoryRead {
+        prs: Vec::new(),
+        submissions: Some(vec![
+            sent(11, &logged.chain_head),
+            sent(12, &"f".repeat(64)),
+        ]),
+        errors: Vec::new(),
+    };
+    let (mut app, open, _history) = app_with_github(dir.path(), read);
+    open.send(()).unwrap();
+    press(&mut app, &[KeyCode::Char('a')]);
+    tick_until_compared(&mut app);
+    let Some(GitHubCheck::Done { audit, .. }) = app.audit.as_ref().unwrap().github() else {
+        panic!("not compared");
+    };
+    let records = audit.missing_records.as_ref().expect("checked");
+    let missing: Vec<u64> = records.missing.iter().map(|m| m.number).collect();
+    assert_eq!((records.checked, missing), (2, vec![12]));
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains(
+            "Sent reviews whose log record is gone (removed or rewritten) (1 of 2 checked)"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("acme/shop#12 block at abababababab, submitted 2026-11-23T10:00:00Z"),
+        "{screen}"
+    );
+    assert!(!screen.contains("#11 block"), "{screen}");
+    assert!(!screen.contains('\u{1b}'), "{screen}");
 }
 
 #[test]

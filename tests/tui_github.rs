@@ -398,6 +398,14 @@ fn the_audit_history_is_read_for_every_configured_repo() {
             .respond_with(answer_json(200, fixture("audit_search.json")))
             .mount(&server)
             .await;
+        Mock::given(method("GET"))
+            .and(path("/user"))
+            .respond_with(answer_json(
+                200,
+                serde_json::json!({"login": "ana", "id": 1}),
+            ))
+            .mount(&server)
+            .await;
         server
     });
     let cache_dir = tempfile::tempdir().unwrap();

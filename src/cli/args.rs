@@ -268,7 +268,8 @@ pub struct AuditArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = AuditFormat::Text)]
     pub format: AuditFormat,
-    /// Check the log's hash chain.
+    /// Report every break of the log's hash chain and anchor, and (with GitHub) the reviews
+    /// sent with schemagate whose record is gone; exit 1 when there is one.
     #[arg(long)]
     pub verify: bool,
     /// Do not ask GitHub. Otherwise, when repositories are configured, the audit also lists

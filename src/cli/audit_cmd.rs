@@ -1,8 +1,9 @@
 //! `schemagate audit`: past decisions from the decision log, filtered, newest first, with
-//! their checklists and waiver reasons; stale approvals; and with `--verify` the hash chain
-//! check (exit 1 when a record was tampered with). With repositories configured (and not
-//! `--offline`), GitHub is asked for the migration PRs merged without an approving data review
-//! and for approvals the log does not have.
+//! their checklists and waiver reasons; stale approvals. With repositories configured (and not
+//! `--offline`), GitHub is asked for the migration PRs merged without an approving data review,
+//! for approvals the log does not have, and for the reviews sent with schemagate whose log
+//! record is gone. The log's hash chain and anchor are always checked: a break is a warning,
+//! and with `--verify` the report, and exit 1 (as are records missing relative to GitHub).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -15,8 +16,7 @@ use super::output::{emit, print_json};
 use crate::analysis::detect::CandidateFilter;
 use crate::config::Config;
 use crate::github::cache::ContentCache;
-use crate::github::contents::RepoRef;
-use crate::github::history::migration_prs_since;
+use crate::github::history::read_history;
 use crate::review::Verdict;
 use crate::review::audit::{
     AuditFilter, AuditReport, PrKey, local_heads, render_csv, render_text, select, stale_approvals,
@@ -24,7 +24,8 @@ use crate::review::audit::{
 use crate::review::clock::Timestamp;
 use crate::review::decision_log::{LOG_FILE, LogRead, Verification, read_all, verify};
 use crate::review::durable::{DATA_DIR_ENV, data_dir};
-use crate::review::github_audit::{GitHubAudit, GitHubPrFacts, compare};
+use crate::review::github_audit::{GitHubAudit, compare};
+use crate::review::log_anchor::AnchorCheck;
 use crate::review::{Clock, SystemClock};
 use crate::source::git::GitRepo;
 
@@ -41,11 +42,7 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
     })?;
     let log_path = dir.join(LOG_FILE);
     let log = read_all(&log_path)?;
-    let verification = if args.verify {
-        Some(verify(&log_path)?)
-    } else {
-        None
-    };
+    let verification = verify(&log_path)?;
     let filter = filter(args)?;
     let selected = select(&log.records, &filter);
     let mut heads = match (&args.repo_path, &args.repo) {
@@ -69,7 +66,7 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
         stale,
         &log.bad_lines,
         log.torn_tail.as_ref(),
-        verification.as_ref(),
+        args.verify.then_some(&verification),
     );
     report.github = github.audit;
     report.github_errors = github.errors;
@@ -78,8 +75,25 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
         AuditFormat::Json => print_json(&report)?,
         AuditFormat::Csv => emit(render_csv(&report))?,
     }
-    warn(&log, verification.as_ref(), &log_path.display().to_string());
-    let tampered = verification.as_ref().is_some_and(|v| !v.is_intact());
+    let missing_records = report
+        .github
+        .as_ref()
+        .is_some_and(GitHubAudit::has_missing_records);
+    let path = log_path.display().to_string();
+    warn(&log, &verification, args.verify, &path);
+    if missing_records {
+        let advice = if args.verify { "" } else { "; run --verify" };
+        eprintln!(
+            "schemagate: {} {path}: reviews sent with schemagate have no record in it \
+             (removed or rewritten){advice}",
+            if args.verify {
+                "tampering in"
+            } else {
+                "warning:"
+            }
+        );
+    }
+    let tampered = args.verify && (!verification.is_intact() || missing_records);
     Ok(if tampered {
         ExitCode::from(EXIT_TAMPERED)
     } else {
@@ -117,65 +131,51 @@ fn compare_with_github(
     }
     let runtime = match network_runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            return GitHubComparison {
-                errors: vec![format!("{error:#}")],
-                ..GitHubComparison::default()
-            };
-        }
+        Err(error) => return GitHubComparison::failed(format!("{error:#}")),
     };
     // octocrab starts its connection task when the client is built: inside the runtime.
     let _inside = runtime.enter();
     let client = match connect(global, config) {
         Ok(client) => client,
-        Err(error) => {
-            return GitHubComparison {
-                errors: vec![format!("{error:#}")],
-                ..GitHubComparison::default()
-            };
-        }
+        Err(error) => return GitHubComparison::failed(format!("{error:#}")),
     };
     let cache = match ContentCache::open_default() {
         Ok(cache) => cache,
-        Err(error) => {
-            return GitHubComparison {
-                errors: vec![error.to_string()],
-                ..GitHubComparison::default()
-            };
-        }
+        Err(error) => return GitHubComparison::failed(error.to_string()),
     };
     let since = filter.since.unwrap_or_else(|| {
         Timestamp::from_unix_secs(SystemClock.now().unix_secs() - DEFAULT_GITHUB_DAYS * 86_400)
     });
     let since_day: String = since.to_string().chars().take(10).collect();
-    let mut facts: Vec<GitHubPrFacts> = Vec::new();
-    let mut errors = Vec::new();
-    for repo in repos {
-        let Some(repo_ref) = RepoRef::parse(&repo.name) else {
-            errors.push(format!("`{}` is not owner/name", repo.name));
-            continue;
-        };
-        let candidates = CandidateFilter::new(&repo_detect_options(global, repo));
-        let fetched = runtime.block_on(migration_prs_since(
-            &client,
-            &cache,
-            &repo_ref,
-            &since_day,
-            &candidates,
-        ));
-        match fetched {
-            Ok(mut prs) => facts.append(&mut prs),
-            Err(error) => errors.push(format!("{}: {error}", repo.name)),
-        }
-    }
-    let heads = facts
+    let candidates = repos.into_iter().map(|repo| {
+        let options = repo_detect_options(global, repo);
+        (repo.name.clone(), CandidateFilter::new(&options))
+    });
+    let read = runtime.block_on(read_history(&client, &cache, candidates, &since_day));
+    let heads = read
+        .prs
         .iter()
         .filter_map(|pr| Some(((pr.repo.clone(), pr.number), pr.head_sha.clone()?)))
         .collect();
     GitHubComparison {
-        audit: Some(compare(&facts, &log.records)),
-        errors,
+        audit: Some(compare(
+            &read.prs,
+            read.submissions.as_deref(),
+            &log.records,
+            &log.line_hashes,
+        )),
+        errors: read.errors,
         heads,
+    }
+}
+
+impl GitHubComparison {
+    /// No comparison, for `why`.
+    fn failed(why: String) -> Self {
+        GitHubComparison {
+            errors: vec![why],
+            ..GitHubComparison::default()
+        }
     }
 }
 
@@ -193,15 +193,40 @@ fn filter(args: &AuditArgs) -> Result<AuditFilter> {
     })
 }
 
-/// Tells on stderr what is wrong with the log: the tampered record, unreadable lines, a torn
-/// last line.
-fn warn(log: &LogRead, verification: Option<&Verification>, path: &str) {
-    if let Some(broken) = verification.and_then(|v| v.broken.as_ref()) {
-        eprintln!("schemagate: {path} was tampered with: {broken}");
-    } else if let Some(v) = verification {
-        eprintln!("schemagate: {path}: {} records, chain intact", v.verified);
+/// Tells on stderr what is wrong with the log: with `--verify` every break of the chain and
+/// of the anchor (or that both are intact); without it a warning naming the first problem;
+/// unreadable lines and a torn last line either way.
+fn warn(log: &LogRead, verification: &Verification, verify: bool, path: &str) {
+    let problems: Vec<String> = verification
+        .broken
+        .iter()
+        .map(ToString::to_string)
+        .chain(
+            verification
+                .anchor
+                .is_broken()
+                .then(|| verification.anchor.to_string()),
+        )
+        .collect();
+    match (verify, problems.as_slice()) {
+        (true, []) => eprintln!(
+            "schemagate: {path}: {} records, chain intact",
+            verification.verified
+        ),
+        (true, problems) => {
+            for problem in problems {
+                eprintln!("schemagate: {path} was tampered with: {problem}");
+            }
+        }
+        (false, []) => {}
+        (false, [first, ..]) => {
+            eprintln!("schemagate: warning: {path} fails its check ({first}); run --verify")
+        }
     }
-    if verification.is_none() {
+    if verification.anchor == AnchorCheck::OneBehind {
+        eprintln!("schemagate: note: {path}: {}", verification.anchor);
+    }
+    if !verify {
         for bad in &log.bad_lines {
             eprintln!(
                 "schemagate: warning: line {} of {path} is not a decision ({}); run --verify",

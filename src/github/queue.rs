@@ -492,7 +492,7 @@ impl RestFile {
 
 /// A change type in either API's spelling (`ADDED` / `added`, `DELETED` / `removed`, ...);
 /// unknown ones count as modified.
-fn file_change(text: &str) -> FileChange {
+pub(super) fn file_change(text: &str) -> FileChange {
     match text.to_ascii_lowercase().as_str() {
         "added" => FileChange::Added,
         "deleted" | "removed" => FileChange::Deleted,

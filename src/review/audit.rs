@@ -10,7 +10,8 @@ use serde::Serialize;
 use super::clock::Timestamp;
 use super::decision_log::{BadLine, Decision, Destination, Record, TornTail, Verification};
 use super::gates::{ItemState, Verdict};
-use super::github_audit::GitHubAudit;
+use super::github_audit::{GitHubAudit, PostedSubmission};
+use super::log_anchor::AnchorCheck;
 use crate::analysis::rules::Risk;
 use crate::report::sanitize::sanitize_line;
 use crate::source::git::GitRepo;
@@ -209,6 +210,9 @@ pub struct VerificationSummary {
     pub broken_line: Option<usize>,
     /// The line of a torn tail (a crash mid-append).
     pub torn_tail_line: Option<usize>,
+    /// How the log's end compares with its anchor, in words, unless the anchor names the last
+    /// record (a crash lag is said here too, without breaking `intact`).
+    pub anchor: Option<String>,
 }
 
 impl From<&Verification> for VerificationSummary {
@@ -219,6 +223,7 @@ impl From<&Verification> for VerificationSummary {
             broken: v.broken.as_ref().map(ToString::to_string),
             broken_line: v.broken.as_ref().map(|b| b.line()),
             torn_tail_line: v.torn_tail.as_ref().map(|t| t.line),
+            anchor: (v.anchor != AnchorCheck::Matches).then(|| v.anchor.to_string()),
         }
     }
 }
@@ -278,6 +283,25 @@ pub fn verdict_label(verdict: Verdict) -> &'static str {
         Verdict::RequestChanges => "request-changes",
         Verdict::Block => "block",
     }
+}
+
+/// A review sent with schemagate: `acme/shop#7 block at 0123456789ab, submitted <time>
+/// (<url>)` (unsanitized).
+pub fn submission_text(sent: &PostedSubmission) -> String {
+    let mut text = format!(
+        "{}#{} {} at {}",
+        sent.repo,
+        sent.number,
+        verdict_label(sent.verdict),
+        short_sha(&sent.head_sha)
+    );
+    if let Some(at) = &sent.submitted_at {
+        let _ = write!(text, ", submitted {at}");
+    }
+    if let Some(url) = &sent.url {
+        let _ = write!(text, " ({url})");
+    }
+    text
 }
 
 /// The first 12 characters of a commit id.
@@ -393,6 +417,25 @@ fn write_github_text(out: &mut String, github: &GitHubAudit) {
             },
             sanitize_line(&unlogged.title)
         );
+    }
+    match &github.missing_records {
+        Some(records) => {
+            let _ = writeln!(
+                out,
+                "Reviews sent with schemagate whose log record is gone (removed or rewritten): \
+                 {} of {} checked{}",
+                records.missing.len(),
+                records.checked,
+                match records.unchecked {
+                    0 => String::new(),
+                    n => format!(" ({n} older reviews carry no chain hash)"),
+                }
+            );
+            for sent in &records.missing {
+                let _ = writeln!(out, "  {}", sanitize_line(&submission_text(sent)));
+            }
+        }
+        None => out.push_str("Reviews sent with schemagate: not checked against the log\n"),
     }
 }
 

@@ -1,6 +1,9 @@
 //! The audit's comparison with GitHub: migration PRs that were merged without an approving
-//! data review, and approvals GitHub shows that the decision log does not have (made outside
-//! schemagate). Pure: the GitHub side hands in what it fetched as [`GitHubPrFacts`].
+//! data review, approvals GitHub shows that the decision log does not have (made outside
+//! schemagate), and reviews schemagate sent whose log record is gone: each carries, in its
+//! marker, the hash of the log line recorded for it, and a hash that matches no line of the log
+//! means that record was removed or rewritten. Pure: the GitHub side hands in what it fetched as
+//! [`GitHubPrFacts`] and [`PostedSubmission`]s.
 
 use std::collections::BTreeSet;
 
@@ -8,6 +11,28 @@ use serde::Serialize;
 
 use super::decision_log::Record;
 use super::gates::Verdict;
+
+/// A review the authenticated user posted with schemagate, as its marker describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PostedSubmission {
+    /// `owner/name`.
+    pub repo: String,
+    /// PR number.
+    pub number: u64,
+    /// The submission id the marker names.
+    pub id: String,
+    /// The verdict the marker names.
+    pub verdict: Verdict,
+    /// The head commit the marker names.
+    pub head_sha: String,
+    /// The hash of the log line recorded for it (reviews sent before markers carried it have
+    /// none, and cannot be checked).
+    pub chain: Option<String>,
+    /// When it was submitted (RFC 3339).
+    pub submitted_at: Option<String>,
+    /// Its web address.
+    pub url: Option<String>,
+}
 
 /// What GitHub says about one pull request that touches migrations.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,10 +99,68 @@ pub struct GitHubAudit {
     pub merged_without_review: Vec<MergedWithoutReview>,
     /// Approvals on GitHub with no approving decision in the log for that PR and commit.
     pub unlogged_approvals: Vec<UnloggedApproval>,
+    /// Reviews schemagate sent for the authenticated user whose log record is gone (the chain
+    /// hash in their marker matches no line of the log); `None` when GitHub could not be asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_records: Option<MissingRecords>,
 }
 
-/// Compares GitHub's migration PRs with the log's decisions.
-pub fn compare(prs: &[GitHubPrFacts], log: &[Record]) -> GitHubAudit {
+/// The reviews schemagate sent, checked against the log.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct MissingRecords {
+    /// Reviews whose chain hash was checked.
+    pub checked: usize,
+    /// Reviews whose marker carries no chain hash (sent by an older schemagate): not checked.
+    pub unchecked: usize,
+    /// Reviews whose record is not in the log: it was removed or rewritten (or the review was
+    /// sent from another data directory).
+    pub missing: Vec<PostedSubmission>,
+}
+
+impl GitHubAudit {
+    /// Whether GitHub proves that records of sent reviews are missing from the log.
+    pub fn has_missing_records(&self) -> bool {
+        self.missing_records
+            .as_ref()
+            .is_some_and(|records| !records.missing.is_empty())
+    }
+}
+
+/// The reviews among `submissions` whose chain hash is none of `line_hashes` (the hash of every
+/// whole line of the log).
+pub fn missing_records(submissions: &[PostedSubmission], line_hashes: &[String]) -> MissingRecords {
+    let lines: BTreeSet<&str> = line_hashes.iter().map(String::as_str).collect();
+    let mut records = MissingRecords::default();
+    for submission in submissions {
+        match &submission.chain {
+            None => records.unchecked += 1,
+            Some(chain) => {
+                records.checked += 1;
+                if !lines.contains(chain.as_str()) {
+                    records.missing.push(submission.clone());
+                }
+            }
+        }
+    }
+    records
+}
+
+/// Compares what GitHub shows with the log's decisions: its migration PRs, and the reviews the
+/// authenticated user sent with schemagate (`None` when they could not be asked for) against
+/// `line_hashes`, the hash of every whole line of the log.
+pub fn compare(
+    prs: &[GitHubPrFacts],
+    submissions: Option<&[PostedSubmission]>,
+    log: &[Record],
+    line_hashes: &[String],
+) -> GitHubAudit {
+    let mut audit = compare_prs(prs, log);
+    audit.missing_records = submissions.map(|sent| missing_records(sent, line_hashes));
+    audit
+}
+
+/// Merged PRs without an approving data review and approvals the log lacks.
+fn compare_prs(prs: &[GitHubPrFacts], log: &[Record]) -> GitHubAudit {
     let approved: BTreeSet<(&str, u64, &str)> = log
         .iter()
         .map(|record| &record.decision)
@@ -196,7 +279,7 @@ mod tests {
             // Still open: not a merge.
             pr(5, None, Vec::new()),
         ];
-        let audit = compare(&prs, &log);
+        let audit = compare_prs(&prs, &log);
         let merged: Vec<u64> = audit
             .merged_without_review
             .iter()
@@ -216,12 +299,45 @@ mod tests {
             ),
             pr(4, None, vec![approval("h4", true)]),
         ];
-        let audit = compare(&prs, &log);
+        let audit = compare_prs(&prs, &log);
         let missing: Vec<(u64, &str)> = audit
             .unlogged_approvals
             .iter()
             .map(|u| (u.number, u.approval.commit.as_deref().unwrap_or("")))
             .collect();
         assert_eq!(missing, vec![(1, "h1-later"), (4, "h4")]);
+    }
+
+    fn submission(number: u64, chain: Option<&str>) -> PostedSubmission {
+        PostedSubmission {
+            repo: "acme/shop".to_owned(),
+            number,
+            id: format!("sub-{number}"),
+            verdict: Verdict::Block,
+            head_sha: "a".repeat(40),
+            chain: chain.map(str::to_owned),
+            submitted_at: None,
+            url: None,
+        }
+    }
+
+    #[test]
+    fn sent_reviews_whose_line_is_gone_are_missing_records() {
+        let lines = ["1".repeat(64), "2".repeat(64)];
+        let sent = [
+            submission(1, Some(&lines[1])),
+            submission(2, Some(&"9".repeat(64))),
+            submission(3, None),
+        ];
+        let audit = compare(&[], Some(&sent), &[], &lines);
+        let records = audit.missing_records.clone().expect("checked");
+        assert_eq!((records.checked, records.unchecked), (2, 1));
+        let missing: Vec<u64> = records.missing.iter().map(|s| s.number).collect();
+        assert_eq!(missing, [2]);
+        assert!(audit.has_missing_records());
+
+        let audit = compare(&[], None, &[], &lines);
+        assert_eq!(audit.missing_records, None);
+        assert!(!audit.has_missing_records());
     }
 }

@@ -122,3 +122,11 @@ pub const AUDIT_GITHUB_FAILED: &str = "GitHub could not be read";
 pub const AUDIT_GITHUB_MERGED: &str = "Merged without an approving data review";
 /// Heading of the approvals on GitHub the log does not have.
 pub const AUDIT_GITHUB_UNLOGGED: &str = "Approvals on GitHub the log does not have";
+/// The queue's Mine heading when the decision log fails its check.
+pub const QUEUE_MINE_BROKEN: &str = "Mine!";
+/// The queue's status line when the decision log fails its check.
+pub const QUEUE_LOG_BROKEN: &str =
+    "the decision log fails its check, Mine may be wrong (schemagate audit --verify)";
+/// Heading of the reviews schemagate sent whose record is gone from the decision log.
+pub const AUDIT_GITHUB_MISSING: &str =
+    "Sent reviews whose log record is gone (removed or rewritten)";

@@ -3,10 +3,11 @@
 //! reasons and the notes. Stale approvals are marked (a later decision on the PR, or, with a
 //! local checkout, a head that moved: those heads are read by git on a background thread, so
 //! opening the screen never waits on it). A log that fails the hash-chain check is said at the
-//! top; a log that cannot be read is said too, and the console goes on. With GitHub as the
-//! source, GitHub's migration PRs of the last [`GITHUB_DAYS`] days are read on another
-//! background thread and compared with the log: PRs merged without an approving data review,
-//! and approvals on GitHub the log does not have, below the list.
+//! top, as is an end of the log its anchor does not vouch for; a log that cannot be read is said
+//! too, and the console goes on. With GitHub as the source, GitHub's migration PRs of the last
+//! [`GITHUB_DAYS`] days are read on another background thread and compared with the log: PRs
+//! merged without an approving data review, approvals on GitHub the log does not have, and
+//! reviews sent with schemagate whose record is gone from the log, below the list.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,7 +24,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 use super::{clean, next_name, risk_badge, scroll_offset};
 use crate::analysis::rules::Risk;
 use crate::review::audit::{
-    AuditFilter, PrKey, local_heads, select, stale_approvals, verdict_label,
+    AuditFilter, PrKey, local_heads, select, stale_approvals, submission_text, verdict_label,
 };
 use crate::review::decision_log::{Decision, Destination, LOG_FILE, Record, read_all, verify};
 use crate::review::github_audit::{GitHubAudit, compare};
@@ -79,6 +80,8 @@ pub enum AuditOutcome {
 pub struct AuditState {
     /// The decisions read from the log, in log order.
     records: Vec<Record>,
+    /// The hash of every whole line of the log (what the markers of sent reviews name).
+    line_hashes: Vec<String>,
     /// What is wrong with the log (tampering, a torn or unreadable line, a read error).
     pub warnings: Vec<String>,
     /// Log lines of approvals that no longer stand, with why.
@@ -118,6 +121,7 @@ impl AuditState {
     pub fn open(data_dir: &Path, sources: AuditSources) -> AuditState {
         let path = data_dir.join(LOG_FILE);
         let mut warnings = Vec::new();
+        let mut line_hashes = Vec::new();
         let records = match read_all(&path) {
             Ok(log) => {
                 if !log.bad_lines.is_empty() {
@@ -132,6 +136,7 @@ impl AuditState {
                 if let Some(tail) = &log.torn_tail {
                     warnings.push(format!("line {} {}", tail.line, strings::AUDIT_TORN));
                 }
+                line_hashes = log.line_hashes;
                 log.records
             }
             Err(error) => {
@@ -141,6 +146,10 @@ impl AuditState {
         };
         match verify(&path) {
             Ok(verification) => {
+                if verification.anchor.is_broken() {
+                    let anchor = &verification.anchor;
+                    warnings.insert(0, format!("{}: {anchor}", strings::AUDIT_TAMPERED));
+                }
                 if let Some(broken) = verification.broken {
                     warnings.insert(0, format!("{}: {broken}", strings::AUDIT_TAMPERED));
                 }
@@ -149,6 +158,7 @@ impl AuditState {
         }
         let mut state = AuditState {
             records,
+            line_hashes,
             warnings,
             stale: BTreeMap::new(),
             filter: AuditFilter::default(),
@@ -201,6 +211,7 @@ impl AuditState {
             Err(TryRecvError::Empty) => return,
             Err(TryRecvError::Disconnected) => HistoryRead {
                 prs: Vec::new(),
+                submissions: None,
                 errors: vec![format!(
                     "{}: reading stopped (see crash-report.txt in the data directory)",
                     strings::AUDIT_GITHUB_FAILED
@@ -208,7 +219,12 @@ impl AuditState {
             },
         };
         self.github = Some(GitHubCheck::Done {
-            audit: compare(&read.prs, &self.records),
+            audit: compare(
+                &read.prs,
+                read.submissions.as_deref(),
+                &self.records,
+                &self.line_hashes,
+            ),
             errors: read.errors,
         });
     }
@@ -500,6 +516,24 @@ fn github_lines<'a>(check: &GitHubCheck, theme: &Theme) -> Vec<Line<'a>> {
             theme.changed,
         )
     }));
+    if let Some(records) = &audit.missing_records {
+        let missing = &records.missing;
+        lines.push(Line::styled(
+            format!(
+                "{} ({} of {} checked)",
+                strings::AUDIT_GITHUB_MISSING,
+                missing.len(),
+                records.checked
+            ),
+            theme.accent,
+        ));
+        lines.extend(missing.iter().map(|sent| {
+            Line::styled(
+                format!("  {}", clean(&submission_text(sent))),
+                theme.removed,
+            )
+        }));
+    }
     lines
 }
 

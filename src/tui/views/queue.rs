@@ -14,7 +14,7 @@ use std::path::Path;
 use super::{clean, is_text, next_name, risk_badge, scroll_offset};
 use crate::analysis::conflicts::{Conflict, ConflictKind, PrFootprint, PrId, find_conflicts};
 use crate::analysis::rules::Risk;
-use crate::review::decision_log::{LOG_FILE, Record, read_all};
+use crate::review::decision_log::{LOG_FILE, Record, read_all, verify};
 use crate::review::{Timestamp, Verdict};
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::{Action, Keymap};
@@ -60,6 +60,9 @@ pub struct QueueState {
     decisions: Vec<Option<LastDecision>>,
     /// Why the decision log could not be read, if it could not.
     log_error: Option<String>,
+    /// What is broken in the decision log's chain or anchor, if anything: the Mine column is
+    /// then marked, as it may not show every verdict.
+    log_broken: Option<String>,
 }
 
 /// What the queue is sorted by.
@@ -143,6 +146,7 @@ impl QueueState {
             log: Vec::new(),
             decisions: Vec::new(),
             log_error: None,
+            log_broken: None,
         };
         queue.sort(entries);
         queue.find_conflicts(entries);
@@ -232,17 +236,33 @@ impl QueueState {
         self.selected = 0;
     }
 
-    /// Reads the decision log in `data_dir` again (at start and after a verdict was recorded)
-    /// and finds `reviewer`'s last verdict on each entry.
+    /// Reads the decision log in `data_dir` again (at start and after a verdict was recorded),
+    /// checks its chain and anchor, and finds `reviewer`'s last verdict on each entry.
     pub fn load_decisions(&mut self, entries: &[PrEntry], data_dir: &Path, reviewer: &str) {
-        match read_all(&data_dir.join(LOG_FILE)) {
+        let path = data_dir.join(LOG_FILE);
+        match read_all(&path) {
             Ok(log) => {
                 self.log = log.records;
                 self.log_error = None;
             }
             Err(error) => self.log_error = Some(error.to_string()),
         }
+        self.log_broken = match verify(&path) {
+            Ok(verification) => verification
+                .broken
+                .map(|broken| broken.to_string())
+                .or_else(|| {
+                    let anchor = verification.anchor;
+                    anchor.is_broken().then(|| anchor.to_string())
+                }),
+            Err(error) => Some(error.to_string()),
+        };
         self.match_decisions(entries, reviewer);
+    }
+
+    /// What is broken in the decision log, if anything (the Mine column may then be wrong).
+    pub fn log_broken(&self) -> Option<&str> {
+        self.log_broken.as_deref()
     }
 
     /// `reviewer`'s last verdict on each entry, from the log as last read.
@@ -605,7 +625,8 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
                 row
             }
         });
-    let header = Row::new(columns.iter().map(|c| c.heading())).style(theme.dim);
+    let broken = state.log_broken().is_some();
+    let header = Row::new(columns.iter().map(|c| heading(*c, broken, theme)));
     let widths = columns.iter().map(|c| c.width());
     let table = Table::new(rows, widths).header(header).block(block);
     frame.render_widget(table, table_area);
@@ -670,6 +691,12 @@ fn status_lines(view: &QueueView, visible: &[usize]) -> Vec<(StatusTone, String)
             progress.join(" · ")
         };
         lines.push((StatusTone::Progress, format!("{} {text}", load.spinner())));
+    }
+    if let Some(broken) = view.state.log_broken() {
+        lines.push((
+            StatusTone::Error,
+            format!("! {}: {}", strings::QUEUE_LOG_BROKEN, clean(broken)),
+        ));
     }
     let errors: Vec<String> = load.errors().collect();
     for error in errors.iter().take(SHOWN_ERRORS) {
@@ -788,7 +815,7 @@ impl Column {
         }
     }
 
-    fn heading(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Column::Risk => "Risk",
             Column::Number => "#",
@@ -813,6 +840,14 @@ impl Column {
             Column::Draft => Constraint::Length(5),
             Column::Repo => Constraint::Length(17),
         }
+    }
+}
+
+/// A column's heading; Mine's is marked when the decision log is broken (`log_broken`).
+fn heading(column: Column, log_broken: bool, theme: &Theme) -> Line<'static> {
+    match column {
+        Column::Mine if log_broken => Line::styled(strings::QUEUE_MINE_BROKEN, theme.removed),
+        _ => Line::styled(column.label(), theme.dim),
     }
 }
 
