@@ -49,6 +49,7 @@ fn build_schema(tables: usize, edges: &[EdgeSpec]) -> Schema {
             nullable: !not_null || action == SetNull,
             default: (action == SetDefault).then(|| "0".to_string()),
             primary_key: false,
+            identity: false,
         });
         table.foreign_keys.push(ForeignKey {
             columns: vec![column],

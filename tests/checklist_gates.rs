@@ -336,6 +336,7 @@ fn column(name: &str) -> Column {
         nullable: false,
         default: None,
         primary_key: name == "id",
+        identity: false,
     }
 }
 
@@ -425,6 +426,7 @@ fn evidence_for_new_foreign_keys_needs_a_leading_index() {
     };
     let post = Table {
         name: "Post".to_owned(),
+        schema: None,
         columns: vec![column("id"), column("authorId")],
         indexes: vec![Index {
             name: "Post_title_authorId_idx".to_owned(),

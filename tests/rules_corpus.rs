@@ -8,6 +8,10 @@
 //! suppressed) and nothing outside the case's `bad_also` list; the safe variant must not report
 //! the rule and nothing outside `safe_also`.
 //!
+//! A rule may have more cases than its own directory: `tests/corpus/<rule-id>@<what>/` is one
+//! more case of the same rule (e.g. `table-rewrite@stored-generated-column`), checked the same
+//! way.
+//!
 //! `case.toml` (all keys optional):
 //! ```toml
 //! base = "sqlite"                 # shared base under tests/corpus/_base/
@@ -171,9 +175,29 @@ fn unexpected<'a>(findings: &'a [Finding], allowed: &[&str]) -> BTreeSet<&'a str
         .collect()
 }
 
-/// Checks one case; returns what is wrong with it, if anything.
-fn check_case(rule_id: &str) -> TestResult<Vec<String>> {
-    let case_dir = corpus_dir().join(rule_id);
+/// The rule a corpus directory is a case of: its name up to an `@`.
+fn case_rule(dir_name: &str) -> &str {
+    dir_name.split_once('@').map_or(dir_name, |(rule, _)| rule)
+}
+
+/// The extra cases `<rule-id>@<what>` of the corpus, by directory name.
+fn extra_cases() -> TestResult<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(corpus_dir())? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.contains('@') {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Checks one case (the directory `case`, a case of rule `rule_id`); returns what is wrong with
+/// it, if anything.
+fn check_case(case: &str) -> TestResult<Vec<String>> {
+    let rule_id = case_rule(case);
+    let case_dir = corpus_dir().join(case);
     let config = case_config(&case_dir)?;
     let repo = CaseRepo::new(&case_dir, &config)?;
     let mut problems = Vec::new();
@@ -238,6 +262,13 @@ fn every_rule_has_a_case_that_triggers_it_and_a_safe_variant() -> TestResult {
         }
         problems.extend(check_case(rule.id)?);
     }
+    for case in extra_cases()? {
+        problems.extend(
+            check_case(&case)?
+                .into_iter()
+                .map(|p| format!("[{case}] {p}")),
+        );
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
     Ok(())
 }
@@ -251,7 +282,7 @@ fn every_corpus_case_is_a_catalog_rule() -> TestResult {
             continue;
         }
         assert!(
-            catalog().iter().any(|r| r.id == name),
+            catalog().iter().any(|r| r.id == case_rule(&name)),
             "tests/corpus/{name} names no rule"
         );
     }

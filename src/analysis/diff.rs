@@ -499,12 +499,14 @@ mod tests {
         Schema {
             tables: vec![
                 Table {
+                    schema: None,
                     name: "users".into(),
                     columns: vec![column("id", "INTEGER"), column("email", "TEXT")],
                     indexes: vec![index("users_email_idx", &["email"])],
                     foreign_keys: Vec::new(),
                 },
                 Table {
+                    schema: None,
                     name: "posts".into(),
                     columns: vec![column("id", "INTEGER"), column("author_id", "INTEGER")],
                     indexes: Vec::new(),

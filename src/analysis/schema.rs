@@ -21,6 +21,10 @@ pub struct Schema {
 pub struct Table {
     /// Table name as written, without quotes or schema prefix (`public.` is dropped).
     pub name: String,
+    /// The schema it was created in when that is not the default one (`audit` for
+    /// `CREATE TABLE audit.events`); `None` for unqualified names and `public`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// Columns in declaration order.
     pub columns: Vec<Column>,
     /// Indexes, including the ones a UNIQUE constraint creates (see [`IndexOrigin`]).
@@ -43,6 +47,10 @@ pub struct Column {
     pub default: Option<String>,
     /// Whether the column is part of the primary key.
     pub primary_key: bool,
+    /// Whether the database fills it from a sequence (`GENERATED ... AS IDENTITY`,
+    /// `AUTO_INCREMENT`): NOT NULL without a default is then fine for existing rows.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub identity: bool,
 }
 
 /// Where an index comes from.

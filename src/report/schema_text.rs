@@ -152,6 +152,7 @@ mod tests {
     fn table_renders_columns_indexes_and_keys() {
         let table = Table {
             name: "Recipe".into(),
+            schema: None,
             columns: vec![
                 Column {
                     name: "id".into(),
@@ -159,6 +160,7 @@ mod tests {
                     nullable: false,
                     default: None,
                     primary_key: true,
+                    identity: false,
                 },
                 Column {
                     name: "servings".into(),
@@ -166,6 +168,7 @@ mod tests {
                     nullable: true,
                     default: Some("4".into()),
                     primary_key: false,
+                    identity: false,
                 },
             ],
             indexes: vec![Index {

@@ -43,6 +43,7 @@ fn read_table(connection: &Connection, name: String) -> rusqlite::Result<Table> 
     let indexes = read_indexes(connection, &name)?;
     Ok(Table {
         name,
+        schema: None,
         columns,
         indexes,
         foreign_keys,
@@ -62,6 +63,8 @@ fn read_columns(connection: &Connection, table: &str) -> rusqlite::Result<Vec<Co
                 nullable: row.get::<_, i64>(2)? == 0,
                 default: row.get(3)?,
                 primary_key: row.get::<_, i64>(4)? > 0,
+                // SQLite has no identity columns (INTEGER PRIMARY KEY is the rowid).
+                identity: false,
             })
         })?
         .collect()
@@ -258,6 +261,7 @@ fn comparable_table(table: &Table) -> Table {
     foreign_keys.sort_by(|a, b| (&a.columns, &a.ref_table).cmp(&(&b.columns, &b.ref_table)));
     Table {
         name: table.name.clone(),
+        schema: table.schema.clone(),
         columns,
         indexes,
         foreign_keys,

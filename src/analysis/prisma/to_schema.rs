@@ -365,6 +365,7 @@ impl<'a> Context<'a> {
             nullable: field_type.arity != Arity::Required,
             default,
             primary_key: declaration.has("id"),
+            identity: false,
         };
         (column, native_type)
     }

@@ -51,6 +51,7 @@ pub(super) fn column_definition<'a>(
             data_type: rendered_type,
             default: None,
             primary_key: false,
+            identity: false,
         },
         indexes: Vec::new(),
         foreign_keys: Vec::new(),
@@ -69,7 +70,10 @@ pub(super) fn column_definition<'a>(
                 generation_expr: None,
                 ..
             }
-            | ColumnOption::Identity(_) => implied_not_null = true,
+            | ColumnOption::Identity(_) => {
+                implied_not_null = true;
+                definition.column.identity = true;
+            }
             ColumnOption::Unique(unique) => {
                 let name = constraint_name.or(unique.name.as_ref());
                 let columns = vec![definition.column.name.clone()];
@@ -297,6 +301,10 @@ impl Replayer {
             }
         } else {
             build_table(self.dialect, name.clone(), create)
+        };
+        let table = Table {
+            schema: names::schema(self.dialect, &create.name),
+            ..table
         };
         self.add_table(table);
         self.emit(at, SchemaChange::CreateTable { table: name });

@@ -27,6 +27,16 @@ pub(super) fn object(dialect: Dialect, name: &ObjectName) -> String {
     }
 }
 
+/// The schema part of a qualified name (`audit` of `audit.events`), unless it is the default
+/// schema `public` (or the name is not qualified).
+pub(super) fn schema(dialect: Dialect, name: &ObjectName) -> Option<String> {
+    let [.., ObjectNamePart::Identifier(schema), _] = name.0.as_slice() else {
+        return None;
+    };
+    let schema = ident(dialect, schema);
+    (!schema.eq_ignore_ascii_case("public")).then_some(schema)
+}
+
 /// What an index column is: the column name when it is a plain column, else the expression's
 /// SQL text.
 pub(super) fn index_column(dialect: Dialect, column: &IndexColumn) -> String {

@@ -11,6 +11,8 @@ use crate::analysis::dialect::Dialect;
 
 /// Every dialect.
 const ALL: &[Dialect] = &[Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+/// Postgres and MySQL (SQLite has no schemas to drop; an attached database is a file).
+const POSTGRES_AND_MYSQL: &[Dialect] = &[Dialect::Postgres, Dialect::Mysql];
 /// Postgres only (lock behaviour, `NOT VALID`, `CONCURRENTLY`).
 const POSTGRES: &[Dialect] = &[Dialect::Postgres];
 
@@ -24,6 +26,16 @@ pub(super) const DROP_TABLE: Rule = Rule {
     dialects: ALL,
     why: "Every row of the table is deleted, and any deployed code that still reads or writes it fails.",
     safe_alternative: "Contract in two steps: first deploy code that no longer uses the table, keep a copy (rename it to an archive name or export it), and drop it in a later migration once the backup is verified.",
+};
+
+pub(super) const DROP_SCHEMA: Rule = Rule {
+    id: "drop-schema",
+    title: "Schema or database dropped",
+    family: RuleFamily::DataLoss,
+    risk: Risk::Critical,
+    dialects: POSTGRES_AND_MYSQL,
+    why: "DROP SCHEMA ... CASCADE, DROP DATABASE and DROP OWNED drop every table (and view, function, type, sequence) in them at once: all their rows are gone, and nothing but a restore brings them back.",
+    safe_alternative: "Drop tables one by one in migrations a reviewer can read, after the code stops using them and a backup is verified; never drop a schema or database from an application migration.",
 };
 
 pub(super) const DROP_COLUMN: Rule = Rule {
@@ -248,7 +260,7 @@ pub(super) const TABLE_REWRITE: Rule = Rule {
     family: RuleFamily::Locking,
     risk: Risk::High,
     dialects: POSTGRES,
-    why: "Changing a column's type (other than binary-compatible widenings such as a longer VARCHAR or VARCHAR to TEXT), or adding a column with a volatile default (now(), random(), gen_random_uuid(), clock_timestamp(), ...), rewrites every row under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole rewrite.",
+    why: "Changing a column's type (other than binary-compatible widenings such as a longer VARCHAR or VARCHAR to TEXT), adding a column with a volatile default (random(), gen_random_uuid(), clock_timestamp(), nextval(), or any function not declared STABLE or IMMUTABLE), or adding a stored generated or identity column, rewrites every row under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole rewrite.",
     safe_alternative: "Add a new column (nullable, or with a constant default), backfill it in batches, switch the code, then drop the old column; set volatile defaults after the column exists (ALTER COLUMN ... SET DEFAULT) so only new rows use them.",
 };
 
@@ -367,8 +379,9 @@ pub(super) const INVALID_SUPPRESSION: Rule = Rule {
 };
 
 /// Every rule, in documentation order.
-static RULES: [Rule; 34] = [
+static RULES: [Rule; 35] = [
     DROP_TABLE,
+    DROP_SCHEMA,
     DROP_COLUMN,
     DELETE_WITHOUT_WHERE,
     TRUNCATE,
@@ -419,10 +432,23 @@ numeric precision or scale, or a change to another type family (including unknow
 `BIGINT`, more precision, `DATE` to `TIMESTAMP`). On Postgres every type change except the \
 binary-compatible widenings (longer or unbounded `VARCHAR`, more `NUMERIC` precision at the same \
 scale, more fractional-second precision) is also a `table-rewrite`.
-- **Volatile defaults.** `random()`, `gen_random_uuid()`, `uuid_generate_v1/v4()`, \
-`clock_timestamp()`, `timeofday()`, `txid_current()` and `nextval()` (`SERIAL` columns) rewrite the \
-table. `now()` and `CURRENT_TIMESTAMP` are STABLE: since Postgres 11 they are evaluated once, so \
-they are not flagged.
+- **Volatile defaults.** Only what is known to be safe is safe: a default that is a constant, a \
+cast of one, or a call of a function that is STABLE or IMMUTABLE in every overload (`now()`, \
+`CURRENT_TIMESTAMP`, `statement_timestamp()`, `jsonb_build_object()`, `coalesce()`, ... : the list \
+is checked against `pg_proc` on a real PostgreSQL by the test suite) is evaluated once since \
+Postgres 11. Any other call, including every user function (`CREATE FUNCTION` makes it VOLATILE \
+unless it says otherwise) and schema-qualified functions outside `pg_catalog`, is taken to be \
+evaluated per row: a `table-rewrite`. So are `SERIAL` and identity columns (`nextval()` per row) \
+and stored generated columns (`GENERATED ALWAYS AS (...) STORED`).
+- **Primary keys.** `ADD PRIMARY KEY` on an existing table is `unique-on-existing`: Postgres builds \
+the unique index under an ACCESS EXCLUSIVE lock and sets the columns NOT NULL, and the migration \
+fails on duplicates or NULLs. `ADD CONSTRAINT ... PRIMARY KEY USING INDEX` of an index built \
+CONCURRENTLY beforehand is the safe form.
+- **Schemas and databases.** `DROP SCHEMA ... CASCADE`, `DROP DATABASE` and `DROP OWNED` are \
+`drop-schema` (CRITICAL): they drop every table in them, and the finding names them (a table is in \
+the schema its `CREATE TABLE` names; unqualified names are in `public`). \
+`DROP SCHEMA` without `CASCADE` is HIGH: Postgres refuses it while the schema holds objects, so \
+the migration either fails or drops an empty schema.
 - **CONCURRENTLY and transactions.** Prisma Migrate sends a whole `migration.sql` as one \
 multi-statement query, which Postgres runs as one implicit transaction: a `CONCURRENTLY` statement \
 works only as the only statement of its migration. For other frameworks only an explicit \

@@ -10,6 +10,7 @@ use super::catalog::{
     UNIQUE_ON_EXISTING, WIDENING_TYPE_CHANGE,
 };
 use super::context::Context;
+use super::defaults::rewriting_call;
 use super::types::{TypeChange, classify_type_change, postgres_changes_in_place};
 use crate::analysis::dialect::Dialect;
 use crate::analysis::replay::{Location, SchemaChange, SchemaEvent};
@@ -197,7 +198,7 @@ impl<'c, 'a> EventScan<'c, 'a> {
             volatile_default(column).filter(|_| self.ctx.dialect == Dialect::Postgres)
         {
             let message = format!(
-                "adds column \"{}\" to \"{table}\" with volatile default {default}: Postgres rewrites every row under an ACCESS EXCLUSIVE lock",
+                "adds column \"{}\" to \"{table}\" with default {default}: Postgres rewrites every row under an ACCESS EXCLUSIVE lock",
                 column.name
             );
             out.push(
@@ -206,7 +207,11 @@ impl<'c, 'a> EventScan<'c, 'a> {
                     .on_column(&column.name),
             );
         }
-        if column.nullable || column.default.is_some() || is_generated_type(&column.data_type) {
+        if column.nullable
+            || column.default.is_some()
+            || column.identity
+            || is_generated_type(&column.data_type)
+        {
             return;
         }
         let mut message = format!(
@@ -426,31 +431,19 @@ fn foreign_key_key(table: &str, fk: &ForeignKey) -> (String, Vec<String>) {
     )
 }
 
-/// The column's default when it is volatile (evaluated per row, so Postgres rewrites the table
-/// to add the column): a volatile function call, or the `nextval` of a `SERIAL` type. `now()` and
-/// `CURRENT_TIMESTAMP` are STABLE: since Postgres 11 they are evaluated once and stored as the
-/// value of existing rows, without a rewrite.
+/// Why adding `column` makes Postgres rewrite the table, if it does: a default that calls a
+/// function not known to be STABLE or IMMUTABLE (evaluated per row; see [`rewriting_call`]), or
+/// the `nextval` of a `SERIAL` type. `now()` and `CURRENT_TIMESTAMP` are STABLE: since Postgres
+/// 11 they are evaluated once and stored as the value of existing rows, without a rewrite.
 fn volatile_default(column: &Column) -> Option<String> {
     if is_generated_type(&column.data_type) {
         return Some(format!("nextval() of {}", column.data_type));
     }
-    column.default.clone().filter(|d| is_volatile(d))
-}
-
-/// Whether a default expression calls a volatile function.
-fn is_volatile(default: &str) -> bool {
-    const VOLATILE: [&str; 8] = [
-        "random(",
-        "gen_random_uuid(",
-        "uuid_generate_v1",
-        "uuid_generate_v4(",
-        "clock_timestamp(",
-        "timeofday(",
-        "nextval(",
-        "txid_current(",
-    ];
-    let lower = default.to_ascii_lowercase();
-    VOLATILE.iter().any(|f| lower.contains(f))
+    let default = column.default.as_deref()?;
+    let call = rewriting_call(default)?;
+    Some(format!(
+        "{default} (it calls {call}, which is VOLATILE or not known to be STABLE or IMMUTABLE)"
+    ))
 }
 
 /// Whether the type fills itself in (`SERIAL` and friends), so NOT NULL without an explicit

@@ -4,6 +4,7 @@
 mod cascade;
 mod catalog;
 mod context;
+pub mod defaults;
 mod engine;
 mod events;
 mod history;

@@ -2,20 +2,22 @@
 //! TRUNCATE) and, on Postgres, how statements lock (CONCURRENTLY, NOT VALID, lock_timeout).
 
 use sqlparser::ast::{
-    AlterTableOperation, FromTable, ObjectName, ObjectType, Statement as Ast, TableConstraint,
-    TableFactor, TableWithJoins,
+    AlterTableOperation, ColumnDef, ColumnOption, FromTable, GeneratedExpressionMode, ObjectName,
+    ObjectType, Statement as Ast, TableConstraint, TableFactor, TableWithJoins,
 };
 
 use super::Finding;
+use super::Risk;
 use super::catalog::{
     CHECK_WITHOUT_NOT_VALID, CONCURRENTLY_IN_TRANSACTION, DELETE_WITH_WHERE, DELETE_WITHOUT_WHERE,
-    FK_WITHOUT_NOT_VALID, INDEX_NOT_CONCURRENTLY, MISSING_LOCK_TIMEOUT, TRUNCATE,
-    UPDATE_WITH_WHERE, UPDATE_WITHOUT_WHERE,
+    DROP_SCHEMA, FK_WITHOUT_NOT_VALID, INDEX_NOT_CONCURRENTLY, MISSING_LOCK_TIMEOUT, TABLE_REWRITE,
+    TRUNCATE, UNIQUE_ON_EXISTING, UPDATE_WITH_WHERE, UPDATE_WITHOUT_WHERE,
 };
 use super::context::Context;
 use crate::analysis::detect::Framework;
 use crate::analysis::dialect::Dialect;
 use crate::analysis::pipeline::ParsedMigration;
+use crate::analysis::schema::same_name;
 use crate::analysis::sql::{Statement, StatementKind};
 
 /// Findings of the statement rules over every file the PR added or modified.
@@ -88,6 +90,11 @@ impl<'c, 'a> FileScan<'c, 'a> {
                 line,
                 out,
             ),
+            StatementKind::Unparsed { .. } | StatementKind::NotModelled { .. }
+                if is_drop_owned(&statement.text) =>
+            {
+                self.drop_owned(line, out)
+            }
             _ => {}
         }
     }
@@ -129,6 +136,16 @@ impl<'c, 'a> FileScan<'c, 'a> {
             Ast::CreateIndex(index) => self.create_index(index, line, out),
             Ast::AlterTable(alter) => {
                 self.alter_table(&object_table(&alter.name), &alter.operations, line, out)
+            }
+            Ast::Drop {
+                object_type: object_type @ (ObjectType::Schema | ObjectType::Database),
+                names,
+                cascade,
+                ..
+            } => {
+                for name in names {
+                    self.drop_schema(*object_type, name, *cascade, line, out);
+                }
             }
             Ast::Drop {
                 object_type: ObjectType::Table,
@@ -270,7 +287,24 @@ impl<'c, 'a> FileScan<'c, 'a> {
         line: usize,
         out: &mut Vec<Finding>,
     ) {
-        if !self.postgres() || !self.existing(table, line) {
+        if self.ctx.dialect == Dialect::Sqlite || !self.existing(table, line) {
+            return;
+        }
+        for operation in operations {
+            if let AlterTableOperation::AddConstraint {
+                constraint: TableConstraint::PrimaryKey(primary),
+                ..
+            } = operation
+            {
+                let columns: Vec<String> = primary
+                    .columns
+                    .iter()
+                    .map(|column| column.column.expr.to_string())
+                    .collect();
+                out.push(self.primary_key_on_existing(table, &columns, line));
+            }
+        }
+        if !self.postgres() {
             return;
         }
         // VALIDATE CONSTRAINT takes a SHARE UPDATE EXCLUSIVE lock: reads and writes go on.
@@ -281,17 +315,124 @@ impl<'c, 'a> FileScan<'c, 'a> {
             self.note_locking(table, line, "ALTER TABLE");
         }
         for operation in operations {
-            let AlterTableOperation::AddConstraint {
-                constraint,
-                not_valid: false,
-            } = operation
-            else {
-                continue;
-            };
-            if let Some(finding) = self.constraint_without_not_valid(table, constraint, line) {
-                out.push(finding);
+            match operation {
+                AlterTableOperation::AddConstraint {
+                    constraint,
+                    not_valid: false,
+                } => {
+                    if let Some(finding) =
+                        self.constraint_without_not_valid(table, constraint, line)
+                    {
+                        out.push(finding);
+                    }
+                }
+                AlterTableOperation::AddColumn { column_def, .. } => {
+                    if let Some(kind) = rewriting_generation(column_def) {
+                        let message = format!(
+                            "adds {kind} column \"{}\" to \"{table}\": Postgres computes it for every existing row, rewriting the table under an ACCESS EXCLUSIVE lock",
+                            column_def.name.value
+                        );
+                        out.push(
+                            Finding::new(&TABLE_REWRITE, self.file, line, message)
+                                .on_table(table)
+                                .on_column(&column_def.name.value),
+                        );
+                    }
+                }
+                _ => {}
             }
         }
+    }
+
+    /// `ADD PRIMARY KEY (columns)` on the existing `table`.
+    fn primary_key_on_existing(&self, table: &str, columns: &[String], line: usize) -> Finding {
+        let how = if self.postgres() {
+            "Postgres builds its unique index under an ACCESS EXCLUSIVE lock (reads and writes wait for the whole build) and sets the columns NOT NULL"
+        } else {
+            "the table is rebuilt to add it"
+        };
+        let message = format!(
+            "adds a primary key on ({}) of existing table \"{table}\": {how}; the migration fails if existing rows hold duplicates or NULLs",
+            columns.join(", ")
+        );
+        Finding::new(&UNIQUE_ON_EXISTING, self.file, line, message).on_table(table)
+    }
+
+    /// `DROP SCHEMA` / `DROP DATABASE` (`object_type`) of `name`.
+    fn drop_schema(
+        &self,
+        object_type: ObjectType,
+        name: &ObjectName,
+        cascade: bool,
+        line: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        let name = object_table(name);
+        // MySQL's DROP SCHEMA is DROP DATABASE: it drops the tables in it, CASCADE or not.
+        let drops_contents =
+            cascade || object_type == ObjectType::Database || self.ctx.dialect == Dialect::Mysql;
+        let in_schema = |schema: Option<&str>| match object_type {
+            ObjectType::Database => true,
+            _ if name.eq_ignore_ascii_case("public") => schema.is_none(),
+            _ => schema.is_some_and(|schema| schema.eq_ignore_ascii_case(&name)),
+        };
+        let tables = self.tables_before(line, in_schema);
+        let what = if object_type == ObjectType::Database {
+            "database"
+        } else {
+            "schema"
+        };
+        let named = if tables.is_empty() {
+            "every table, view, function and type in it (the migrations create no table there)"
+                .to_owned()
+        } else {
+            format!("every table in it: {}", quoted_list(&tables))
+        };
+        let mut finding = if drops_contents {
+            let message =
+                format!("drops {what} \"{name}\" and with it {named}: all their rows are gone");
+            Finding::new(&DROP_SCHEMA, self.file, line, message)
+        } else {
+            let message = format!(
+                "drops {what} \"{name}\" without CASCADE: Postgres refuses while it holds objects ({named}), so the migration fails, or it drops an empty schema"
+            );
+            let mut finding = Finding::new(&DROP_SCHEMA, self.file, line, message);
+            finding.risk = Risk::High;
+            finding
+        };
+        if let [only] = tables.as_slice() {
+            finding = finding.on_table(only);
+        }
+        out.push(finding);
+    }
+
+    /// `DROP OWNED BY role`: every object the role owns goes, tables included.
+    fn drop_owned(&self, line: usize, out: &mut Vec<Finding>) {
+        if self.ctx.dialect != Dialect::Postgres {
+            return;
+        }
+        let message = "drops every object owned by the role (DROP OWNED), tables and their rows included: which tables that is depends on ownership on the server, which the migration does not show";
+        out.push(Finding::new(&DROP_SCHEMA, self.file, line, message));
+    }
+
+    /// The tables that exist just before `line` (the base's, following the PR's own changes)
+    /// whose schema (`None`: the default one) `in_schema` accepts.
+    fn tables_before(&self, line: usize, in_schema: impl Fn(Option<&str>) -> bool) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        let known = self.ctx.change.head.schema.tables.iter().chain(
+            self.ctx
+                .change
+                .base
+                .iter()
+                .flat_map(|base| &base.schema.tables),
+        );
+        for table in known {
+            let listed = names.iter().any(|name| same_name(name, &table.name));
+            if !listed && in_schema(table.schema.as_deref()) && self.existing(&table.name, line) {
+                names.push(table.name.clone());
+            }
+        }
+        names
     }
 
     fn constraint_without_not_valid(
@@ -358,6 +499,45 @@ impl<'c, 'a> FileScan<'c, 'a> {
                 .on_table(&first.table),
         );
     }
+}
+
+/// Why adding `column` computes a value for every existing row, if it does: a stored generated
+/// column or an identity column.
+fn rewriting_generation(column: &ColumnDef) -> Option<&'static str> {
+    column
+        .options
+        .iter()
+        .find_map(|option| match &option.option {
+            ColumnOption::Generated {
+                generation_expr: Some(_),
+                generation_expr_mode,
+                ..
+            } => (*generation_expr_mode != Some(GeneratedExpressionMode::Virtual))
+                .then_some("stored generated"),
+            ColumnOption::Generated {
+                generation_expr: None,
+                ..
+            } => Some("identity"),
+            _ => None,
+        })
+}
+
+/// Whether a statement is `DROP OWNED BY ...` (which sqlparser does not parse).
+fn is_drop_owned(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    matches!(
+        (words.next(), words.next()),
+        (Some(drop), Some(owned)) if drop.eq_ignore_ascii_case("drop") && owned.eq_ignore_ascii_case("owned")
+    )
+}
+
+/// `"a", "b", "c"`.
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| format!("\"{name}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// DELETE or UPDATE.

@@ -107,6 +107,7 @@ pub fn column(name: &str, data_type: &str, nullable: bool) -> Column {
         nullable,
         default: None,
         primary_key: false,
+        identity: false,
     }
 }
 

@@ -24,6 +24,11 @@ pub(super) fn recognise(text: &str) -> Option<Recognised> {
         "PRAGMA" => pragma(text, &tokens).map(quiet),
         "DO" => Some(not_modelled("DO block", true)),
         "DROP" if keyword_at(&tokens, 1, "INDEX") => drop_index(&tokens).map(quiet),
+        // The `drop-schema` rule reports it: it drops whatever the role owns.
+        "DROP" if keyword_at(&tokens, 1, "OWNED") => Some(not_modelled("DROP OWNED", false)),
+        "REASSIGN" if keyword_at(&tokens, 1, "OWNED") => {
+            Some(not_modelled("REASSIGN OWNED", false))
+        }
         "ALTER" if keyword_at(&tokens, 1, "TABLE") => rename_index(&tokens).map(quiet),
         "CREATE" | "ALTER" | "DROP" => object_statement(&verb, &tokens),
         "COMMENT" => Some(not_modelled("COMMENT ON", false)),
@@ -410,6 +415,8 @@ mod tests {
             ("ALTER EXTENSION x UPDATE", "ALTER EXTENSION", false),
             ("DROP SCHEMA s CASCADE x", "DROP SCHEMA", true),
             ("REINDEX t", "REINDEX", false),
+            ("DROP OWNED BY app CASCADE", "DROP OWNED", false),
+            ("REASSIGN OWNED BY app TO admin", "REASSIGN OWNED", false),
             ("COMMENT ON TABLE t IS 'x'", "COMMENT ON", false),
             ("set names utf8mb4", "SET", false),
             ("GRANT x", "GRANT", false),

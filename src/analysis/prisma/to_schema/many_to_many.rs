@@ -109,6 +109,7 @@ impl<'a> Context<'a> {
                 nullable: false,
                 default: None,
                 primary_key: in_primary_key,
+                identity: false,
             })
             .collect();
         let foreign_keys = sides
@@ -133,6 +134,7 @@ impl<'a> Context<'a> {
             columns,
             indexes,
             foreign_keys,
+            ..Table::default()
         })
     }
 

@@ -1,0 +1,2 @@
+CREATE SCHEMA "archive";
+CREATE TABLE "archive"."OldRecipe" ("id" INTEGER NOT NULL);

@@ -1,0 +1,1 @@
+DROP OWNED BY "legacy_app" CASCADE;

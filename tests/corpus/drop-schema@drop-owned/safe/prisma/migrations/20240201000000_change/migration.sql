@@ -1,0 +1,1 @@
+REASSIGN OWNED BY "legacy_app" TO "app";

@@ -1,0 +1,2 @@
+SET lock_timeout = '5s';
+ALTER TABLE "Recipe" ADD COLUMN "meta" JSONB DEFAULT app_default_meta();

@@ -1,0 +1,2 @@
+-- CreateTable
+CREATE TABLE "Tag" ("name" TEXT NOT NULL, "recipeId" INTEGER);

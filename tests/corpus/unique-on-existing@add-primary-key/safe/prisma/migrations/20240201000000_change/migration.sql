@@ -1,0 +1,2 @@
+CREATE TABLE "Label" ("name" TEXT NOT NULL);
+ALTER TABLE "Label" ADD CONSTRAINT "Label_pkey" PRIMARY KEY ("name");
