@@ -180,16 +180,16 @@ pub struct Record {
     pub decision: Decision,
 }
 
-/// The last line of the log when a crash cut it short (or left it unreadable).
+/// The last line of the log when a crash cut it short: the start of a record, without newline.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TornTail {
     /// Its 1-based line.
     pub line: usize,
-    /// Its bytes (newline included when it had one).
+    /// Its bytes.
     pub bytes: Vec<u8>,
 }
 
-/// A line in the middle of the log that is not a decision.
+/// A whole line of the log that is not a decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadLine {
     /// Its 1-based line.
@@ -203,7 +203,7 @@ pub struct BadLine {
 pub struct LogRead {
     /// The readable decisions, in log order.
     pub records: Vec<Record>,
-    /// Lines before the last that are not decisions (tampering or disk damage).
+    /// Whole lines that are not decisions, the last one included (tampering or disk damage).
     pub bad_lines: Vec<BadLine>,
     /// A torn last line.
     pub torn_tail: Option<TornTail>,
