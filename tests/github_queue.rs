@@ -300,6 +300,12 @@ async fn the_queue_lists_migration_prs_of_every_repo_riskiest_first() {
     );
     assert_eq!(count(&counts, Kind::Blob), 0);
     assert_eq!(count(&counts, Kind::Other), 0);
+    assert_eq!(
+        queue["graphql_budget"],
+        serde_json::json!({"spent": 5, "limit": 5000, "remaining": 4995,
+                           "reset_at": github_mock::RATE_LIMIT_RESET}),
+        "3 listing and 2 content queries of one point each"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -719,6 +725,25 @@ async fn a_queue_of_250_prs_costs_three_list_queries_four_content_queries_and_th
     );
     assert_eq!(count(&counts, Kind::Viewer), 1, "the viewer's login");
     assert_eq!(total, 9);
+    let budget = events.iter().find_map(|e| match e {
+        QueueEvent::Budget(budget) => Some(budget),
+        _ => None,
+    });
+    assert_eq!(
+        budget.map(|b| (b.spent, b.limit, b.remaining)),
+        Some((7, 5_000, 4_993)),
+        "every GraphQL query's cost is counted"
+    );
+    for request in server.received_requests().await.unwrap() {
+        if request.url.path() == "/graphql" {
+            let body: Value = serde_json::from_slice(&request.body).unwrap();
+            let query = body["query"].as_str().unwrap();
+            assert!(
+                query.contains("rateLimit { cost limit remaining resetAt }"),
+                "{query}"
+            );
+        }
+    }
 
     load(&client, &cache, &[repo_config("acme/big")]).await;
     let again: usize = requests(&server).await.values().sum::<usize>() - total;

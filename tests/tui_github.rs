@@ -476,3 +476,46 @@ fn a_damaged_cache_entry_shows_as_a_warning_line_once() {
         "repaired, not reported again: {screen}"
     );
 }
+
+#[test]
+fn auto_refresh_is_stretched_to_the_budget_and_the_status_line_says_so() {
+    let server_runtime = Runtime::new().unwrap();
+    // A budget of 100 points an hour: 25 for automatic reloads.
+    let server = server_runtime.block_on(FakeGitHub::start_with_limit(vec![shop()], 100));
+    let cache_dir = tempfile::tempdir().unwrap();
+    let source = github_load(&server.uri(), cache_dir.path(), &["acme/shop"], Vec::new());
+    let data_dir = tempfile::tempdir().unwrap();
+    let context = console::demo_context(data_dir.path());
+    let now = context.clock.now();
+    let mut app = App::loading(context, Arc::new(source));
+    app.refresh_every = Some(Duration::from_secs(10));
+    console::tick_until_loaded(&mut app);
+    let budget = app.load.budget.clone().expect("the load said its cost");
+    assert_eq!(
+        (budget.spent, budget.limit, budget.remaining),
+        (2, 100, 98),
+        "a listing and a content query"
+    );
+    // 2 points a load within 25 of 100 points an hour: every 288 s, not every 10 s.
+    let every = app.load.refresh_interval(Duration::from_secs(10), now);
+    assert_eq!(every, Duration::from_secs(288));
+    let screen = console::render(&app, 160, 48);
+    assert!(
+        screen.contains(
+            "GitHub API: 2 points a load, 98 of 100 left until 12:30 UTC; auto-refresh every \
+             4m 48s (stretched from 10s: at most 25% of the budget)"
+        ),
+        "{screen}"
+    );
+
+    // A reload keeps the budget on the status line while it runs, then shows the new one.
+    console::press(&mut app, &[crossterm::event::KeyCode::Char('r')]);
+    assert_eq!(app.load.budget.as_ref(), Some(&budget));
+    console::tick_until_loaded(&mut app);
+    let again = app.load.budget.clone().unwrap();
+    assert_eq!(
+        (again.spent, again.remaining),
+        (1, 97),
+        "the contents are cached: only the listing"
+    );
+}

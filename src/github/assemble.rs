@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::budget::BudgetMeter;
 use super::cache::{ContentCache, EntryKind, TreeListing};
 use super::client::GitHub;
 use super::contents::{self, Fetched, RepoRef, Want, short};
@@ -78,7 +79,7 @@ impl Wants {
 }
 
 /// The contents of `prs` (all of one repository): base trees from `trees` or fetched into it,
-/// then every file not cached, in as few queries as possible.
+/// then every file not cached, in as few queries as possible (their cost counted by `meter`).
 ///
 /// # Errors
 /// The first failed request.
@@ -89,6 +90,7 @@ pub async fn load_contents(
     filter: &CandidateFilter,
     prs: Vec<ListedPr>,
     trees: &mut HashMap<String, TreeListing>,
+    meter: &BudgetMeter,
 ) -> Result<Vec<PrContents>, GitHubError> {
     for listed in &prs {
         let base = &listed.pr.meta.base_sha;
@@ -105,7 +107,7 @@ pub async fn load_contents(
         let tree = trees.get(&listed.pr.meta.base_sha);
         plans.push(plan(&listed.pr, tree, filter, &mut wants));
     }
-    let fetched = contents::fetch(client, cache, repo, &wants.list).await?;
+    let fetched = contents::fetch(client, cache, repo, &wants.list, meter).await?;
     Ok(prs
         .into_iter()
         .zip(plans)

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::budget::{BudgetMeter, RATE_LIMIT_FIELDS, RateLimitNode};
 pub use super::cache::short;
 use super::cache::{ContentCache, EntryKind, TreeEntry, TreeListing, blob_matches, is_object_id};
 use super::client::GitHub;
@@ -105,7 +106,8 @@ pub async fn tree(
 }
 
 /// The contents of `wants`, in the same order: the cached ones from disk, the others in
-/// GraphQL queries of up to [`BATCH`] files, with REST for those GraphQL cannot give exactly.
+/// GraphQL queries of up to [`BATCH`] files (their cost counted by `meter`), with REST for
+/// those GraphQL cannot give exactly.
 ///
 /// # Errors
 /// The first failed request.
@@ -114,12 +116,13 @@ pub async fn fetch(
     cache: &ContentCache,
     repo: &RepoRef,
     wants: &[Want],
+    meter: &BudgetMeter,
 ) -> Result<Vec<Fetched>, GitHubError> {
     let mut results: Vec<Option<Fetched>> = wants.iter().map(|w| cached(cache, w)).collect();
     let missing: Vec<usize> = (0..wants.len()).filter(|&i| results[i].is_none()).collect();
     let mut by_rest: Vec<(usize, String)> = Vec::new();
     for chunk in missing.chunks(BATCH) {
-        let nodes = query_batch(client, repo, wants, chunk).await?;
+        let nodes = query_batch(client, repo, wants, chunk, meter).await?;
         for (&index, node) in chunk.iter().zip(nodes) {
             match settle(cache, &wants[index], node) {
                 Settled::Done(fetched) => results[index] = Some(fetched),
@@ -156,9 +159,11 @@ struct BlobNode {
     text: Option<String>,
 }
 
-/// The answer to a batch: `repository { v0: ..., v1: ... }`.
+/// The answer to a batch: `rateLimit { ... } repository { v0: ..., v1: ... }`.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct BatchAnswer {
+    rate_limit: Option<RateLimitNode>,
     repository: Option<Map<String, Value>>,
 }
 
@@ -168,6 +173,7 @@ async fn query_batch(
     repo: &RepoRef,
     wants: &[Want],
     indexes: &[usize],
+    meter: &BudgetMeter,
 ) -> Result<Vec<Option<BlobNode>>, GitHubError> {
     let mut declarations = String::from("$owner: String!, $name: String!");
     let mut selections = String::new();
@@ -186,13 +192,15 @@ async fn query_batch(
         variables.insert(format!("v{n}"), Value::from(value));
     }
     let query = format!(
-        "query({declarations}) {{ repository(owner: $owner, name: $name) {{{selections} }} }} \
+        "query({declarations}) {{ {RATE_LIMIT_FIELDS} \
+         repository(owner: $owner, name: $name) {{{selections} }} }} \
          fragment blob on Blob {{ oid byteSize isBinary isTruncated text }}"
     );
     let what = format!("{} file(s) of {}", indexes.len(), repo.full_name());
     let answer: BatchAnswer = client
         .graphql(&what, &query, Value::Object(variables))
         .await?;
+    meter.record(answer.rate_limit.as_ref());
     let mut repository = answer.repository.ok_or_else(|| GitHubError::NotFound {
         what: repo.full_name(),
     })?;

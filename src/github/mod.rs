@@ -6,6 +6,7 @@
 
 pub mod assemble;
 pub mod auth;
+pub mod budget;
 pub mod cache;
 pub mod client;
 pub mod contents;

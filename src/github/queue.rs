@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::budget::{BudgetMeter, RATE_LIMIT_FIELDS, RateLimitNode};
 use super::cache::{CachedReply, ContentCache};
 use super::client::{GitHub, MAX_PAGES, is_last_page, page_path};
 use super::contents::RepoRef;
@@ -56,8 +57,10 @@ const ONE_PR_REVIEWS: &str = r#"fragment pr on PullRequest {
   reviews(last: 50) { nodes { id author { login } state submittedAt commit { oid } body } }
 }"#;
 
-/// The open PRs of a repository, a page at a time, oldest first.
+/// The open PRs of a repository, a page at a time, oldest first (`RATE_LIMIT` becomes
+/// [`RATE_LIMIT_FIELDS`] in every query).
 const LIST_QUERY: &str = r#"query($owner: String!, $name: String!, $viewer: String!, $first: Int!, $cursor: String) {
+  RATE_LIMIT
   repository(owner: $owner, name: $name) {
     pullRequests(states: OPEN, first: $first, after: $cursor, orderBy: {field: CREATED_AT, direction: ASC}) {
       pageInfo { hasNextPage endCursor }
@@ -68,6 +71,7 @@ const LIST_QUERY: &str = r#"query($owner: String!, $name: String!, $viewer: Stri
 
 /// The PRs a search finds, a page at a time.
 const SEARCH_QUERY: &str = r#"query($q: String!, $viewer: String!, $first: Int!, $cursor: String) {
+  RATE_LIMIT
   search(query: $q, type: ISSUE, first: $first, after: $cursor) {
     pageInfo { hasNextPage endCursor }
     nodes { ... on PullRequest { ...pr } }
@@ -76,9 +80,16 @@ const SEARCH_QUERY: &str = r#"query($q: String!, $viewer: String!, $first: Int!,
 
 /// One PR by number, and who is asking (the viewer: their own reviews are schemagate's).
 const ONE_QUERY: &str = r#"query($owner: String!, $name: String!, $number: Int!) {
+  RATE_LIMIT
   viewer { login }
   repository(owner: $owner, name: $name) { pullRequest(number: $number) { ...pr } }
 }"#;
+
+/// `operation` with its rate-limit fields, the `reviews` fragment and the PR fields.
+fn full_query(operation: &str, reviews: &str) -> String {
+    let operation = operation.replace("RATE_LIMIT", RATE_LIMIT_FIELDS);
+    format!("{operation}\n{reviews}\n{PR_FIELDS}")
+}
 
 /// The search qualifier that keeps a section's pages in creation order.
 const SEARCH_ORDER: &str = "sort:created-asc";
@@ -115,11 +126,12 @@ pub async fn list_page(
     section: Option<&SectionConfig>,
     cursor: Option<&str>,
     size: usize,
+    meter: &BudgetMeter,
 ) -> Result<PrPage, GitHubError> {
     let viewer = client.viewer_login().await?;
     let mut size = size;
     loop {
-        let outcome = list_page_of(client, repo, section, cursor, viewer, size).await;
+        let outcome = list_page_of(client, repo, section, cursor, viewer, size, meter).await;
         match (outcome, smaller_size(size)) {
             (Err(error), Some(smaller)) if is_overload(&error) => size = smaller,
             (outcome, _) => return outcome,
@@ -145,7 +157,7 @@ fn is_overload(error: &GitHubError) -> bool {
     )
 }
 
-/// One page of exactly `size` PRs.
+/// One page of exactly `size` PRs (its cost counted by `meter`).
 async fn list_page_of(
     client: &GitHub,
     repo: &RepoRef,
@@ -153,6 +165,7 @@ async fn list_page_of(
     cursor: Option<&str>,
     viewer: &str,
     size: usize,
+    meter: &BudgetMeter,
 ) -> Result<PrPage, GitHubError> {
     let smaller = if size < PAGE_SIZES[0] {
         format!(" ({size} a page)")
@@ -165,7 +178,7 @@ async fn list_page_of(
                 "listing the open pull requests of {}{smaller}",
                 repo.full_name()
             );
-            let query = format!("{LIST_QUERY}\n{LISTED_REVIEWS}\n{PR_FIELDS}");
+            let query = full_query(LIST_QUERY, LISTED_REVIEWS);
             let variables = json!({"owner": repo.owner, "name": repo.name, "viewer": viewer,
                                    "first": size, "cursor": cursor});
             let missing = || GitHubError::NotFound {
@@ -178,6 +191,7 @@ async fn list_page_of(
                     GitHubError::NotFound { .. } => missing(),
                     other => other,
                 })?;
+            meter.record(data.rate_limit.as_ref());
             data.repository.ok_or_else(missing)?.pull_requests
         }
         Some(section) => {
@@ -186,10 +200,11 @@ async fn list_page_of(
                 section.title,
                 repo.full_name()
             );
-            let query = format!("{SEARCH_QUERY}\n{LISTED_REVIEWS}\n{PR_FIELDS}");
+            let query = full_query(SEARCH_QUERY, LISTED_REVIEWS);
             let variables = json!({"q": search_text(repo, section), "viewer": viewer,
                                    "first": size, "cursor": cursor});
             let data: SearchData = client.graphql(&what, &query, variables).await?;
+            meter.record(data.rate_limit.as_ref());
             data.search
         }
     };
@@ -229,7 +244,7 @@ fn search_text(repo: &RepoRef, section: &SectionConfig) -> String {
     .to_owned()
 }
 
-/// One pull request by number.
+/// One pull request by number (the query's cost counted by `meter`).
 ///
 /// # Errors
 /// [`GitHubError::NotFound`] when the repository or the PR does not exist; any other failure.
@@ -237,11 +252,13 @@ pub async fn pr_by_number(
     client: &GitHub,
     repo: &RepoRef,
     number: u64,
+    meter: &BudgetMeter,
 ) -> Result<ListedPr, GitHubError> {
     let what = format!("pull request #{number} of {}", repo.full_name());
-    let query = format!("{ONE_QUERY}\n{ONE_PR_REVIEWS}\n{PR_FIELDS}");
+    let query = full_query(ONE_QUERY, ONE_PR_REVIEWS);
     let variables = json!({"owner": repo.owner, "name": repo.name, "number": number});
     let data: OnePrData = client.graphql(&what, &query, variables).await?;
+    meter.record(data.rate_limit.as_ref());
     let viewer = data.viewer.map(|v| v.login).unwrap_or_default();
     let node = data
         .repository
@@ -306,9 +323,11 @@ async fn get_conditional(
     }
 }
 
-/// `{"repository": ...}`.
+/// `{"rateLimit": ..., "repository": ...}`.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct RepositoryData<T> {
+    rate_limit: Option<RateLimitNode>,
     repository: Option<T>,
 }
 
@@ -319,9 +338,11 @@ struct PullRequestsField {
     pull_requests: Connection<Value>,
 }
 
-/// `{"viewer": ..., "repository": {"pullRequest": ...}}`.
+/// `{"rateLimit": ..., "viewer": ..., "repository": {"pullRequest": ...}}`.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct OnePrData {
+    rate_limit: Option<RateLimitNode>,
     viewer: Option<Login>,
     repository: Option<PullRequestField>,
 }
@@ -333,9 +354,11 @@ struct PullRequestField {
     pull_request: Option<PrNode>,
 }
 
-/// `{"search": ...}`.
+/// `{"rateLimit": ..., "search": ...}`.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct SearchData {
+    rate_limit: Option<RateLimitNode>,
     search: Connection<Value>,
 }
 

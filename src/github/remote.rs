@@ -20,6 +20,7 @@ use tokio::sync::{Semaphore, mpsc::UnboundedSender};
 use tokio::task::JoinSet;
 
 use super::assemble::{PrContents, load_contents, touches_migrations};
+use super::budget::{Budget, BudgetMeter};
 use super::cache::{ContentCache, TreeListing};
 use super::client::GitHub;
 use super::contents::RepoRef;
@@ -231,6 +232,9 @@ pub enum QueueEvent {
         /// `owner/name`.
         repo: String,
     },
+    /// What the load's GraphQL queries cost and the budget left after them (sent once per
+    /// load when GitHub said, before [`QueueEvent::Finished`]).
+    Budget(Budget),
     /// Something to know that failed nothing: the download cache held damaged entries, which
     /// were not used and were fetched again (sent once per load, before
     /// [`QueueEvent::Finished`]).
@@ -281,11 +285,21 @@ pub async fn fetch_pr(
 ) -> Result<(RemotePr, Change), GitHubError> {
     let target = repo_ref(repo)?;
     let filter = CandidateFilter::new(&detect_options(repo));
-    let listed = pr_by_number(client, &target, number).await?;
+    // One PR's few points are not watched.
+    let meter = BudgetMeter::default();
+    let listed = pr_by_number(client, &target, number, &meter).await?;
     let listed = complete_if_needed(client, cache, &target, &filter, listed).await?;
     let mut trees = HashMap::new();
-    let mut loaded =
-        load_contents(client, cache, &target, &filter, vec![listed], &mut trees).await?;
+    let mut loaded = load_contents(
+        client,
+        cache,
+        &target,
+        &filter,
+        vec![listed],
+        &mut trees,
+        &meter,
+    )
+    .await?;
     let PrContents { mut pr, change } = loaded.pop().ok_or_else(|| GitHubError::Decode {
         what: format!("pull request #{number} of {}", repo.name),
         message: "no contents were assembled".to_owned(),
@@ -305,17 +319,19 @@ pub async fn load_queue(
     events: UnboundedSender<QueueEvent>,
 ) {
     let permits = Arc::new(Semaphore::new(CONCURRENT_REPOS));
+    let meter = BudgetMeter::default();
     let mut tasks = JoinSet::new();
     for repo in repos {
         let (client, cache, repo) = (client.clone(), cache.clone(), repo.clone());
-        let section = section.cloned();
+        let (section, meter) = (section.cloned(), meter.clone());
         let (events, permits) = (events.clone(), Arc::clone(&permits));
         tasks.spawn(async move {
             // The semaphore is never closed, so a permit always comes.
             let _permit = permits.acquire_owned().await;
             let name = repo.name.clone();
             let _ = events.send(QueueEvent::RepoStarted { repo: name.clone() });
-            let outcome = load_repo(&client, &cache, &repo, section.as_ref(), &events).await;
+            let outcome =
+                load_repo(&client, &cache, &repo, section.as_ref(), &meter, &events).await;
             let _ = events.send(match outcome {
                 Ok(()) => QueueEvent::RepoDone { repo: name },
                 Err(error) => QueueEvent::RepoFailed { repo: name, error },
@@ -323,6 +339,9 @@ pub async fn load_queue(
         });
     }
     while tasks.join_next().await.is_some() {}
+    if let Some(budget) = meter.budget() {
+        let _ = events.send(QueueEvent::Budget(budget));
+    }
     if let Some(message) = cache_damage_warning(cache) {
         let _ = events.send(QueueEvent::Warning { message });
     }
@@ -335,6 +354,7 @@ async fn load_repo(
     cache: &ContentCache,
     repo: &RepoConfig,
     section: Option<&SectionConfig>,
+    meter: &BudgetMeter,
     events: &UnboundedSender<QueueEvent>,
 ) -> Result<(), GitHubError> {
     let target = repo_ref(repo)?;
@@ -344,7 +364,7 @@ async fn load_repo(
     // A smaller page that GitHub could answer is kept for the rest of the listing.
     let mut size = PAGE_SIZES[0];
     loop {
-        let page = list_page(client, &target, section, cursor.as_deref(), size).await?;
+        let page = list_page(client, &target, section, cursor.as_deref(), size, meter).await?;
         size = page.size;
         let mut kept = Vec::new();
         let mut without_migrations = 0;
@@ -365,7 +385,7 @@ async fn load_repo(
             without_migrations,
         });
         for PrContents { pr, change } in
-            load_contents(client, cache, &target, &filter, kept, &mut trees).await?
+            load_contents(client, cache, &target, &filter, kept, &mut trees, meter).await?
         {
             let _ = events.send(QueueEvent::PrLoaded {
                 repo: repo.name.clone(),

@@ -80,7 +80,8 @@ pub struct App {
     pub load: LoadStatus,
     /// The local checkout the queue comes from, if it does.
     pub local_checkout: Option<LocalCheckout>,
-    /// Reload the queue this long after the last load ended (config `refresh_interval_secs`).
+    /// Reload the queue this long after the last load ended (config `refresh_interval_secs`),
+    /// or longer when GitHub's budget needs it ([`LoadStatus::refresh_interval`]).
     pub refresh_every: Option<Duration>,
     /// When the last load ended.
     loaded_at: Option<Instant>,
@@ -147,7 +148,7 @@ impl App {
         self.view = index;
         loader.select_view(index);
         self.reloaded = None;
-        self.load = LoadStatus::started();
+        self.load = LoadStatus::started_after(&self.load);
         self.entries.clear();
         self.entries_changed();
         self.queue.select(0);
@@ -217,7 +218,9 @@ impl App {
             }
         }
         let due = match (self.refresh_every, self.loaded_at) {
-            (Some(every), Some(at)) => at.elapsed() >= every,
+            (Some(every), Some(at)) => {
+                at.elapsed() >= self.load.refresh_interval(every, self.context.clock.now())
+            }
             _ => false,
         };
         if due && on_queue && !self.load.running {
@@ -239,7 +242,7 @@ impl App {
         };
         loader.restart();
         self.reloaded = Some(Vec::new());
-        self.load = LoadStatus::started();
+        self.load = LoadStatus::started_after(&self.load);
         // Verdicts recorded elsewhere meanwhile (`schemagate submit`) show after a reload.
         let context = &self.context;
         self.queue

@@ -99,6 +99,7 @@ impl LoadSource for GitHubLoad {
                     message: error.to_string(),
                 }),
                 QueueEvent::Warning { message } => sink.send(LoadEvent::Warning { message }),
+                QueueEvent::Budget(budget) => sink.send(LoadEvent::Budget(budget)),
                 QueueEvent::RepoDone { .. } => true,
                 QueueEvent::Finished => break,
             };

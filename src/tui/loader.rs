@@ -8,8 +8,11 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread;
+use std::time::Duration;
 
 use super::entry::PrEntry;
+use crate::github::budget::{Budget, refresh_interval};
+use crate::review::Timestamp;
 
 /// The name of the loader thread (a panic there is reported in the queue, not fatal).
 pub const THREAD_NAME: &str = "schemagate-loader";
@@ -37,6 +40,8 @@ pub enum LoadEvent {
         /// What went wrong, for people.
         message: String,
     },
+    /// What the load cost of GitHub's GraphQL budget and what is left.
+    Budget(Budget),
     /// Something to know that failed nothing (e.g. damaged cache entries fetched again).
     Warning {
         /// What happened, for people.
@@ -181,6 +186,8 @@ pub struct LoadStatus {
     pub repos: Vec<RepoLoad>,
     /// What this load warned about ([`LoadEvent::Warning`]).
     pub warnings: Vec<String>,
+    /// GitHub's GraphQL budget as the last load that said left it (kept across reloads).
+    pub budget: Option<Budget>,
     /// Whether a load is under way.
     pub running: bool,
     /// Ticks since the load started (drives the spinner).
@@ -196,6 +203,23 @@ impl LoadStatus {
         }
     }
 
+    /// A load just started after `previous`: only the budget is kept.
+    pub fn started_after(previous: &LoadStatus) -> LoadStatus {
+        LoadStatus {
+            budget: previous.budget.clone(),
+            ..LoadStatus::started()
+        }
+    }
+
+    /// How long after a load the next automatic one starts, for a configured interval of
+    /// `every`: stretched to stay within GitHub's budget ([`refresh_interval`]) once a load
+    /// said what it cost.
+    pub fn refresh_interval(&self, every: Duration, now: Timestamp) -> Duration {
+        self.budget
+            .as_ref()
+            .map_or(every, |budget| refresh_interval(every, budget, now))
+    }
+
     /// Takes in a progress, failure or end event (entries go to the queue).
     pub fn apply(&mut self, event: &LoadEvent) {
         match event {
@@ -206,6 +230,7 @@ impl LoadStatus {
             }
             LoadEvent::Failed { repo, message } => self.repo(repo).errors.push(message.clone()),
             LoadEvent::Warning { message } => self.warnings.push(message.clone()),
+            LoadEvent::Budget(budget) => self.budget = Some(budget.clone()),
             LoadEvent::Done => self.running = false,
             LoadEvent::Entry(_) => {}
         }

@@ -16,6 +16,7 @@
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
@@ -26,6 +27,13 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// The login `GET /user` answers: the reviewer running schemagate.
 pub const VIEWER: &str = "dba-lead";
+
+/// When the fake's GraphQL rate-limit window resets (half an hour after the consoles' fixed
+/// "now" of tests/support/console.rs).
+pub const RATE_LIMIT_RESET: &str = "2026-11-24T12:30:00Z";
+
+/// The fake's GraphQL points per hour, unless started with [`FakeGitHub::start_with_limit`].
+pub const RATE_LIMIT: u64 = 5_000;
 
 /// The git id of a blob with these bytes.
 pub fn blob_oid(bytes: &[u8]) -> String {
@@ -223,12 +231,22 @@ pub struct FakeGitHub {
     commits: Arc<HashMap<String, BTreeMap<String, String>>>,
     /// Listing pages served, per repository.
     pages_served: Arc<Mutex<HashMap<String, usize>>>,
+    /// GraphQL points per hour; each query that asks for `rateLimit` costs 1.
+    limit: u64,
+    /// Points spent so far.
+    spent: Arc<AtomicU64>,
 }
 
 impl FakeGitHub {
     /// Builds the fake from `repos` and mounts it on a new server as the fallback answer.
     pub async fn start(repos: Vec<FakeRepo>) -> MockServer {
-        let fake = FakeGitHub::new(repos);
+        FakeGitHub::start_with_limit(repos, RATE_LIMIT).await
+    }
+
+    /// [`FakeGitHub::start`] with a GraphQL budget of `limit` points per hour.
+    pub async fn start_with_limit(repos: Vec<FakeRepo>, limit: u64) -> MockServer {
+        let mut fake = FakeGitHub::new(repos);
+        fake.limit = limit;
         let server = MockServer::start().await;
         Mock::given(any())
             .respond_with(fake)
@@ -281,7 +299,23 @@ impl FakeGitHub {
             blobs: Arc::new(blobs),
             commits: Arc::new(commits),
             pages_served: Arc::default(),
+            limit: RATE_LIMIT,
+            spent: Arc::default(),
         }
+    }
+
+    /// `{"data": value}`, with `rateLimit` (cost 1) when `query` asks for it.
+    fn data(&self, query: &str, mut value: Value) -> ResponseTemplate {
+        if query.contains("rateLimit {") {
+            let spent = self.spent.fetch_add(1, Ordering::SeqCst) + 1;
+            value["rateLimit"] = json!({
+                "cost": 1,
+                "limit": self.limit,
+                "remaining": self.limit.saturating_sub(spent),
+                "resetAt": RATE_LIMIT_RESET,
+            });
+        }
+        ResponseTemplate::new(200).set_body_json(json!({ "data": value }))
     }
 
     fn repo(&self, owner: &str, name: &str) -> Option<&FakeRepo> {
@@ -296,7 +330,7 @@ impl FakeGitHub {
         let owner = variables["owner"].as_str().unwrap_or("");
         let name = variables["name"].as_str().unwrap_or("");
         if query.contains("search(") {
-            return self.search(variables);
+            return self.search(query, variables);
         }
         let Some(repo) = self.repo(owner, name) else {
             return not_found(&format!("{owner}/{name}"));
@@ -311,15 +345,18 @@ impl FakeGitHub {
                 .iter()
                 .map(|(pr, _)| self.pr_node(repo, pr, viewer, bodies))
                 .collect();
-            return data(json!({"repository": {"pullRequests": {
-                "pageInfo": {"hasNextPage": has_next, "endCursor": end},
-                "nodes": nodes,
-            }}}));
+            return self.data(
+                query,
+                json!({"repository": {"pullRequests": {
+                    "pageInfo": {"hasNextPage": has_next, "endCursor": end},
+                    "nodes": nodes,
+                }}}),
+            );
         }
         if query.contains("pullRequest(number") {
             let number = variables["number"].as_u64().unwrap_or(0);
             return match repo.prs.iter().find(|pr| pr.number == number) {
-                Some(pr) => data(json!({
+                Some(pr) => self.data(query, json!({
                     "viewer": {"login": VIEWER},
                     "repository": {"pullRequest": self.pr_node(repo, pr, viewer, bodies)},
                 })),
@@ -355,12 +392,12 @@ impl FakeGitHub {
                     .unwrap_or(Value::Null);
                 answers.insert(key.clone(), node);
             }
-            return data(json!({"repository": answers}));
+            return self.data(query, json!({"repository": answers}));
         }
         ResponseTemplate::new(400).set_body_json(json!({"message": "unexpected query"}))
     }
 
-    fn search(&self, variables: &Value) -> ResponseTemplate {
+    fn search(&self, query: &str, variables: &Value) -> ResponseTemplate {
         let q = variables["q"].as_str().unwrap_or("");
         let repo_name = q
             .split_whitespace()
@@ -370,9 +407,12 @@ impl FakeGitHub {
             .split_whitespace()
             .find_map(|part| part.strip_prefix("label:"));
         let Some(repo) = self.repos.iter().find(|r| r.full_name == repo_name) else {
-            return data(json!({"search": {
-                "pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []
-            }}));
+            return self.data(
+                query,
+                json!({"search": {
+                    "pageInfo": {"hasNextPage": false, "endCursor": null}, "nodes": []
+                }}),
+            );
         };
         let updated_order = !q.split_whitespace().any(|part| part == "sort:created-asc");
         let found: Vec<(FakePr, usize)> = self
@@ -386,10 +426,13 @@ impl FakeGitHub {
             .iter()
             .map(|(pr, _)| self.pr_node(repo, pr, viewer, false))
             .collect();
-        data(json!({"search": {
-            "pageInfo": {"hasNextPage": has_next, "endCursor": end},
-            "nodes": nodes,
-        }}))
+        self.data(
+            query,
+            json!({"search": {
+                "pageInfo": {"hasNextPage": has_next, "endCursor": end},
+                "nodes": nodes,
+            }}),
+        )
     }
 
     /// The PRs of `repo` as a listing sees them now, each with its creation rank, in creation
@@ -607,10 +650,6 @@ impl Respond for FakeGitHub {
             self.rest(request)
         }
     }
-}
-
-fn data(value: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({ "data": value }))
 }
 
 /// GitHub's GraphQL answer for a repository that does not exist or cannot be seen.

@@ -25,6 +25,7 @@ use crate::cli::github_setup::{connect, load_config, network_runtime, repo_detec
 use crate::cli::input::team_checklists;
 use crate::cli::output::{emit, print_json};
 use crate::config::{Config, RepoConfig, SectionConfig};
+use crate::github::budget::Budget;
 use crate::github::cache::ContentCache;
 use crate::github::contents::short;
 use crate::github::remote::{
@@ -134,6 +135,7 @@ struct Collected {
     without_migrations: usize,
     errors: Vec<RepoError>,
     warnings: Vec<String>,
+    budget: Option<Budget>,
     loaded_repos: usize,
 }
 
@@ -184,6 +186,13 @@ impl Collected {
                 self.say(&format!("{repo}: done"));
             }
             QueueEvent::Warning { message } => self.warnings.push(message),
+            QueueEvent::Budget(budget) => {
+                self.say(&format!(
+                    "GitHub API: {} point(s) spent, {} of {} left",
+                    budget.spent, budget.remaining, budget.limit
+                ));
+                self.budget = Some(budget);
+            }
             QueueEvent::Finished => return true,
         }
         false
@@ -222,6 +231,7 @@ impl Collected {
             conflicts,
             errors,
             warnings: self.warnings,
+            graphql_budget: self.budget,
             loaded_repos: self.loaded_repos,
         }
     }
@@ -244,6 +254,8 @@ struct GitHubQueue {
     errors: Vec<RepoError>,
     /// What failed nothing but should be known (damaged cache entries fetched again).
     warnings: Vec<String>,
+    /// GraphQL points this run spent and the budget left, when GitHub said.
+    graphql_budget: Option<Budget>,
     /// How many repositories loaded completely.
     loaded_repos: usize,
 }

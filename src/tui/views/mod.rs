@@ -72,6 +72,7 @@ pub fn queue_view(app: &App) -> queue::QueueView<'_> {
         state: &app.queue,
         entries: &app.entries,
         load: &app.load,
+        refresh_every: app.refresh_every,
         now: app.context.clock.now(),
         keymap: &app.keymap,
         views: app.views().0,

@@ -10,10 +10,12 @@ use std::cell::Cell;
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::time::Duration;
 
 use super::{clean, is_text, next_name, risk_badge, scroll_offset};
 use crate::analysis::conflicts::{Conflict, ConflictKind, PrFootprint, PrId, find_conflicts};
 use crate::analysis::rules::Risk;
+use crate::github::budget::budget_line;
 use crate::review::decision_log::{LOG_FILE, Record, read_all, verify};
 use crate::review::{Timestamp, Verdict};
 use crate::tui::entry::PrEntry;
@@ -455,6 +457,8 @@ pub struct QueueView<'a> {
     pub entries: &'a [PrEntry],
     /// How loading goes.
     pub load: &'a LoadStatus,
+    /// The configured auto-refresh interval, if any (the budget line says it, stretched).
+    pub refresh_every: Option<Duration>,
     /// Now (ages).
     pub now: Timestamp,
     /// The keys in force (the footer names them).
@@ -670,8 +674,8 @@ enum StatusTone {
 }
 
 /// The lines between the table and the footer: loading progress per repository, loading
-/// errors and warnings, and for the selected PR what GitHub shows (reviews, data-review status) and its
-/// conflicts (`visible`: the rows passing the filter).
+/// errors and warnings, GitHub's budget, and for the selected PR what GitHub shows (reviews,
+/// data-review status) and its conflicts (`visible`: the rows passing the filter).
 fn status_lines(view: &QueueView, visible: &[usize]) -> Vec<(StatusTone, String)> {
     let mut lines = Vec::new();
     let load = view.load;
@@ -708,6 +712,10 @@ fn status_lines(view: &QueueView, visible: &[usize]) -> Vec<(StatusTone, String)
     }
     for warning in &load.warnings {
         lines.push((StatusTone::Warning, format!("! {}", clean(warning))));
+    }
+    if let Some(budget) = &load.budget {
+        let line = budget_line(budget, view.refresh_every, view.now);
+        lines.push((StatusTone::GitHub, line));
     }
     let selected = visible
         .get(view.state.selected)
