@@ -6,6 +6,8 @@
 #[path = "support/github_mock.rs"]
 mod github_mock;
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::sync::mpsc;
@@ -75,14 +77,18 @@ fn client(server: &MockServer) -> GitHub {
 
 /// Every event of one load of `acme/many`.
 async fn load(server: &MockServer) -> Vec<QueueEvent> {
-    let cache_dir = TempDir::new().unwrap();
+    load_with(&client(server), &TempDir::new().unwrap()).await
+}
+
+/// Every event of one load of `acme/many` by `client`, caching in `cache_dir`.
+async fn load_with(client: &GitHub, cache_dir: &TempDir) -> Vec<QueueEvent> {
     let repos = [RepoConfig {
         name: "acme/many".to_owned(),
         ..RepoConfig::default()
     }];
     let (sender, mut receiver) = mpsc::unbounded_channel();
     load_queue(
-        &client(server),
+        client,
         &ContentCache::at(cache_dir.path()),
         &repos,
         None,
@@ -160,6 +166,22 @@ async fn a_partial_answer_is_asked_again_with_fewer_prs() {
         .mount(&server)
         .await;
     let events = load(&server).await;
+    assert!(failures(&events).is_empty(), "{events:?}");
+    assert_eq!(loaded(&events), [10, 20, 30, 40, 50, 60]);
+    assert_eq!(page_sizes(&server).await, [100, 50, 50]);
+}
+
+#[tokio::test]
+async fn a_page_that_takes_too_long_is_asked_again_with_fewer_prs() {
+    let server = FakeGitHub::start(vec![many(60)]).await;
+    Mock::given(ListingLargerThan(50))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let cache_dir = TempDir::new().unwrap();
+    let client = client(&server).with_timeout(Duration::from_millis(500));
+    let events = load_with(&client, &cache_dir).await;
     assert!(failures(&events).is_empty(), "{events:?}");
     assert_eq!(loaded(&events), [10, 20, 30, 40, 50, 60]);
     assert_eq!(page_sizes(&server).await, [100, 50, 50]);

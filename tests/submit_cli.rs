@@ -362,6 +362,23 @@ async fn approve_without_a_saved_checklist_is_refused_by_the_gates() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_damaged_cache_entry_is_said_not_used_silently() {
+    let server = github().await;
+    let dirs = dirs();
+    let oid = blob_id(DROP_SQL);
+    let blob = dirs.cache.path().join("blobs").join(&oid[..2]).join(&oid);
+    std::fs::write(&blob, "SELECT 1;\n").unwrap();
+    let output = submit(&server, &dirs, "approve");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    let note = format!(
+        "note: the download cache held 1 damaged entry (blob {}): not used, fetched again",
+        &oid[..7]
+    );
+    assert!(stderr.contains(&note), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_server_error_queues_with_exit_3_and_retry_sends_it_once() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -111,6 +111,10 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
         Ok(fetched) => fetched,
         Err(error) => return Ok(github_refused(&format!("reading {repo}#{pr}"), &error)),
     };
+    // What the contents could not tell (a damaged cache entry fetched again, a truncated tree).
+    for note in &remote.notes {
+        eprintln!("note: {}", sanitize_line(note));
+    }
     let diff = match fetch_diff_lines(client, repo, pr).await {
         Ok(diff) => diff,
         Err(error) => {
