@@ -1736,3 +1736,62 @@ async fn an_entry_that_needs_attention_is_a_queue_error_line_not_a_retry() {
     );
     assert!(requests(&server).await.is_empty(), "nothing was asked");
 }
+
+#[tokio::test]
+async fn an_older_interrupted_send_that_reached_github_is_logged_as_delivered_not_superseded() {
+    let server = MockServer::start().await;
+    let entry = cascade_pr();
+    let blocked = submission(&entry, Verdict::Block);
+    let mut posted_block = fixture("review_created.json");
+    posted_block["body"] = json!(blocked.body);
+    posted_block["commit_id"] = json!(HEAD);
+    Mock::given(method("GET"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([posted_block])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let block_id = leave_an_interrupted_send(dir.path(), blocked, Verdict::Block);
+
+    let approved = send_verdict(&client(&server), &entry, Verdict::Approve, dir.path()).await;
+    assert!(matches!(approved, SendOutcome::Sent(_)), "{approved:?}");
+    let records = destinations(dir.path());
+    let [
+        Destination::Outbox { id: first },
+        Destination::Outbox { id: approve_id },
+        Destination::GitHubReview {
+            outbox: Some(block_done),
+            ..
+        },
+        Destination::GitHubReview {
+            outbox: Some(approve_done),
+            ..
+        },
+    ] = &records[..]
+    else {
+        panic!("{records:?}");
+    };
+    assert_eq!(
+        (first, block_done),
+        (&block_id, &block_id),
+        "the Block is on GitHub: logged"
+    );
+    assert_eq!(approve_done, approve_id);
+    let requests = requests(&server).await;
+    let reviews = posted(&requests, &format!("POST {}", reviews_path()));
+    assert_eq!(
+        reviews.len(),
+        1,
+        "only the Approve is posted, after the Block"
+    );
+    assert_eq!(reviews[0]["event"], "APPROVE");
+    assert!(
+        Outbox::in_dir(dir.path())
+            .load(now())
+            .unwrap()
+            .entries
+            .is_empty()
+    );
+}

@@ -5,7 +5,8 @@
 //!    written (fsynced) and the PR claimed, all before the first request;
 //! 2. under the claim, only the newest entry of the PR (by sequence) is sent: older ones, and
 //!    any entry older than a verdict already delivered to the PR, are logged `Superseded` and
-//!    removed, never posted;
+//!    removed, never posted (one an interrupted attempt may have posted is looked up first:
+//!    when GitHub has it, it is logged as delivered, and the newer verdict goes after it);
 //! 3. the delivery looks the review up first (see [`deliver`]), so an entry left by a crash or
 //!    by an answer that does not say whether the review was created is never posted twice;
 //! 4. a delivery is logged (`GitHubReview` naming the entry) and the entry removed; a passing
@@ -21,7 +22,7 @@ use thiserror::Error;
 
 use super::client::GitHub;
 use super::outbox::{Claim, Outbox, OutboxEntry};
-use super::submit::{Delivered, Submission, SubmitError, deliver};
+use super::submit::{Delivered, Step, Submission, SubmitError, deliver, find_review};
 use crate::check::PrReport;
 use crate::review::decision_log::{Record, read_all};
 use crate::review::{
@@ -404,27 +405,21 @@ async fn settle_pr(
     let newest_sequence = history.sequence(&newest);
     for older in entries {
         let by = newest.submission.id.clone();
-        let result = supersede(outbox, log, &older, by, now);
+        let result = retire(sender, &history, &older, by).await;
         report.retried.push(Retried {
             entry: older,
             result,
         });
     }
-    if history.recorded.contains(&newest.submission.id) {
-        let result = outbox
-            .remove(&newest.submission.id)
-            .map(|()| RetryOutcome::AlreadyRecorded)
-            .map_err(DispatchError::Outbox);
-        report.retried.push(Retried {
-            entry: newest,
-            result,
-        });
-        return Ok(());
-    }
-    if let Some((delivered, by)) = &history.delivered
-        && *delivered > newest_sequence
-    {
-        let result = supersede(outbox, log, &newest, by.clone(), now);
+    let newer_delivered = history
+        .delivered
+        .as_ref()
+        .filter(|(delivered, _)| *delivered > newest_sequence);
+    if history.recorded.contains(&newest.submission.id) || newer_delivered.is_some() {
+        let by = newer_delivered
+            .map(|(_, by)| by.clone())
+            .unwrap_or_default();
+        let result = retire(sender, &history, &newest, by).await;
         report.retried.push(Retried {
             entry: newest,
             result,
@@ -515,6 +510,48 @@ impl PrHistory {
             .or_else(|| self.intents.get(&entry.submission.id).copied())
             .unwrap_or(0)
     }
+}
+
+/// Settles `entry` without posting it, because the newer verdict `by` is the one to send:
+/// removed when the log has its fate already; when an earlier attempt may have posted it and
+/// GitHub has the review, logged as delivered (the newer verdict is posted after it); else
+/// logged as superseded. When the lookup fails it stays, unsent, for the next time.
+async fn retire(
+    sender: Sender<'_>,
+    history: &PrHistory,
+    entry: &OutboxEntry,
+    by: String,
+) -> Result<RetryOutcome, DispatchError> {
+    let Sender {
+        client,
+        outbox,
+        log,
+        now,
+    } = sender;
+    let id = &entry.submission.id;
+    if history.recorded.contains(id) {
+        outbox.remove(id)?;
+        return Ok(RetryOutcome::AlreadyRecorded);
+    }
+    if entry.may_be_posted() {
+        match find_review(client, &entry.submission).await {
+            Ok(Some(delivered)) => {
+                complete(outbox, log, entry, &delivered, now)?;
+                return Ok(RetryOutcome::Sent(delivered));
+            }
+            Ok(None) => {}
+            Err(error) => {
+                let error = SubmitError::GitHub {
+                    step: Step::FindReview,
+                    error,
+                    posted: None,
+                };
+                keep_failed(outbox, entry, &error, now)?;
+                return Ok(RetryOutcome::StillFailing(error));
+            }
+        }
+    }
+    supersede(outbox, log, entry, by, now)
 }
 
 /// Logs `entry` as superseded by `by` and removes it.
@@ -622,15 +659,26 @@ async fn attempt(
         outbox.remove(id)?;
         return Ok(RetryOutcome::Refused(error));
     }
+    keep_failed(outbox, entry, &error, now)?;
+    Ok(RetryOutcome::StillFailing(error))
+}
+
+/// Saves `entry` with one more failed attempt, `error`.
+fn keep_failed(
+    outbox: &Outbox,
+    entry: &OutboxEntry,
+    error: &SubmitError,
+    now: Timestamp,
+) -> Result<(), DispatchError> {
     let mut again = entry.clone();
-    again.failed(&error, now);
+    again.failed(error, now);
     outbox
         .save(&again)
+        .map(drop)
         .map_err(|source| DispatchError::NotUpdated {
             reason: error.to_string(),
             source,
-        })?;
-    Ok(RetryOutcome::StillFailing(error))
+        })
 }
 
 /// Logs the delivery of `entry` and removes it.

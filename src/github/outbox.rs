@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::error::GitHubError;
-use super::submit::{Submission, SubmitError};
+use super::submit::{Step, Submission, SubmitError};
 use crate::review::draft::path_segment;
 use crate::review::durable::{aside_path, io_error, sync_dir, write_atomically};
 use crate::review::{Decision, SetAside, StoreError, Timestamp};
@@ -133,13 +133,29 @@ impl OutboxEntry {
         self.last_error = error.to_string();
         self.last_attempt_at = now;
         self.next_attempt_at = next_attempt(self.attempts, error, now);
+        // A lookup that failed learnt nothing: a review that may exist still may.
+        let lookup_failed = matches!(
+            error,
+            SubmitError::GitHub {
+                step: Step::FindReview,
+                ..
+            }
+        );
         self.state = if error.outcome_unknown() {
             EntryState::Unknown
-        } else if error.is_transient() {
+        } else if lookup_failed && self.may_be_posted() && error.keeps_entry() {
+            self.state
+        } else if error.keeps_entry() {
             EntryState::Waiting
         } else {
             EntryState::Refused
         };
+    }
+
+    /// Whether an earlier attempt may have posted the review (it was interrupted, or the
+    /// answer did not say): it is looked up before it is posted or retired.
+    pub fn may_be_posted(&self) -> bool {
+        matches!(self.state, EntryState::Sending | EntryState::Unknown)
     }
 
     /// Whether it is no longer sent automatically (refused, too many attempts, too old): only
@@ -338,7 +354,6 @@ impl Outbox {
 mod tests {
     use super::*;
     use crate::analysis::rules::Risk;
-    use crate::github::submit::Step;
     use crate::review::{ChecklistState, Destination, Verdict};
 
     fn server_error() -> SubmitError {
@@ -361,9 +376,8 @@ mod tests {
         assert_eq!(wait(40), MAX_BACKOFF_SECS);
     }
 
-    #[test]
-    fn entries_need_attention_when_refused_tried_too_often_or_too_old() {
-        let created = Timestamp::from_unix_secs(1_000_000);
+    /// A fresh entry (intent at line 3) of a Block prepared at `created`.
+    fn entry_at(created: Timestamp) -> OutboxEntry {
         let submission = Submission {
             id: "20261124T120000Z-0011223344556677".into(),
             repo: "acme/shop".into(),
@@ -394,7 +408,13 @@ mod tests {
             },
             prev_hash: String::new(),
         };
-        let mut entry = OutboxEntry::intent(submission, decision, 3, created);
+        OutboxEntry::intent(submission, decision, 3, created)
+    }
+
+    #[test]
+    fn entries_need_attention_when_refused_tried_too_often_or_too_old() {
+        let created = Timestamp::from_unix_secs(1_000_000);
+        let mut entry = entry_at(created);
         assert_eq!(
             (entry.state, entry.sequence),
             (EntryState::Sending, Some(3))
@@ -428,6 +448,32 @@ mod tests {
         entry.failed(&refused, created);
         assert_eq!(entry.state, EntryState::Refused);
         assert!(entry.needs_attention(created));
+    }
+
+    #[test]
+    fn a_failed_lookup_keeps_a_review_that_may_exist_as_such() {
+        let now = Timestamp::from_unix_secs(1_000_000);
+        let at = |step, status| SubmitError::GitHub {
+            step,
+            error: GitHubError::Server {
+                status,
+                what: "x".into(),
+                message: String::new(),
+            },
+            posted: None,
+        };
+        let mut entry = entry_at(now);
+        entry.failed(&at(Step::FindReview, 502), now);
+        assert_eq!(entry.state, EntryState::Sending, "still maybe posted");
+        entry.failed(&at(Step::PostReview, 504), now);
+        assert_eq!(entry.state, EntryState::Unknown);
+        entry.failed(&at(Step::FindReview, 503), now);
+        assert_eq!(entry.state, EntryState::Unknown);
+        entry.failed(&at(Step::SetStatus, 502), now);
+        assert_eq!(entry.state, EntryState::Waiting, "the lookup ran: known");
+        entry.failed(&at(Step::FindReview, 502), now);
+        assert_eq!(entry.state, EntryState::Waiting);
+        assert!(!entry.may_be_posted());
     }
 
     #[test]

@@ -413,7 +413,10 @@ async fn check_head(client: &GitHub, submission: &Submission) -> Result<(), Subm
 /// The PR's review of the analysed commit, written by the token's own user, whose first line
 /// is the submission's marker, if one was posted already. The user's login is asked
 /// ([`GitHub::viewer_login`]) only when a review carries the marker.
-async fn find_review(
+///
+/// # Errors
+/// Any [`GitHubError`] of listing the reviews or asking the login.
+pub async fn find_review(
     client: &GitHub,
     submission: &Submission,
 ) -> Result<Option<Delivered>, GitHubError> {
