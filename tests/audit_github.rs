@@ -275,29 +275,86 @@ fn pr_node(number: u64, state: &str, mine: Vec<Value>) -> Value {
     })
 }
 
+/// The submission id of the review schemagate sent on acme/shop#`pr` (its marker's).
+fn submission_id(pr: u64) -> String {
+    format!("acme/shop#{pr}-nonce{pr}")
+}
+
+/// Logs the blocking review of acme/shop#`pr` as dispatch does: its intent, then its delivery.
+/// The hashes of both lines.
+fn log_sent(log: &DecisionLog, pr: u64) -> (String, String) {
+    let id = submission_id(pr);
+    let intent = log
+        .append(&Decision {
+            destination: Destination::Outbox { id: id.clone() },
+            ..block(pr)
+        })
+        .expect("append the intent");
+    let delivery = log
+        .append(&Decision {
+            destination: Destination::GitHubReview {
+                id: 7000 + pr,
+                url: format!("https://github.com/acme/shop/pull/{pr}#pullrequestreview-{pr}"),
+                outbox: Some(id),
+            },
+            ..block(pr)
+        })
+        .expect("append the delivery");
+    (intent.chain_head, delivery.chain_head)
+}
+
+/// The checked count and the `(number, missing record)` of each review the JSON report of
+/// `output` names as missing from the log.
+fn missing_of(output: &Output) -> (u64, Vec<(u64, String)>) {
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let records = &report["github"]["missing_records"];
+    let missing = records["missing"].as_array().expect("missing");
+    (
+        records["checked"].as_u64().expect("checked"),
+        missing
+            .iter()
+            .filter_map(|m| Some((m["number"].as_u64()?, m["record"].as_str()?.to_owned())))
+            .collect(),
+    )
+}
+
+/// Keeps the first `keep` lines of the log at `log_file` and rewrites the anchor to name them,
+/// as whoever can write both files could; `head` is the hash of the last line kept.
+fn cut_log(log_file: &Path, keep: usize, head: &str) {
+    let text = std::fs::read_to_string(log_file).expect("read");
+    let kept: String = text
+        .lines()
+        .take(keep)
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(log_file, kept).expect("rewrite the log");
+    let anchor = Anchor {
+        records: keep,
+        head: head.to_owned(),
+    };
+    write_anchor(&anchor_path(log_file), &anchor).expect("rewrite the anchor");
+    assert!(verify(log_file).expect("verify").is_intact());
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_sent_review_whose_record_was_removed_fails_verify_even_with_the_anchor_rewritten() {
     let data = tempfile::tempdir().expect("tempdir");
     let config = config_file(data.path());
     let log = DecisionLog::in_dir(data.path());
-    let first = log.append(&block(21)).expect("append");
-    let second = log.append(&block(22)).expect("append");
+    let (first, first_delivery) = log_sent(&log, 21);
+    let (second, _) = log_sent(&log, 22);
     let server = MockServer::start().await;
     mount_viewer(&server, "ana").await;
     mount_search(
         &server,
         vec![
             // Closed without merging: its reviews still count.
-            pr_node(
-                21,
-                "CLOSED",
-                vec![marked_review("ana", 21, &first.chain_head)],
-            ),
+            pr_node(21, "CLOSED", vec![marked_review("ana", 21, &first)]),
             pr_node(
                 22,
                 "MERGED",
                 vec![
-                    marked_review("ana", 22, &second.chain_head),
+                    marked_review("ana", 22, &second),
                     // Another login forging the marker (as if GitHub ignored `author:`).
                     marked_review("mallory", 22, &"e".repeat(64)),
                 ],
@@ -305,18 +362,6 @@ async fn a_sent_review_whose_record_was_removed_fails_verify_even_with_the_ancho
         ],
     )
     .await;
-    let missing_of = |output: &Output| -> (u64, Vec<u64>) {
-        let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-        let records = &report["github"]["missing_records"];
-        let missing = records["missing"].as_array().expect("missing");
-        (
-            records["checked"].as_u64().expect("checked"),
-            missing
-                .iter()
-                .filter_map(|m| m["number"].as_u64())
-                .collect(),
-        )
-    };
     let json_verify = ["--verify", "--format", "json"];
     let intact = audit(
         data.path(),
@@ -333,18 +378,9 @@ async fn a_sent_review_whose_record_was_removed_fails_verify_even_with_the_ancho
         "mallory's review is not counted"
     );
 
-    // Whoever can write both files removes the last record and rewrites the anchor to match:
-    // the local check cannot tell, GitHub's copy can.
-    let log_file = data.path().join(LOG_FILE);
-    let text = std::fs::read_to_string(&log_file).expect("read");
-    let first_line = text.lines().next().expect("a line");
-    std::fs::write(&log_file, format!("{first_line}\n")).expect("rewrite the log");
-    let anchor = Anchor {
-        records: 1,
-        head: first.chain_head.clone(),
-    };
-    write_anchor(&anchor_path(&log_file), &anchor).expect("rewrite the anchor");
-    assert!(verify(&log_file).expect("verify").is_intact());
+    // Whoever can write both files removes the last review's records and rewrites the anchor
+    // to match: the local check cannot tell, GitHub's copy can.
+    cut_log(&data.path().join(LOG_FILE), 2, &first_delivery);
 
     let tampered = audit(
         data.path(),
@@ -355,7 +391,7 @@ async fn a_sent_review_whose_record_was_removed_fails_verify_even_with_the_ancho
     );
     let stderr = String::from_utf8_lossy(&tampered.stderr);
     assert_eq!(tampered.status.code(), Some(1), "{stderr}");
-    assert_eq!(missing_of(&tampered), (2, vec![22]));
+    assert_eq!(missing_of(&tampered), (2, vec![(22, "intent".to_owned())]));
     assert!(stderr.contains("have no record in it"), "{stderr}");
 
     let plain = audit(data.path(), &config, &server.uri(), Some(SECRET), &[]);
@@ -374,6 +410,10 @@ async fn a_sent_review_whose_record_was_removed_fails_verify_even_with_the_ancho
         stdout.contains("acme/shop#22 block at 000000000000, submitted 2026-11-19T12:01:00Z"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("the intent record of acme/shop#22-nonce22 is missing"),
+        "{stdout}"
+    );
 
     let asked: Vec<Value> = server
         .received_requests()
@@ -389,6 +429,69 @@ async fn a_sent_review_whose_record_was_removed_fails_verify_even_with_the_ancho
         let query = body["query"].as_str().unwrap_or("");
         assert!(query.contains("reviews(author: $viewer"), "{query}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sent_review_whose_delivery_record_was_removed_or_swapped_fails_verify() {
+    let data = tempfile::tempdir().expect("tempdir");
+    let config = config_file(data.path());
+    let log = DecisionLog::in_dir(data.path());
+    let (intent, _) = log_sent(&log, 31);
+    let server = MockServer::start().await;
+    mount_viewer(&server, "ana").await;
+    mount_search(
+        &server,
+        vec![pr_node(
+            31,
+            "MERGED",
+            vec![marked_review("ana", 31, &intent)],
+        )],
+    )
+    .await;
+    let json_verify = ["--verify", "--format", "json"];
+    let run = || {
+        audit(
+            data.path(),
+            &config,
+            &server.uri(),
+            Some(SECRET),
+            &json_verify,
+        )
+    };
+    let intact = run();
+    let stderr = String::from_utf8_lossy(&intact.stderr);
+    assert_eq!(intact.status.code(), Some(0), "{stderr}");
+    assert_eq!(missing_of(&intact), (1, vec![]));
+
+    // The delivery record removed, the anchor rewritten: the intent is still there.
+    let log_file = data.path().join(LOG_FILE);
+    cut_log(&log_file, 1, &intent);
+    let removed = run();
+    let stderr = String::from_utf8_lossy(&removed.stderr);
+    assert_eq!(removed.status.code(), Some(1), "{stderr}");
+    assert_eq!(missing_of(&removed), (1, vec![(31, "delivery".to_owned())]));
+
+    // Swapped for a well-chained record that it was never sent.
+    log.append(&Decision {
+        destination: Destination::NotSent {
+            outbox: submission_id(31),
+            reason: "GitHub refused it".into(),
+        },
+        ..block(31)
+    })
+    .expect("append the forged fate");
+    assert!(verify(&log_file).expect("verify").is_intact());
+    let swapped = run();
+    let stderr = String::from_utf8_lossy(&swapped.stderr);
+    assert_eq!(swapped.status.code(), Some(1), "{stderr}");
+    assert_eq!(missing_of(&swapped), (1, vec![(31, "delivery".to_owned())]));
+
+    let plain = audit(data.path(), &config, &server.uri(), Some(SECRET), &[]);
+    let stdout = String::from_utf8_lossy(&plain.stdout);
+    assert!(
+        stdout.contains("the delivery record of acme/shop#31-nonce31 is missing"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -208,10 +208,23 @@ fn sent_reviews_whose_record_is_gone_are_listed() {
         verdict: Verdict::Block,
         reviewer: "ana".into(),
         time: Timestamp::parse("2026-11-23T09:59:00Z").unwrap(),
-        destination: Destination::LocalOnly,
+        destination: Destination::Outbox {
+            id: "sub-11".to_owned(),
+        },
         prev_hash: String::new(),
     };
-    let logged = DecisionLog::in_dir(dir.path()).append(&decision).unwrap();
+    // Logged as dispatch does: the intent the marker names, then the delivery.
+    let log = DecisionLog::in_dir(dir.path());
+    let logged = log.append(&decision).unwrap();
+    let delivered = Decision {
+        destination: Destination::GitHubReview {
+            id: 11,
+            url: "https://github.com/acme/shop/pull/11#review".to_owned(),
+            outbox: Some("sub-11".to_owned()),
+        },
+        ..decision
+    };
+    log.append(&delivered).unwrap();
     let read = HistoryRead {
         prs: Vec::new(),
         submissions: Some(vec![
@@ -228,7 +241,11 @@ fn sent_reviews_whose_record_is_gone_are_listed() {
         panic!("not compared");
     };
     let records = audit.missing_records.as_ref().expect("checked");
-    let missing: Vec<u64> = records.missing.iter().map(|m| m.number).collect();
+    let missing: Vec<u64> = records
+        .missing
+        .iter()
+        .map(|m| m.submission.number)
+        .collect();
     assert_eq!((records.checked, missing), (2, vec![12]));
     let screen = render(&app, 120, 40);
     assert!(

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::clock::Timestamp;
 use super::decision_log::{BadLine, Decision, Destination, Record, TornTail, Verification};
 use super::gates::{ItemState, Verdict};
-use super::github_audit::{GitHubAudit, PostedSubmission};
+use super::github_audit::{GitHubAudit, MissingRecord};
 use super::log_anchor::AnchorCheck;
 use crate::analysis::rules::Risk;
 use crate::report::sanitize::sanitize_line;
@@ -285,9 +285,11 @@ pub fn verdict_label(verdict: Verdict) -> &'static str {
     }
 }
 
-/// A review sent with schemagate: `acme/shop#7 block at 0123456789ab, submitted <time>
-/// (<url>)` (unsanitized).
-pub fn submission_text(sent: &PostedSubmission) -> String {
+/// A review sent with schemagate whose record is missing: `acme/shop#7 block at
+/// 0123456789ab, submitted <time> (<url>): the delivery record of <id> is missing`
+/// (unsanitized).
+pub fn missing_record_text(missing: &MissingRecord) -> String {
+    let sent = &missing.submission;
     let mut text = format!(
         "{}#{} {} at {}",
         sent.repo,
@@ -301,6 +303,7 @@ pub fn submission_text(sent: &PostedSubmission) -> String {
     if let Some(url) = &sent.url {
         let _ = write!(text, " ({url})");
     }
+    let _ = write!(text, ": {missing}");
     text
 }
 
@@ -432,7 +435,7 @@ fn write_github_text(out: &mut String, github: &GitHubAudit) {
                 }
             );
             for sent in &records.missing {
-                let _ = writeln!(out, "  {}", sanitize_line(&submission_text(sent)));
+                let _ = writeln!(out, "  {}", sanitize_line(&missing_record_text(sent)));
             }
         }
         None => out.push_str("Reviews sent with schemagate: not checked against the log\n"),

@@ -1,15 +1,17 @@
 //! The audit's comparison with GitHub: migration PRs that were merged without an approving
 //! data review, approvals GitHub shows that the decision log does not have (made outside
-//! schemagate), and reviews schemagate sent whose log record is gone: each carries, in its
-//! marker, the hash of the log line recorded for it, and a hash that matches no line of the log
-//! means that record was removed or rewritten. Pure: the GitHub side hands in what it fetched as
+//! schemagate), and reviews schemagate sent whose log records are gone. Each carries, in its
+//! marker, the hash of the intent record logged before it was sent: a hash that matches no
+//! line of the log means that record was removed or rewritten, and a review whose intent has no
+//! later delivery record naming its submission means that one was removed or replaced (say by
+//! a record that it was not sent, re-chained). Pure: the GitHub side hands in what it fetched as
 //! [`GitHubPrFacts`] and [`PostedSubmission`]s.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::decision_log::Record;
+use super::decision_log::{Destination, Record};
 use super::gates::Verdict;
 
 /// A review the authenticated user posted with schemagate, as its marker describes it.
@@ -112,9 +114,45 @@ pub struct MissingRecords {
     pub checked: usize,
     /// Reviews whose marker carries no chain hash (sent by an older schemagate): not checked.
     pub unchecked: usize,
-    /// Reviews whose record is not in the log: it was removed or rewritten (or the review was
-    /// sent from another data directory).
-    pub missing: Vec<PostedSubmission>,
+    /// Reviews a record of which is not in the log: it was removed or rewritten (or the review
+    /// was sent from another data directory).
+    pub missing: Vec<MissingRecord>,
+}
+
+/// A review on GitHub, and which of its records the log lacks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MissingRecord {
+    /// The review, as its marker describes it.
+    #[serde(flatten)]
+    pub submission: PostedSubmission,
+    /// The record that is not in the log.
+    pub record: MissingPart,
+}
+
+/// Which record of a sent review the log lacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingPart {
+    /// The intent record (`Destination::Outbox`) whose hash the marker names: no line of the
+    /// log hashes to it.
+    Intent,
+    /// The delivery record (`Destination::GitHubReview` naming the submission) after the
+    /// intent: it was removed or replaced (say by a record that it was not sent).
+    Delivery,
+}
+
+impl std::fmt::Display for MissingRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let id = &self.submission.id;
+        match self.record {
+            MissingPart::Intent => write!(f, "the intent record of {id} is missing"),
+            MissingPart::Delivery => write!(
+                f,
+                "the delivery record of {id} is missing (removed or replaced, unless schemagate \
+                 stopped right after sending it and its outbox entry is not settled yet)"
+            ),
+        }
+    }
 }
 
 impl GitHubAudit {
@@ -126,23 +164,46 @@ impl GitHubAudit {
     }
 }
 
-/// The reviews among `submissions` whose chain hash is none of `line_hashes` (the hash of every
-/// whole line of the log).
-pub fn missing_records(submissions: &[PostedSubmission], line_hashes: &[String]) -> MissingRecords {
-    let lines: BTreeSet<&str> = line_hashes.iter().map(String::as_str).collect();
+/// The reviews among `submissions` whose records are not in the log: its intent (the chain
+/// hash in the marker is none of `line_hashes`, the hash of every whole line of the log), or
+/// its delivery (no record of `log` after the intent says the submission became that review).
+pub fn missing_records(
+    submissions: &[PostedSubmission],
+    log: &[Record],
+    line_hashes: &[String],
+) -> MissingRecords {
     let mut records = MissingRecords::default();
     for submission in submissions {
-        match &submission.chain {
-            None => records.unchecked += 1,
-            Some(chain) => {
-                records.checked += 1;
-                if !lines.contains(chain.as_str()) {
-                    records.missing.push(submission.clone());
-                }
+        let Some(chain) = &submission.chain else {
+            records.unchecked += 1;
+            continue;
+        };
+        records.checked += 1;
+        let missing = match line_hashes.iter().position(|hash| hash == chain) {
+            None => Some(MissingPart::Intent),
+            Some(index) => {
+                (!delivered_after(log, index + 1, &submission.id)).then_some(MissingPart::Delivery)
             }
+        };
+        if let Some(record) = missing {
+            records.missing.push(MissingRecord {
+                submission: submission.clone(),
+                record,
+            });
         }
     }
     records
+}
+
+/// Whether a record of `log` after line `intent` says submission `id` was posted as a review.
+fn delivered_after(log: &[Record], intent: usize, id: &str) -> bool {
+    log.iter().any(|record| {
+        record.line > intent
+            && matches!(
+                &record.decision.destination,
+                Destination::GitHubReview { outbox: Some(outbox), .. } if outbox == id
+            )
+    })
 }
 
 /// Compares what GitHub shows with the log's decisions: its migration PRs, and the reviews the
@@ -155,7 +216,7 @@ pub fn compare(
     line_hashes: &[String],
 ) -> GitHubAudit {
     let mut audit = compare_prs(prs, log);
-    audit.missing_records = submissions.map(|sent| missing_records(sent, line_hashes));
+    audit.missing_records = submissions.map(|sent| missing_records(sent, log, line_hashes));
     audit
 }
 
@@ -215,7 +276,7 @@ mod tests {
     use super::*;
     use crate::analysis::rules::Risk;
     use crate::review::clock::Timestamp;
-    use crate::review::decision_log::{Decision, Destination};
+    use crate::review::decision_log::Decision;
     use crate::review::gates::ChecklistState;
 
     fn record(line: usize, pr: u64, head: &str, verdict: Verdict) -> Record {
@@ -325,19 +386,97 @@ mod tests {
     fn sent_reviews_whose_line_is_gone_are_missing_records() {
         let lines = ["1".repeat(64), "2".repeat(64)];
         let sent = [
-            submission(1, Some(&lines[1])),
+            submission(1, Some(&lines[0])),
             submission(2, Some(&"9".repeat(64))),
             submission(3, None),
         ];
-        let audit = compare(&[], Some(&sent), &[], &lines);
+        let log = [intent(1, 1), delivery(2, 1)];
+        let audit = compare(&[], Some(&sent), &log, &lines);
         let records = audit.missing_records.clone().expect("checked");
         assert_eq!((records.checked, records.unchecked), (2, 1));
-        let missing: Vec<u64> = records.missing.iter().map(|s| s.number).collect();
-        assert_eq!(missing, [2]);
+        let missing: Vec<(u64, MissingPart)> = records
+            .missing
+            .iter()
+            .map(|m| (m.submission.number, m.record))
+            .collect();
+        assert_eq!(missing, [(2, MissingPart::Intent)]);
         assert!(audit.has_missing_records());
 
-        let audit = compare(&[], None, &[], &lines);
+        let audit = compare(&[], None, &log, &lines);
         assert_eq!(audit.missing_records, None);
         assert!(!audit.has_missing_records());
+    }
+
+    /// The intent record of `sub-<pr>` at `line`, as dispatch logs it before sending.
+    fn intent(line: usize, pr: u64) -> Record {
+        let mut record = record(line, pr, "h", Verdict::Block);
+        record.decision.destination = Destination::Outbox {
+            id: format!("sub-{pr}"),
+        };
+        record
+    }
+
+    /// The record at `line` that `sub-<pr>` became `destination`.
+    fn fate(line: usize, pr: u64, destination: Destination) -> Record {
+        let mut record = record(line, pr, "h", Verdict::Block);
+        record.decision.destination = destination;
+        record
+    }
+
+    /// The delivery record of `sub-<pr>` at `line`.
+    fn delivery(line: usize, pr: u64) -> Record {
+        let destination = Destination::GitHubReview {
+            id: 900 + pr,
+            url: format!("https://github.com/acme/shop/pull/{pr}#pullrequestreview-{pr}"),
+            outbox: Some(format!("sub-{pr}")),
+        };
+        fate(line, pr, destination)
+    }
+
+    #[test]
+    fn a_sent_review_needs_its_delivery_record_after_its_intent() {
+        let lines: Vec<String> = (1..=7).map(|i| format!("{i:064}")).collect();
+        let sent = [
+            submission(1, Some(&lines[0])),
+            submission(2, Some(&lines[2])),
+            submission(3, Some(&lines[5])),
+            submission(4, Some(&lines[6])),
+        ];
+        let not_sent = Destination::NotSent {
+            outbox: "sub-2".to_owned(),
+            reason: "forged".to_owned(),
+        };
+        let log = [
+            intent(1, 1),
+            // Delivered: fine.
+            delivery(2, 1),
+            // Its delivery swapped for a record that it was not sent.
+            intent(3, 2),
+            fate(4, 2, not_sent),
+            // A delivery of sub-4 before its intent does not count, nor one of another
+            // submission.
+            delivery(5, 4),
+            intent(6, 3),
+            intent(7, 4),
+        ];
+        let records = missing_records(&sent, &log, &lines);
+        assert_eq!(records.checked, 4);
+        let missing: Vec<(u64, MissingPart)> = records
+            .missing
+            .iter()
+            .map(|m| (m.submission.number, m.record))
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                (2, MissingPart::Delivery),
+                (3, MissingPart::Delivery),
+                (4, MissingPart::Delivery)
+            ]
+        );
+        assert_eq!(
+            records.missing[0].to_string().split(" (").next(),
+            Some("the delivery record of sub-2 is missing")
+        );
     }
 }

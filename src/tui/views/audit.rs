@@ -24,7 +24,7 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 use super::{clean, next_name, risk_badge, scroll_offset};
 use crate::analysis::rules::Risk;
 use crate::review::audit::{
-    AuditFilter, PrKey, local_heads, select, stale_approvals, submission_text, verdict_label,
+    AuditFilter, PrKey, local_heads, missing_record_text, select, stale_approvals, verdict_label,
 };
 use crate::review::decision_log::{Decision, Destination, LOG_FILE, Record, read_all, verify};
 use crate::review::github_audit::{GitHubAudit, compare};
@@ -529,7 +529,7 @@ fn github_lines<'a>(check: &GitHubCheck, theme: &Theme) -> Vec<Line<'a>> {
         ));
         lines.extend(missing.iter().map(|sent| {
             Line::styled(
-                format!("  {}", clean(&submission_text(sent))),
+                format!("  {}", clean(&missing_record_text(sent))),
                 theme.removed,
             )
         }));
