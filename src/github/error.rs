@@ -146,7 +146,7 @@ impl GitHubError {
 }
 
 /// Whether an HTTP status says "try again later": 408, 429 and 5xx.
-pub fn is_transient_status(status: u16) -> bool {
+fn is_transient_status(status: u16) -> bool {
     matches!(status, 408 | 429) || (500..600).contains(&status)
 }
 
