@@ -268,3 +268,176 @@ fn drop_schema_cascade_drops_exactly_the_tables_schemagate_names() {
     let found: Vec<(&str, Risk)> = refusing.iter().map(|f| (f.rule, f.risk)).collect();
     assert_eq!(found, [("drop-schema", Risk::High)], "{refusing:#?}");
 }
+
+/// The strongest lock `sql` holds on `table` inside a transaction (rolled back after).
+fn lock_taken(db: &mut ScratchDb, table: &str, sql: &str) -> String {
+    let mut transaction = db.client.transaction().expect("begin");
+    transaction
+        .batch_execute(sql)
+        .unwrap_or_else(|e| panic!("{sql}: {}", postgres::describe(&e)));
+    let modes: Vec<String> = transaction
+        .query(
+            "SELECT mode FROM pg_locks WHERE relation = to_regclass($1) AND granted",
+            &[&table],
+        )
+        .expect("pg_locks")
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    transaction.rollback().expect("rollback");
+    const STRENGTH: [&str; 8] = [
+        "AccessShareLock",
+        "RowShareLock",
+        "RowExclusiveLock",
+        "ShareUpdateExclusiveLock",
+        "ShareLock",
+        "ShareRowExclusiveLock",
+        "ExclusiveLock",
+        "AccessExclusiveLock",
+    ];
+    modes
+        .into_iter()
+        .max_by_key(|mode| STRENGTH.iter().position(|m| m == mode))
+        .unwrap_or_default()
+}
+
+/// The rules of the open findings schemagate reports for `sql` (after a lock_timeout).
+fn rules_of(sql: &str) -> Vec<&'static str> {
+    findings_of(sql).iter().map(|f| f.rule).collect()
+}
+
+#[test]
+fn drop_index_and_reindex_lock_the_table_unless_concurrent() {
+    let Some(mut db) = base_db("drop_index_and_reindex_lock_the_table_unless_concurrent") else {
+        return;
+    };
+    db.run(r#"CREATE INDEX "Recipe_title_idx" ON "Recipe" ("title");"#);
+    let drop = r#"DROP INDEX "Recipe_title_idx";"#;
+    assert_eq!(
+        lock_taken(&mut db, "\"Recipe\"", drop),
+        "AccessExclusiveLock"
+    );
+    let reindex = r#"REINDEX INDEX "Recipe_title_idx";"#;
+    assert_eq!(lock_taken(&mut db, "\"Recipe\"", reindex), "ShareLock");
+    // The CONCURRENTLY forms cannot run in a transaction block (25001), as the rule says.
+    for concurrent in [
+        r#"BEGIN; DROP INDEX CONCURRENTLY "Recipe_title_idx"; COMMIT;"#,
+        r#"BEGIN; REINDEX INDEX CONCURRENTLY "Recipe_title_idx"; COMMIT;"#,
+        r#"BEGIN; VACUUM FULL "Recipe"; COMMIT;"#,
+    ] {
+        let refused = db.try_run(concurrent).expect("refused in a transaction");
+        assert!(refused.contains("25001"), "{concurrent}: {refused}");
+        db.run("ROLLBACK;");
+    }
+    // schemagate, on a base that has the index.
+    let with_index = |pr: &str| {
+        let mut base = FileSet::new();
+        base.insert(LOCK, "provider = \"postgresql\"\n");
+        base.insert(
+            BASE,
+            format!("{BASE_SQL}\nCREATE INDEX \"Recipe_title_idx\" ON \"Recipe\" (\"title\");"),
+        );
+        let mut head = base.clone();
+        head.insert(PR, pr);
+        let change = analyze_change(&base, &head, &DetectOptions::default());
+        let rules: Vec<&str> = change
+            .sets
+            .iter()
+            .flat_map(evaluate)
+            .filter(Finding::is_open)
+            .map(|f| f.rule)
+            .collect();
+        rules
+    };
+    let locked = format!("SET lock_timeout = '5s';\n{drop}");
+    assert_eq!(with_index(&locked), ["index-not-concurrently"]);
+    let locked = format!("SET lock_timeout = '5s';\n{reindex}");
+    assert_eq!(with_index(&locked), ["index-not-concurrently"]);
+    assert!(with_index(r#"DROP INDEX CONCURRENTLY "Recipe_title_idx";"#).is_empty());
+}
+
+#[test]
+fn vacuum_full_and_cluster_rewrite_the_table_under_an_access_exclusive_lock() {
+    let Some(mut db) =
+        base_db("vacuum_full_and_cluster_rewrite_the_table_under_an_access_exclusive_lock")
+    else {
+        return;
+    };
+    db.run(r#"ALTER TABLE "Recipe" ADD CONSTRAINT "Recipe_pkey" PRIMARY KEY ("id");"#);
+    // `findings_of` puts the statement after a `SET lock_timeout` in one Prisma migration,
+    // which Prisma sends as one multi-statement query: VACUUM cannot run there (25001).
+    for (sql, rules) in [
+        (
+            r#"VACUUM FULL "Recipe";"#,
+            &["concurrently-in-transaction", "table-rewrite"][..],
+        ),
+        (
+            r#"VACUUM (FULL, ANALYZE) "Recipe";"#,
+            &["concurrently-in-transaction", "table-rewrite"],
+        ),
+        (
+            r#"CLUSTER "Recipe" USING "Recipe_pkey";"#,
+            &["table-rewrite"],
+        ),
+    ] {
+        assert!(db.rewrites("\"Recipe\"", sql), "{sql} did not rewrite");
+        assert_eq!(rules_of(sql), rules, "{sql}");
+        let as_prisma_sends_it = format!("SET lock_timeout = '5s';\n{sql}");
+        let refused = db.try_run(&as_prisma_sends_it);
+        assert_eq!(
+            refused.is_some_and(|error| error.contains("25001")),
+            rules.contains(&"concurrently-in-transaction"),
+            "{sql} in a multi-statement query"
+        );
+    }
+    // Plain VACUUM does not rewrite and is not reported.
+    assert!(!db.rewrites("\"Recipe\"", r#"VACUUM "Recipe";"#));
+    assert!(rules_of(r#"VACUUM "Recipe";"#).is_empty());
+    // CLUSTER holds ACCESS EXCLUSIVE (it can run in a transaction, so the lock is visible).
+    let cluster = r#"CLUSTER "Recipe" USING "Recipe_pkey";"#;
+    assert_eq!(
+        lock_taken(&mut db, "\"Recipe\"", cluster),
+        "AccessExclusiveLock"
+    );
+}
+
+#[test]
+fn only_the_real_lock_timeout_setting_bounds_the_wait() {
+    let Some(mut db) = scratch_db("only_the_real_lock_timeout_setting_bounds_the_wait") else {
+        return;
+    };
+    let setting = |db: &mut ScratchDb, sql: &str| -> String {
+        db.run("RESET lock_timeout;");
+        db.run(sql);
+        db.client
+            .query_one("SELECT current_setting('lock_timeout')", &[])
+            .expect("setting")
+            .get(0)
+    };
+    assert_eq!(setting(&mut db, "SET app.lock_timeout = '5s';"), "0");
+    assert_eq!(setting(&mut db, "SET lock_timeout = 0;"), "0");
+    assert_eq!(setting(&mut db, "SET lock_timeout TO DEFAULT;"), "0");
+    assert_eq!(setting(&mut db, "SET lock_timeout = '5s';"), "5s");
+    assert_eq!(
+        setting(&mut db, "SELECT set_config('lock_timeout', '2s', false);"),
+        "2s"
+    );
+    let alter = r#"ALTER TABLE "Recipe" ADD COLUMN "note" TEXT;"#;
+    let without = |first: &str| {
+        let mut base = FileSet::new();
+        base.insert(LOCK, "provider = \"postgresql\"\n");
+        base.insert(BASE, BASE_SQL);
+        let mut head = base.clone();
+        head.insert(PR, first);
+        analyze_change(&base, &head, &DetectOptions::default())
+            .sets
+            .iter()
+            .flat_map(evaluate)
+            .filter(Finding::is_open)
+            .any(|f| f.rule == "missing-lock-timeout")
+    };
+    assert!(without(&format!("SET app.lock_timeout = '5s';\n{alter}")));
+    assert!(without(&format!("SET lock_timeout = 0;\n{alter}")));
+    assert!(without(&format!("{alter}\nSET lock_timeout = '5s';")));
+    assert!(!without(&format!("SET lock_timeout = '5s';\n{alter}")));
+}

@@ -216,12 +216,12 @@ pub(super) const UNIQUE_ON_EXISTING: Rule = Rule {
 
 pub(super) const INDEX_NOT_CONCURRENTLY: Rule = Rule {
     id: "index-not-concurrently",
-    title: "CREATE INDEX without CONCURRENTLY",
+    title: "Index built, dropped or rebuilt without CONCURRENTLY",
     family: RuleFamily::Locking,
     risk: Risk::Medium,
     dialects: POSTGRES,
-    why: "A plain CREATE INDEX holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE on it waits.",
-    safe_alternative: "CREATE INDEX CONCURRENTLY, in a migration of its own, outside any transaction.",
+    why: "A plain CREATE INDEX or REINDEX holds a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE on it waits. A plain DROP INDEX takes an ACCESS EXCLUSIVE lock on the table: reads wait too.",
+    safe_alternative: "CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, each in a migration of its own, outside any transaction.",
 };
 
 pub(super) const CONCURRENTLY_IN_TRANSACTION: Rule = Rule {
@@ -454,10 +454,14 @@ multi-statement query, which Postgres runs as one implicit transaction: a `CONCU
 works only as the only statement of its migration. For other frameworks only an explicit \
 `BEGIN ... COMMIT` around it is detected.
 - **lock_timeout.** One `missing-lock-timeout` finding per file, at its first statement that takes \
-a strong lock on an existing table (`ALTER TABLE` other than `VALIDATE CONSTRAINT`, `CREATE INDEX` \
-without `CONCURRENTLY`, \
-`DROP TABLE`, `TRUNCATE`); any `SET [LOCAL] lock_timeout` or `set_config('lock_timeout', ...)` in \
-the file satisfies it.
+a strong lock on an existing table (`ALTER TABLE` other than `VALIDATE CONSTRAINT`, `CREATE INDEX`, \
+`DROP INDEX` and `REINDEX` without `CONCURRENTLY`, `DROP TABLE`, `TRUNCATE`, `LOCK TABLE`, \
+`VACUUM FULL`, `CLUSTER`) while no lock_timeout is in force. Only the setting itself counts \
+(`SET [SESSION | LOCAL] lock_timeout = ...`, `set_config('lock_timeout', ...)`; not \
+`SET app.lock_timeout`), only from the statement that sets it on, and a value of `0`, `DEFAULT` \
+or `RESET lock_timeout` turns it off again.
+- **Maintenance statements.** `VACUUM FULL` and `CLUSTER` rewrite the table under an ACCESS \
+EXCLUSIVE lock: `table-rewrite`.
 - **Cascades.** `cascade-widened` needs a newly reached table that held data before the PR; a \
 table that is only renamed is not new blast radius; a cascade into tables created by the PR is \
 `cascade-into-new-table` (LOW). The finding points at the statement declaring the new CASCADE \

@@ -9,6 +9,7 @@ mod engine;
 mod events;
 mod history;
 mod hygiene;
+mod maintenance;
 mod statements;
 mod suppress;
 #[cfg(test)]

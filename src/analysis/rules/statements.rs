@@ -14,6 +14,7 @@ use super::catalog::{
     TRUNCATE, UNIQUE_ON_EXISTING, UPDATE_WITH_WHERE, UPDATE_WITHOUT_WHERE,
 };
 use super::context::Context;
+use super::maintenance::{Maintenance, lock_timeout_setting, maintenance};
 use crate::analysis::detect::Framework;
 use crate::analysis::dialect::Dialect;
 use crate::analysis::pipeline::ParsedMigration;
@@ -32,6 +33,8 @@ struct LockingStatement {
     line: usize,
     table: String,
     what: &'static str,
+    /// Whether a lock_timeout was in force when it ran.
+    covered: bool,
 }
 
 /// One pass over one migration file.
@@ -41,8 +44,8 @@ struct FileScan<'c, 'a> {
     statements: &'a [Statement],
     /// Whether the statements run inside an explicit `BEGIN ... COMMIT` at this point.
     in_transaction: bool,
-    /// Whether the file sets `lock_timeout` anywhere.
-    sets_lock_timeout: bool,
+    /// Whether a `lock_timeout` is in force at this point of the file.
+    lock_timeout_on: bool,
     /// Lock-heavy statements on existing tables, in file order.
     locking: Vec<LockingStatement>,
 }
@@ -54,7 +57,7 @@ impl<'c, 'a> FileScan<'c, 'a> {
             file: &migration.migration.path,
             statements: &migration.sql.statements,
             in_transaction: false,
-            sets_lock_timeout: false,
+            lock_timeout_on: false,
             locking: Vec::new(),
         }
     }
@@ -75,10 +78,15 @@ impl<'c, 'a> FileScan<'c, 'a> {
     }
 
     fn check(&mut self, statement: &Statement, out: &mut Vec<Finding>) {
-        if mentions_lock_timeout(&statement.text) {
-            self.sets_lock_timeout = true;
+        if let Some(on) = lock_timeout_setting(&statement.text) {
+            self.lock_timeout_on = on;
         }
         let line = statement.line;
+        if self.postgres()
+            && let Some(maintenance) = maintenance(&statement.text)
+        {
+            self.maintenance(maintenance, line, out);
+        }
         match &statement.kind {
             StatementKind::Parsed(ast) => self.check_parsed(ast, line, out),
             StatementKind::DropIndex {
@@ -90,6 +98,15 @@ impl<'c, 'a> FileScan<'c, 'a> {
                 line,
                 out,
             ),
+            StatementKind::DropIndex {
+                names,
+                concurrently: false,
+                ..
+            } => {
+                for name in names {
+                    self.drop_index(name, line, out);
+                }
+            }
             StatementKind::Unparsed { .. } | StatementKind::NotModelled { .. }
                 if is_drop_owned(&statement.text) =>
             {
@@ -145,6 +162,15 @@ impl<'c, 'a> FileScan<'c, 'a> {
             } => {
                 for name in names {
                     self.drop_schema(*object_type, name, *cascade, line, out);
+                }
+            }
+            Ast::Drop {
+                object_type: ObjectType::Index,
+                names,
+                ..
+            } => {
+                for name in names {
+                    self.drop_index(&object_table(name), line, out);
                 }
             }
             Ast::Drop {
@@ -471,33 +497,125 @@ impl<'c, 'a> FileScan<'c, 'a> {
                 line,
                 table: table.to_owned(),
                 what,
+                covered: self.lock_timeout_on,
             });
         }
     }
 
-    /// One finding per file, at its first lock-heavy statement, when it never sets lock_timeout.
+    /// One finding per file, at its first lock-heavy statement that runs without a
+    /// lock_timeout in force.
     fn report_missing_lock_timeout(&self, out: &mut Vec<Finding>) {
-        if self.sets_lock_timeout {
-            return;
-        }
-        let Some(first) = self.locking.first() else {
+        let mut uncovered = self.locking.iter().filter(|statement| !statement.covered);
+        let Some(first) = uncovered.next() else {
             return;
         };
-        let more = match self.locking.len() - 1 {
+        let more = match uncovered.count() {
             0 => String::new(),
             n => format!(
                 " (and {n} more locking statement{} in this file)",
                 if n == 1 { "" } else { "s" }
             ),
         };
+        let later = if self.locking.iter().any(|statement| statement.covered) {
+            "; a lock_timeout set later in the file does not cover it"
+        } else {
+            ""
+        };
         let message = format!(
-            "{} on existing table \"{}\" waits for its lock without a lock_timeout, queueing all traffic on \"{}\" behind it{more}",
+            "{} on existing table \"{}\" waits for its lock without a lock_timeout, queueing all traffic on \"{}\" behind it{more}{later}",
             first.what, first.table, first.table
         );
         out.push(
             Finding::new(&MISSING_LOCK_TIMEOUT, self.file, first.line, message)
                 .on_table(&first.table),
         );
+    }
+
+    /// A plain `DROP INDEX name` (Postgres): ACCESS EXCLUSIVE on the index's table.
+    fn drop_index(&mut self, index: &str, line: usize, out: &mut Vec<Finding>) {
+        if !self.postgres() {
+            return;
+        }
+        let Some(table) = self.table_of_index(index) else {
+            return;
+        };
+        if !self.existing(&table, line) {
+            return;
+        }
+        self.note_locking(&table, line, "DROP INDEX");
+        let message = format!(
+            "drops index \"{index}\" of existing table \"{table}\" without CONCURRENTLY: Postgres takes an ACCESS EXCLUSIVE lock on \"{table}\", so reads and writes wait"
+        );
+        out.push(Finding::new(&INDEX_NOT_CONCURRENTLY, self.file, line, message).on_table(table));
+    }
+
+    /// The table an index of the base schema belongs to.
+    fn table_of_index(&self, index: &str) -> Option<String> {
+        let base = self.ctx.change.base.as_ref()?;
+        base.schema
+            .tables
+            .iter()
+            .find(|table| table.indexes.iter().any(|i| same_name(&i.name, index)))
+            .map(|table| table.name.clone())
+    }
+
+    /// REINDEX, VACUUM FULL, CLUSTER, LOCK TABLE (Postgres).
+    fn maintenance(&mut self, maintenance: Maintenance, line: usize, out: &mut Vec<Finding>) {
+        match maintenance {
+            Maintenance::Reindex {
+                concurrently: false,
+                table,
+                index,
+            } => {
+                let table = table.or_else(|| index.as_deref().and_then(|i| self.table_of_index(i)));
+                let Some(table) = table.filter(|t| self.existing(t, line)) else {
+                    return;
+                };
+                self.note_locking(&table, line, "REINDEX");
+                let message = format!(
+                    "rebuilds indexes of existing table \"{table}\" without CONCURRENTLY: writes to \"{table}\" are blocked for the whole rebuild"
+                );
+                out.push(
+                    Finding::new(&INDEX_NOT_CONCURRENTLY, self.file, line, message).on_table(table),
+                );
+            }
+            Maintenance::Reindex { .. } => {
+                self.check_concurrently("REINDEX ... CONCURRENTLY", line, out)
+            }
+            Maintenance::VacuumFull { tables } => {
+                self.check_concurrently("VACUUM", line, out);
+                for table in tables {
+                    self.rewrite_in_place(&table, "VACUUM FULL", line, out);
+                }
+            }
+            Maintenance::Cluster { table: Some(table) } => {
+                self.rewrite_in_place(&table, "CLUSTER", line, out)
+            }
+            Maintenance::Cluster { table: None } => {}
+            Maintenance::LockTable { tables } => {
+                for table in tables {
+                    self.note_locking(&table, line, "LOCK TABLE");
+                }
+            }
+        }
+    }
+
+    /// VACUUM FULL / CLUSTER of the existing `table`: rewritten under ACCESS EXCLUSIVE.
+    fn rewrite_in_place(
+        &mut self,
+        table: &str,
+        what: &'static str,
+        line: usize,
+        out: &mut Vec<Finding>,
+    ) {
+        if !self.existing(table, line) {
+            return;
+        }
+        self.note_locking(table, line, what);
+        let message = format!(
+            "{what} rewrites existing table \"{table}\" into a new file under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole rewrite"
+        );
+        out.push(Finding::new(&TABLE_REWRITE, self.file, line, message).on_table(table));
     }
 }
 
@@ -545,13 +663,6 @@ fn quoted_list(names: &[String]) -> String {
 enum DataChange {
     Delete,
     Update,
-}
-
-/// Whether a statement sets `lock_timeout` (`SET [LOCAL] lock_timeout ...`, `set_config(...)`).
-fn mentions_lock_timeout(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    lower.contains("lock_timeout")
-        && (lower.trim_start().starts_with("set") || lower.contains("set_config"))
 }
 
 /// The tables a DELETE removes rows from (MySQL multi-table DELETE names them before FROM).

@@ -32,7 +32,7 @@ pub(super) fn recognise(text: &str) -> Option<Recognised> {
         "ALTER" if keyword_at(&tokens, 1, "TABLE") => rename_index(&tokens).map(quiet),
         "CREATE" | "ALTER" | "DROP" => object_statement(&verb, &tokens),
         "COMMENT" => Some(not_modelled("COMMENT ON", false)),
-        "REINDEX" | "GRANT" | "REVOKE" | "SET" | "ANALYZE" | "VACUUM" => {
+        "REINDEX" | "GRANT" | "REVOKE" | "SET" | "ANALYZE" | "VACUUM" | "CLUSTER" => {
             Some(not_modelled(&verb, false))
         }
         _ => None,
@@ -416,6 +416,7 @@ mod tests {
             ("DROP SCHEMA s CASCADE x", "DROP SCHEMA", true),
             ("REINDEX t", "REINDEX", false),
             ("DROP OWNED BY app CASCADE", "DROP OWNED", false),
+            ("CLUSTER VERBOSE t USING t_pkey", "CLUSTER", false),
             ("REASSIGN OWNED BY app TO admin", "REASSIGN OWNED", false),
             ("COMMENT ON TABLE t IS 'x'", "COMMENT ON", false),
             ("set names utf8mb4", "SET", false),

@@ -1,0 +1,1 @@
+CREATE INDEX "Recipe_title_idx" ON "Recipe"("title");

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY "Recipe_title_idx";
