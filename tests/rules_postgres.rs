@@ -441,3 +441,31 @@ fn only_the_real_lock_timeout_setting_bounds_the_wait() {
     assert!(without(&format!("{alter}\nSET lock_timeout = '5s';")));
     assert!(!without(&format!("SET lock_timeout = '5s';\n{alter}")));
 }
+
+#[test]
+fn validating_in_the_transaction_that_added_not_valid_keeps_the_access_exclusive_lock() {
+    let Some(mut db) = base_db(
+        "validating_in_the_transaction_that_added_not_valid_keeps_the_access_exclusive_lock",
+    ) else {
+        return;
+    };
+    let add =
+        r#"ALTER TABLE "Recipe" ADD CONSTRAINT "Recipe_id_check" CHECK ("id" > 0) NOT VALID;"#;
+    let validate = r#"ALTER TABLE "Recipe" VALIDATE CONSTRAINT "Recipe_id_check";"#;
+    let together = format!("{add}\n{validate}");
+    assert_eq!(
+        lock_taken(&mut db, "\"Recipe\"", &together),
+        "AccessExclusiveLock"
+    );
+    db.run(add);
+    assert_eq!(
+        lock_taken(&mut db, "\"Recipe\"", validate),
+        "ShareUpdateExclusiveLock"
+    );
+
+    let rules = rules_of(&together);
+    assert_eq!(rules, ["check-without-not-valid"], "{together}");
+    let message = &findings_of(&together)[0].message;
+    assert!(message.contains("same transaction"), "{message}");
+    assert!(rules_of(add).is_empty());
+}

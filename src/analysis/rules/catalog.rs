@@ -460,6 +460,10 @@ a strong lock on an existing table (`ALTER TABLE` other than `VALIDATE CONSTRAIN
 (`SET [SESSION | LOCAL] lock_timeout = ...`, `set_config('lock_timeout', ...)`; not \
 `SET app.lock_timeout`), only from the statement that sets it on, and a value of `0`, `DEFAULT` \
 or `RESET lock_timeout` turns it off again.
+- **NOT VALID, then VALIDATE.** A `VALIDATE CONSTRAINT` in the same transaction as the \
+`ADD ... NOT VALID` of that constraint (an explicit `BEGIN`, or one Prisma migration file) is \
+reported under `fk-without-not-valid` / `check-without-not-valid`: the ADD's ACCESS EXCLUSIVE lock \
+is held while every row is checked, so NOT VALID gains nothing.
 - **Maintenance statements.** `VACUUM FULL` and `CLUSTER` rewrite the table under an ACCESS \
 EXCLUSIVE lock: `table-rewrite`.
 - **Cascades.** `cascade-widened` needs a newly reached table that held data before the PR; a \

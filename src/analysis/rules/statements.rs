@@ -37,6 +37,13 @@ struct LockingStatement {
     covered: bool,
 }
 
+/// A constraint the file added `NOT VALID`.
+struct NotValidConstraint {
+    table: String,
+    name: String,
+    foreign_key: bool,
+}
+
 /// One pass over one migration file.
 struct FileScan<'c, 'a> {
     ctx: &'c Context<'a>,
@@ -46,6 +53,8 @@ struct FileScan<'c, 'a> {
     in_transaction: bool,
     /// Whether a `lock_timeout` is in force at this point of the file.
     lock_timeout_on: bool,
+    /// Constraints added `NOT VALID` since the current transaction began.
+    not_valid: Vec<NotValidConstraint>,
     /// Lock-heavy statements on existing tables, in file order.
     locking: Vec<LockingStatement>,
 }
@@ -58,6 +67,7 @@ impl<'c, 'a> FileScan<'c, 'a> {
             statements: &migration.sql.statements,
             in_transaction: false,
             lock_timeout_on: false,
+            not_valid: Vec::new(),
             locking: Vec::new(),
         }
     }
@@ -121,7 +131,11 @@ impl<'c, 'a> FileScan<'c, 'a> {
             Ast::StartTransaction { statements, .. } if statements.is_empty() => {
                 self.in_transaction = true;
             }
-            Ast::Commit { .. } | Ast::Rollback { .. } => self.in_transaction = false,
+            Ast::Commit { .. } | Ast::Rollback { .. } => {
+                self.in_transaction = false;
+                // A later VALIDATE runs in a transaction of its own.
+                self.not_valid.clear();
+            }
             Ast::Delete(delete) => {
                 for table in delete_targets(&delete.tables, &delete.from) {
                     self.data_change(
@@ -283,16 +297,7 @@ impl<'c, 'a> FileScan<'c, 'a> {
         if !self.postgres() {
             return;
         }
-        let reason = if self.in_transaction {
-            "it runs inside BEGIN ... COMMIT".to_owned()
-        } else if self.ctx.change.head.set.framework == Framework::Prisma
-            && self.statements.len() > 1
-        {
-            format!(
-                "Prisma Migrate runs this migration's {} statements as one multi-statement query, i.e. one implicit transaction",
-                self.statements.len()
-            )
-        } else {
+        let Some(reason) = self.transaction_reason() else {
             return;
         };
         let message = format!(
@@ -304,6 +309,23 @@ impl<'c, 'a> FileScan<'c, 'a> {
             line,
             message,
         ));
+    }
+
+    /// Why the statement at this point runs inside a transaction block, if it does: an explicit
+    /// `BEGIN`, or the implicit transaction of Prisma Migrate's multi-statement script.
+    fn transaction_reason(&self) -> Option<String> {
+        if self.in_transaction {
+            Some("it runs inside BEGIN ... COMMIT".to_owned())
+        } else if self.ctx.change.head.set.framework == Framework::Prisma
+            && self.statements.len() > 1
+        {
+            Some(format!(
+                "Prisma Migrate runs this migration's {} statements as one multi-statement query, i.e. one implicit transaction",
+                self.statements.len()
+            ))
+        } else {
+            None
+        }
     }
 
     fn alter_table(
@@ -342,6 +364,25 @@ impl<'c, 'a> FileScan<'c, 'a> {
         }
         for operation in operations {
             match operation {
+                AlterTableOperation::AddConstraint {
+                    constraint,
+                    not_valid: true,
+                } => {
+                    if let Some(name) = constraint_ident(constraint) {
+                        self.not_valid.push(NotValidConstraint {
+                            table: table.to_owned(),
+                            name,
+                            foreign_key: matches!(constraint, TableConstraint::ForeignKey(_)),
+                        });
+                    }
+                }
+                AlterTableOperation::ValidateConstraint { name } => {
+                    if let Some(finding) =
+                        self.validate_in_same_transaction(table, &name.value, line)
+                    {
+                        out.push(finding);
+                    }
+                }
                 AlterTableOperation::AddConstraint {
                     constraint,
                     not_valid: false,
@@ -459,6 +500,30 @@ impl<'c, 'a> FileScan<'c, 'a> {
             }
         }
         names
+    }
+
+    /// `VALIDATE CONSTRAINT name` of a constraint this file added `NOT VALID` in the same
+    /// transaction: the ADD's lock is still held while every row is checked.
+    fn validate_in_same_transaction(
+        &self,
+        table: &str,
+        name: &str,
+        line: usize,
+    ) -> Option<Finding> {
+        let added = self
+            .not_valid
+            .iter()
+            .find(|c| same_name(&c.table, table) && same_name(&c.name, name))?;
+        let reason = self.transaction_reason()?;
+        let rule = if added.foreign_key {
+            &FK_WITHOUT_NOT_VALID
+        } else {
+            &CHECK_WITHOUT_NOT_VALID
+        };
+        let message = format!(
+            "validates constraint \"{name}\" of \"{table}\" in the same transaction that added it NOT VALID ({reason}): the ACCESS EXCLUSIVE lock the ADD took is held while every row is checked, so NOT VALID gains nothing; validate in a later migration"
+        );
+        Some(Finding::new(rule, self.file, line, message).on_table(table))
     }
 
     fn constraint_without_not_valid(
@@ -647,6 +712,16 @@ fn is_drop_owned(text: &str) -> bool {
         (words.next(), words.next()),
         (Some(drop), Some(owned)) if drop.eq_ignore_ascii_case("drop") && owned.eq_ignore_ascii_case("owned")
     )
+}
+
+/// The name a constraint was given, if any.
+fn constraint_ident(constraint: &TableConstraint) -> Option<String> {
+    let name = match constraint {
+        TableConstraint::ForeignKey(fk) => fk.name.as_ref(),
+        TableConstraint::Check(check) => check.name.as_ref(),
+        _ => None,
+    };
+    name.map(|ident| ident.value.clone())
 }
 
 /// `"a", "b", "c"`.

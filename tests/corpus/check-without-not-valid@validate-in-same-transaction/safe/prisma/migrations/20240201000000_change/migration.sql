@@ -1,0 +1,2 @@
+SET lock_timeout = '5s';
+ALTER TABLE "Recipe" ADD CONSTRAINT "Recipe_servings_check" CHECK ("servings" > 0) NOT VALID;

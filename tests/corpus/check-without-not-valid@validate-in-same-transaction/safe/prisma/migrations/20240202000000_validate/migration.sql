@@ -1,0 +1,1 @@
+ALTER TABLE "Recipe" VALIDATE CONSTRAINT "Recipe_servings_check";
