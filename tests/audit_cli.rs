@@ -1,7 +1,8 @@
 //! `schemagate audit` run as a binary on a decision log written through the library in a
 //! temporary data directory (`SCHEMAGATE_DATA_DIR`): filters, order, JSON and CSV output,
-//! `--verify` exit codes (a deleted, garbage or rewritten last record is caught, a crash between
-//! the log and anchor writes is not tampering), and stale approvals after a new commit on a PR
+//! `--verify` exit codes (a deleted, garbage or rewritten last record is caught, so is one
+//! appended to the log alone; a crash between the log and anchor writes is not tampering),
+//! `--adopt-anchor` for a log without anchor, and stale approvals after a new commit on a PR
 //! branch.
 
 use std::fs::{self, OpenOptions};
@@ -11,7 +12,7 @@ use std::process::{Command, Output};
 
 use schemagate::analysis::rules::Risk;
 use schemagate::review::decision_log::LOG_FILE;
-use schemagate::review::log_anchor::anchor_path;
+use schemagate::review::log_anchor::{Anchor, AnchorRead, anchor_path, read_anchor, write_anchor};
 use schemagate::review::{
     ChecklistState, Decision, DecisionLog, Destination, Note, Timestamp, Verdict,
 };
@@ -456,23 +457,34 @@ fn verify_catches_a_last_record_rewritten_with_a_recomputed_digest() {
     );
 }
 
-#[test]
-fn a_crash_between_the_log_and_the_anchor_is_not_tampering() {
-    let data = data_dir();
-    let anchor = anchor_path(&data.path().join(LOG_FILE));
-    let before = fs::read(&anchor).expect("anchor");
-    let decision = decision(
+/// A fifth decision, on acme/shop#5.
+fn fifth() -> Decision {
+    decision(
         "acme/shop",
         5,
         Verdict::Approve,
         Risk::Low,
         "2026-11-06T10:00:00Z",
         &"c".repeat(40),
-    );
-    DecisionLog::in_dir(data.path())
-        .append(&decision)
+    )
+}
+
+#[test]
+fn a_crash_between_the_log_and_the_anchor_is_not_tampering() {
+    let data = data_dir();
+    let anchor = anchor_path(&data.path().join(LOG_FILE));
+    let AnchorRead::Found(before) = read_anchor(&anchor).expect("anchor") else {
+        panic!("the log has an anchor");
+    };
+    let appended = DecisionLog::in_dir(data.path())
+        .append(&fifth())
         .expect("append");
-    fs::write(&anchor, before).expect("the anchor as a crash leaves it");
+    // What a crash leaves after the record: the anchor announcing it, not yet naming it.
+    let announced = Anchor {
+        pending: Some(appended.chain_head),
+        ..before
+    };
+    write_anchor(&anchor, &announced).expect("the anchor as a crash leaves it");
     let verified = audit(data.path(), &["--verify"]);
     assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
     assert!(
@@ -480,5 +492,83 @@ fn a_crash_between_the_log_and_the_anchor_is_not_tampering() {
             && stderr(&verified).contains("the anchor is one record behind"),
         "{}",
         stderr(&verified)
+    );
+}
+
+#[test]
+fn verify_catches_a_record_appended_to_the_log_alone() {
+    let data = data_dir();
+    let anchor = anchor_path(&data.path().join(LOG_FILE));
+    let before = fs::read(&anchor).expect("anchor");
+    DecisionLog::in_dir(data.path())
+        .append(&fifth())
+        .expect("append");
+    fs::write(&anchor, before).expect("the anchor as the forger left it");
+    assert_caught(
+        data.path(),
+        "record 5 is beyond the anchor (4 records) and is not the one it announced",
+    );
+}
+
+#[test]
+fn a_log_without_anchor_stays_reported_until_adopted() {
+    let data = data_dir();
+    let path = data.path().join(LOG_FILE);
+    let anchor = anchor_path(&path);
+    fs::remove_file(&anchor).expect("remove the anchor");
+    let mut lines = log_lines(&path);
+    lines.pop();
+    write_log(&path, &lines);
+    DecisionLog::in_dir(data.path())
+        .append(&fifth())
+        .expect("append");
+    assert_caught(data.path(), "the anchor file is missing");
+
+    let adopted = audit(data.path(), &["--adopt-anchor", "--verify"]);
+    let said = stderr(&adopted);
+    assert_eq!(adopted.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("it had no anchor; anchored as it is now: 4 records")
+            && said
+                .contains("records removed from or rewritten at its end before now go undetected")
+            && said.contains("4 records, chain intact"),
+        "{said}"
+    );
+    assert!(anchor.exists());
+    let again = audit(data.path(), &["--adopt-anchor"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        stderr(&again).contains("nothing to adopt (the anchor names the last record)"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn a_damaged_anchor_is_adopted_over_and_a_break_is_not() {
+    let data = data_dir();
+    let path = data.path().join(LOG_FILE);
+    let anchor = anchor_path(&path);
+    let mut lines = log_lines(&path);
+    lines.pop();
+    write_log(&path, &lines);
+    let before = fs::read(&anchor).expect("anchor");
+    let refused = audit(data.path(), &["--adopt-anchor"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("the anchor is not replaced: the log ends at record 3")
+            && stderr(&refused).contains("move"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(fs::read(&anchor).expect("anchor"), before, "left as it was");
+
+    fs::write(&anchor, b"{\"records\":").expect("damage the anchor");
+    let adopted = audit(data.path(), &["--adopt-anchor", "--verify"]);
+    assert_eq!(adopted.status.code(), Some(0), "{}", stderr(&adopted));
+    assert!(
+        stderr(&adopted).contains("its anchor was damaged"),
+        "{}",
+        stderr(&adopted)
     );
 }

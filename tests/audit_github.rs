@@ -328,10 +328,7 @@ fn cut_log(log_file: &Path, keep: usize, head: &str) {
         .map(|line| format!("{line}\n"))
         .collect();
     std::fs::write(log_file, kept).expect("rewrite the log");
-    let anchor = Anchor {
-        records: keep,
-        head: head.to_owned(),
-    };
+    let anchor = Anchor::committed(keep, head.to_owned());
     write_anchor(&anchor_path(log_file), &anchor).expect("rewrite the anchor");
     assert!(verify(log_file).expect("verify").is_intact());
 }

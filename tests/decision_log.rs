@@ -1,8 +1,9 @@
 //! The decision log survives crashes and shows tampering: a writer appending in a tight loop
 //! is SIGKILLed at random moments and the log always verifies with every acknowledged record
 //! intact; edits, removals, reorderings, damage and truncation are each named at the right line;
-//! the anchor catches a removed or rewritten last record, and tells a crash between the log and
-//! anchor writes from tampering.
+//! the anchor catches a removed or rewritten last record and a record appended to the log alone,
+//! tells a crash between the log and anchor writes (the first append's included) from
+//! tampering, and a log without anchor stays reported until it is adopted.
 
 #[path = "support/kill_child.rs"]
 mod kill_child;
@@ -14,8 +15,10 @@ use std::time::Instant;
 
 use kill_child::{Rng, ack, run_and_kill, writer_dir, writer_expired};
 use schemagate::analysis::rules::Risk;
-use schemagate::review::decision_log::{Break, LOG_FILE, read_all, verify};
-use schemagate::review::log_anchor::{AnchorCheck, anchor_path};
+use schemagate::review::decision_log::{Adoption, Break, GENESIS_HASH, LOG_FILE, read_all, verify};
+use schemagate::review::log_anchor::{
+    Anchor, AnchorCheck, AnchorRead, anchor_path, read_anchor, write_anchor,
+};
 use schemagate::review::{
     ChecklistState, Decision, DecisionLog, Destination, FindingSummary, Note, Timestamp, Verdict,
 };
@@ -403,16 +406,32 @@ fn a_last_record_rewritten_with_a_recomputed_digest_is_caught_by_the_anchor() {
     assert!(!verification.is_intact());
 }
 
+/// The anchor at `path`.
+fn anchor_of(path: &Path) -> Anchor {
+    match read_anchor(&anchor_path(path)).expect("read the anchor") {
+        AnchorRead::Found(anchor) => anchor,
+        other => panic!("no anchor: {other:?}"),
+    }
+}
+
+/// Puts the anchor of `path` back to `before` announcing `pending`: what a crash right after
+/// the record hashing to `pending` was written leaves.
+fn crash_after_record(path: &Path, before: &Anchor, pending: &str) {
+    let announced = Anchor {
+        pending: Some(pending.to_owned()),
+        ..before.clone()
+    };
+    write_anchor(&anchor_path(path), &announced).expect("the anchor as a crash leaves it");
+}
+
 #[test]
 fn a_crash_between_the_log_and_the_anchor_is_not_tampering() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, _) = five_records(dir.path());
-    let anchor_file = anchor_path(&path);
-    let before = fs::read(&anchor_file).expect("anchor");
+    let before = anchor_of(&path);
     let log = DecisionLog::in_dir(dir.path());
-    log.append(&decision(6)).expect("append");
-    // The state on disk when a crash stops the append after the record, before the anchor.
-    fs::write(&anchor_file, &before).expect("anchor as before");
+    let sixth = log.append(&decision(6)).expect("append");
+    crash_after_record(&path, &before, &sixth.chain_head);
     let verification = verify(&path).expect("verify");
     assert!(verification.is_intact(), "{}", verification.anchor);
     assert_eq!(verification.anchor, AnchorCheck::OneBehind);
@@ -427,18 +446,125 @@ fn a_crash_between_the_log_and_the_anchor_is_not_tampering() {
 }
 
 #[test]
-fn a_missing_anchor_is_reported_until_the_next_record_starts_one() {
+fn a_record_appended_to_the_log_alone_is_tampering_and_stays_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (path, _) = five_records(dir.path());
-    fs::remove_file(anchor_path(&path)).expect("remove the anchor");
+    let before = fs::read(anchor_path(&path)).expect("anchor");
+    let log = DecisionLog::in_dir(dir.path());
+    // A well-chained forged record, written by someone who cannot write the anchor.
+    log.append(&decision(6)).expect("append");
+    fs::write(anchor_path(&path), &before).expect("the anchor untouched by the forger");
     let verification = verify(&path).expect("verify");
-    assert_eq!(verification.anchor, AnchorCheck::Missing);
+    assert_eq!(verification.broken, None, "the forged record chains");
+    let ahead = AnchorCheck::Ahead {
+        anchored: 5,
+        first: 6,
+        records: 6,
+    };
+    assert_eq!(verification.anchor, ahead);
     assert!(!verification.is_intact());
 
-    let appended = DecisionLog::in_dir(dir.path())
-        .append(&decision(6))
-        .expect("append");
+    let appended = log.append(&decision(7)).expect("append");
+    assert_eq!(appended.anchor, ahead);
+    assert_eq!(fs::read(anchor_path(&path)).expect("anchor"), before);
+    assert!(matches!(
+        verify(&path).expect("verify").anchor,
+        AnchorCheck::Ahead { first: 6, .. }
+    ));
+}
+
+#[test]
+fn the_first_append_creates_the_anchor_and_a_crash_during_it_is_not_tampering() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log = DecisionLog::in_dir(dir.path());
+    let path = log.path().to_path_buf();
+    let first = log.append(&decision(1)).expect("append");
+    assert_eq!(
+        anchor_of(&path),
+        Anchor::committed(1, first.chain_head.clone())
+    );
+    let empty = Anchor::committed(0, GENESIS_HASH.to_owned());
+    crash_after_record(&path, &empty, &first.chain_head);
+    let verification = verify(&path).expect("verify");
+    assert_eq!(verification.anchor, AnchorCheck::OneBehind);
+    assert!(verification.is_intact());
+    log.append(&decision(2)).expect("append");
+    assert_eq!(verify(&path).expect("verify").anchor, AnchorCheck::Matches);
+}
+
+#[test]
+fn a_missing_anchor_stays_reported_until_the_log_is_adopted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, lines) = five_records(dir.path());
+    // The anchor deleted and the last record cut: the next decision must not cover that up.
+    fs::remove_file(anchor_path(&path)).expect("remove the anchor");
+    write_lines(&path, &lines[..4]);
+    let log = DecisionLog::in_dir(dir.path());
+    let appended = log.append(&decision(6)).expect("append");
     assert_eq!(appended.anchor, AnchorCheck::Missing);
-    let after = verify(&path).expect("verify");
-    assert_eq!((after.verified, after.anchor), (6, AnchorCheck::Matches));
+    assert!(!anchor_path(&path).exists(), "no fresh anchor over the log");
+    let verification = verify(&path).expect("verify");
+    assert_eq!(
+        (verification.verified, verification.anchor.clone()),
+        (5, AnchorCheck::Missing)
+    );
+    assert!(!verification.is_intact());
+    assert!(
+        verification.anchor.to_string().contains("--adopt-anchor"),
+        "{}",
+        verification.anchor
+    );
+
+    let adopted = log.adopt_anchor().expect("adopt");
+    let Adoption::Adopted {
+        records,
+        head,
+        before,
+    } = adopted
+    else {
+        panic!("not adopted: {adopted:?}");
+    };
+    assert_eq!(
+        (records, &head, before),
+        (5, &appended.chain_head, AnchorCheck::Missing)
+    );
+    assert!(verify(&path).expect("verify").is_intact());
+    assert_eq!(
+        log.adopt_anchor().expect("adopt"),
+        Adoption::NotNeeded(AnchorCheck::Matches)
+    );
+    log.append(&decision(7)).expect("append");
+    assert_eq!(verify(&path).expect("verify").anchor, AnchorCheck::Matches);
+}
+
+#[test]
+fn an_anchor_that_shows_a_break_is_not_adopted_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, lines) = five_records(dir.path());
+    write_lines(&path, &lines[..4]);
+    let before = fs::read(anchor_path(&path)).expect("anchor");
+    let shorter = AnchorCheck::Shorter {
+        records: 4,
+        anchored: 5,
+    };
+    assert_eq!(
+        DecisionLog::in_dir(dir.path())
+            .adopt_anchor()
+            .expect("adopt"),
+        Adoption::Refused(shorter.clone())
+    );
+    assert_eq!(fs::read(anchor_path(&path)).expect("anchor"), before);
+    assert_eq!(verify(&path).expect("verify").anchor, shorter);
+
+    fs::remove_file(&path).expect("remove the log");
+    assert_eq!(
+        DecisionLog::in_dir(dir.path())
+            .adopt_anchor()
+            .expect("adopt"),
+        Adoption::Refused(AnchorCheck::Shorter {
+            records: 0,
+            anchored: 5
+        }),
+        "a deleted log is not adopted as an empty one"
+    );
 }

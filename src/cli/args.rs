@@ -272,6 +272,13 @@ pub struct AuditArgs {
     /// sent with schemagate whose record is gone; exit 1 when there is one.
     #[arg(long)]
     pub verify: bool,
+    /// Anchor the decision log as it is, when its anchor file is missing (a log older than
+    /// anchors, or the file was deleted) or damaged, then audit. This trusts the log's current
+    /// end: records removed from or rewritten at its end before now cannot be detected by the
+    /// anchor (the hash chain and, with GitHub, the check of sent reviews still apply). An
+    /// anchor that shows a break is not replaced.
+    #[arg(long)]
+    pub adopt_anchor: bool,
     /// Do not ask GitHub. Otherwise, when repositories are configured, the audit also lists
     /// migration PRs merged (since --since, default the last 30 days) without an approving data
     /// review, and approvals GitHub shows that the log does not have.

@@ -4,11 +4,12 @@
 //! for approvals the log does not have, and for the reviews sent with schemagate whose log
 //! record is gone. The log's hash chain and anchor are always checked: a break is a warning,
 //! and with `--verify` the report, and exit 1 (as are records missing relative to GitHub).
+//! `--adopt-anchor` first anchors a log whose anchor is missing or damaged, as it is.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use super::args::{AuditArgs, AuditFormat, GlobalArgs};
 use super::github_setup::{connect, load_config, network_runtime, repo_detect_options};
@@ -22,10 +23,12 @@ use crate::review::audit::{
     AuditFilter, AuditReport, PrKey, local_heads, render_csv, render_text, select, stale_approvals,
 };
 use crate::review::clock::Timestamp;
-use crate::review::decision_log::{LOG_FILE, LogRead, Verification, read_all, verify};
+use crate::review::decision_log::{
+    Adoption, DecisionLog, LOG_FILE, LogRead, Verification, read_all, verify,
+};
 use crate::review::durable::{DATA_DIR_ENV, data_dir};
 use crate::review::github_audit::{GitHubAudit, compare};
-use crate::review::log_anchor::AnchorCheck;
+use crate::review::log_anchor::{AnchorCheck, anchor_path};
 use crate::review::{Clock, SystemClock};
 use crate::source::git::GitRepo;
 
@@ -41,6 +44,9 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
         format!("cannot tell the data directory (no home directory): set {DATA_DIR_ENV}")
     })?;
     let log_path = dir.join(LOG_FILE);
+    if args.adopt_anchor {
+        adopt_anchor(&DecisionLog::in_dir(&dir))?;
+    }
     let log = read_all(&log_path)?;
     let verification = verify(&log_path)?;
     let filter = filter(args)?;
@@ -99,6 +105,47 @@ pub fn run(global: &GlobalArgs, args: &AuditArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Anchors `log` as it is (`--adopt-anchor`), saying on stderr what that trusts.
+///
+/// # Errors
+/// When the anchor shows a break (adopting would hide it), or the files cannot be used.
+fn adopt_anchor(log: &DecisionLog) -> Result<()> {
+    let path = log.path().display();
+    match log.adopt_anchor()? {
+        Adoption::Adopted {
+            records,
+            head,
+            before,
+        } => {
+            let was = match before {
+                AnchorCheck::Unreadable { error } => format!("its anchor was damaged ({error})"),
+                _ => "it had no anchor".to_owned(),
+            };
+            eprintln!(
+                "schemagate: {path}: {was}; anchored as it is now: {records} records, the last \
+                 hashing to {}. This trusts its end as it is: records removed from or rewritten \
+                 at its end before now go undetected by the anchor (the hash chain and the check \
+                 of reviews sent with schemagate against GitHub still apply); from now on the \
+                 anchor catches them",
+                head.get(..12).unwrap_or(&head)
+            );
+        }
+        Adoption::NotNeeded(check) => {
+            eprintln!("schemagate: {path}: nothing to adopt ({check})");
+        }
+        Adoption::Refused(check) => {
+            let anchor = anchor_path(log.path());
+            bail!(
+                "{path}: the anchor is not replaced: {check}. Adopting would hide that; if you \
+                 accept the log as it is, move {} aside and run `schemagate audit \
+                 --adopt-anchor` again",
+                anchor.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// What GitHub told the audit.

@@ -15,7 +15,9 @@
 //!
 //! The chain cannot show that records were removed from, or rewritten at, its end: the anchor
 //! ([`log_anchor`](super::log_anchor)) beside the log names the record count and the last
-//! line's hash, and each append rewrites it after the record.
+//! line's hash. The first append creates it; each append announces the new line's hash in it
+//! before writing the record, and names the record in it after. A log with records and no
+//! anchor is reported until the user adopts it as it is ([`DecisionLog::adopt_anchor`]).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -306,10 +308,29 @@ pub struct Appended {
     pub chain_head: String,
     /// A torn tail found before appending, and where it was moved.
     pub torn_tail_moved_to: Option<(TornTail, PathBuf)>,
-    /// How the log's end compared with its anchor before appending. When it was broken the
-    /// anchor was left as it was (the break stays reported); otherwise it now names this
-    /// record.
+    /// How the log's end compared with its anchor before appending. When it was broken (or
+    /// missing beside records) the anchor was left as it was, so the break stays reported;
+    /// otherwise it now names this record.
     pub anchor: AnchorCheck,
+}
+
+/// What [`DecisionLog::adopt_anchor`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Adoption {
+    /// The anchor now names the log as it is.
+    Adopted {
+        /// Whole lines the anchor names.
+        records: usize,
+        /// The hash of the last of them.
+        head: String,
+        /// How the log compared with the anchor before (missing, or damaged).
+        before: AnchorCheck,
+    },
+    /// Nothing to adopt: the anchor vouches for the log already (or a crash left it one
+    /// record behind, which the next append repairs).
+    NotNeeded(AnchorCheck),
+    /// Refused: the anchor shows the log's end was changed, and adopting would hide it.
+    Refused(AnchorCheck),
 }
 
 /// The decision log of one data directory.
@@ -340,13 +361,15 @@ impl DecisionLog {
     }
 
     /// Appends `decision` (its `prev_hash` is replaced by the hash of the last whole line) as
-    /// one line, and syncs it to disk before returning; then rewrites the anchor to name it,
-    /// unless the anchor showed tampering. Holds an exclusive lock on the file meanwhile, so
-    /// two processes cannot interleave. A torn tail is first moved aside.
+    /// one line, and syncs it to disk before returning. Unless the anchor showed tampering (or
+    /// is missing beside records), the anchor first announces the new line's hash and then
+    /// names it. Holds an exclusive lock on the file meanwhile, so two processes cannot
+    /// interleave. A torn tail is first moved aside.
     ///
     /// # Errors
     /// [`StoreError`] when the log cannot be read, locked, or written, or the anchor cannot be
-    /// read or written (the record is then in the log, and the anchor one behind).
+    /// read or written (after the record: the record is then in the log, and the anchor one
+    /// behind with the record announced).
     pub fn append(&self, decision: &Decision) -> Result<Appended, StoreError> {
         let path = &self.path;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -380,7 +403,7 @@ impl DecisionLog {
             .cloned()
             .unwrap_or_else(|| GENESIS_HASH.to_owned());
         let decision = Decision {
-            prev_hash,
+            prev_hash: prev_hash.clone(),
             ..decision.clone()
         };
         let mut line = encode_line(&decision)?;
@@ -389,23 +412,24 @@ impl DecisionLog {
             // An unreadable last line without its newline stays a line of its own.
             line.insert(0, b'\n');
         }
+        // A broken anchor stays as it is, so the break stays reported; so does a missing one
+        // beside records (an empty log has none yet: this append creates it).
+        let advance = matches!(anchor, AnchorCheck::Matches | AnchorCheck::OneBehind);
+        if advance {
+            let announced = Anchor {
+                pending: Some(chain_head.clone()),
+                ..Anchor::committed(whole.len(), prev_hash)
+            };
+            write_anchor(&anchor_file, &announced).map_err(io_error("write", &anchor_file))?;
+        }
         file.write_all(&line).map_err(io_error("append to", path))?;
         file.sync_all().map_err(io_error("sync", path))?;
         if !existed && let Some(dir) = path.parent() {
             sync_dir(dir).map_err(io_error("flush", dir))?;
         }
-        // A broken anchor stays as it is, so the break stays reported; a missing one (a log
-        // older than anchors, or a deleted anchor, reported until now) starts again here.
-        let advance = matches!(
-            anchor,
-            AnchorCheck::Matches | AnchorCheck::OneBehind | AnchorCheck::Missing
-        );
         if advance {
-            let record = Anchor {
-                records: whole.len() + 1,
-                head: chain_head.clone(),
-            };
-            write_anchor(&anchor_file, &record).map_err(io_error("write", &anchor_file))?;
+            let named = Anchor::committed(whole.len() + 1, chain_head.clone());
+            write_anchor(&anchor_file, &named).map_err(io_error("write", &anchor_file))?;
         }
         Ok(Appended {
             line: whole.len() + 1,
@@ -413,6 +437,56 @@ impl DecisionLog {
             decision,
             torn_tail_moved_to,
             anchor,
+        })
+    }
+
+    /// Writes the anchor for the log as it is (its whole lines), when the anchor is missing or
+    /// damaged: from then on removals and rewrites at the end are detected, but whatever was
+    /// done to the log before is trusted. An anchor that shows a break is not replaced
+    /// ([`Adoption::Refused`]). Holds the log's exclusive lock meanwhile.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the log or the anchor cannot be read or locked, or the anchor
+    /// cannot be written.
+    pub fn adopt_anchor(&self) -> Result<Adoption, StoreError> {
+        let path = &self.path;
+        // No log: empty (an anchor left beside it then shows its records were removed).
+        let mut bytes = Vec::new();
+        let _locked = match File::open(path) {
+            Ok(mut file) => {
+                file.lock().map_err(io_error("lock", path))?;
+                file.read_to_end(&mut bytes)
+                    .map_err(io_error("read", path))?;
+                Some(file)
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => return Err(io_error("open", path)(error)),
+        };
+        let hashes = line_hashes(whole_lines(&split_lines(&bytes)));
+        let anchor_file = anchor_path(path);
+        let before = log_anchor::check(
+            &read_anchor(&anchor_file).map_err(io_error("read", &anchor_file))?,
+            &hashes,
+        );
+        match before {
+            AnchorCheck::Missing | AnchorCheck::Unreadable { .. } => {}
+            AnchorCheck::Matches | AnchorCheck::OneBehind => {
+                return Ok(Adoption::NotNeeded(before));
+            }
+            AnchorCheck::Shorter { .. }
+            | AnchorCheck::Rewritten { .. }
+            | AnchorCheck::Ahead { .. } => return Ok(Adoption::Refused(before)),
+        }
+        let head = hashes
+            .last()
+            .cloned()
+            .unwrap_or_else(|| GENESIS_HASH.to_owned());
+        let anchor = Anchor::committed(hashes.len(), head.clone());
+        write_anchor(&anchor_file, &anchor).map_err(io_error("write", &anchor_file))?;
+        Ok(Adoption::Adopted {
+            records: hashes.len(),
+            head,
+            before,
         })
     }
 

@@ -148,8 +148,8 @@ impl std::fmt::Display for MissingRecord {
             MissingPart::Intent => write!(f, "the intent record of {id} is missing"),
             MissingPart::Delivery => write!(
                 f,
-                "the delivery record of {id} is missing (removed or replaced, unless schemagate \
-                 stopped right after sending it and its outbox entry is not settled yet)"
+                "the delivery record of {id} is missing (removed or replaced; or schemagate was \
+                 stopped right after sending it, and `schemagate submit --retry` logs it)"
             ),
         }
     }

@@ -3,12 +3,18 @@
 //! that removing or rewriting the end of the log, which the hash chain alone cannot show, is
 //! detected.
 //!
-//! [`DecisionLog::append`](super::decision_log::DecisionLog::append) rewrites the anchor
-//! atomically (and fsynced) after each record, while it holds the log's lock. A crash between
-//! the two writes leaves the log one record ahead of an anchor that names its previous last
-//! line: [`check`] calls that [`AnchorCheck::OneBehind`] (not tampering) and the next append
-//! repairs it. An anchor that disagrees in any other way is left as it is by appends, so the
-//! break stays reported.
+//! [`DecisionLog::append`](super::decision_log::DecisionLog::append) writes the anchor twice
+//! per record, atomically (and fsynced), while it holds the log's lock: first the log as it is
+//! with the hash the new line will have ([`Anchor::pending`]), then the record, then the anchor
+//! naming the new line. A crash between the record and the second anchor write leaves the log
+//! one record ahead of an anchor whose pending hash is that record's: [`check`] calls that
+//! [`AnchorCheck::OneBehind`] (not tampering) and the next append repairs it. One record more
+//! that is not the announced one was added by someone writing the log alone
+//! ([`AnchorCheck::Ahead`]). The first append creates the anchor (announcing the first record),
+//! so a crash during it is a crash too. An anchor that disagrees in any other way is left as it
+//! is by appends, so the break stays reported; so is a missing anchor beside a log that has
+//! records, until the user adopts the log as it is
+//! ([`DecisionLog::adopt_anchor`](super::decision_log::DecisionLog::adopt_anchor)).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -25,8 +31,24 @@ const ANCHOR_EXTENSION: &str = "anchor";
 pub struct Anchor {
     /// Whole lines in the log.
     pub records: usize,
-    /// Hex SHA-256 of the last of them (without its newline).
+    /// Hex SHA-256 of the last of them (without its newline); the genesis hash for none.
     pub head: String,
+    /// While a record is being appended: the hex SHA-256 its line will have (line
+    /// `records + 1`). Absent once the anchor names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+}
+
+impl Anchor {
+    /// The anchor of a log of `records` lines, the last hashing to `head`, with no append
+    /// under way.
+    pub fn committed(records: usize, head: String) -> Self {
+        Anchor {
+            records,
+            head,
+            pending: None,
+        }
+    }
 }
 
 /// The anchor as read from disk.
@@ -77,11 +99,12 @@ pub enum AnchorCheck {
     /// The anchor names the log's last line (or the log is empty and has no anchor).
     #[default]
     Matches,
-    /// The log has one line more than the anchor, whose last anchored line matches: a crash
-    /// after the record was written and before the anchor was (the next append repairs it).
+    /// The log has one line more than the anchor, whose last anchored line matches, and that
+    /// line is the one the anchor announced as pending: a crash after the record was written
+    /// and before the anchor was (the next append repairs it).
     OneBehind,
-    /// The log has records but no anchor: it was deleted, or the log predates anchors (the
-    /// next append starts one).
+    /// The log has records but no anchor: it was deleted, or the log predates anchors. Appends
+    /// do not start one over it; adopting the log as it is does.
     Missing,
     /// The anchor file is damaged.
     Unreadable {
@@ -101,11 +124,14 @@ pub enum AnchorCheck {
         /// Its 1-based line.
         line: usize,
     },
-    /// The log has more than one line beyond the anchor: lines were added without it (by
-    /// hand, or while it was broken).
+    /// The log has lines beyond the anchor that no append announced: they were added without
+    /// it (by hand, or while it was broken).
     Ahead {
         /// Lines the anchor names.
         anchored: usize,
+        /// The first line added without it (`anchored + 2` when line `anchored + 1` is the one
+        /// announced as pending).
+        first: usize,
         /// Whole lines in the log.
         records: usize,
     },
@@ -124,12 +150,13 @@ impl std::fmt::Display for AnchorCheck {
         match self {
             AnchorCheck::Matches => f.write_str("the anchor names the last record"),
             AnchorCheck::OneBehind => f.write_str(
-                "the anchor is one record behind (a crash after the last record was written); \
-                 the next decision recorded repairs it",
+                "the anchor is one record behind, and that record is the one it announced (a \
+                 crash after the last record was written); the next decision recorded repairs it",
             ),
             AnchorCheck::Missing => f.write_str(
                 "the anchor file is missing: the end of the log cannot be checked (it was \
-                 deleted, or the log predates anchors; the next decision recorded starts one)",
+                 deleted, or the log predates anchors); `schemagate audit --adopt-anchor` \
+                 anchors the log as it is",
             ),
             AnchorCheck::Unreadable { error } => {
                 write!(f, "the anchor file is damaged ({error})")
@@ -144,11 +171,23 @@ impl std::fmt::Display for AnchorCheck {
                 "record at line {line} is not the one the anchor names: the end of the log was \
                  rewritten"
             ),
-            AnchorCheck::Ahead { anchored, records } => write!(
+            AnchorCheck::Ahead {
+                anchored,
+                first,
+                records,
+            } if first == records => write!(
                 f,
-                "records {} to {records} are beyond the anchor ({anchored} records): they were \
-                 added without it",
-                anchored + 2
+                "record {records} is beyond the anchor ({anchored} records) and is not the one it \
+                 announced: it was added without it"
+            ),
+            AnchorCheck::Ahead {
+                anchored,
+                first,
+                records,
+            } => write!(
+                f,
+                "records {first} to {records} are beyond the anchor ({anchored} records) and no \
+                 append announced them: they were added without it"
             ),
         }
     }
@@ -171,32 +210,45 @@ pub fn check(anchor: &AnchorRead, line_hashes: &[String]) -> AnchorCheck {
     if records < anchored {
         return AnchorCheck::Shorter { records, anchored };
     }
-    if records > anchored + 1 {
-        return AnchorCheck::Ahead { anchored, records };
-    }
     let names_its_line = match anchored.checked_sub(1) {
         Some(index) => line_hashes.get(index) == Some(&anchor.head),
         None => anchor.head == super::decision_log::GENESIS_HASH,
     };
-    match (names_its_line, records == anchored) {
-        (false, _) => AnchorCheck::Rewritten { line: anchored },
-        (true, true) => AnchorCheck::Matches,
-        (true, false) => AnchorCheck::OneBehind,
+    if !names_its_line {
+        return AnchorCheck::Rewritten { line: anchored };
+    }
+    let announced = anchor
+        .pending
+        .as_ref()
+        .is_some_and(|pending| line_hashes.get(anchored) == Some(pending));
+    match records - anchored {
+        0 => AnchorCheck::Matches,
+        1 if announced => AnchorCheck::OneBehind,
+        _ => AnchorCheck::Ahead {
+            anchored,
+            first: anchored + 1 + usize::from(announced),
+            records,
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::review::decision_log::GENESIS_HASH as GENESIS;
 
     fn hashes(n: usize) -> Vec<String> {
         (1..=n).map(|i| format!("{i:064}")).collect()
     }
 
     fn anchor(records: usize, head: &str) -> AnchorRead {
+        AnchorRead::Found(Anchor::committed(records, head.to_owned()))
+    }
+
+    fn announcing(records: usize, head: &str, pending: &str) -> AnchorRead {
         AnchorRead::Found(Anchor {
-            records,
-            head: head.to_owned(),
+            pending: Some(pending.to_owned()),
+            ..Anchor::committed(records, head.to_owned())
         })
     }
 
@@ -204,7 +256,20 @@ mod tests {
     fn the_log_against_its_anchor() {
         let three = hashes(3);
         assert_eq!(check(&anchor(3, &three[2]), &three), AnchorCheck::Matches);
-        assert_eq!(check(&anchor(2, &three[1]), &three), AnchorCheck::OneBehind);
+        assert_eq!(
+            check(&announcing(3, &three[2], &"9".repeat(64)), &three),
+            AnchorCheck::Matches,
+            "a crash before the record was written"
+        );
+        assert_eq!(
+            check(&announcing(2, &three[1], &three[2]), &three),
+            AnchorCheck::OneBehind
+        );
+        assert_eq!(
+            check(&announcing(0, GENESIS, &three[0]), &three[..1]),
+            AnchorCheck::OneBehind,
+            "a crash during the first append"
+        );
         assert_eq!(
             check(&anchor(4, &format!("{:064}", 4)), &three),
             AnchorCheck::Shorter {
@@ -224,6 +289,15 @@ mod tests {
             check(&anchor(1, &three[0]), &three),
             AnchorCheck::Ahead {
                 anchored: 1,
+                first: 2,
+                records: 3
+            }
+        );
+        assert_eq!(
+            check(&announcing(1, &three[0], &three[1]), &three),
+            AnchorCheck::Ahead {
+                anchored: 1,
+                first: 3,
                 records: 3
             }
         );
@@ -231,6 +305,28 @@ mod tests {
         assert_eq!(check(&AnchorRead::Missing, &[]), AnchorCheck::Matches);
         let damaged = AnchorRead::Unreadable("expected value".into());
         assert!(check(&damaged, &three).is_broken());
+    }
+
+    #[test]
+    fn one_record_more_than_announced_is_tampering() {
+        let three = hashes(3);
+        let unannounced = check(&anchor(2, &three[1]), &three);
+        assert_eq!(
+            unannounced,
+            AnchorCheck::Ahead {
+                anchored: 2,
+                first: 3,
+                records: 3
+            }
+        );
+        assert!(unannounced.is_broken());
+        assert_eq!(
+            unannounced.to_string(),
+            "record 3 is beyond the anchor (2 records) and is not the one it announced: it was \
+             added without it"
+        );
+        let other = check(&announcing(2, &three[1], &"9".repeat(64)), &three);
+        assert!(matches!(other, AnchorCheck::Ahead { first: 3, .. }));
     }
 
     #[test]
@@ -248,11 +344,18 @@ mod tests {
         assert!(path.ends_with("decisions.anchor"));
         assert_eq!(read_anchor(&path).unwrap(), AnchorRead::Missing);
         let written = Anchor {
-            records: 2,
-            head: "ab".repeat(32),
+            pending: Some("cd".repeat(32)),
+            ..Anchor::committed(2, "ab".repeat(32))
         };
         write_anchor(&path, &written).unwrap();
         assert_eq!(read_anchor(&path).unwrap(), AnchorRead::Found(written));
+        let committed = format!("{{\"records\":2,\"head\":\"{}\"}}\n", "ab".repeat(32));
+        std::fs::write(&path, committed).unwrap();
+        assert_eq!(
+            read_anchor(&path).unwrap(),
+            AnchorRead::Found(Anchor::committed(2, "ab".repeat(32))),
+            "an anchor with no append under way has no pending hash"
+        );
         std::fs::write(&path, b"{\"records\":").unwrap();
         assert!(matches!(
             read_anchor(&path).unwrap(),
