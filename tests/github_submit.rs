@@ -12,7 +12,9 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use schemagate::github::dispatch::{Retried, RetryOutcome, SendOutcome, retry, send};
+use schemagate::github::dispatch::{
+    DispatchError, Retried, RetryOutcome, SendOutcome, retry, send,
+};
 use schemagate::github::inline::{DiffLines, fetch_diff_lines};
 use schemagate::github::outbox::{Outbox, OutboxEntry};
 use schemagate::github::submit::{STATUS_CONTEXT, Submission, SubmissionInputs, SubmitError};
@@ -1793,5 +1795,42 @@ async fn an_older_interrupted_send_that_reached_github_is_logged_as_delivered_no
             .unwrap()
             .entries
             .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_decision_log_sends_nothing_and_says_why() {
+    let server = github_ok().await;
+    let dir = tempfile::tempdir().unwrap();
+    let id = leave_an_interrupted_send(
+        dir.path(),
+        submission(&cascade_pr(), Verdict::Block),
+        Verdict::Block,
+    );
+    // The log cannot be read any more (a directory where its file was): whether a newer
+    // verdict was delivered, or this one already, is unknown.
+    let log_path = dir.path().join(LOG_FILE);
+    std::fs::remove_file(&log_path).unwrap();
+    std::fs::create_dir(&log_path).unwrap();
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+
+    let error = retry(&client(&server), &outbox, &log, now(), false)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, DispatchError::HistoryUnread { .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(message.starts_with("nothing was sent"), "{message}");
+    assert!(message.contains("could not be read"), "{message}");
+    assert!(requests(&server).await.is_empty(), "nothing was asked");
+    assert!(outbox.path(&id).exists(), "the verdict stays in the outbox");
+
+    let problems =
+        schemagate::tui::outbox_retry::retry_due(&client(&server), dir.path(), now()).await;
+    assert!(
+        matches!(&problems[..], [line] if line.starts_with("nothing was sent")),
+        "{problems:?}"
     );
 }

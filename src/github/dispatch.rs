@@ -157,6 +157,17 @@ pub enum DispatchError {
         /// The outbox's error.
         source: StoreError,
     },
+    /// The decision log could not be read, so what was already decided and sent on the PR
+    /// is unknown: nothing was sent (the outbox keeps the verdict).
+    #[error(
+        "nothing was sent: the decision log could not be read to check the verdicts already \
+         recorded on the PR: {source}; the verdict stays in the outbox, and `schemagate submit \
+         --retry` sends it once the log can be read"
+    )]
+    HistoryUnread {
+        /// The log's error.
+        source: StoreError,
+    },
     /// The outbox could not be read or the PR claimed.
     #[error("the outbox could not be used: {0}")]
     Outbox(#[from] StoreError),
@@ -314,14 +325,15 @@ pub struct RetryReport {
 /// is sent (see the module docs).
 ///
 /// # Errors
-/// [`StoreError`] when the outbox cannot be read or a PR cannot be claimed.
+/// [`DispatchError::Outbox`] when the outbox cannot be read or a PR cannot be claimed,
+/// [`DispatchError::HistoryUnread`] when the decision log cannot be read (nothing is sent).
 pub async fn retry(
     client: &GitHub,
     outbox: &Outbox,
     log: &DecisionLog,
     now: Timestamp,
     only_due: bool,
-) -> Result<RetryReport, StoreError> {
+) -> Result<RetryReport, DispatchError> {
     let contents = outbox.load(now)?;
     let mut report = RetryReport {
         set_aside: contents.set_aside,
@@ -375,15 +387,16 @@ enum Mode<'a> {
 /// sent per `mode`. What happened goes in `report`.
 ///
 /// # Errors
-/// [`StoreError`] when the outbox cannot be read; the other errors are each entry's, in
-/// `report`.
+/// [`DispatchError::Outbox`] when the outbox cannot be read, [`DispatchError::HistoryUnread`]
+/// when the log cannot be (nothing is sent: without it an older verdict could be posted after
+/// a newer one); the other errors are each entry's, in `report`.
 async fn settle_pr(
     sender: Sender<'_>,
     _claim: &Claim,
     of: &OutboxEntry,
     mode: Mode<'_>,
     report: &mut RetryReport,
-) -> Result<(), StoreError> {
+) -> Result<(), DispatchError> {
     let Sender {
         outbox, log, now, ..
     } = sender;
@@ -394,10 +407,8 @@ async fn settle_pr(
         .into_iter()
         .filter(|entry| same_pr(entry, of))
         .collect();
-    // An unreadable log: nothing is known to supersede anything, nor to be recorded already.
-    let history = read_all(log.path())
-        .map(|read| PrHistory::of(&read.records, &of.decision.repo, of.decision.pr))
-        .unwrap_or_default();
+    let read = read_all(log.path()).map_err(|source| DispatchError::HistoryUnread { source })?;
+    let history = PrHistory::of(&read.records, &of.decision.repo, of.decision.pr);
     entries.sort_by_key(|entry| (history.sequence(entry), entry.submission.created_at));
     let Some(newest) = entries.pop() else {
         return Ok(());

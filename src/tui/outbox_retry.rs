@@ -25,7 +25,7 @@ pub async fn retry_due(client: &GitHub, data_dir: &Path, now: Timestamp) -> Vec<
     let log = DecisionLog::in_dir(data_dir);
     match retry(client, &outbox, &log, now, true).await {
         Ok(report) => problems(&report, &outbox),
-        Err(error) => vec![format!("the outbox could not be read: {error}")],
+        Err(error) => vec![error.to_string()],
     }
 }
 
