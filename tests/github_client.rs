@@ -59,6 +59,94 @@ async fn the_viewer_login_is_asked_once_per_client() {
     assert_eq!(copy.viewer_login().await.unwrap(), "reviewer-1");
 }
 
+/// GitHub's answer to an installation token (a GitHub App's, or Actions' GITHUB_TOKEN) asking
+/// `GET /user`.
+fn not_for_integrations() -> ResponseTemplate {
+    ResponseTemplate::new(403).set_body_json(json!({
+        "message": "Resource not accessible by integration",
+        "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+        "status": "403"
+    }))
+}
+
+#[tokio::test]
+async fn an_installation_token_s_login_is_its_bot_user_from_graphql() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(not_for_integrations())
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .and(body_partial_json(
+            json!({"query": "query { viewer { login } }"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"data": {"viewer": {"login": "schemagate-ci[bot]"}}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let github = client(&server);
+    assert_eq!(github.viewer_login().await.unwrap(), "schemagate-ci[bot]");
+    assert_eq!(
+        github.clone().viewer_login().await.unwrap(),
+        "schemagate-ci[bot]",
+        "asked once"
+    );
+}
+
+#[tokio::test]
+async fn a_token_neither_rest_nor_graphql_names_says_which_tokens_work() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(not_for_integrations())
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": null,
+            "errors": [{"type": "FORBIDDEN", "message": "Resource not accessible by integration"}]
+        })))
+        .mount(&server)
+        .await;
+    let error = client(&server).viewer_login().await.unwrap_err();
+    assert!(matches!(error, GitHubError::NoViewer { .. }), "{error:?}");
+    assert!(!error.is_transient());
+    let message = error.to_string();
+    for said in [
+        "Resource not accessible by integration",
+        "personal access token",
+        "GitHub App installation",
+        "GITHUB_TOKEN",
+    ] {
+        assert!(message.contains(said), "{said}: {message}");
+    }
+    assert_no_secret(&error);
+}
+
+#[tokio::test]
+async fn a_graphql_viewer_that_fails_for_now_is_a_passing_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(not_for_integrations())
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/graphql"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("Bad Gateway"))
+        .mount(&server)
+        .await;
+    let error = client(&server).viewer_login().await.unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
+}
+
 #[tokio::test]
 async fn a_user_answer_without_a_login_is_an_error() {
     let server = MockServer::start().await;

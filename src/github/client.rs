@@ -162,30 +162,64 @@ impl GitHub {
         self.token.source()
     }
 
-    /// The login of the user the token belongs to (`GET /user`), asked once per client: only
-    /// reviews this login wrote count as schemagate's own.
+    /// The login the token acts as, asked once per client: only reviews this login wrote
+    /// count as schemagate's own. `GET /user` for a user's token; a GitHub App installation
+    /// token (Actions' `GITHUB_TOKEN` too) gets 403 there, so on a 403 or 404 GraphQL's
+    /// `viewer` is asked: for such a token it is the app's bot user (`name[bot]`), the login
+    /// its reviews carry.
     ///
     /// # Errors
-    /// Any [`GitHubError`]; [`GitHubError::Decode`] when the answer has no login.
+    /// Any [`GitHubError`] of `GET /user` other than 403/404, or a passing one of the GraphQL
+    /// query; [`GitHubError::NoViewer`] when neither names a login.
     pub async fn viewer_login(&self) -> Result<&str, GitHubError> {
+        let login = self
+            .viewer
+            .get_or_try_init(|| async {
+                match self.user_login().await {
+                    Ok(login) => Ok(login),
+                    Err(user @ (GitHubError::Forbidden { .. } | GitHubError::NotFound { .. })) => {
+                        match self.graphql_viewer_login().await {
+                            Ok(login) => Ok(login),
+                            Err(viewer) if viewer.is_transient() => Err(viewer),
+                            Err(viewer) => Err(GitHubError::NoViewer {
+                                user: user.to_string(),
+                                viewer: viewer.to_string(),
+                            }),
+                        }
+                    }
+                    Err(error) => Err(error),
+                }
+            })
+            .await?;
+        Ok(login.as_str())
+    }
+
+    /// `GET /user`'s login.
+    async fn user_login(&self) -> Result<String, GitHubError> {
         #[derive(Deserialize)]
         struct User {
             login: String,
         }
-        let login = self
-            .viewer
-            .get_or_try_init(|| async {
-                let user: User = self.get_json("the authenticated user", "/user").await?;
-                if user.login.is_empty() {
-                    return Err(GitHubError::Decode {
-                        what: "the authenticated user".into(),
-                        message: "the login is empty".into(),
-                    });
-                }
-                Ok(user.login)
-            })
+        let what = "the authenticated user";
+        let user: User = self.get_json(what, "/user").await?;
+        non_empty_login(what, user.login)
+    }
+
+    /// GraphQL's `query { viewer { login } }`.
+    async fn graphql_viewer_login(&self) -> Result<String, GitHubError> {
+        #[derive(Deserialize)]
+        struct Data {
+            viewer: Viewer,
+        }
+        #[derive(Deserialize)]
+        struct Viewer {
+            login: String,
+        }
+        let what = "the token's viewer";
+        let data: Data = self
+            .graphql(what, "query { viewer { login } }", serde_json::json!({}))
             .await?;
-        Ok(login.as_str())
+        non_empty_login(what, data.viewer.login)
     }
 
     /// `GET path`, conditional on `etag` when given (a 304 comes back as a [`Reply`]).
@@ -385,6 +419,17 @@ impl GitHub {
             },
         }
     }
+}
+
+/// `login`, or a [`GitHubError::Decode`] about `what` when it is empty.
+fn non_empty_login(what: &str, login: String) -> Result<String, GitHubError> {
+    if login.is_empty() {
+        return Err(GitHubError::Decode {
+            what: what.to_owned(),
+            message: "the login is empty".into(),
+        });
+    }
+    Ok(login)
 }
 
 /// Whether `host` is this machine.

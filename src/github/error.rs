@@ -108,6 +108,19 @@ pub enum GitHubError {
         /// The errors' messages, joined.
         message: String,
     },
+    /// Neither `GET /user` nor GraphQL's `viewer` named the token's login.
+    #[error(
+        "GitHub did not say whose the token is (GET /user: {user}; GraphQL viewer: {viewer}): \
+         schemagate needs a token of a user (a personal access token, classic or fine-grained, \
+         or `gh auth token`) or of a GitHub App installation (Actions' GITHUB_TOKEN too), whose \
+         login is the app's bot user (`name[bot]`)"
+    )]
+    NoViewer {
+        /// What `GET /user` answered.
+        user: String,
+        /// What the GraphQL `viewer` query answered.
+        viewer: String,
+    },
     /// The answer did not have the expected shape.
     #[error("unexpected answer from GitHub to {what}: {message}")]
     Decode {
