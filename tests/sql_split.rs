@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use schemagate::analysis::diagnostic::DiagnosticKind;
 use schemagate::analysis::dialect::Dialect;
-use schemagate::analysis::sql::{SqlFile, StatementKind, parse_file};
+use schemagate::analysis::sql::{MAX_STATEMENT_BYTES, SqlFile, StatementKind, parse_file};
 
 /// (line, first word of the text) of every statement.
 fn lines_and_heads(file: &SqlFile) -> Vec<(usize, String)> {
@@ -606,4 +606,73 @@ proptest! {
     fn statement_soup_never_panics(parts in prop::collection::vec(prop::sample::select(SOUP), 0..40)) {
         check_invariants(&parts.concat());
     }
+}
+
+/// A statement of `bytes` bytes: one `INSERT` of a long string literal.
+fn insert_of(bytes: usize) -> String {
+    let prefix = "INSERT INTO notes (body) VALUES ('";
+    let suffix = "')";
+    let filler = bytes.saturating_sub(prefix.len() + suffix.len());
+    format!("{prefix}{}{suffix}", "x".repeat(filler))
+}
+
+#[test]
+fn a_statement_over_the_limit_is_not_parsed_and_the_rest_of_the_file_is() {
+    let huge = insert_of(MAX_STATEMENT_BYTES + 1);
+    let text =
+        format!("CREATE TABLE notes (body TEXT);\n\n{huge};\nDROP TABLE notes;\nSELECT FROM );\n");
+    let file = parse_file("m/1.sql", &text, Dialect::Sqlite);
+    let kinds: Vec<(usize, &StatementKind)> =
+        file.statements.iter().map(|s| (s.line, &s.kind)).collect();
+    assert_eq!(kinds.len(), 4, "{:?}", lines_and_heads(&file));
+    assert!(is_parsed(kinds[0].1));
+    assert_eq!(
+        kinds[1],
+        (
+            3,
+            &StatementKind::TooLarge {
+                bytes: MAX_STATEMENT_BYTES + 1
+            }
+        )
+    );
+    assert!(is_parsed(kinds[2].1), "the statement after it is parsed");
+    assert_eq!(kinds[2].0, 4);
+    assert!(matches!(kinds[3].1, StatementKind::Unparsed { .. }));
+    let found: Vec<(usize, DiagnosticKind)> =
+        file.diagnostics.iter().map(|d| (d.line, d.kind)).collect();
+    assert_eq!(
+        found,
+        [(3, DiagnosticKind::TooLarge), (5, DiagnosticKind::Unparsed)]
+    );
+    let message = &file.diagnostics[0].message;
+    assert!(message.contains("too large to analyse"), "{message}");
+    assert!(message.contains("1.0 MiB"), "{message}");
+    assert_eq!(
+        file.diagnostics[0].to_string().split(':').next(),
+        Some("m/1.sql")
+    );
+}
+
+#[test]
+fn a_statement_at_the_limit_is_still_parsed() {
+    let text = insert_of(MAX_STATEMENT_BYTES);
+    let file = parse_file("m/1.sql", &text, Dialect::Sqlite);
+    assert_eq!(file.statements.len(), 1);
+    assert_eq!(file.statements[0].text.len(), MAX_STATEMENT_BYTES);
+    assert!(is_parsed(&file.statements[0].kind));
+    assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
+}
+
+#[test]
+fn statements_on_one_huge_line_keep_their_line_and_only_the_large_one_is_skipped() {
+    let huge = insert_of(2 * MAX_STATEMENT_BYTES);
+    let text = format!("CREATE TABLE notes (body TEXT); {huge}; DROP TABLE notes;");
+    let file = parse_file("m/1.sql", &text, Dialect::Postgres);
+    let kinds: Vec<&StatementKind> = file.statements.iter().map(|s| &s.kind).collect();
+    assert_eq!(kinds.len(), 3);
+    assert!(is_parsed(kinds[0]) && is_parsed(kinds[2]));
+    assert!(matches!(kinds[1], StatementKind::TooLarge { .. }));
+    assert!(file.statements.iter().all(|s| s.line == 1));
+    assert_eq!(file.diagnostics.len(), 1);
+    assert_eq!(file.diagnostics[0].line, 1);
 }

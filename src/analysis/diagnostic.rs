@@ -14,8 +14,10 @@ pub enum DiagnosticKind {
     /// The statement refers to something the replayed schema does not have
     /// (ALTER of a missing table, DROP of a missing column, ...).
     Replay,
-    /// The file is not valid UTF-8, is empty, too large, or otherwise unreadable.
+    /// The file is not valid UTF-8, is empty, or otherwise unreadable.
     File,
+    /// A statement or a whole file is too large to analyse in bounded memory: it was not parsed.
+    TooLarge,
     /// schema.prisma could not be fully parsed.
     Prisma,
     /// schema.prisma and the migrations' result disagree.

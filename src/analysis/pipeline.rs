@@ -11,12 +11,21 @@ use serde::Serialize;
 use super::cascade::{CascadeChange, cascade_changes};
 use super::detect::{DetectOptions, Migration, MigrationSet, detect, up_sql};
 use super::diagnostic::{Diagnostic, DiagnosticKind};
+use super::dialect::Dialect;
 use super::diff::{FileDiff, SchemaDiff, diff_files, diff_schemas};
 use super::fileset::FileSet;
 use super::prisma::{PrismaSchema, RelationMode, drift, parse_prisma};
 use super::replay::{Replayer, SchemaEvent};
 use super::schema::{Enforcement, Schema};
-use super::sql::{SqlFile, parse_file};
+use super::sql::{MAX_STATEMENT_BYTES, SqlFile, human_bytes, parse_file};
+
+/// The largest migration file that is split and parsed: 16 MiB. The largest real migrations
+/// (baselines of schemas with a thousand tables, generated seed data) stay under a few MiB; the
+/// analysis holds about 20 bytes per byte of the SQL it parses, so this caps one file's analysis
+/// near 300 MiB. A larger file becomes one [`DiagnosticKind::TooLarge`] diagnostic (line 0:
+/// the whole file) and is neither parsed nor replayed; its text is still kept, so the scratch
+/// database runs it (under its own memory limit) and the SQL view shows it.
+pub const MAX_ANALYSED_FILE_BYTES: usize = 16 * MAX_STATEMENT_BYTES;
 
 /// One migration file of a set, split and parsed.
 #[derive(Clone, Debug)]
@@ -95,22 +104,14 @@ impl TreeAnalysis {
 
 /// Analyses every migration set in `files` (statements are not kept, see [`ParsedMigration`]).
 pub fn analyze_tree(files: &FileSet, options: &DetectOptions) -> TreeAnalysis {
-    analyze_tree_with(files, options, &mut ParseCache::disabled(), &|_| false)
-}
-
-/// [`analyze_tree`], parsing through `cache` and keeping the statements of the files `keep`
-/// selects.
-fn analyze_tree_with<'a>(
-    files: &'a FileSet,
-    options: &DetectOptions,
-    cache: &mut ParseCache<'a>,
-    keep: &dyn Fn(&str) -> bool,
-) -> TreeAnalysis {
     let detection = detect(files, options);
     let sets = detection
         .sets
         .into_iter()
-        .map(|set| analyze_set(files, set, cache, keep))
+        .map(|set| {
+            let progress = Progress::new(set.dialect);
+            analyze_set(files, set, &|_| false, progress, None).0
+        })
         .collect();
     TreeAnalysis {
         sets,
@@ -118,34 +119,67 @@ fn analyze_tree_with<'a>(
     }
 }
 
-fn analyze_set<'a>(
-    files: &'a FileSet,
-    set: MigrationSet,
-    cache: &mut ParseCache<'a>,
-    keep: &dyn Fn(&str) -> bool,
-) -> SetAnalysis {
-    let mut diagnostics = Vec::new();
-    let mut replayer = Replayer::new(set.dialect);
-    let mut migrations = Vec::with_capacity(set.migrations.len());
-    for migration in &set.migrations {
-        let (up_sql, sql) = cache.parse(files, &set, migration);
-        diagnostics.extend(sql.diagnostics.iter().cloned());
-        replayer.apply_file(&migration.path, &sql.statements);
-        let sql = if keep(&migration.path) {
-            sql
-        } else {
-            Arc::new(SqlFile {
-                statements: Vec::new(),
-                comments: sql.comments.clone(),
-                diagnostics: sql.diagnostics.clone(),
-            })
-        };
-        migrations.push(ParsedMigration {
+/// A set's analysis part way through its migrations: each migration is parsed, replayed, and
+/// its syntax trees dropped (unless kept) before the next one is read, so only one file's trees
+/// are in memory at a time.
+#[derive(Clone)]
+struct Progress {
+    replayer: Replayer,
+    migrations: Vec<ParsedMigration>,
+    /// File and parse diagnostics of the migrations so far.
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Progress {
+    fn new(dialect: Dialect) -> Self {
+        Progress {
+            replayer: Replayer::new(dialect),
+            migrations: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Parses and replays the next migration; keeps its statements when `keep` says so.
+    fn apply(&mut self, files: &FileSet, set: &MigrationSet, migration: &Migration, keep: bool) {
+        let (up_sql, mut sql) = parse_migration(files, set, migration);
+        self.diagnostics.extend(sql.diagnostics.iter().cloned());
+        self.replayer.apply_file(&migration.path, &sql.statements);
+        if !keep {
+            sql.statements = Vec::new();
+        }
+        self.migrations.push(ParsedMigration {
             migration: migration.clone(),
             up_sql,
-            sql,
+            sql: Arc::new(sql),
         });
     }
+}
+
+/// Analyses `set`, going on from `progress` (the analysis of its first migrations, or none);
+/// with `snapshot_after`, also returns the progress after that many migrations, for a set
+/// whose history starts with the same migrations.
+fn analyze_set(
+    files: &FileSet,
+    set: MigrationSet,
+    keep: &dyn Fn(&str) -> bool,
+    mut progress: Progress,
+    snapshot_after: Option<usize>,
+) -> (SetAnalysis, Option<Progress>) {
+    let mut snapshot = None;
+    for migration in set.migrations.iter().skip(progress.migrations.len()) {
+        if snapshot_after == Some(progress.migrations.len()) {
+            snapshot = Some(progress.clone());
+        }
+        progress.apply(files, &set, migration, keep(&migration.path));
+    }
+    if snapshot_after == Some(progress.migrations.len()) {
+        snapshot = Some(progress.clone());
+    }
+    let Progress {
+        replayer,
+        migrations,
+        mut diagnostics,
+    } = progress;
     let (schema, events, replay_diagnostics) = replayer.finish();
     diagnostics.extend(replay_diagnostics);
     let prisma = read_prisma(files, &set, &mut diagnostics);
@@ -153,14 +187,33 @@ fn analyze_set<'a>(
         diagnostics.extend(prisma.diagnostics.iter().cloned());
         diagnostics.extend(drift(prisma, &schema));
     }
-    SetAnalysis {
+    let analysis = SetAnalysis {
         set,
         migrations,
         schema,
         events,
         prisma,
         diagnostics,
+    };
+    (analysis, snapshot)
+}
+
+/// How many migrations `head` shares with `base` from the start: the same migrations with the
+/// same bytes, in a set read the same way, so that replaying them gives the same result.
+fn shared_prefix(
+    base_files: &FileSet,
+    base: &MigrationSet,
+    head_files: &FileSet,
+    head: &MigrationSet,
+) -> usize {
+    if base.framework != head.framework || base.dialect != head.dialect {
+        return 0;
     }
+    base.migrations
+        .iter()
+        .zip(&head.migrations)
+        .take_while(|(b, h)| b == h && base_files.get(&b.path) == head_files.get(&h.path))
+        .count()
 }
 
 fn read_prisma(
@@ -214,58 +267,53 @@ pub fn decode<'a>(path: &str, bytes: &'a [u8], diagnostics: &mut Vec<Diagnostic>
     }
 }
 
-/// Parses each distinct migration file once, so base and head share the work for files
-/// they have in common. A disabled cache parses every time and remembers nothing.
-struct ParseCache<'a> {
-    /// By path: the bytes that were parsed (borrowed from their file set) and the parse.
-    parsed: Option<HashMap<&'a str, (&'a [u8], Parsed)>>,
+/// A migration's up text (other sections blanked, invalid UTF-8 replaced) and its parse;
+/// a file over [`MAX_ANALYSED_FILE_BYTES`] is not parsed.
+fn parse_migration(
+    files: &FileSet,
+    set: &MigrationSet,
+    migration: &Migration,
+) -> (Arc<str>, SqlFile) {
+    let path = migration.path.as_str();
+    let Some(bytes) = files.get(path) else {
+        let mut sql = SqlFile::default();
+        sql.diagnostics.push(Diagnostic::new(
+            path,
+            0,
+            DiagnosticKind::File,
+            "migration file listed but not loaded",
+        ));
+        return (Arc::from(""), sql);
+    };
+    let mut decode_diagnostics = Vec::new();
+    let text = decode(path, bytes, &mut decode_diagnostics);
+    let up: Arc<str> = Arc::from(up_sql(set, &text));
+    drop(text);
+    let mut sql = if up.len() > MAX_ANALYSED_FILE_BYTES {
+        SqlFile {
+            diagnostics: vec![too_large_file(path, up.len())],
+            ..SqlFile::default()
+        }
+    } else {
+        parse_file(path, &up, set.dialect)
+    };
+    decode_diagnostics.append(&mut sql.diagnostics);
+    sql.diagnostics = decode_diagnostics;
+    (up, sql)
 }
 
-/// A file's up text and its parse.
-type Parsed = (Arc<str>, Arc<SqlFile>);
-
-impl<'a> ParseCache<'a> {
-    fn disabled() -> Self {
-        ParseCache { parsed: None }
-    }
-
-    fn shared() -> Self {
-        ParseCache {
-            parsed: Some(HashMap::new()),
-        }
-    }
-
-    fn parse(&mut self, files: &'a FileSet, set: &MigrationSet, migration: &Migration) -> Parsed {
-        let path = migration.path.as_str();
-        let Some((path, bytes)) = files.entry(path) else {
-            let mut sql = SqlFile::default();
-            sql.diagnostics.push(Diagnostic::new(
-                path,
-                0,
-                DiagnosticKind::File,
-                "migration file listed but not loaded",
-            ));
-            return (Arc::from(""), Arc::new(sql));
-        };
-        let cached = self.parsed.as_ref().and_then(|p| p.get(path));
-        if let Some((_, (up, sql))) = cached.filter(|(parsed_bytes, _)| *parsed_bytes == bytes) {
-            return (Arc::clone(up), Arc::clone(sql));
-        }
-        let mut decode_diagnostics = Vec::new();
-        let text = decode(path, bytes, &mut decode_diagnostics);
-        let up = up_sql(set, &text);
-        let mut sql = parse_file(path, &up, set.dialect);
-        decode_diagnostics.append(&mut sql.diagnostics);
-        sql.diagnostics = decode_diagnostics;
-        let parsed: Parsed = (Arc::from(up), Arc::new(sql));
-        if let Some(cache) = &mut self.parsed {
-            cache.insert(
-                path,
-                (bytes, (Arc::clone(&parsed.0), Arc::clone(&parsed.1))),
-            );
-        }
-        parsed
-    }
+/// The diagnostic of a migration file over [`MAX_ANALYSED_FILE_BYTES`].
+fn too_large_file(path: &str, bytes: usize) -> Diagnostic {
+    Diagnostic::new(
+        path,
+        0,
+        DiagnosticKind::TooLarge,
+        format!(
+            "migration of {} is too large to analyse (more than {} per file): none of its statements were parsed or replayed, and no other rule checked them",
+            human_bytes(bytes),
+            human_bytes(MAX_ANALYSED_FILE_BYTES)
+        ),
+    )
 }
 
 /// How a PR changes one migration set.
@@ -299,16 +347,43 @@ pub struct ChangeAnalysis {
 }
 
 /// Analyses a change from `base` to `head`.
+///
+/// The migrations a head set shares with its base set from the start (usually all of the base
+/// history) are parsed and replayed once: the head's analysis goes on from the base's state
+/// after them.
 pub fn analyze_change(base: &FileSet, head: &FileSet, options: &DetectOptions) -> ChangeAnalysis {
-    let mut cache = ParseCache::shared();
     // Statements are kept for the files the PR adds, edits or removes, on both sides: the
     // rules read the new ones, and compare removed ones with added ones (renames).
     let changed_by_pr = |path: &str| base.get(path) != head.get(path);
-    let base_tree = analyze_tree_with(base, options, &mut cache, &changed_by_pr);
-    let head_tree = analyze_tree_with(head, options, &mut cache, &changed_by_pr);
-    let mut base_sets = base_tree.sets;
-    let mut sets: Vec<SetChange> = head_tree
+    let base_detection = detect(base, options);
+    let head_detection = detect(head, options);
+    let mut resume: HashMap<String, Progress> = HashMap::new();
+    let mut base_sets = Vec::with_capacity(base_detection.sets.len());
+    for set in base_detection.sets {
+        let shared = head_detection
+            .sets
+            .iter()
+            .find(|h| h.root == set.root)
+            .map(|h| shared_prefix(base, &set, head, h));
+        let root = set.root.clone();
+        let progress = Progress::new(set.dialect);
+        let (analysis, snapshot) = analyze_set(base, set, &changed_by_pr, progress, shared);
+        if let Some(snapshot) = snapshot {
+            resume.insert(root, snapshot);
+        }
+        base_sets.push(analysis);
+    }
+    let head_sets: Vec<SetAnalysis> = head_detection
         .sets
+        .into_iter()
+        .map(|set| {
+            let progress = resume
+                .remove(&set.root)
+                .unwrap_or_else(|| Progress::new(set.dialect));
+            analyze_set(head, set, &changed_by_pr, progress, None).0
+        })
+        .collect();
+    let mut sets: Vec<SetChange> = head_sets
         .into_iter()
         .map(|head_set| {
             let position = base_sets
@@ -326,7 +401,7 @@ pub fn analyze_change(base: &FileSet, head: &FileSet, options: &DetectOptions) -
     sets.sort_by(|a, b| a.head.set.root.cmp(&b.head.set.root));
     ChangeAnalysis {
         sets,
-        diagnostics: head_tree.diagnostics,
+        diagnostics: head_detection.diagnostics,
     }
 }
 

@@ -189,7 +189,8 @@ impl Replayer {
             }
             StatementKind::Pragma { .. }
             | StatementKind::NotModelled { .. }
-            | StatementKind::Unparsed { .. } => {}
+            | StatementKind::Unparsed { .. }
+            | StatementKind::TooLarge { .. } => {}
         }
     }
 

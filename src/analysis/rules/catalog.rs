@@ -338,6 +338,16 @@ pub(super) const UNPARSED_STATEMENT: Rule = Rule {
     safe_alternative: "Review the statement by hand; if it is standard SQL, report it so the parser can learn it.",
 };
 
+pub(super) const TOO_LARGE_TO_ANALYSE: Rule = Rule {
+    id: "too-large-to-analyse",
+    title: "Statement or file too large to analyse",
+    family: RuleFamily::Hygiene,
+    risk: Risk::High,
+    dialects: ALL,
+    why: "The statement is over 1 MiB (or the file over 16 MiB), sizes no hand-written migration reaches, so it was not parsed: none of the other rules checked it. Unlike an unparsed statement (MEDIUM), it is also too long for a reviewer to read, and at that size it is almost always a bulk data load or rewrite, so data is at stake.",
+    safe_alternative: "Load bulk data outside the schema migration (a seed script or an import job), or split it into statements a reviewer can read; review what it does by hand.",
+};
+
 pub(super) const NOT_MODELLED_STATEMENT: Rule = Rule {
     id: "not-modelled-statement",
     title: "Statement whose effect is not modelled",
@@ -379,7 +389,7 @@ pub(super) const INVALID_SUPPRESSION: Rule = Rule {
 };
 
 /// Every rule, in documentation order.
-static RULES: [Rule; 35] = [
+static RULES: [Rule; 36] = [
     DROP_TABLE,
     DROP_SCHEMA,
     DROP_COLUMN,
@@ -411,6 +421,7 @@ static RULES: [Rule; 35] = [
     OUT_OF_ORDER_MIGRATION,
     DUPLICATE_VERSION,
     UNPARSED_STATEMENT,
+    TOO_LARGE_TO_ANALYSE,
     NOT_MODELLED_STATEMENT,
     PRISMA_DRIFT,
     MISSING_DOWN_MIGRATION,
@@ -477,6 +488,11 @@ adds one on the same columns (e.g. to change its `ON DELETE` action).
 migration whose statements and comments reappear unchanged in an added one. Versions compare \
 digit runs numerically (`1.10` after `1.9`). `duplicate-version` is raised for PR migrations only.
 - **Drift.** `prisma-drift` reports only drift that the base branch did not already have.
+- **Sizes.** A statement over 1 MiB is not parsed and a migration file over 16 MiB is not split \
+at all (`too-large-to-analyse`, HIGH; line 0 for a whole file): the parser holds about a hundred \
+bytes per byte of SQL while it works, and a pull request must not be able to exhaust a reviewer's \
+memory. The statements around a large one are analysed as usual. The scratch SQLite run is capped \
+at 256 MiB of heap, as it is at 60 s: a statement that needs more fails with a message saying so.
 - **Suppressions.** A suppression covers the statement on its line, the statement it sits \
 inside, or else the next statement (looking past `PRAGMA`s, so a comment above a Prisma table \
 rewrite covers the rewrite); before a file's first statement it also covers the file-wide findings \

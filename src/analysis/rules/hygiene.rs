@@ -1,11 +1,12 @@
-//! Hygiene rules: what the analysis could not check (unparsed or unmodelled statements),
-//! schema.prisma drift the PR introduces, and missing down migrations.
+//! Hygiene rules: what the analysis could not check (unparsed, unmodelled or too large
+//! statements and files), schema.prisma drift the PR introduces, and missing down migrations.
 
 use std::collections::HashSet;
 
 use super::Finding;
 use super::catalog::{
-    MISSING_DOWN_MIGRATION, NOT_MODELLED_STATEMENT, PRISMA_DRIFT, UNPARSED_STATEMENT,
+    MISSING_DOWN_MIGRATION, NOT_MODELLED_STATEMENT, PRISMA_DRIFT, TOO_LARGE_TO_ANALYSE,
+    UNPARSED_STATEMENT,
 };
 use super::context::Context;
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
@@ -27,6 +28,9 @@ pub(super) fn hygiene_findings(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 diagnostic,
                 "no rule checked it, and unknown is not safe",
             ),
+            DiagnosticKind::TooLarge if ctx.is_changed(&diagnostic.file) => {
+                from_diagnostic(&TOO_LARGE_TO_ANALYSE, diagnostic, "review it by hand")
+            }
             DiagnosticKind::NotModelled if ctx.is_changed(&diagnostic.file) => from_diagnostic(
                 &NOT_MODELLED_STATEMENT,
                 diagnostic,
