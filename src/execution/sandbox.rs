@@ -1,5 +1,5 @@
 //! A SQLite connection fit for running a pull request's SQL: nothing outside the scratch
-//! database can be written, and a runaway statement is interrupted.
+//! database can be written, a runaway statement is interrupted, and SQLite's memory is capped.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,6 +13,13 @@ use rusqlite::limits::Limit;
 
 /// How long a whole run may take before its statements are interrupted.
 pub(crate) const TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// The most heap SQLite may hold (256 MiB): the scratch database's pages, its page cache and
+/// every statement's working memory. SQLite's hard heap limit is one for the whole process, and
+/// only these scratch runs use SQLite in it. A base history replays in a few MiB; a statement
+/// that needs more (a bulk load, a huge blob) fails with `SQLITE_NOMEM` instead of growing
+/// the reviewer's console without bound.
+pub(crate) const HEAP_LIMIT_BYTES: i64 = 256 * 1024 * 1024;
 
 /// How often the watchdog repeats its interrupt once the time is up (an interrupt that arrives
 /// between two statements is otherwise forgotten by SQLite).
@@ -35,9 +42,16 @@ pub(crate) fn open_copy(path: &Path) -> rusqlite::Result<Connection> {
 /// Forbids ATTACH (and so `VACUUM INTO`, which attaches its target): the only way SQL could
 /// create or write a file other than the scratch database. Enforces foreign keys, as Prisma's
 /// connections do, so a delete cascades on the scratch database as it would in production.
+/// Caps SQLite's heap at [`HEAP_LIMIT_BYTES`] (the pragma only ever lowers the limit).
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 0)?;
+    connection.pragma_update(None, "hard_heap_limit", HEAP_LIMIT_BYTES)?;
     connection.execute_batch("PRAGMA foreign_keys = ON")
+}
+
+/// Whether `error` is SQLite running out of the memory [`HEAP_LIMIT_BYTES`] allows.
+pub(crate) fn is_out_of_memory(error: &rusqlite::Error) -> bool {
+    error.sqlite_error_code() == Some(rusqlite::ErrorCode::OutOfMemory)
 }
 
 /// Interrupts a connection's statements once a time limit has passed, until dropped.
@@ -117,6 +131,30 @@ mod tests {
             .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
             .unwrap();
         assert_eq!(on, 1);
+    }
+
+    #[test]
+    fn the_heap_limit_is_applied() {
+        let connection = open_in_memory().unwrap();
+        let limit: i64 = connection
+            .query_row("PRAGMA hard_heap_limit", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(limit, HEAP_LIMIT_BYTES);
+    }
+
+    #[test]
+    fn a_statement_needing_more_heap_fails_with_out_of_memory() {
+        let connection = open_in_memory().unwrap();
+        let error = connection
+            .execute_batch(
+                "CREATE TABLE bulk (b BLOB);
+                 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 400)
+                 INSERT INTO bulk SELECT randomblob(1024 * 1024) FROM n",
+            )
+            .unwrap_err();
+        assert!(is_out_of_memory(&error), "{error}");
+        // The connection is still usable, and the memory came back.
+        connection.execute_batch("DROP TABLE bulk").unwrap();
     }
 
     #[test]

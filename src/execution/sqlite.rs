@@ -7,7 +7,9 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use super::census::{TableCount, compare, count_tables};
-use super::sandbox::{TIME_LIMIT, Watchdog, open_copy, open_in_memory};
+use super::sandbox::{
+    HEAP_LIMIT_BYTES, TIME_LIMIT, Watchdog, is_out_of_memory, open_copy, open_in_memory,
+};
 use super::{ExecutionError, ExecutionReport, Failure, FileOutcome, FileRun, Origin, SampleReport};
 use crate::analysis::dialect::Dialect;
 use crate::analysis::pipeline::{ParsedMigration, SetAnalysis};
@@ -212,6 +214,12 @@ fn sqlite_message(error: &rusqlite::Error, watchdog: &Watchdog, limit: Duration)
     if watchdog.expired() {
         return time_limit_message(limit);
     }
+    if is_out_of_memory(error) {
+        return format!(
+            "stopped: the statement needed more than the {} MiB of memory a scratch database may use",
+            HEAP_LIMIT_BYTES / (1024 * 1024)
+        );
+    }
     match error {
         rusqlite::Error::SqliteFailure(_, Some(message)) => message.clone(),
         rusqlite::Error::SqlInputError { msg, .. } => msg.clone(),
@@ -341,6 +349,31 @@ mod tests {
             failure.message.contains("time limit"),
             "{}",
             failure.message
+        );
+    }
+
+    #[test]
+    fn memory_limit_stops_a_bulk_statement_with_a_clear_message() {
+        let bulk = migration(
+            "bulk.sql",
+            &[
+                (1, "CREATE TABLE bulk (b BLOB)"),
+                (
+                    2,
+                    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 400) INSERT INTO bulk SELECT randomblob(1024 * 1024) FROM n",
+                ),
+                (3, "CREATE TABLE never (x)"),
+            ],
+        );
+        let head = set(Dialect::Sqlite, vec![bulk]);
+        let report = run_history(None, &head, &["bulk.sql".into()]);
+        let Some((_, failure)) = report.failure() else {
+            panic!("expected a failure: {report:?}");
+        };
+        assert_eq!((failure.file.as_str(), failure.line), ("bulk.sql", 2));
+        assert_eq!(
+            failure.message,
+            "stopped: the statement needed more than the 256 MiB of memory a scratch database may use"
         );
     }
 
