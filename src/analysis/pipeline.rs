@@ -36,8 +36,9 @@ pub struct ParsedMigration {
     /// replaced), always kept: what a scratch database runs, what the SQL view shows.
     pub up_sql: Arc<str>,
     /// Its up-direction comments and diagnostics, and its statements when they are kept: only
-    /// for the files a change adds, modifies or removes ([`analyze_change`]); elsewhere the statements
-    /// are dropped once replayed, so a long history does not hold every syntax tree in memory.
+    /// for the files a change adds, modifies or removes ([`analyze_change`]), and without their
+    /// syntax trees ([`super::sql::Statement::drop_tree`]); elsewhere the statements are dropped
+    /// once replayed. No syntax tree outlives the replay of its file.
     pub sql: Arc<SqlFile>,
 }
 
@@ -144,7 +145,11 @@ impl Progress {
         let (up_sql, mut sql) = parse_migration(files, set, migration);
         self.diagnostics.extend(sql.diagnostics.iter().cloned());
         self.replayer.apply_file(&migration.path, &sql.statements);
-        if !keep {
+        if keep {
+            sql.statements
+                .iter_mut()
+                .for_each(super::sql::Statement::drop_tree);
+        } else {
             sql.statements = Vec::new();
         }
         self.migrations.push(ParsedMigration {

@@ -190,7 +190,8 @@ impl Replayer {
             StatementKind::Pragma { .. }
             | StatementKind::NotModelled { .. }
             | StatementKind::Unparsed { .. }
-            | StatementKind::TooLarge { .. } => {}
+            | StatementKind::TooLarge { .. }
+            | StatementKind::Replayed => {}
         }
     }
 

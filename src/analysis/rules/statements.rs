@@ -99,6 +99,11 @@ impl<'c, 'a> FileScan<'c, 'a> {
         }
         match &statement.kind {
             StatementKind::Parsed(ast) => self.check_parsed(ast, line, out),
+            StatementKind::Replayed => {
+                if let Some(ast) = statement.parse_again(self.ctx.dialect) {
+                    self.check_parsed(&ast, line, out);
+                }
+            }
             StatementKind::DropIndex {
                 names,
                 concurrently: true,
