@@ -17,7 +17,12 @@ use schemagate::github::dispatch::{
 };
 use schemagate::github::inline::{DiffLines, fetch_diff_lines};
 use schemagate::github::outbox::{Outbox, OutboxEntry};
-use schemagate::github::submit::{STATUS_CONTEXT, Submission, SubmissionInputs, SubmitError};
+use schemagate::github::submit::{
+    Delivered, STATUS_CONTEXT, Submission, SubmissionInputs, SubmitError,
+};
+use schemagate::github::unsettled::{
+    Discarded, Fate, Settled, UNSETTLED_AFTER_SECS, discard, settle_unsettled,
+};
 use schemagate::github::{GitHub, GitHubError, Token, TokenSource};
 use schemagate::report::review_body::SubmissionMarker;
 use schemagate::review::decision_log::{LOG_FILE, read_all, verify};
@@ -1638,22 +1643,49 @@ async fn an_entry_tried_too_often_needs_attention_and_only_an_explicit_retry_sen
 
 /// What a send killed after its intent was written leaves: the intent record and the entry.
 fn leave_an_interrupted_send(dir: &Path, submission: Submission, verdict: Verdict) -> String {
-    let log = DecisionLog::in_dir(dir);
-    let id = submission.id.clone();
-    let intent = log
+    let entry = log_an_intent(dir, submission, verdict);
+    Outbox::in_dir(dir).save(&entry).unwrap();
+    entry.submission.id
+}
+
+/// Logs the intent of `submission` (at [`now`]); the outbox entry a send would write next.
+fn log_an_intent(dir: &Path, submission: Submission, verdict: Verdict) -> OutboxEntry {
+    let intent = DecisionLog::in_dir(dir)
         .append(&Decision {
-            destination: Destination::Outbox { id: id.clone() },
+            destination: Destination::Outbox {
+                id: submission.id.clone(),
+            },
             ..decision(&cascade_pr(), verdict)
         })
         .unwrap();
-    let entry = OutboxEntry::intent(
+    OutboxEntry::intent(
         submission.with_chain(&intent.chain_head),
         intent.decision,
         intent.line,
         now(),
-    );
-    Outbox::in_dir(dir).save(&entry).unwrap();
-    id
+    )
+}
+
+/// A while after [`now`]: intents of [`now`] without an entry count as unsettled.
+fn later() -> Timestamp {
+    Timestamp::from_unix_secs(now().unix_secs() + UNSETTLED_AFTER_SECS)
+}
+
+/// A mock GitHub where every step succeeds and the PR's reviews include `submission`'s, by the
+/// token's user.
+async fn github_having(submission: &Submission) -> MockServer {
+    let server = MockServer::start().await;
+    let mut posted_review = fixture("review_created.json");
+    posted_review["body"] = json!(submission.body);
+    posted_review["commit_id"] = json!(HEAD);
+    Mock::given(method("GET"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([posted_review])))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_ok(&server).await;
+    server
 }
 
 #[tokio::test]
@@ -1832,5 +1864,264 @@ async fn an_unreadable_decision_log_sends_nothing_and_says_why() {
     assert!(
         matches!(&problems[..], [line] if line.starts_with("nothing was sent")),
         "{problems:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_send_killed_before_the_outbox_kept_it_is_logged_not_sent_after_a_lookup() {
+    let server = github_ok().await;
+    let dir = tempfile::tempdir().unwrap();
+    // The intent is logged; the sender died before writing the outbox entry.
+    let id = log_an_intent(
+        dir.path(),
+        submission(&cascade_pr(), Verdict::Block),
+        Verdict::Block,
+    )
+    .submission
+    .id;
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let github = client(&server);
+
+    let young = settle_unsettled(&github, &outbox, &log, now())
+        .await
+        .unwrap();
+    assert!(
+        young.is_empty(),
+        "its sender may be writing the entry: {young:?}"
+    );
+    assert!(requests(&server).await.is_empty());
+
+    let settled = settle_unsettled(&github, &outbox, &log, later())
+        .await
+        .unwrap();
+    let [
+        Settled {
+            id: of,
+            fate: Fate::NotSent,
+            ..
+        },
+    ] = &settled[..]
+    else {
+        panic!("{settled:?}");
+    };
+    assert_eq!(of, &id);
+    let requests = requests(&server).await;
+    assert_eq!(
+        posted(&requests, &format!("GET {}", reviews_path())).len(),
+        1,
+        "looked up first"
+    );
+    assert!(posted(&requests, &format!("POST {}", reviews_path())).is_empty());
+    let records = destinations(dir.path());
+    assert!(
+        matches!(
+            &records[..],
+            [Destination::Outbox { .. }, Destination::NotSent { outbox, reason }]
+                if *outbox == id && reason.contains("stopped before the outbox kept it")
+        ),
+        "{records:?}"
+    );
+    let again = settle_unsettled(&github, &outbox, &log, later())
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "settled once: {again:?}");
+
+    let problems = schemagate::tui::outbox_retry::retry_due(&github, dir.path(), later()).await;
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+#[tokio::test]
+async fn an_outbox_entry_removed_by_hand_that_github_has_is_logged_as_delivered() {
+    let blocked = submission(&cascade_pr(), Verdict::Block);
+    let entry = log_an_intent(
+        tempfile::tempdir().unwrap().path(),
+        blocked.clone(),
+        Verdict::Block,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let id = leave_an_interrupted_send(dir.path(), blocked, Verdict::Block);
+    let server = github_having(&entry.submission).await;
+    std::fs::remove_file(Outbox::in_dir(dir.path()).path(&id)).unwrap();
+
+    let problems =
+        schemagate::tui::outbox_retry::retry_due(&client(&server), dir.path(), later()).await;
+    assert!(problems.is_empty(), "a delivery says nothing: {problems:?}");
+    let records = destinations(dir.path());
+    assert!(
+        matches!(
+            &records[..],
+            [Destination::Outbox { .. }, Destination::GitHubReview { id: 80, outbox: Some(of), .. }]
+                if *of == id
+        ),
+        "{records:?}"
+    );
+    assert!(
+        posted(
+            &requests(&server).await,
+            &format!("POST {}", reviews_path())
+        )
+        .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_unsettled_verdict_whose_lookup_fails_is_a_queue_error_line_naming_discard() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(reviews_path()))
+        .respond_with(ResponseTemplate::new(503).set_body_string("unavailable"))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let id = log_an_intent(
+        dir.path(),
+        submission(&cascade_pr(), Verdict::Block),
+        Verdict::Block,
+    )
+    .submission
+    .id;
+    let problems =
+        schemagate::tui::outbox_retry::retry_due(&client(&server), dir.path(), later()).await;
+    let [line] = &problems[..] else {
+        panic!("{problems:?}");
+    };
+    assert!(
+        line.starts_with("unsettled: octocat/Hello-World#1347 Block"),
+        "{line}"
+    );
+    assert!(line.contains("503"), "{line}");
+    assert!(
+        line.contains(&format!("`schemagate submit --discard {id}`")),
+        "{line}"
+    );
+    assert_eq!(destinations(dir.path()).len(), 1, "nothing logged");
+}
+
+#[tokio::test]
+async fn discard_logs_the_fate_and_removes_the_entry() {
+    let server = github_ok().await;
+    let dir = tempfile::tempdir().unwrap();
+    let id = leave_an_interrupted_send(
+        dir.path(),
+        submission(&cascade_pr(), Verdict::Block),
+        Verdict::Block,
+    );
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let github = client(&server);
+
+    let held = outbox.claim(REPO, PR).unwrap().unwrap();
+    let busy = discard(&github, &outbox, &log, &id, now())
+        .await
+        .unwrap_err();
+    assert!(matches!(busy, DispatchError::Busy { .. }), "{busy:?}");
+    drop(held);
+
+    let (intent, discarded) = discard(&github, &outbox, &log, &id, now()).await.unwrap();
+    assert_eq!(discarded, Discarded::NotSent);
+    assert_eq!(intent.verdict, Verdict::Block);
+    assert!(!outbox.path(&id).exists());
+    let records = destinations(dir.path());
+    assert!(
+        matches!(
+            &records[..],
+            [Destination::Outbox { .. }, Destination::NotSent { outbox, reason }]
+                if *outbox == id && reason.starts_with("discarded by the reviewer")
+        ),
+        "{records:?}"
+    );
+    let requests = requests(&server).await;
+    assert_eq!(
+        posted(&requests, &format!("GET {}", reviews_path())).len(),
+        1,
+        "looked up before it is given up"
+    );
+    assert!(posted(&requests, &format!("POST {}", reviews_path())).is_empty());
+
+    let again = discard(&github, &outbox, &log, &id, now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again, DispatchError::NothingToDiscard { .. }),
+        "{again:?}"
+    );
+    assert!(again.to_string().contains("already settled"), "{again}");
+}
+
+#[tokio::test]
+async fn discarding_a_verdict_github_has_logs_its_delivery() {
+    let blocked = submission(&cascade_pr(), Verdict::Block);
+    let dir = tempfile::tempdir().unwrap();
+    let entry = log_an_intent(dir.path(), blocked, Verdict::Block);
+    let server = github_having(&entry.submission).await;
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    // No outbox entry, and younger than the automatic settling: the reviewer's word suffices.
+    let (_, discarded) = discard(&client(&server), &outbox, &log, &entry.submission.id, now())
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            discarded,
+            Discarded::WasDelivered(Delivered { review_id: 80, .. })
+        ),
+        "{discarded:?}"
+    );
+    assert!(matches!(
+        &destinations(dir.path())[..],
+        [
+            Destination::Outbox { .. },
+            Destination::GitHubReview { id: 80, .. }
+        ]
+    ));
+}
+
+#[tokio::test]
+async fn a_verdict_another_sender_delivered_while_this_one_waited_is_reported_sent_by_it() {
+    let server = github_ok().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    let held = outbox.claim(REPO, PR).unwrap().unwrap();
+    let github = client(&server);
+    let data = dir.path().to_path_buf();
+    let entry = cascade_pr();
+    let (to_send, record) = (
+        submission(&entry, Verdict::Block),
+        decision(&entry, Verdict::Block),
+    );
+    let sending = tokio::spawn(async move {
+        let (outbox, log) = (Outbox::in_dir(&data), DecisionLog::in_dir(&data));
+        send(&github, to_send, record, &outbox, &log, now()).await
+    });
+    // The other sender (holding the PR) takes the new entry in and delivers it.
+    let queued = loop {
+        if let Some(queued) = outbox.load(now()).unwrap().entries.pop() {
+            break queued;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let url = "https://github.com/octocat/Hello-World/pull/1347#pullrequestreview-80";
+    log.append(&Decision {
+        destination: Destination::GitHubReview {
+            id: 80,
+            url: url.into(),
+            outbox: Some(queued.submission.id.clone()),
+        },
+        ..queued.decision.clone()
+    })
+    .unwrap();
+    outbox.remove(&queued.submission.id).unwrap();
+    drop(held);
+
+    let outcome = sending.await.unwrap().unwrap();
+    let SendOutcome::SentByAnother(delivered) = outcome else {
+        panic!("not reported as sent by the other sender: {outcome:?}");
+    };
+    assert_eq!(delivered.url, url);
+    assert!(
+        posted(
+            &requests(&server).await,
+            &format!("POST {}", reviews_path())
+        )
+        .is_empty(),
+        "posted once, by the other sender"
     );
 }

@@ -710,7 +710,10 @@ async fn an_unclear_answer_is_resolved_by_looking_the_review_up(api: &str, serve
         .unwrap();
     let (stdout, stderr) = text(&retried);
     assert_eq!(retried.status.code(), Some(0), "{stdout}{stderr}");
-    assert!(stdout.contains("sent: acme/shop#7 Block"), "{stdout}");
+    assert!(
+        stdout.contains("sent: acme/shop#7 Block") && stdout.contains("found already posted"),
+        "{stdout}"
+    );
     assert_eq!(
         posts(server, &reviews_route()).await.len(),
         1,
@@ -818,6 +821,7 @@ async fn a_review_by_another_login_carrying_the_marker_does_not_suppress_the_ver
     let retried = schemagate(&server, &dirs, &["submit", "--retry"]);
     let (stdout, stderr) = text(&retried);
     assert_eq!(retried.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("sent: acme/shop#7 Block"), "{stdout}");
     assert!(
         !stdout.contains("found already posted"),
         "the author's copy is not taken for the reviewer's review: {stdout}"
@@ -825,4 +829,65 @@ async fn a_review_by_another_login_carrying_the_marker_does_not_suppress_the_ver
     let reviews = posts(&server, &reviews_route()).await;
     assert_eq!(reviews.len(), 2, "the reviewer's review is posted");
     assert_eq!(reviews[1]["body"], reviews[0]["body"], "the same bytes");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn discard_gives_up_a_queued_verdict_with_its_fate_logged() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(reviews_route()))
+        .respond_with(
+            ResponseTemplate::new(503).set_body_json(json!({"message": "Service Unavailable"})),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_github(&server).await;
+    let dirs = dirs();
+    let queued = submit(&server, &dirs, "block");
+    let (stdout, stderr) = text(&queued);
+    assert_eq!(queued.status.code(), Some(3), "{stdout}{stderr}");
+    let [entry] = &outbox_entries(dirs.data.path())[..] else {
+        panic!("one outbox entry");
+    };
+    let entry: Value = serde_json::from_slice(&std::fs::read(entry).unwrap()).unwrap();
+    let id = entry["submission"]["id"].as_str().unwrap().to_owned();
+
+    let unknown = schemagate(
+        &server,
+        &dirs,
+        &["submit", "--discard", "20261124T120000Z-0"],
+    );
+    let (stdout, stderr) = text(&unknown);
+    assert_eq!(unknown.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("nothing to discard"), "{stderr}");
+
+    let discarded = schemagate(&server, &dirs, &["submit", "--discard", &id]);
+    let (stdout, stderr) = text(&discarded);
+    assert_eq!(discarded.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "discarded: acme/shop#7 Block ({id}): logged as not sent"
+        )),
+        "{stdout}"
+    );
+    assert!(outbox_entries(dirs.data.path()).is_empty());
+    let records = read_all(&dirs.data.path().join(LOG_FILE)).unwrap().records;
+    assert!(
+        matches!(
+            &records.last().unwrap().decision.destination,
+            Destination::NotSent { outbox, reason }
+                if *outbox == id && reason.starts_with("discarded by the reviewer")
+        ),
+        "{records:?}"
+    );
+    let retried = schemagate(&server, &dirs, &["submit", "--retry"]);
+    let (stdout, stderr) = text(&retried);
+    assert_eq!(retried.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("the outbox is empty"), "{stdout}");
+    assert_eq!(
+        posts(&server, &reviews_route()).await.len(),
+        1,
+        "only the 503: never posted again"
+    );
 }

@@ -355,7 +355,7 @@ fn each_load_retries_the_outbox_and_shows_what_still_fails() {
         panic!("{errors:?}");
     };
     assert!(
-        error.starts_with("outbox: still waiting: acme/shop#7 Request changes:"),
+        error.starts_with("outbox: still waiting: acme/shop#7 Request changes ("),
         "{error}"
     );
     assert!(error.contains("500"), "{error}");

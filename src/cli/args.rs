@@ -308,13 +308,13 @@ pub struct QueueArgs {
 #[derive(Debug, Args)]
 pub struct SubmitArgs {
     /// `owner/name` of the repository.
-    #[arg(long, value_name = "OWNER/NAME", required_unless_present = "retry")]
+    #[arg(long, value_name = "OWNER/NAME", required_unless_present_any = ["retry", "discard"])]
     pub repo: Option<String>,
     /// The pull request number.
-    #[arg(long, value_name = "N", required_unless_present = "retry")]
+    #[arg(long, value_name = "N", required_unless_present_any = ["retry", "discard"])]
     pub pr: Option<u64>,
     /// The verdict.
-    #[arg(long, value_enum, required_unless_present = "retry")]
+    #[arg(long, value_enum, required_unless_present_any = ["retry", "discard"])]
     pub verdict: Option<VerdictArg>,
     /// A summary (markdown) placed above the generated report in the review body.
     #[arg(long, value_name = "FILE")]
@@ -323,6 +323,15 @@ pub struct SubmitArgs {
     /// twice).
     #[arg(long, conflicts_with_all = ["repo", "pr", "verdict", "body_file"])]
     pub retry: bool,
+    /// Give up the verdict ID (an outbox entry, or a verdict whose send stopped before it
+    /// reached the outbox): looked up on GitHub first, then logged as delivered (GitHub has
+    /// it) or as not sent, and removed from the outbox.
+    #[arg(
+        long,
+        value_name = "ID",
+        conflicts_with_all = ["repo", "pr", "verdict", "body_file", "retry"]
+    )]
+    pub discard: Option<String>,
 }
 
 /// `schemagate config`.

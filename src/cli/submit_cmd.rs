@@ -3,7 +3,8 @@
 //!
 //! Exit codes: 0 sent (with `--retry`: nothing left waiting), 1 refused (by the gates or by
 //! GitHub; with `--retry`: an entry GitHub refused, or a damaged outbox file set aside), 2 usage
-//! or configuration errors, 3 queued in the outbox (with `--retry`: entries still waiting).
+//! or configuration errors (with `--discard`: nothing was changed, the message says why), 3
+//! queued in the outbox (with `--retry`: entries still waiting).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,9 +21,10 @@ use crate::github::cache::ContentCache;
 use crate::github::contents::short;
 use crate::github::dispatch::{RetryOutcome, SendOutcome, decision_record, retry, send};
 use crate::github::inline::fetch_diff_lines;
-use crate::github::outbox::{MAX_AUTOMATIC_AGE_SECS, MAX_AUTOMATIC_ATTEMPTS, Outbox};
+use crate::github::outbox::{MAX_AUTOMATIC_AGE_SECS, MAX_AUTOMATIC_ATTEMPTS, Outbox, verdict_name};
 use crate::github::remote::fetch_pr;
-use crate::github::submit::{Submission, SubmissionInputs, SubmitError};
+use crate::github::submit::{Delivered, Submission, SubmissionInputs, SubmitError};
+use crate::github::unsettled::{Discarded, Fate, Settled, discard, settle_unsettled};
 use crate::github::{GitHub, GitHubError};
 use crate::report::review_body::verdict_label;
 use crate::report::sanitize::{sanitize_line, sanitize_text};
@@ -49,8 +51,12 @@ pub fn run(global: &GlobalArgs, args: &SubmitArgs) -> Result<ExitCode> {
         let client = connect(global, &config)?;
         return runtime.block_on(retry_outbox(&client, &data));
     }
+    if let Some(id) = &args.discard {
+        let client = connect(global, &config)?;
+        return runtime.block_on(discard_verdict(&client, &data, id));
+    }
     let (Some(repo), Some(pr), Some(verdict)) = (&args.repo, args.pr, args.verdict) else {
-        anyhow::bail!("--repo, --pr and --verdict are required (or --retry)");
+        anyhow::bail!("--repo, --pr and --verdict are required (or --retry, or --discard ID)");
     };
     if !is_repo_name(repo) {
         anyhow::bail!("--repo takes OWNER/NAME, not `{}`", sanitize_line(repo));
@@ -187,6 +193,7 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
         clock.now(),
         Destination::LocalOnly,
     );
+    settle_unsettled_verdicts(client, request.data, clock.now()).await?;
     let outbox = Outbox::in_dir(request.data);
     let log = DecisionLog::in_dir(request.data);
     let outcome = send(client, submission, decision, &outbox, &log, clock.now()).await?;
@@ -269,14 +276,10 @@ fn offline_or_empty(
 fn report_outcome(verdict: Verdict, comments: usize, outcome: SendOutcome) -> ExitCode {
     match outcome {
         SendOutcome::Sent(delivered) => {
-            let again = if delivered.reused {
-                " (found already posted; completed the rest)"
-            } else {
-                ""
-            };
             println!(
-                "sent: {} with {comments} inline comment(s){again}\n{}",
+                "sent: {} with {comments} inline comment(s){}\n{}",
                 verdict_label(verdict),
+                reuse_note(&delivered),
                 sanitize_line(&delivered.url)
             );
             ExitCode::SUCCESS
@@ -297,6 +300,15 @@ fn report_outcome(verdict: Verdict, comments: usize, outcome: SendOutcome) -> Ex
             print_refusal(&error);
             ExitCode::from(EXIT_REFUSED)
         }
+        SendOutcome::SentByAnother(delivered) => {
+            println!(
+                "sent by another schemagate (the console or a `submit --retry`) while this one \
+                 waited: {}\n{}",
+                verdict_label(verdict),
+                sanitize_line(&delivered.url)
+            );
+            ExitCode::SUCCESS
+        }
         SendOutcome::Superseded { by } => {
             eprintln!(
                 "not sent: a newer verdict on this PR ({}) was logged meanwhile by another \
@@ -305,6 +317,23 @@ fn report_outcome(verdict: Verdict, comments: usize, outcome: SendOutcome) -> Ex
             );
             ExitCode::from(EXIT_REFUSED)
         }
+        SendOutcome::NotSent { reason } => {
+            eprintln!(
+                "not sent: another schemagate settled it while this one waited: {}",
+                sanitize_line(&reason)
+            );
+            eprintln!("your ticks and the chosen verdict are kept in the draft");
+            ExitCode::from(EXIT_REFUSED)
+        }
+    }
+}
+
+/// What a delivery that found its review already posted adds to "sent".
+fn reuse_note(delivered: &Delivered) -> &'static str {
+    if delivered.reused {
+        " (found already posted; completed the rest)"
+    } else {
+        ""
     }
 }
 
@@ -320,9 +349,81 @@ fn github_refused(what: &str, error: &GitHubError) -> ExitCode {
     ExitCode::from(EXIT_REFUSED)
 }
 
-/// `--retry`: sends every outbox entry (whatever its back-off says: the reviewer asked).
+/// Settles the verdicts whose send stopped before the outbox kept them (see
+/// [`crate::github::unsettled`]) and says what became of each; whether one needs the reviewer
+/// (not sent, or not looked up).
+async fn settle_unsettled_verdicts(client: &GitHub, data: &Path, now: Timestamp) -> Result<bool> {
+    let settled = settle_unsettled(
+        client,
+        &Outbox::in_dir(data),
+        &DecisionLog::in_dir(data),
+        now,
+    )
+    .await?;
+    let mut attention = false;
+    for Settled { id, intent, fate } in &settled {
+        let name = verdict_name(intent, id);
+        match fate {
+            Fate::Delivered(delivered) => println!(
+                "logged as delivered: {name}: its send stopped before the outbox kept it, but \
+                 GitHub has its review (its commit status and label were not set)\n{}",
+                sanitize_line(&delivered.url)
+            ),
+            Fate::NotSent => {
+                eprintln!(
+                    "not sent: {name}: its send stopped before the outbox kept it and GitHub \
+                     has no review of it (logged as not sent); submit it again"
+                );
+                attention = true;
+            }
+            Fate::LookupFailed(error) => {
+                eprintln!(
+                    "unsettled: {name}: its send stopped before the outbox kept it, and looking \
+                     its review up failed: {}; tried again on the next retry, or {}",
+                    sanitize_text(&error.to_string()),
+                    discard_hint(id)
+                );
+                attention = true;
+            }
+        }
+    }
+    Ok(attention)
+}
+
+/// How to give up the verdict `id`.
+fn discard_hint(id: &str) -> String {
+    format!(
+        "`schemagate submit --discard {}` gives it up",
+        sanitize_line(id)
+    )
+}
+
+/// `--discard ID`: gives the verdict up (logged as delivered when GitHub has it).
+async fn discard_verdict(client: &GitHub, data: &Path, id: &str) -> Result<ExitCode> {
+    let outbox = Outbox::in_dir(data);
+    let log = DecisionLog::in_dir(data);
+    let (intent, discarded) = discard(client, &outbox, &log, id, SystemClock.now()).await?;
+    let name = verdict_name(&intent, id);
+    match discarded {
+        Discarded::WasDelivered(delivered) => println!(
+            "logged as delivered, not discarded: {name}: GitHub has its review\n{}",
+            sanitize_line(&delivered.url)
+        ),
+        Discarded::NotSent => {
+            println!("discarded: {name}: logged as not sent, and removed from the outbox")
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--retry`: settles the verdicts whose send stopped before the outbox kept them, then sends
+/// every outbox entry (whatever its back-off says: the reviewer asked).
 async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
     let now = SystemClock.now();
+    let mut code = 0;
+    if settle_unsettled_verdicts(client, data, now).await? {
+        code = EXIT_REFUSED;
+    }
     let report = retry(
         client,
         &Outbox::in_dir(data),
@@ -331,7 +432,6 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
         false,
     )
     .await?;
-    let mut code = 0;
     for aside in &report.set_aside {
         eprintln!(
             "warning: a damaged outbox file was moved to {} ({}); look at it and submit again",
@@ -340,18 +440,13 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
         );
         code = EXIT_REFUSED;
     }
-    if report.retried.is_empty()
-        && report.set_aside.is_empty()
-        && report.busy.is_empty()
-        && report.waiting.is_empty()
-        && report.attention.is_empty()
-    {
+    if report.retried.is_empty() && report.set_aside.is_empty() && report.busy.is_empty() {
         println!("the outbox is empty");
     }
     for busy in &report.busy {
         println!(
             "being sent by another schemagate right now: {}",
-            entry_name(&busy.submission)
+            busy.name()
         );
         if code == 0 {
             code = EXIT_QUEUED;
@@ -359,11 +454,13 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
     }
     for retried in &report.retried {
         let entry = &retried.entry;
-        let name = entry_name(&entry.submission);
+        let name = entry.name();
         match &retried.result {
-            Ok(RetryOutcome::Sent(delivered)) => {
-                println!("sent: {name}\n{}", sanitize_line(&delivered.url));
-            }
+            Ok(RetryOutcome::Sent(delivered)) => println!(
+                "sent: {name}{}\n{}",
+                reuse_note(delivered),
+                sanitize_line(&delivered.url)
+            ),
             Ok(RetryOutcome::Superseded { by }) => println!(
                 "never sent: {name}: superseded by the newer verdict {} (logged)",
                 sanitize_line(by)
@@ -371,37 +468,35 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
             Ok(RetryOutcome::AlreadyRecorded) => {
                 println!("removed: {name}: the decision log already records it")
             }
-            Ok(RetryOutcome::StillFailing(error)) if error.keeps_entry() => {
-                let mut after = entry.clone();
-                after.failed(error, now);
-                let attention = if after.needs_attention(now) {
+            Ok(RetryOutcome::StillFailing { error, kept }) if error.keeps_entry() => {
+                let attention = if kept.needs_attention(now) {
                     format!(
                         "; it needs attention: after {MAX_AUTOMATIC_ATTEMPTS} attempts or {} \
                          days it is no longer sent automatically, only by `submit --retry` (or \
-                         remove {})",
+                         {})",
                         MAX_AUTOMATIC_AGE_SECS / 86_400,
-                        Outbox::in_dir(data).path(&entry.submission.id).display()
+                        discard_hint(&entry.submission.id)
                     )
                 } else {
                     String::new()
                 };
                 println!(
                     "still waiting: {name} (attempt {}, {}): {}{attention}",
-                    after.attempts,
-                    after.state.label(),
+                    kept.attempts,
+                    kept.state.label(),
                     sanitize_line(&error.to_string())
                 );
                 if code == 0 {
                     code = EXIT_QUEUED;
                 }
             }
-            Ok(RetryOutcome::StillFailing(error)) => {
+            Ok(RetryOutcome::StillFailing { error, .. }) => {
                 eprintln!("refused: {name}: {}", sanitize_text(&error.to_string()));
                 eprintln!(
-                    "{}; the entry stays in {} (not sent automatically any more) until you \
-                     remove it or `submit --retry` gets it through",
+                    "{}; the entry stays in the outbox (not sent automatically any more) until \
+                     `submit --retry` gets it through, or {}",
                     error.advice(),
-                    Outbox::in_dir(data).path(&entry.submission.id).display()
+                    discard_hint(&entry.submission.id)
                 );
                 code = EXIT_REFUSED;
             }
@@ -417,15 +512,4 @@ async fn retry_outbox(client: &GitHub, data: &Path) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(code))
-}
-
-/// `acme/shop#7 Block (<id>)`: an outbox entry in messages.
-fn entry_name(submission: &Submission) -> String {
-    format!(
-        "{}#{} {} ({})",
-        sanitize_line(&submission.repo),
-        submission.pr,
-        verdict_label(submission.verdict),
-        sanitize_line(&submission.id)
-    )
 }

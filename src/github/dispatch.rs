@@ -21,6 +21,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 use super::client::GitHub;
+use super::error::GitHubError;
 use super::outbox::{Claim, Outbox, OutboxEntry};
 use super::submit::{Delivered, Step, Submission, SubmitError, deliver, find_review};
 use crate::check::PrReport;
@@ -90,6 +91,15 @@ pub enum SendOutcome {
     Superseded {
         /// The newer submission.
         by: String,
+    },
+    /// Posted and logged by another schemagate (the console, a `submit --retry`) that held
+    /// the PR while this one waited for it.
+    SentByAnother(Delivered),
+    /// Logged as not sent by another schemagate that held the PR while this one waited for it
+    /// (GitHub refused it, or it was discarded).
+    NotSent {
+        /// Why, as logged.
+        reason: String,
     },
 }
 
@@ -168,6 +178,40 @@ pub enum DispatchError {
         /// The log's error.
         source: StoreError,
     },
+    /// The outbox entry disappeared without its fate in the log (removed by hand).
+    #[error(
+        "the outbox entry {id} disappeared without its fate in the decision log (removed by \
+         hand?); the next `schemagate submit --retry` looks it up on GitHub and logs what became \
+         of it"
+    )]
+    Vanished {
+        /// The submission id.
+        id: String,
+    },
+    /// `--discard` named no verdict waiting for its fate.
+    #[error(
+        "nothing to discard: no verdict named {id} waits for its fate (not in the outbox, or \
+         already settled in the decision log); `schemagate submit --retry` lists the outbox"
+    )]
+    NothingToDiscard {
+        /// The id given.
+        id: String,
+    },
+    /// Another sender holds the verdict's PR.
+    #[error("{id} is being sent by another schemagate right now; try again once it is done")]
+    Busy {
+        /// The submission id.
+        id: String,
+    },
+    /// Looking the review up on GitHub failed: nothing was changed (a review GitHub may have
+    /// is logged, never dropped).
+    #[error("{id} was left as it was: looking its review up on GitHub failed: {error}; try again")]
+    LookupFailed {
+        /// The submission id.
+        id: String,
+        /// GitHub's error.
+        error: GitHubError,
+    },
     /// The outbox could not be read or the PR claimed.
     #[error("the outbox could not be used: {0}")]
     Outbox(#[from] StoreError),
@@ -198,23 +242,27 @@ pub async fn send(
     let entry = OutboxEntry::intent(submission, intent.decision, intent.line, now);
     if let Err(source) = outbox.save(&entry) {
         let reason = format!("the outbox could not keep it: {source}");
-        // The log took the intent a moment ago; should it refuse this record, the error
-        // returned still says the one thing that matters: nothing was sent.
-        let _unrecorded = record_fate(
+        // The log took the intent a moment ago; should it refuse this record too, the intent
+        // has neither entry nor fate, and the next retry settles it (see `unsettled`).
+        let _unrecorded = record_not_posted(
             log,
-            &entry,
-            Destination::NotSent { outbox: id, reason },
+            &entry.decision,
+            &id,
+            NotPosted::NotSent { reason },
             now,
         );
         return Err(DispatchError::NotQueued { source });
     }
     let (repo, pr) = (&entry.decision.repo, entry.decision.pr);
     let Some(claim) = claim_waiting(outbox, repo, pr).await? else {
-        return Ok(SendOutcome::Queued {
+        // The other sender may have settled this one too (it re-reads the outbox).
+        return Ok(logged_outcome(log, &id)?.unwrap_or(SendOutcome::Queued {
             id,
-            reason: "another schemagate has been sending a verdict on this PR for a minute".into(),
+            reason: "another schemagate (the console or a `submit --retry`) has been sending a \
+                     verdict on this PR for a minute and is still at it"
+                .into(),
             next_attempt_at: now,
-        });
+        }));
     };
     let mut report = RetryReport::default();
     let sender = Sender {
@@ -229,33 +277,48 @@ pub async fn send(
         .retried
         .into_iter()
         .find(|retried| retried.entry.submission.id == id);
-    let Some(Retried { entry, result }) = mine else {
+    let Some(Retried { result, .. }) = mine else {
         // Not in the outbox any more: settled by a sender that held the PR before.
-        return Ok(SendOutcome::Queued {
-            reason: "another schemagate settled it; see the decision log".into(),
-            id,
-            next_attempt_at: now,
-        });
+        return logged_outcome(log, &id)?.ok_or(DispatchError::Vanished { id });
     };
     Ok(match result? {
         RetryOutcome::Sent(delivered) => SendOutcome::Sent(delivered),
-        RetryOutcome::StillFailing(error) => {
-            let mut again = entry;
-            again.failed(&error, now);
-            SendOutcome::Queued {
-                id,
-                reason: error.to_string(),
-                next_attempt_at: again.next_attempt_at,
-            }
-        }
+        RetryOutcome::StillFailing { error, kept } => SendOutcome::Queued {
+            id,
+            reason: error.to_string(),
+            next_attempt_at: kept.next_attempt_at,
+        },
         RetryOutcome::Refused(error) => SendOutcome::Refused(error),
         RetryOutcome::Superseded { by } => SendOutcome::Superseded { by },
-        RetryOutcome::AlreadyRecorded => SendOutcome::Queued {
-            reason: "its fate is already in the decision log".into(),
-            id,
-            next_attempt_at: now,
-        },
+        RetryOutcome::AlreadyRecorded => {
+            logged_outcome(log, &id)?.ok_or(DispatchError::Vanished { id })?
+        }
     })
+}
+
+/// What the log says became of the submission `id` when another sender settled it: the
+/// delivery, supersession or not-sent record naming it, if there is one.
+fn logged_outcome(log: &DecisionLog, id: &str) -> Result<Option<SendOutcome>, DispatchError> {
+    let read = read_all(log.path()).map_err(|source| DispatchError::HistoryUnread { source })?;
+    let fate = read
+        .records
+        .into_iter()
+        .rev()
+        .map(|record| record.decision.destination)
+        .find(|destination| {
+            destination.submission() == Some(id)
+                && !matches!(destination, Destination::Outbox { .. })
+        });
+    Ok(fate.and_then(|destination| match destination {
+        Destination::GitHubReview { id, url, .. } => Some(SendOutcome::SentByAnother(Delivered {
+            review_id: id,
+            url,
+            reused: true,
+        })),
+        Destination::Superseded { by, .. } => Some(SendOutcome::Superseded { by }),
+        Destination::NotSent { reason, .. } => Some(SendOutcome::NotSent { reason }),
+        Destination::Outbox { .. } | Destination::LocalOnly => None,
+    }))
 }
 
 /// The claim on `repo` PR `pr`, waiting up to [`CLAIM_PATIENCE`] for another sender.
@@ -288,7 +351,12 @@ pub enum RetryOutcome {
     Sent(Delivered),
     /// Failed again; kept with the new error and attempt time (a refusal on a retry is kept
     /// too, and then needs attention).
-    StillFailing(SubmitError),
+    StillFailing {
+        /// Why it failed.
+        error: SubmitError,
+        /// The entry as saved after this attempt (attempts, state, next attempt).
+        kept: Box<OutboxEntry>,
+    },
     /// Refused on its first send: logged (as not sent, or as delivered when the review was
     /// posted before a later step was refused) and removed.
     Refused(SubmitError),
@@ -545,7 +613,7 @@ async fn retire(
         return Ok(RetryOutcome::AlreadyRecorded);
     }
     if entry.may_be_posted() {
-        match find_review(client, &entry.submission).await {
+        match find_review(client, entry.submission.key()).await {
             Ok(Some(delivered)) => {
                 complete(outbox, log, entry, &delivered, now)?;
                 return Ok(RetryOutcome::Sent(delivered));
@@ -557,8 +625,8 @@ async fn retire(
                     error,
                     posted: None,
                 };
-                keep_failed(outbox, entry, &error, now)?;
-                return Ok(RetryOutcome::StillFailing(error));
+                let kept = keep_failed(outbox, entry, &error, now)?;
+                return Ok(RetryOutcome::StillFailing { error, kept });
             }
         }
     }
@@ -574,41 +642,63 @@ fn supersede(
     now: Timestamp,
 ) -> Result<RetryOutcome, DispatchError> {
     let outbox_id = entry.submission.id.clone();
-    let fate = Destination::Superseded {
-        outbox: outbox_id.clone(),
-        by: by.clone(),
-    };
-    record_fate(log, entry, fate, now)?;
+    let fate = NotPosted::Superseded { by: by.clone() };
+    record_not_posted(log, &entry.decision, &outbox_id, fate, now)?;
     outbox.remove(&outbox_id)?;
     Ok(RetryOutcome::Superseded { by })
 }
 
-/// Appends the record of what became of `entry` (its intent record, with `destination`).
-fn record_fate(
+/// Why a verdict was never posted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum NotPosted {
+    /// A newer verdict (this submission, or `review <id>`) is the one to send.
+    Superseded {
+        /// The newer verdict.
+        by: String,
+    },
+    /// It will not be sent (refused, discarded, interrupted before the outbox kept it).
+    NotSent {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Appends the record that the submission `id`, whose intent record is `intent`, was never
+/// posted, and why.
+pub(super) fn record_not_posted(
     log: &DecisionLog,
-    entry: &OutboxEntry,
-    destination: Destination,
+    intent: &Decision,
+    id: &str,
+    fate: NotPosted,
     now: Timestamp,
 ) -> Result<(), DispatchError> {
-    let what = match &destination {
-        Destination::Superseded { by, .. } => format!("it was superseded by {by}"),
-        Destination::NotSent { reason, .. } => format!("it was not sent ({reason})"),
-        _ => "it was settled".to_owned(),
+    let outbox = id.to_owned();
+    let (what, destination) = match fate {
+        NotPosted::Superseded { by } => (
+            format!("it was superseded by {by}"),
+            Destination::Superseded { outbox, by },
+        ),
+        NotPosted::NotSent { reason } => (
+            format!("it was not sent ({reason})"),
+            Destination::NotSent { outbox, reason },
+        ),
     };
     let record = Decision {
         destination,
         time: now,
-        ..entry.decision.clone()
+        ..intent.clone()
     };
     log.append(&record)
         .map(drop)
         .map_err(|source| DispatchError::FateNotLogged { what, source })
 }
 
-/// Appends the record of a delivered review completing `entry`.
-fn log_delivery(
+/// Appends the record of the delivered review of the submission `id`, whose intent record is
+/// `intent`.
+pub(super) fn log_delivery(
     log: &DecisionLog,
-    entry: &OutboxEntry,
+    intent: &Decision,
+    id: &str,
     delivered: &Delivered,
     now: Timestamp,
 ) -> Result<(), DispatchError> {
@@ -616,10 +706,10 @@ fn log_delivery(
         destination: Destination::GitHubReview {
             id: delivered.review_id,
             url: delivered.url.clone(),
-            outbox: Some(entry.submission.id.clone()),
+            outbox: Some(id.to_owned()),
         },
         time: now,
-        ..entry.decision.clone()
+        ..intent.clone()
     };
     log.append(&record)
         .map(drop)
@@ -662,30 +752,26 @@ async fn attempt(
     }
     if !error.keeps_entry() && (first || matches!(error, SubmitError::HeadMoved { .. })) {
         let reason = error.to_string();
-        let fate = Destination::NotSent {
-            outbox: id.clone(),
-            reason,
-        };
-        record_fate(log, entry, fate, now)?;
+        record_not_posted(log, &entry.decision, id, NotPosted::NotSent { reason }, now)?;
         outbox.remove(id)?;
         return Ok(RetryOutcome::Refused(error));
     }
-    keep_failed(outbox, entry, &error, now)?;
-    Ok(RetryOutcome::StillFailing(error))
+    let kept = keep_failed(outbox, entry, &error, now)?;
+    Ok(RetryOutcome::StillFailing { error, kept })
 }
 
-/// Saves `entry` with one more failed attempt, `error`.
+/// Saves `entry` with one more failed attempt, `error`; the entry as saved.
 fn keep_failed(
     outbox: &Outbox,
     entry: &OutboxEntry,
     error: &SubmitError,
     now: Timestamp,
-) -> Result<(), DispatchError> {
-    let mut again = entry.clone();
+) -> Result<Box<OutboxEntry>, DispatchError> {
+    let mut again = Box::new(entry.clone());
     again.failed(error, now);
     outbox
         .save(&again)
-        .map(drop)
+        .map(|_| again)
         .map_err(|source| DispatchError::NotUpdated {
             reason: error.to_string(),
             source,
@@ -693,14 +779,14 @@ fn keep_failed(
 }
 
 /// Logs the delivery of `entry` and removes it.
-fn complete(
+pub(super) fn complete(
     outbox: &Outbox,
     log: &DecisionLog,
     entry: &OutboxEntry,
     delivered: &Delivered,
     now: Timestamp,
 ) -> Result<(), DispatchError> {
-    log_delivery(log, entry, delivered, now)?;
+    log_delivery(log, &entry.decision, &entry.submission.id, delivered, now)?;
     outbox
         .remove(&entry.submission.id)
         .map_err(|source| DispatchError::NotRemoved {

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod queue;
 pub mod remote;
 pub mod submit;
+pub mod unsettled;
 
 pub use auth::{Token, TokenSource};
 pub use client::GitHub;

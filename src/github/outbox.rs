@@ -28,6 +28,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::GitHubError;
 use super::submit::{Step, Submission, SubmitError};
+use crate::report::review_body::verdict_label;
+use crate::report::sanitize::sanitize_line;
 use crate::review::draft::path_segment;
 use crate::review::durable::{aside_path, io_error, sync_dir, write_atomically};
 use crate::review::{Decision, SetAside, StoreError, Timestamp};
@@ -173,6 +175,23 @@ impl OutboxEntry {
     pub fn is_due(&self, now: Timestamp) -> bool {
         self.next_attempt_at <= now
     }
+
+    /// `acme/shop#7 Block (<id>)`, for messages.
+    pub fn name(&self) -> String {
+        verdict_name(&self.decision, &self.submission.id)
+    }
+}
+
+/// `acme/shop#7 Block (<id>)`: the verdict of the intent record `intent`, submission `id`,
+/// for messages (sanitized: the repository and id come from files).
+pub fn verdict_name(intent: &Decision, id: &str) -> String {
+    format!(
+        "{}#{} {} ({})",
+        sanitize_line(&intent.repo),
+        intent.pr,
+        verdict_label(intent.verdict),
+        sanitize_line(id)
+    )
 }
 
 /// When to try again after `attempts` failures, the last with `error`: the rate limit's reset

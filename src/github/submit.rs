@@ -157,9 +157,36 @@ impl Submission {
         }
     }
 
+    /// What finds its review on GitHub.
+    pub fn key(&self) -> ReviewKey<'_> {
+        ReviewKey {
+            repo: &self.repo,
+            pr: self.pr,
+            id: &self.id,
+            head_sha: &self.head_sha,
+        }
+    }
+}
+
+/// What finds a submission's review on GitHub ([`find_review`]): its PR, its id and the
+/// analysed head (all in the intent record too, so a verdict whose outbox entry is gone can
+/// still be looked up).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReviewKey<'a> {
+    /// `owner/name`.
+    pub repo: &'a str,
+    /// PR number.
+    pub pr: u64,
+    /// The submission id its marker carries.
+    pub id: &'a str,
+    /// The analysed head commit (the review's `commit_id`).
+    pub head_sha: &'a str,
+}
+
+impl ReviewKey<'_> {
     /// Whether the review `body` (by the token's own user, of `commit`) is this submission's.
     fn is_mine(&self, body: &str, commit: Option<&str>) -> bool {
-        commit == Some(self.head_sha.as_str())
+        commit == Some(self.head_sha)
             && SubmissionMarker::parse(body)
                 .is_some_and(|marker| marker.id == self.id && marker.head_sha == self.head_sha)
     }
@@ -359,7 +386,7 @@ struct ReviewUser {
 /// [`SubmitError::HeadMoved`] when the PR moved before anything was posted;
 /// [`SubmitError::GitHub`] naming the step that failed and whether the review was posted.
 pub async fn deliver(client: &GitHub, submission: &Submission) -> Result<Delivered, SubmitError> {
-    let delivered = match find_review(client, submission)
+    let delivered = match find_review(client, submission.key())
         .await
         .map_err(failed(Step::FindReview, None))?
     {
@@ -418,9 +445,9 @@ async fn check_head(client: &GitHub, submission: &Submission) -> Result<(), Subm
 /// Any [`GitHubError`] of listing the reviews or asking the login.
 pub async fn find_review(
     client: &GitHub,
-    submission: &Submission,
+    key: ReviewKey<'_>,
 ) -> Result<Option<Delivered>, GitHubError> {
-    let Submission { repo, pr, .. } = submission;
+    let ReviewKey { repo, pr, .. } = key;
     for page in 1..=MAX_PAGES {
         let reviews: Vec<Review> = client
             .get_json(
@@ -432,7 +459,7 @@ pub async fn find_review(
             let marked = review
                 .body
                 .as_deref()
-                .is_some_and(|body| submission.is_mine(body, review.commit_id.as_deref()));
+                .is_some_and(|body| key.is_mine(body, review.commit_id.as_deref()));
             let Some(author) = review.user.as_ref().filter(|_| marked) else {
                 continue;
             };

@@ -296,10 +296,12 @@ impl VerdictState {
             return;
         }
         self.stage = match result {
-            Ok(SendOutcome::Sent(delivered)) => Stage::Sent {
-                url: delivered.url.clone(),
-                outbox_delivered: *outbox_delivered,
-            },
+            Ok(SendOutcome::Sent(delivered) | SendOutcome::SentByAnother(delivered)) => {
+                Stage::Sent {
+                    url: delivered.url.clone(),
+                    outbox_delivered: *outbox_delivered,
+                }
+            }
             Ok(SendOutcome::Queued { id, reason, .. }) => Stage::Queued {
                 id: id.clone(),
                 reason: reason.clone(),
@@ -307,6 +309,10 @@ impl VerdictState {
             Ok(SendOutcome::Refused(error)) => Stage::NotSent {
                 error: error.to_string(),
                 advice: error.advice().to_owned(),
+            },
+            Ok(SendOutcome::NotSent { reason }) => Stage::NotSent {
+                error: format!("another schemagate logged it as not sent: {reason}"),
+                advice: "your ticks and the chosen verdict are kept in the draft".to_owned(),
             },
             Ok(SendOutcome::Superseded { by }) => Stage::NotSent {
                 error: format!("a newer verdict on this PR ({by}) was logged meanwhile"),
