@@ -18,7 +18,9 @@ mod drafts;
 use drafts::plant_draft;
 use schemagate::github::cache::{ContentCache, EntryKind, TreeEntry, TreeListing};
 use schemagate::review::decision_log::{LOG_FILE, read_all, verify};
-use schemagate::review::{Destination, Draft, DraftStore, LoadOutcome, Timestamp, Verdict};
+use schemagate::review::{
+    Checklists, Destination, Draft, DraftChange, DraftStore, LoadOutcome, Timestamp, Verdict,
+};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use wiremock::matchers::{method, path};
@@ -124,13 +126,18 @@ async fn github() -> MockServer {
     server
 }
 
+/// `GET /repos/{o}/{r}/pulls/{n}/files`: the migration the PR adds, with its patch.
+fn files_listing() -> Value {
+    let mut file = fixture("submit_files.json")[0].clone();
+    file["filename"] = json!(DROP);
+    file["patch"] = json!(format!("@@ -0,0 +1 @@\n+{}", DROP_SQL.trim_end()));
+    json!([file])
+}
+
 async fn mount_github(server: &MockServer) {
     let ok = |status: u16, body: Value| ResponseTemplate::new(status).set_body_json(body);
     let mut pull = fixture("submit_pull.json");
     pull["head"]["sha"] = json!(HEAD);
-    let mut file = fixture("submit_files.json")[0].clone();
-    file["filename"] = json!(DROP);
-    file["patch"] = json!(format!("@@ -0,0 +1 @@\n+{}", DROP_SQL.trim_end()));
     let mut review = fixture("review_created.json");
     review["html_url"] = json!(format!(
         "https://github.com/{REPO}/pull/{PR}#pullrequestreview-80"
@@ -145,7 +152,7 @@ async fn mount_github(server: &MockServer) {
         (
             "GET",
             format!("/repos/{REPO}/pulls/{PR}/files"),
-            ok(200, json!([file])),
+            ok(200, files_listing()),
         ),
         (
             "GET",
@@ -889,5 +896,77 @@ async fn discard_gives_up_a_queued_verdict_with_its_fate_logged() {
         posts(&server, &reviews_route()).await.len(),
         1,
         "only the 503: never posted again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_item_a_console_reopens_while_submit_runs_is_checked_again_and_nothing_is_sent() {
+    let server = MockServer::start().await;
+    // The diff listing is slow: a console reopens an item meanwhile.
+    Mock::given(method("GET"))
+        .and(path(format!("/repos/{REPO}/pulls/{PR}/files")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(files_listing())
+                .set_delay(Duration::from_secs(3)),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_github(&server).await;
+    let dirs = dirs();
+    let mut ticked = Draft::new(REPO, PR, HEAD, Timestamp::from_unix_secs(1_790_000_000));
+    for item in Checklists::load(None).unwrap().items() {
+        ticked.state.tick(&item.id, "ana");
+    }
+    plant_draft(dirs.data.path(), &ticked);
+    let child = submit_command(&server.uri(), &dirs, "approve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let files = format!("/repos/{REPO}/pulls/{PR}/files");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .any(|request| request.url.path() == files)
+    {
+        assert!(Instant::now() < deadline, "the diff was never asked for");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let reopen = DraftChange::Reopen {
+        item: "schema-matches-definition".into(),
+    };
+    DraftStore::new(dirs.data.path())
+        .apply(
+            REPO,
+            PR,
+            HEAD,
+            &[reopen],
+            Timestamp::from_unix_secs(1_790_000_100),
+        )
+        .unwrap();
+
+    let output = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("the checklist was changed meanwhile"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Approve refused by the gates"), "{stderr}");
+    assert!(
+        posts(&server, &reviews_route()).await.is_empty(),
+        "nothing is posted"
+    );
+    assert!(
+        read_all(&dirs.data.path().join(LOG_FILE))
+            .unwrap()
+            .records
+            .is_empty(),
+        "nothing is logged"
     );
 }

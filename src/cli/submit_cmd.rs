@@ -29,8 +29,8 @@ use crate::github::{GitHub, GitHubError};
 use crate::report::review_body::verdict_label;
 use crate::report::sanitize::{sanitize_line, sanitize_text};
 use crate::review::{
-    Adopted, Carried, Clock, DecisionLog, Destination, Draft, DraftChange, DraftStore, LoadOutcome,
-    SystemClock, Timestamp, Verdict, check_verdict,
+    Adopted, Carried, Checklists, Clock, DecisionLog, Destination, Draft, DraftChange, DraftStore,
+    LoadOutcome, SystemClock, Timestamp, Verdict, check_verdict,
 };
 use crate::tui::entry::PrEntry;
 
@@ -121,6 +121,22 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
     for note in &remote.notes {
         eprintln!("note: {}", sanitize_line(note));
     }
+    let checklists = team_checklists(None)?;
+    let entry = PrEntry::analyse_with(change, &checklists, &request.options);
+    let head = entry.meta.head_sha.clone();
+    let clock = SystemClock;
+    let reviewer = reviewer_name();
+    let store = DraftStore::new(request.data);
+    let draft = load_draft(&store, repo, pr, &head, &entry.report.evidence_texts())?;
+    let gates = Gates {
+        verdict,
+        entry: &entry,
+        checklists: &checklists,
+        approvals: remote.approvals_at(&head),
+    };
+    if let Some(refused) = gates.refusal(&draft, false) {
+        return Ok(refused);
+    }
     let diff = match fetch_diff_lines(client, repo, pr).await {
         Ok(diff) => diff,
         Err(error) => {
@@ -130,38 +146,7 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
             ));
         }
     };
-    let checklists = team_checklists(None)?;
-    let entry = PrEntry::analyse_with(change, &checklists, &request.options);
-    let head = entry.meta.head_sha.clone();
-    let clock = SystemClock;
-    let reviewer = reviewer_name();
-    let store = DraftStore::new(request.data);
-    let draft = load_draft(&store, repo, pr, &head, &entry.report.evidence_texts())?;
-    let gates = check_verdict(
-        verdict,
-        entry.report.risk,
-        &checklists,
-        &draft.state,
-        &entry.report.findings,
-        &entry.evidence,
-        remote.approvals_at(&head),
-    );
-    if gates.suggest_block && verdict != Verdict::Block {
-        eprintln!("note: a CRITICAL finding is open; Block is suggested");
-    }
-    if !gates.allowed() {
-        eprintln!(
-            "{} refused by the gates ({} reason(s)); nothing was sent:",
-            verdict_label(verdict),
-            gates.refusals.len()
-        );
-        for refusal in &gates.refusals {
-            eprintln!("- {}", sanitize_line(&refusal.to_string()));
-        }
-        eprintln!("tick or waive the items in the console (`schemagate`), then submit again");
-        return Ok(ExitCode::from(EXIT_REFUSED));
-    }
-    // Merged with what a console may have saved meanwhile.
+    // Merged with what a console may have saved meanwhile: what is posted is checked again.
     let draft = store
         .apply(
             repo,
@@ -171,6 +156,9 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
             clock.now(),
         )?
         .draft;
+    if let Some(refused) = gates.refusal(&draft, true) {
+        return Ok(refused);
+    }
     let submission = Submission::prepare(&SubmissionInputs {
         repo,
         pr,
@@ -198,6 +186,51 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
     let log = DecisionLog::in_dir(request.data);
     let outcome = send(client, submission, decision, &outbox, &log, clock.now()).await?;
     Ok(report_outcome(verdict, comments, outcome))
+}
+
+/// What the gates of one verdict on one PR are checked against.
+struct Gates<'a> {
+    verdict: Verdict,
+    entry: &'a PrEntry,
+    checklists: &'a Checklists,
+    approvals: usize,
+}
+
+impl Gates<'_> {
+    /// Checks the gates with `draft`'s checklist; when they refuse, says why (`merged`: the
+    /// draft as merged with a console's changes since the first check) and gives the exit
+    /// code. Notes a suggested Block on the first check.
+    fn refusal(&self, draft: &Draft, merged: bool) -> Option<ExitCode> {
+        let Gates { verdict, entry, .. } = *self;
+        let gates = check_verdict(
+            verdict,
+            entry.report.risk,
+            self.checklists,
+            &draft.state,
+            &entry.report.findings,
+            &entry.evidence,
+            self.approvals,
+        );
+        if !merged && gates.suggest_block && verdict != Verdict::Block {
+            eprintln!("note: a CRITICAL finding is open; Block is suggested");
+        }
+        if gates.allowed() {
+            return None;
+        }
+        if merged {
+            eprintln!("the checklist was changed meanwhile (by a console on this data directory):");
+        }
+        eprintln!(
+            "{} refused by the gates ({} reason(s)); nothing was sent:",
+            verdict_label(verdict),
+            gates.refusals.len()
+        );
+        for refusal in &gates.refusals {
+            eprintln!("- {}", sanitize_line(&refusal.to_string()));
+        }
+        eprintln!("tick or waive the items in the console (`schemagate`), then submit again");
+        Some(ExitCode::from(EXIT_REFUSED))
+    }
 }
 
 /// The saved draft of the PR at `head`; else the newest draft of an earlier head carried over
