@@ -14,6 +14,9 @@
 //!    `NotSent` (or, when the review was posted before a later step was refused, as delivered)
 //!    and the entry removed, while a refusal on a retry keeps the entry for the reviewer to see
 //!    (it needs attention: see [`OutboxEntry::needs_attention`]).
+//!
+//! Step 2 reads the whole log: while it cannot be read, nothing is sent. An intent left
+//! without an entry (a sender killed before writing it) is settled by [`super::unsettled`].
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
