@@ -2125,3 +2125,28 @@ async fn a_verdict_another_sender_delivered_while_this_one_waited_is_reported_se
         "posted once, by the other sender"
     );
 }
+
+#[tokio::test]
+async fn an_entry_queued_before_intents_were_logged_can_be_discarded() {
+    let server = github_ok().await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let entry = log_an_intent(
+        elsewhere.path(),
+        submission(&cascade_pr(), Verdict::Block),
+        Verdict::Block,
+    );
+    // Its outbox entry only: this log has no intent for it.
+    let dir = tempfile::tempdir().unwrap();
+    let (outbox, log) = (Outbox::in_dir(dir.path()), DecisionLog::in_dir(dir.path()));
+    outbox.save(&entry).unwrap();
+    let id = entry.submission.id.clone();
+
+    let (_, discarded) = discard(&client(&server), &outbox, &log, &id, now())
+        .await
+        .unwrap();
+    assert_eq!(discarded, Discarded::NotSent);
+    assert!(!outbox.path(&id).exists());
+    assert!(
+        matches!(&destinations(dir.path())[..], [Destination::NotSent { outbox, .. }] if *outbox == id)
+    );
+}

@@ -20,7 +20,7 @@ use super::dispatch::{DispatchError, NotPosted, log_delivery, record_not_posted}
 use super::error::GitHubError;
 use super::outbox::Outbox;
 use super::submit::{Delivered, ReviewKey, find_review};
-use crate::review::decision_log::read_all;
+use crate::review::decision_log::{Record, read_all};
 use crate::review::{Decision, DecisionLog, Destination, Timestamp};
 
 /// How old an intent without an outbox entry and without a fate must be before it counts as
@@ -113,11 +113,18 @@ pub async fn discard(
 ) -> Result<(Decision, Discarded), DispatchError> {
     // The intent without a fate, however young: the reviewer asked.
     let find = || -> Result<Decision, DispatchError> {
-        intents_without_fate(log, None)?
+        if let Some((_, intent)) = intents_without_fate(log, None)?
             .into_iter()
             .find(|(of, _)| of == id)
-            .map(|(_, intent)| intent)
-            .ok_or_else(|| DispatchError::NothingToDiscard { id: id.to_owned() })
+        {
+            return Ok(intent);
+        }
+        // An entry queued before intents were logged: its own record stands for the intent.
+        let mut queued = outbox.load(now)?.entries.into_iter();
+        match queued.find(|entry| entry.submission.id == id) {
+            Some(entry) if !has_fate(log, id)? => Ok(entry.decision),
+            _ => Err(DispatchError::NothingToDiscard { id: id.to_owned() }),
+        }
     };
     let intent = find()?;
     let Some(_claim) = outbox.claim(&intent.repo, intent.pr)? else {
@@ -182,6 +189,22 @@ fn unsettled(
     Ok(found)
 }
 
+/// The submissions whose fate `records` hold (delivered, superseded, not sent).
+fn fates(records: &[Record]) -> HashSet<&str> {
+    records
+        .iter()
+        .map(|record| &record.decision.destination)
+        .filter(|destination| !matches!(destination, Destination::Outbox { .. }))
+        .filter_map(Destination::submission)
+        .collect()
+}
+
+/// Whether `log` holds the fate of the submission `id`.
+fn has_fate(log: &DecisionLog, id: &str) -> Result<bool, DispatchError> {
+    let read = read_all(log.path()).map_err(|source| DispatchError::HistoryUnread { source })?;
+    Ok(fates(&read.records).contains(id))
+}
+
 /// The intents of `log` (logged at or before `logged_by`, when given) that no record after
 /// them settles (delivered, superseded, not sent), in log order, with their submission ids.
 fn intents_without_fate(
@@ -189,13 +212,7 @@ fn intents_without_fate(
     logged_by: Option<Timestamp>,
 ) -> Result<Vec<(String, Decision)>, DispatchError> {
     let read = read_all(log.path()).map_err(|source| DispatchError::HistoryUnread { source })?;
-    let settled: HashSet<&str> = read
-        .records
-        .iter()
-        .map(|record| &record.decision.destination)
-        .filter(|destination| !matches!(destination, Destination::Outbox { .. }))
-        .filter_map(Destination::submission)
-        .collect();
+    let settled = fates(&read.records);
     Ok(read
         .records
         .iter()
