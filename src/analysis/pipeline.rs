@@ -17,7 +17,7 @@ use super::fileset::FileSet;
 use super::prisma::{PrismaSchema, RelationMode, drift, parse_prisma};
 use super::replay::{Replayer, SchemaEvent};
 use super::schema::{Enforcement, Schema};
-use super::sql::{MAX_STATEMENT_BYTES, SqlFile, human_bytes, parse_file};
+use super::sql::{MAX_STATEMENT_BYTES, SqlFile, Statement, human_bytes, parse_file_in_parts};
 
 /// The largest migration file that is split and parsed: 16 MiB. The largest real migrations
 /// (baselines of schemas with a thousand tables, generated seed data) stay under a few MiB; the
@@ -140,16 +140,16 @@ impl Progress {
         }
     }
 
-    /// Parses and replays the next migration; keeps its statements when `keep` says so.
+    /// Parses and replays the next migration, part by part, dropping each part's syntax trees
+    /// once it is replayed; keeps its statements (without trees) when `keep` says so.
     fn apply(&mut self, files: &FileSet, set: &MigrationSet, migration: &Migration, keep: bool) {
-        let (up_sql, mut sql) = parse_migration(files, set, migration);
+        let replayer = &mut self.replayer;
+        let (up_sql, mut sql) = parse_migration(files, set, migration, |part| {
+            replayer.apply_file(&migration.path, part);
+            part.iter_mut().for_each(Statement::drop_tree);
+        });
         self.diagnostics.extend(sql.diagnostics.iter().cloned());
-        self.replayer.apply_file(&migration.path, &sql.statements);
-        if keep {
-            sql.statements
-                .iter_mut()
-                .for_each(super::sql::Statement::drop_tree);
-        } else {
+        if !keep {
             sql.statements = Vec::new();
         }
         self.migrations.push(ParsedMigration {
@@ -272,12 +272,14 @@ pub fn decode<'a>(path: &str, bytes: &'a [u8], diagnostics: &mut Vec<Diagnostic>
     }
 }
 
-/// A migration's up text (other sections blanked, invalid UTF-8 replaced) and its parse;
-/// a file over [`MAX_ANALYSED_FILE_BYTES`] is not parsed.
+/// A migration's up text (other sections blanked, invalid UTF-8 replaced) and its parse, its
+/// statements handed to `on_part` as they are parsed (see [`parse_file_in_parts`]); a file over
+/// [`MAX_ANALYSED_FILE_BYTES`] is not parsed.
 fn parse_migration(
     files: &FileSet,
     set: &MigrationSet,
     migration: &Migration,
+    on_part: impl FnMut(&mut [Statement]),
 ) -> (Arc<str>, SqlFile) {
     let path = migration.path.as_str();
     let Some(bytes) = files.get(path) else {
@@ -300,7 +302,7 @@ fn parse_migration(
             ..SqlFile::default()
         }
     } else {
-        parse_file(path, &up, set.dialect)
+        parse_file_in_parts(path, &up, set.dialect, on_part)
     };
     decode_diagnostics.append(&mut sql.diagnostics);
     sql.diagnostics = decode_diagnostics;

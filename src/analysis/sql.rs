@@ -136,23 +136,45 @@ pub struct SqlFile {
 /// Never panics and never stops at a bad statement: what does not parse becomes
 /// [`StatementKind::Unparsed`] plus a diagnostic, and the next statement is analysed.
 pub fn parse_file(path: &str, text: &str, dialect: Dialect) -> SqlFile {
+    parse_file_in_parts(path, text, dialect, |_| {})
+}
+
+/// How much statement text [`parse_file_in_parts`] parses before it hands a part on: 1 MiB.
+const PART_BYTES: usize = MAX_STATEMENT_BYTES;
+
+/// [`parse_file`], handing the statements to `on_part` in consecutive parts as they are parsed
+/// (about [`PART_BYTES`] of text each), so that the caller can replay a part and drop its syntax
+/// trees before the next part is parsed: a whole file's trees cost up to 80 times its text. A
+/// part after the first starts at a `CREATE TABLE`, so a SQLite table redefinition (which
+/// starts with one and ends before the next) is never cut.
+pub fn parse_file_in_parts(
+    path: &str,
+    text: &str,
+    dialect: Dialect,
+    mut on_part: impl FnMut(&mut [Statement]),
+) -> SqlFile {
     let split = split(text, dialect);
     let mut diagnostics = Vec::new();
-    let statements = split
-        .statements
-        .iter()
-        .map(|raw| {
-            let (kind, diagnostic) = classify(raw, split.unterminated.as_ref(), dialect);
-            if let Some((kind, message)) = diagnostic {
-                diagnostics.push(Diagnostic::new(path, raw.line, kind, message));
-            }
-            Statement {
-                line: raw.line,
-                text: raw.text.to_string(),
-                kind,
-            }
-        })
-        .collect();
+    let mut statements: Vec<Statement> = Vec::with_capacity(split.statements.len());
+    let (mut part_start, mut part_bytes) = (0, 0);
+    for raw in &split.statements {
+        let (kind, diagnostic) = classify(raw, split.unterminated.as_ref(), dialect);
+        if let Some((kind, message)) = diagnostic {
+            diagnostics.push(Diagnostic::new(path, raw.line, kind, message));
+        }
+        let starts_table = matches!(&kind, StatementKind::Parsed(ast) if matches!(ast.as_ref(), SqlStatement::CreateTable(_)));
+        if starts_table && part_bytes >= PART_BYTES {
+            on_part(&mut statements[part_start..]);
+            (part_start, part_bytes) = (statements.len(), 0);
+        }
+        part_bytes += raw.text.len();
+        statements.push(Statement {
+            line: raw.line,
+            text: raw.text.to_string(),
+            kind,
+        });
+    }
+    on_part(&mut statements[part_start..]);
     // What was left open swallowed the rest of the file, so this comes last in line order.
     if let Some(open) = &split.unterminated {
         diagnostics.push(Diagnostic::new(
