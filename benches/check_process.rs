@@ -9,6 +9,8 @@
 
 #[path = "../tests/support/pg_history_gen.rs"]
 mod pg_history_gen;
+#[path = "support/git.rs"]
+mod support_git;
 
 use std::ffi::OsString;
 use std::fs;
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use schemagate::analysis::dialect::Dialect;
 use schemagate::analysis::sql::split;
+use support_git::git;
 
 /// Timed runs per process (the median is reported).
 const RUNS: usize = 21;
@@ -140,32 +143,8 @@ fn write_history_repo(root: &Path) -> Result<Vec<PathBuf>> {
     );
     git(root, &["init", "-q"])?;
     git(root, &["add", "."])?;
-    git(
-        root,
-        &[
-            "-c",
-            "user.name=bench",
-            "-c",
-            "user.email=bench@example.com",
-            "commit",
-            "-q",
-            "-m",
-            "history",
-        ],
-    )?;
+    git(root, &["commit", "-q", "-m", "history"])?;
     Ok(sql_files)
-}
-
-fn git(dir: &Path, args: &[&str]) -> Result<()> {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .context("running git")?;
-    ensure!(status.success(), "git {args:?} failed: {status}");
-    Ok(())
 }
 
 /// Builds `examples/parse_only.rs` in release (next to the bench's `schemagate`) and returns

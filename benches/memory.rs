@@ -14,13 +14,16 @@
 
 #[path = "../tests/support/history_gen.rs"]
 mod history_gen;
+#[path = "support/git.rs"]
+mod support_git;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, bail};
+use support_git::git;
 
 /// The release `schemagate` binary `cargo bench` built for this bench.
 const SCHEMAGATE: &str = env!("CARGO_BIN_EXE_schemagate");
@@ -125,24 +128,6 @@ fn write_repo(root: &Path, layout: Layout, size: usize) -> Result<(usize, usize)
         )?;
     }
     Ok((bytes, files.len()))
-}
-
-fn git(dir: &Path, args: &[&str]) -> Result<()> {
-    let status = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "user.name=bench",
-            "-c",
-            "user.email=bench@example.com",
-        ])
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .context("running git")?;
-    ensure!(status.success(), "git {args:?} failed: {status}");
-    Ok(())
 }
 
 /// Generated migrations (about 1 KB each) until they hold at least `size` bytes.
