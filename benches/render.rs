@@ -202,7 +202,6 @@ fn numbered_copy(entry: &PrEntry, number: u64) -> PrEntry {
     PrEntry {
         meta,
         report: entry.report.clone(),
-        evidence: entry.evidence.clone(),
         updated_at: entry.updated_at,
         file_diffs: entry.file_diffs.clone(),
         cascade_trees: entry.cascade_trees.clone(),

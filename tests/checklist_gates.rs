@@ -1,6 +1,8 @@
 //! The checklists file, the gates a verdict must pass at each risk, and the evidence shown
 //! beside the items.
 
+#[path = "support/console.rs"]
+mod console;
 #[path = "support/hand_built.rs"]
 mod hand_built;
 #[path = "support/meal_planner.rs"]
@@ -671,5 +673,91 @@ fn a_new_migration_ordered_before_the_base_ones_is_evidence() {
     assert_eq!(
         status(&evidence, EvidenceKey::OrderedAfterBase),
         &EvidenceStatus::Problem(format!("{PR}:4: out-of-order-migration here"))
+    );
+}
+
+// ---- one gate policy: what `check` reports is what the console enforces ----
+
+/// The embedded checklists as a team might copy them, with no item showing any evidence.
+fn without_evidence() -> Checklists {
+    let mut checklists = embedded();
+    for list in &mut checklists.lists {
+        for item in &mut list.items {
+            item.evidence = None;
+        }
+    }
+    checklists
+}
+
+/// A PR that drops a column (HIGH) and whose migration fails when run.
+fn failing_drop_change() -> schemagate::source::change::Change {
+    use schemagate::analysis::fileset::FileSet;
+    let lock = "prisma/migrations/migration_lock.toml";
+    let init = "prisma/migrations/1_init/migration.sql";
+    let mut base = FileSet::new();
+    base.insert(lock, "provider = \"sqlite\"\n");
+    base.insert(
+        init,
+        "CREATE TABLE \"User\" (\"id\" INTEGER PRIMARY KEY, \"name\" TEXT);\n",
+    );
+    let mut head = base.clone();
+    head.insert(
+        "prisma/migrations/2_drop_name/migration.sql",
+        "ALTER TABLE \"User\" DROP COLUMN \"name\";\nINSERT INTO \"Nope\" VALUES (1);\n",
+    );
+    schemagate::source::change::Change {
+        meta: schemagate::source::change::PrMeta {
+            repo: "acme/shop".to_owned(),
+            number: 12,
+            title: "Drop the user's name".to_owned(),
+            head_sha: "h".repeat(40),
+            base_sha: "b".repeat(40),
+            updated_at: "2026-11-24T10:00:00Z".to_owned(),
+            ..Default::default()
+        },
+        base,
+        head,
+    }
+}
+
+#[test]
+fn a_failed_migration_refuses_approve_in_the_console_even_when_no_item_shows_its_evidence() {
+    use crossterm::event::KeyCode;
+    use schemagate::tui::app::App;
+    use schemagate::tui::entry::PrEntry;
+    use schemagate::tui::views::verdict::Stage;
+
+    let team = without_evidence();
+    let items = team.items().count();
+    let entry = PrEntry::analyse(failing_drop_change(), &team);
+    let report = &entry.report;
+    assert_eq!(report.risk, Risk::High);
+    assert!(
+        report.gate.tested_migration,
+        "check says: {}",
+        report.gate.describe()
+    );
+    assert!(schemagate::review::fails_ci(&report.findings, Risk::High));
+    assert_eq!(report.gate.required_items, items);
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut context = console::demo_context(dir.path());
+    context.checklists = team;
+    let mut app = App::new(context, vec![entry]);
+    console::press(&mut app, &[KeyCode::Enter]);
+    for _ in 0..items {
+        console::press(&mut app, &[KeyCode::Char(' '), KeyCode::Char('j')]);
+    }
+    console::press(&mut app, &[KeyCode::Char('v'), KeyCode::Enter]);
+    let verdict = app.verdict().unwrap();
+    assert_eq!(verdict.choice(), Verdict::Approve);
+    let Stage::Refused(reasons) = &verdict.stage else {
+        panic!("Approve allowed after a failed run: {:?}", verdict.stage);
+    };
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].starts_with("needs a tested migration: the PR's migration failed")
+            && reasons[0].contains("no such table: Nope"),
+        "{reasons:?}"
     );
 }

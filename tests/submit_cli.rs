@@ -3,6 +3,8 @@
 //! verdict goes out as a review, a status and a label. Exit codes, the outbox and `--retry`,
 //! the gates, and a token that never appears in any output or file.
 
+#[path = "support/console.rs"]
+mod console;
 #[path = "support/cutting_proxy.rs"]
 mod cutting_proxy;
 
@@ -969,4 +971,57 @@ async fn an_item_a_console_reopens_while_submit_runs_is_checked_again_and_nothin
             .is_empty(),
         "nothing is logged"
     );
+}
+
+/// One gate policy: for the same PR and the same (empty) checklist, the console refuses an
+/// Approve for exactly the reasons `submit` gives, and as many items as `check` says are required.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_console_and_submit_refuse_an_approve_for_the_same_reasons() {
+    use crossterm::event::KeyCode;
+    use schemagate::analysis::fileset::FileSet;
+    use schemagate::source::change::{Change, PrMeta};
+    use schemagate::tui::app::App;
+    use schemagate::tui::entry::PrEntry;
+    use schemagate::tui::views::verdict::Stage;
+
+    let server = github().await;
+    let dirs = dirs();
+    let output = submit(&server, &dirs, "approve");
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    let from_submit: Vec<&str> = stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("- "))
+        .collect();
+
+    let mut base = FileSet::new();
+    base.insert(INIT, INIT_SQL);
+    let mut head = base.clone();
+    head.insert(DROP, DROP_SQL);
+    let change = Change {
+        meta: PrMeta {
+            repo: REPO.to_owned(),
+            number: PR,
+            base_sha: BASE.to_owned(),
+            head_sha: HEAD.to_owned(),
+            updated_at: "2026-11-24T10:00:00Z".to_owned(),
+            ..PrMeta::default()
+        },
+        base,
+        head,
+    };
+    let console_dir = tempfile::tempdir().unwrap();
+    let context = console::demo_context(console_dir.path());
+    let entry = PrEntry::analyse(change, &context.checklists);
+    let required = entry.report.gate.required_items;
+    let mut app = App::new(context, vec![entry]);
+    console::press(
+        &mut app,
+        &[KeyCode::Enter, KeyCode::Char('v'), KeyCode::Enter],
+    );
+    let Stage::Refused(from_console) = &app.verdict().unwrap().stage else {
+        panic!("the console allowed the Approve");
+    };
+    assert_eq!(from_console.len(), required, "{from_console:?}");
+    assert_eq!(from_submit, *from_console, "{stderr}");
 }

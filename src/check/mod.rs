@@ -16,7 +16,9 @@ use crate::analysis::pipeline::{ChangeAnalysis, SetChange};
 use crate::analysis::rules::{Finding, Risk, evaluate, pr_risk};
 use crate::execution::sqlite::{run_history, run_on_sample};
 use crate::execution::{ExecutionReport, SampleReport};
-use crate::review::{Checklists, Evidence, EvidenceStatus, gather, required_items};
+use crate::review::{
+    Checklists, Evidence, EvidenceKey, EvidenceStatus, Gate, gather, required_items,
+};
 
 /// What the report needs besides the change itself.
 #[derive(Clone, Copy, Debug, Default)]
@@ -103,65 +105,16 @@ pub struct PrReport {
     pub sets: Vec<SetReport>,
     /// The checklists with what is required at this risk and the evidence beside each item.
     pub checklist: Vec<ChecklistEntry>,
-    /// What an approval needs at this risk.
+    /// What an approval needs at this risk (the gate policy's answer).
     pub gate: Gate,
+    /// The automatic evidence for every key, the changed sets combined: what the gates read.
+    #[serde(skip)]
+    pub evidence: Evidence,
     /// Tree-level problems (layout, files that could not be read).
     pub diagnostics: Vec<Diagnostic>,
     /// The SQL around each finding, for the PR comment.
     #[serde(skip)]
     pub excerpts: Vec<Excerpt>,
-}
-
-/// What an Approve needs at the PR's risk (DESIGN: LOW the schema checklist; MEDIUM + data
-/// safety and execution; HIGH all four, a rollback plan and a tested migration; CRITICAL also a
-/// second approver). The console enforces it with the reviewer's ticks; CI only reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Gate {
-    /// Checklist items that must be ticked, or waived with a written reason.
-    pub required_items: usize,
-    /// Whether the rollback checklist must be complete.
-    pub rollback_plan: bool,
-    /// Whether the migration must have run without failing.
-    pub tested_migration: bool,
-    /// Whether a second approver (tech lead) is needed.
-    pub second_approver: bool,
-    /// Whether Block is suggested (an open CRITICAL finding).
-    pub suggest_block: bool,
-}
-
-impl Gate {
-    /// The gate at `risk` with `required_items` items and the open findings' top risk.
-    pub fn at(risk: Risk, required_items: usize, open_critical: bool) -> Self {
-        Gate {
-            required_items,
-            rollback_plan: risk >= Risk::High,
-            tested_migration: risk >= Risk::High,
-            second_approver: risk >= Risk::Critical,
-            suggest_block: open_critical,
-        }
-    }
-
-    /// One sentence: what Approve needs.
-    pub fn describe(&self) -> String {
-        let mut needs = vec![format!(
-            "{} required checklist item(s) ticked or waived with a reason",
-            self.required_items
-        )];
-        if self.rollback_plan {
-            needs.push("a rollback plan".to_owned());
-        }
-        if self.tested_migration {
-            needs.push("a migration that ran without failing".to_owned());
-        }
-        if self.second_approver {
-            needs.push("a second approver (tech lead)".to_owned());
-        }
-        let mut text = format!("Approve needs {}", needs.join(", "));
-        if self.suggest_block {
-            text.push_str("; Block is suggested while a CRITICAL finding is open");
-        }
-        text
-    }
 }
 
 /// A few lines of a migration file around a finding.
@@ -250,15 +203,9 @@ pub fn build_report(
         .filter(|f| f.suppressed.is_none() && f.risk == risk)
         .map(|f| format!("{} at {}:{}", f.rule, f.file, f.line))
         .collect();
+    let evidence = combined_evidence(&evidence);
     let checklist = checklist_entries(checklists, risk, &evidence);
-    let open_critical = findings
-        .iter()
-        .any(|f| f.suppressed.is_none() && f.risk == Risk::Critical);
-    let gate = Gate::at(
-        risk,
-        checklist.iter().filter(|e| e.required).count(),
-        open_critical,
-    );
+    let gate = Gate::of(risk, checklists, &findings);
     PrReport {
         base,
         head,
@@ -266,6 +213,7 @@ pub fn build_report(
         reasons,
         checklist,
         gate,
+        evidence,
         findings,
         sets,
         diagnostics: change.diagnostics.clone(),
@@ -338,12 +286,11 @@ fn set_report(change: &SetChange, findings: &[Finding], inputs: ReportInputs<'_>
     }
 }
 
-/// Every item of every list, marked required at `risk`, with the evidence of each changed set
-/// combined: a problem in any set is a problem; with several sets, each detail names its set.
+/// Every item of every list, marked required at `risk`, with its evidence.
 fn checklist_entries(
     checklists: &Checklists,
     risk: Risk,
-    evidence: &[(String, Evidence)],
+    evidence: &Evidence,
 ) -> Vec<ChecklistEntry> {
     let required: Vec<&str> = required_items(checklists, risk)
         .into_iter()
@@ -359,19 +306,26 @@ fn checklist_entries(
                 id: item.id.clone(),
                 text: item.text.clone(),
                 required: required.contains(&item.id.as_str()),
-                evidence: combined_evidence(evidence, |e| e.for_item(item).cloned()),
+                evidence: item.evidence.and_then(|key| evidence.get(key)).cloned(),
             })
         })
         .collect()
 }
 
-fn combined_evidence(
-    evidence: &[(String, Evidence)],
-    status_of: impl Fn(&Evidence) -> Option<EvidenceStatus>,
-) -> Option<EvidenceStatus> {
+/// The evidence of every changed set (by root) as one: for each key, a problem in any set is a
+/// problem; with several sets, each detail names its set.
+fn combined_evidence(evidence: &[(String, Evidence)]) -> Evidence {
+    let statuses = EvidenceKey::ALL
+        .into_iter()
+        .filter_map(|key| Some((key, combined_status(evidence, key)?)))
+        .collect();
+    Evidence { statuses }
+}
+
+fn combined_status(evidence: &[(String, Evidence)], key: EvidenceKey) -> Option<EvidenceStatus> {
     let statuses: BTreeMap<&str, EvidenceStatus> = evidence
         .iter()
-        .filter_map(|(root, e)| Some((root.as_str(), status_of(e)?)))
+        .filter_map(|(root, e)| Some((root.as_str(), e.get(key)?.clone())))
         .collect();
     if statuses.len() <= 1 {
         return statuses.into_values().next();
@@ -397,22 +351,6 @@ fn combined_evidence(
 mod tests {
     use super::*;
 
-    #[test]
-    fn gates_grow_with_risk() {
-        let low = Gate::at(Risk::Low, 6, false);
-        assert!(!low.rollback_plan && !low.tested_migration && !low.second_approver);
-        let high = Gate::at(Risk::High, 20, false);
-        assert!(high.rollback_plan && high.tested_migration && !high.second_approver);
-        let critical = Gate::at(Risk::Critical, 21, true);
-        assert!(critical.second_approver && critical.suggest_block);
-        assert_eq!(
-            critical.describe(),
-            "Approve needs 21 required checklist item(s) ticked or waived with a reason, a rollback plan, \
-             a migration that ran without failing, a second approver (tech lead); Block is suggested while a \
-             CRITICAL finding is open"
-        );
-    }
-
     fn evidence(status: EvidenceStatus) -> Evidence {
         let mut evidence = Evidence::default();
         evidence
@@ -429,7 +367,7 @@ mod tests {
             evidence(EvidenceStatus::Checked("fine".into())),
         )];
         assert_eq!(
-            combined_evidence(&one, |e| e.get(key).cloned()),
+            combined_status(&one, key),
             Some(EvidenceStatus::Checked("fine".into()))
         );
         let two = [
@@ -443,9 +381,9 @@ mod tests {
             ),
         ];
         assert_eq!(
-            combined_evidence(&two, |e| e.get(key).cloned()),
+            combined_status(&two, key),
             Some(EvidenceStatus::Problem("a: fine; b: drops x".into()))
         );
-        assert_eq!(combined_evidence(&[], |e| e.get(key).cloned()), None);
+        assert_eq!(combined_status(&[], key), None);
     }
 }

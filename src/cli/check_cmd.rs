@@ -10,12 +10,13 @@ use super::args::{CheckArgs, CheckFormat, GlobalArgs};
 use super::input::{self, Checkout, team_checklists};
 use super::output::{emit, print_json};
 use crate::analysis::pipeline::analyze_change;
-use crate::analysis::rules::{catalog, pr_risk};
+use crate::analysis::rules::catalog;
 use crate::check::{ReportInputs, build_report};
 use crate::report::check_text::render_check_text;
 use crate::report::markdown::render_markdown;
 use crate::report::sarif::render_sarif;
 use crate::report::style::Painter;
+use crate::review::fails_ci;
 
 /// Exit code when the risk reached `--fail-on`.
 const EXIT_RISK: u8 = 1;
@@ -58,7 +59,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
         CheckFormat::Markdown => emit(render_markdown(&report))?,
         CheckFormat::Sarif => print_json(&render_sarif(&report.findings, catalog()))?,
     }
-    let reached = pr_risk(&report.findings).is_some_and(|risk| risk >= args.fail_on);
+    let reached = fails_ci(&report.findings, args.fail_on);
     // The process ends right after this: freeing every syntax tree first would only cost time.
     std::mem::forget(change);
     std::mem::forget(report);

@@ -208,7 +208,7 @@ impl Gates<'_> {
             self.checklists,
             &draft.state,
             &entry.report.findings,
-            &entry.evidence,
+            &entry.report.evidence,
             self.approvals,
         );
         if !merged && gates.suggest_block && verdict != Verdict::Block {

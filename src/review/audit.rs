@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::checklist_state::ItemState;
 use super::clock::Timestamp;
 use super::decision_log::{BadLine, Decision, Destination, Record, TornTail, Verification};
-use super::gates::{ItemState, Verdict};
+use super::gates::Verdict;
 use super::github_audit::{GitHubAudit, MissingRecord};
 use super::log_anchor::AnchorCheck;
 use crate::analysis::rules::Risk;
@@ -595,7 +596,7 @@ fn csv_field(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::review::gates::ChecklistState;
+    use crate::review::checklist_state::ChecklistState;
 
     fn record(line: usize, pr: u64, verdict: Verdict, time: i64, head: &str) -> Record {
         Record {

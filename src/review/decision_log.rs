@@ -26,10 +26,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::checklist_state::ChecklistState;
 use super::clock::{Clock, SystemClock, Timestamp};
 use super::draft::Note;
 use super::durable::{StoreError, aside_path, io_error, sync_dir};
-use super::gates::{ChecklistState, Verdict};
+use super::gates::Verdict;
 use super::log_anchor::{
     self, Anchor, AnchorCheck, AnchorRead, anchor_path, read_anchor, write_anchor,
 };

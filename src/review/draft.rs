@@ -27,12 +27,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::checklist_state::ChecklistState;
 use super::clock::{Clock, SystemClock, Timestamp};
 use super::durable::{
     StoreError, aside_path, io_error, lock_exclusive, sync_dir, write_atomically,
     write_atomically_unflushed,
 };
-use super::gates::{ChecklistState, Verdict};
+use super::gates::Verdict;
 
 /// The file extension of drafts.
 const DRAFT_EXTENSION: &str = "json";
@@ -715,8 +716,8 @@ pub fn path_segment(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::review::checklist_state::ItemState;
     use crate::review::clock::FixedClock;
-    use crate::review::gates::ItemState;
 
     fn at(secs: i64) -> Timestamp {
         Timestamp::from_unix_secs(secs)

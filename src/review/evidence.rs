@@ -6,7 +6,6 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::checklist::Item;
 use crate::analysis::cascade::{CascadeChange, CascadePath};
 use crate::analysis::diagnostic::DiagnosticKind;
 use crate::analysis::dialect::Dialect;
@@ -142,11 +141,6 @@ impl Evidence {
     /// The status of one key (`None` only for evidence that was not gathered).
     pub fn get(&self, key: EvidenceKey) -> Option<&EvidenceStatus> {
         self.statuses.get(&key)
-    }
-
-    /// The evidence to show beside a checklist item, if the item has any.
-    pub fn for_item(&self, item: &Item) -> Option<&EvidenceStatus> {
-        item.evidence.and_then(|key| self.get(key))
     }
 }
 

@@ -275,9 +275,9 @@ fn compare_prs(prs: &[GitHubPrFacts], log: &[Record]) -> GitHubAudit {
 mod tests {
     use super::*;
     use crate::analysis::rules::Risk;
+    use crate::review::checklist_state::ChecklistState;
     use crate::review::clock::Timestamp;
     use crate::review::decision_log::Decision;
-    use crate::review::gates::ChecklistState;
 
     fn record(line: usize, pr: u64, head: &str, verdict: Verdict) -> Record {
         Record {

@@ -1,4 +1,4 @@
-//! One PR as the console holds it: the change, its report, and the evidence the gates read.
+//! One PR as the console holds it: the change, its report, and what the console shows beside it.
 
 use super::cascade_tree::{CascadeTree, cascade_trees};
 use crate::analysis::conflicts::{PrFootprint, PrId};
@@ -6,7 +6,7 @@ use crate::analysis::detect::DetectOptions;
 use crate::analysis::diff::FileDiff;
 use crate::analysis::pipeline::analyze_change;
 use crate::check::{PrReport, ReportInputs, build_report};
-use crate::review::{Checklists, Evidence, Timestamp};
+use crate::review::{Checklists, Timestamp};
 use crate::source::change::{Change, PrMeta};
 use crate::source::demo::{DemoError, demo_changes};
 
@@ -17,8 +17,6 @@ pub struct PrEntry {
     pub meta: PrMeta,
     /// The same report `schemagate check` prints.
     pub report: PrReport,
-    /// The automatic evidence, by key, as the gates read it.
-    pub evidence: Evidence,
     /// When the PR was last updated, when its timestamp could be read.
     pub updated_at: Option<Timestamp>,
     /// Text diffs of the migration files the PR adds, changes or removes.
@@ -60,7 +58,6 @@ impl PrEntry {
             change.meta.base_sha.clone(),
             change.meta.head_sha.clone(),
         );
-        let evidence = evidence_of(&report, checklists);
         let updated_at = Timestamp::parse(&change.meta.updated_at).ok();
         let cascade_trees = analysis.sets.iter().flat_map(cascade_trees).collect();
         let footprint = PrFootprint::new(
@@ -78,7 +75,6 @@ impl PrEntry {
         PrEntry {
             meta: change.meta,
             report,
-            evidence,
             updated_at,
             file_diffs,
             cascade_trees,
@@ -92,19 +88,6 @@ impl PrEntry {
     pub fn migrations(&self) -> usize {
         self.report.sets.iter().map(|s| s.changed_files.len()).sum()
     }
-}
-
-/// The evidence keys of the report's checklist entries, back as an [`Evidence`].
-fn evidence_of(report: &PrReport, checklists: &Checklists) -> Evidence {
-    let statuses = report
-        .checklist
-        .iter()
-        .filter_map(|entry| {
-            let key = checklists.item(&entry.id)?.evidence?;
-            Some((key, entry.evidence.clone()?))
-        })
-        .collect();
-    Evidence { statuses }
 }
 
 /// Analyses every change.

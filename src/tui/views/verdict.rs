@@ -212,7 +212,7 @@ impl VerdictState {
             &context.checklists,
             &review.draft.state,
             &entry.report.findings,
-            &entry.evidence,
+            &entry.report.evidence,
             entry.approvals_at_head,
         );
         if decision.allowed() {
