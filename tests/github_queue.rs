@@ -20,7 +20,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use github_mock::{FakeGitHub, FakePr, FakeRepo, Kind, blob_oid, requests};
 use schemagate::config::RepoConfig;
 use schemagate::github::cache::ContentCache;
-use schemagate::github::remote::{QueueEvent, ReviewState, fetch_pr, load_queue};
+use schemagate::github::pull_request::ReviewState;
+use schemagate::github::remote::{QueueEvent, fetch_pr, load_queue};
 use schemagate::github::{GitHub, GitHubError, Token, TokenSource};
 
 const TOKEN: &str = "ghp_queueTestToken0123456789abcdef";

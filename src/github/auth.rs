@@ -12,33 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::error::GitHubError;
-
-/// Where a token was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenSource {
-    /// The `GH_TOKEN` environment variable.
-    GhTokenEnv,
-    /// The `GITHUB_TOKEN` environment variable.
-    GitHubTokenEnv,
-    /// The `GH_ENTERPRISE_TOKEN` environment variable (GitHub Enterprise Server).
-    GhEnterpriseTokenEnv,
-    /// `gh auth token` (the GitHub CLI's stored login).
-    GhCli,
-    /// Given by a test or an embedding program.
-    Explicit,
-}
-
-impl fmt::Display for TokenSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TokenSource::GhTokenEnv => "the GH_TOKEN environment variable",
-            TokenSource::GitHubTokenEnv => "the GITHUB_TOKEN environment variable",
-            TokenSource::GhEnterpriseTokenEnv => "the GH_ENTERPRISE_TOKEN environment variable",
-            TokenSource::GhCli => "`gh auth token`",
-            TokenSource::Explicit => "the token given",
-        })
-    }
-}
+use super::token_source::TokenSource;
 
 /// A GitHub token. `Debug` and `Display` never show it; [`Token::redact`] removes it from text.
 #[derive(Clone, PartialEq, Eq)]

@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use super::auth::{Token, TokenSource, api_host};
+use super::auth::{Token, api_host};
 use super::error::GitHubError;
+use super::token_source::TokenSource;
 use crate::review::Timestamp;
 
 /// How long one request may take before it counts as timed out.

@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use super::auth::TokenSource;
+use super::token_source::TokenSource;
 use crate::review::Timestamp;
 
 /// A GitHub request failed. Messages never contain the token.

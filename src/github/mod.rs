@@ -15,11 +15,14 @@ pub mod error;
 pub mod history;
 pub mod inline;
 pub mod outbox;
+pub mod pull_request;
 pub mod queue;
 pub mod remote;
 pub mod submit;
+pub mod token_source;
 pub mod unsettled;
 
-pub use auth::{Token, TokenSource};
+pub use auth::Token;
 pub use client::GitHub;
 pub use error::GitHubError;
+pub use token_source::TokenSource;

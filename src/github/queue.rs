@@ -20,8 +20,9 @@ use super::cache::{CachedReply, ContentCache};
 use super::client::{GitHub, MAX_PAGES, is_last_page, page_path};
 use super::contents::RepoRef;
 use super::error::GitHubError;
-use super::remote::{
-    ChangedFile, DataReviewStatus, FileChange, PrReview, RemotePr, ReviewState, StatusState,
+use super::pull_request::{
+    ChangedFile, DataReviewStatus, FileChange, ListedPr, PrReview, RemotePr, ReviewState,
+    StatusState,
 };
 use crate::config::SectionConfig;
 use crate::report::markdown::MARKER;
@@ -93,15 +94,6 @@ fn full_query(operation: &str, reviews: &str) -> String {
 
 /// The search qualifier that keeps a section's pages in creation order.
 const SEARCH_ORDER: &str = "sort:created-asc";
-
-/// A listed PR, and whether GraphQL left files out (more than 100).
-#[derive(Clone, Debug)]
-pub struct ListedPr {
-    /// The PR (contents not loaded yet: `skipped` and `notes` are empty).
-    pub pr: RemotePr,
-    /// Whether its file list is incomplete.
-    pub more_files: bool,
-}
 
 /// One page of a listing.
 #[derive(Clone, Debug)]

@@ -28,9 +28,8 @@ use crate::config::{Config, RepoConfig, SectionConfig};
 use crate::github::budget::Budget;
 use crate::github::cache::ContentCache;
 use crate::github::contents::short;
-use crate::github::remote::{
-    DataReviewStatus, PrReview, QueueEvent, RemotePr, ReviewState, load_queue,
-};
+use crate::github::pull_request::{DataReviewStatus, PrReview, RemotePr, ReviewState};
+use crate::github::remote::{QueueEvent, load_queue};
 use crate::report::sanitize::sanitize_line;
 use crate::review::{Checklists, Timestamp};
 
