@@ -10,7 +10,11 @@ use crate::analysis::cascade::{CascadeChange, CascadePath};
 use crate::analysis::diagnostic::DiagnosticKind;
 use crate::analysis::dialect::Dialect;
 use crate::analysis::pipeline::SetChange;
-use crate::analysis::rules::Finding;
+use crate::analysis::rules::catalog::{
+    DELETE_WITHOUT_WHERE, DROP_COLUMN, DROP_TABLE, EDITED_APPLIED_MIGRATION, NARROWING_TYPE_CHANGE,
+    OUT_OF_ORDER_MIGRATION, PRISMA_DRIFT, TRUNCATE, UPDATE_WITHOUT_WHERE,
+};
+use crate::analysis::rules::{Finding, Rule, has_down_migration, is_applied_migration};
 use crate::analysis::schema::{ForeignKey, ReferentialAction, Table, same_name};
 use crate::execution::{ExecutionReport, Origin};
 
@@ -60,6 +64,27 @@ impl EvidenceKey {
         EvidenceKey::NoUnboundedDataChange,
         EvidenceKey::NoNarrowingTypeChange,
     ];
+
+    /// The rules of the catalog whose findings this evidence reads (none when it reads only the
+    /// analysis: the schema diff, the cascade changes, the PR body, the run).
+    pub fn rules(self) -> &'static [&'static Rule] {
+        match self {
+            EvidenceKey::NoColumnDropped => &[&DROP_COLUMN],
+            EvidenceKey::NoTableDropped => &[&DROP_TABLE],
+            EvidenceKey::OrderedAfterBase => &[&OUT_OF_ORDER_MIGRATION],
+            EvidenceKey::AppliedMigrationsUntouched => &[&EDITED_APPLIED_MIGRATION],
+            EvidenceKey::SchemaMatchesPrisma => &[&PRISMA_DRIFT],
+            EvidenceKey::NoUnboundedDataChange => {
+                &[&UPDATE_WITHOUT_WHERE, &DELETE_WITHOUT_WHERE, &TRUNCATE]
+            }
+            EvidenceKey::NoNarrowingTypeChange => &[&NARROWING_TYPE_CHANGE],
+            EvidenceKey::DownMigrationPresent
+            | EvidenceKey::RollbackSectionInPrBody
+            | EvidenceKey::CascadePathsUnchanged
+            | EvidenceKey::NewForeignKeysIndexed
+            | EvidenceKey::MigrationRan => &[],
+        }
+    }
 
     /// The key as written in checklists.toml.
     pub fn as_str(self) -> &'static str {
@@ -157,26 +182,26 @@ pub fn gather(
         .into_iter()
         .map(|key| {
             let status = match key {
-                EvidenceKey::NoColumnDropped => columns_dropped(change, findings),
-                EvidenceKey::NoTableDropped => tables_dropped(change, findings),
+                EvidenceKey::NoColumnDropped => columns_dropped(change, findings, key),
+                EvidenceKey::NoTableDropped => tables_dropped(change, findings, key),
                 EvidenceKey::DownMigrationPresent => down_migrations(change),
                 EvidenceKey::RollbackSectionInPrBody => rollback_section(pr_body),
                 EvidenceKey::CascadePathsUnchanged => cascade_paths(change),
-                EvidenceKey::OrderedAfterBase => ordering(change, findings),
-                EvidenceKey::AppliedMigrationsUntouched => applied_migrations(change, findings),
-                EvidenceKey::SchemaMatchesPrisma => prisma_drift(change, findings),
+                EvidenceKey::OrderedAfterBase => ordering(change, findings, key),
+                EvidenceKey::AppliedMigrationsUntouched => {
+                    applied_migrations(change, findings, key)
+                }
+                EvidenceKey::SchemaMatchesPrisma => prisma_drift(change, findings, key),
                 EvidenceKey::NewForeignKeysIndexed => foreign_key_indexes(change),
                 EvidenceKey::MigrationRan => migration_ran(change, execution),
                 EvidenceKey::NoUnboundedDataChange => from_findings(
                     findings,
-                    &["update-without-where", "delete-without-where", "truncate"],
+                    key,
                     "no UPDATE or DELETE without WHERE, no TRUNCATE",
                 ),
-                EvidenceKey::NoNarrowingTypeChange => from_findings(
-                    findings,
-                    &["narrowing-type-change"],
-                    "no type change narrows a column",
-                ),
+                EvidenceKey::NoNarrowingTypeChange => {
+                    from_findings(findings, key, "no type change narrows a column")
+                }
             };
             (key, status)
         })
@@ -184,13 +209,16 @@ pub fn gather(
     Evidence { statuses }
 }
 
-/// `file:line: message` for every finding of the given rules.
-fn finding_lines<'a>(findings: &'a [Finding], rules: &'a [&str]) -> Vec<String> {
+/// The findings of the rules `key` reads.
+fn findings_of(findings: &[Finding], key: EvidenceKey) -> impl Iterator<Item = &Finding> {
     findings
         .iter()
-        .filter(|finding| rules.contains(&finding.rule))
-        .map(describe_finding)
-        .collect()
+        .filter(move |finding| key.rules().iter().any(|rule| finding.is_of(rule)))
+}
+
+/// `file:line: message` for every finding of the rules `key` reads.
+fn finding_lines(findings: &[Finding], key: EvidenceKey) -> Vec<String> {
+    findings_of(findings, key).map(describe_finding).collect()
 }
 
 fn describe_finding(finding: &Finding) -> String {
@@ -214,33 +242,28 @@ fn problems_or(problems: Vec<String>, ok: &str) -> EvidenceStatus {
     }
 }
 
-fn from_findings(findings: &[Finding], rules: &[&str], ok: &str) -> EvidenceStatus {
-    problems_or(finding_lines(findings, rules), ok)
+fn from_findings(findings: &[Finding], key: EvidenceKey, ok: &str) -> EvidenceStatus {
+    problems_or(finding_lines(findings, key), ok)
 }
 
-/// The findings of `rules`, or when there are none, what `check` finds on its own (so the
-/// evidence holds even where the rules were not run).
+/// The findings of the rules `key` reads, or when there are none, what `check` finds on its
+/// own (so the evidence holds even where the rules were not run).
 fn findings_or(
     findings: &[Finding],
-    rules: &[&str],
+    key: EvidenceKey,
     check: impl FnOnce() -> Vec<String>,
 ) -> Vec<String> {
-    let lines = finding_lines(findings, rules);
+    let lines = finding_lines(findings, key);
     if lines.is_empty() { check() } else { lines }
 }
 
 /// Drop findings, plus the diff's removals that no finding mentions.
-fn drops(findings: &[Finding], rule: &str, from_diff: Vec<(String, String)>) -> Vec<String> {
-    let mut lines = finding_lines(findings, &[rule]);
+fn drops(findings: &[Finding], key: EvidenceKey, from_diff: Vec<(String, String)>) -> Vec<String> {
+    let mut lines = finding_lines(findings, key);
     lines.extend(
         from_diff
             .into_iter()
-            .filter(|(name, _)| {
-                !findings
-                    .iter()
-                    .filter(|f| f.rule == rule)
-                    .any(|f| mentions(f, name))
-            })
+            .filter(|(name, _)| !findings_of(findings, key).any(|f| mentions(f, name)))
             .map(|(_, text)| text),
     );
     lines
@@ -256,7 +279,7 @@ fn mentions(finding: &Finding, name: &str) -> bool {
     same_name(&named, name)
 }
 
-fn columns_dropped(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
+fn columns_dropped(change: &SetChange, findings: &[Finding], key: EvidenceKey) -> EvidenceStatus {
     let from_diff = change
         .schema_diff
         .tables_changed
@@ -269,13 +292,10 @@ fn columns_dropped(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
             })
         })
         .collect();
-    problems_or(
-        drops(findings, "drop-column", from_diff),
-        "no column dropped",
-    )
+    problems_or(drops(findings, key, from_diff), "no column dropped")
 }
 
-fn tables_dropped(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
+fn tables_dropped(change: &SetChange, findings: &[Finding], key: EvidenceKey) -> EvidenceStatus {
     let from_diff = change
         .schema_diff
         .tables_removed
@@ -285,7 +305,7 @@ fn tables_dropped(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
             (table.name.clone(), text)
         })
         .collect();
-    problems_or(drops(findings, "drop-table", from_diff), "no table dropped")
+    problems_or(drops(findings, key, from_diff), "no table dropped")
 }
 
 fn down_migrations(change: &SetChange) -> EvidenceStatus {
@@ -306,7 +326,7 @@ fn down_migrations(change: &SetChange) -> EvidenceStatus {
     }
     let missing: Vec<String> = pr_migrations
         .iter()
-        .filter(|m| m.down_path.is_none() && !m.has_down_section)
+        .filter(|m| !has_down_migration(m))
         .map(|m| format!("{} has no down migration", m.path))
         .collect();
     problems_or(missing, "every migration of the PR has a down migration")
@@ -392,26 +412,18 @@ fn changes_rows(action: ReferentialAction) -> bool {
     )
 }
 
-/// Whether `path` is a migration of the base history.
-fn in_base_history(change: &SetChange, path: &str) -> bool {
-    change
-        .base
-        .iter()
-        .flat_map(|base| base.migrations.iter())
-        .any(|m| m.migration.path == path)
-}
-
-fn ordering(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
-    let problems = findings_or(findings, &["out-of-order-migration"], || {
-        migrations_before_base_latest(change)
-    });
+fn ordering(change: &SetChange, findings: &[Finding], key: EvidenceKey) -> EvidenceStatus {
+    let problems = findings_or(findings, key, || migrations_before_base_latest(change));
     problems_or(problems, "the PR's migrations come after the base branch's")
 }
 
 /// New migrations of the PR that the framework applies before a migration of the base history.
 fn migrations_before_base_latest(change: &SetChange) -> Vec<String> {
     let head = &change.head.set.migrations;
-    let Some(last_base) = head.iter().rposition(|m| in_base_history(change, &m.path)) else {
+    let Some(last_base) = head
+        .iter()
+        .rposition(|m| is_applied_migration(change, &m.path))
+    else {
         return Vec::new();
     };
     let (before_latest, from_latest) = head.split_at(last_base);
@@ -420,7 +432,7 @@ fn migrations_before_base_latest(change: &SetChange) -> Vec<String> {
     };
     before_latest
         .iter()
-        .filter(|m| !in_base_history(change, &m.path))
+        .filter(|m| !is_applied_migration(change, &m.path))
         .map(|m| {
             format!(
                 "{} is applied before {}, which the base history already has",
@@ -430,12 +442,16 @@ fn migrations_before_base_latest(change: &SetChange) -> Vec<String> {
         .collect()
 }
 
-fn applied_migrations(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
-    let mut problems = findings_or(findings, &["edited-applied-migration"], || {
+fn applied_migrations(
+    change: &SetChange,
+    findings: &[Finding],
+    key: EvidenceKey,
+) -> EvidenceStatus {
+    let mut problems = findings_or(findings, key, || {
         change
             .changed_files
             .iter()
-            .filter(|path| in_base_history(change, path))
+            .filter(|path| is_applied_migration(change, path))
             .map(|path| format!("{path} is already in the base history and was modified"))
             .collect()
     });
@@ -451,11 +467,11 @@ fn applied_migrations(change: &SetChange, findings: &[Finding]) -> EvidenceStatu
     )
 }
 
-fn prisma_drift(change: &SetChange, findings: &[Finding]) -> EvidenceStatus {
+fn prisma_drift(change: &SetChange, findings: &[Finding], key: EvidenceKey) -> EvidenceStatus {
     if change.head.prisma.is_none() {
         return EvidenceStatus::Unknown("this migration set has no schema.prisma".to_owned());
     }
-    let problems = findings_or(findings, &["prisma-drift"], || {
+    let problems = findings_or(findings, key, || {
         change
             .head
             .diagnostics
@@ -549,7 +565,7 @@ fn migration_ran(change: &SetChange, execution: Option<&ExecutionReport>) -> Evi
             Origin::Base => "the base history",
             Origin::Pr => "the PR's migration",
         };
-        let edited = if origin == Origin::Pr && in_base_history(change, &failure.file) {
+        let edited = if origin == Origin::Pr && is_applied_migration(change, &failure.file) {
             " (this migration is already in the base history: it ran there in its old form first)"
         } else {
             ""
@@ -580,6 +596,22 @@ mod tests {
             );
         }
         assert!("nope".parse::<EvidenceKey>().is_err());
+    }
+
+    /// An evidence names its rules by the catalog's constants; each must be a rule the catalog
+    /// holds (and evaluates), with the same id, or its findings would never be read.
+    #[test]
+    fn every_rule_an_evidence_reads_is_in_the_catalog() {
+        for key in EvidenceKey::ALL {
+            for rule in key.rules() {
+                assert_eq!(
+                    crate::analysis::rules::rule(rule.id),
+                    Some(*rule),
+                    "{key} reads `{}`, which the catalog does not hold",
+                    rule.id
+                );
+            }
+        }
     }
 
     #[test]

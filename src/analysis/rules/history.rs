@@ -10,7 +10,7 @@ use super::catalog::{
     RENAMED_APPLIED_MIGRATION,
 };
 use super::context::Context;
-use crate::analysis::pipeline::ParsedMigration;
+use crate::analysis::pipeline::{ParsedMigration, SetChange};
 
 /// Findings about the migration history.
 pub(super) fn history_findings(ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -18,20 +18,25 @@ pub(super) fn history_findings(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(base) = &ctx.change.base else {
         return;
     };
-    let base_paths: HashSet<&str> = base
-        .migrations
-        .iter()
-        .map(|m| m.migration.path.as_str())
-        .collect();
     let (edited, added): (Vec<&ParsedMigration>, Vec<&ParsedMigration>) = ctx
         .changed_migrations()
         .iter()
-        .partition(|m| base_paths.contains(m.migration.path.as_str()));
+        .partition(|m| is_applied_migration(ctx.change, &m.migration.path));
     for migration in edited {
         out.push(edited_finding(ctx, &migration.migration.path));
     }
     removed_migrations(ctx, &base.migrations, &added, out);
     out_of_order(&base.migrations, &added, out);
+}
+
+/// Whether the base branch already has the migration at `path`, so that production has probably
+/// applied it (what the history rules call an *applied* migration).
+pub fn is_applied_migration(change: &SetChange, path: &str) -> bool {
+    change
+        .base
+        .iter()
+        .flat_map(|base| base.migrations.iter())
+        .any(|m| m.migration.path == path)
 }
 
 /// `edited-applied-migration` at the first line the PR changed.

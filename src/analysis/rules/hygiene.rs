@@ -9,6 +9,7 @@ use super::catalog::{
     UNPARSED_STATEMENT,
 };
 use super::context::Context;
+use crate::analysis::detect::Migration;
 use crate::analysis::diagnostic::{Diagnostic, DiagnosticKind};
 
 /// Findings for diagnostics of the PR's files, new drift, and missing down migrations.
@@ -52,6 +53,11 @@ fn from_diagnostic(rule: &super::Rule, diagnostic: &Diagnostic, meaning: &str) -
     Finding::new(rule, &diagnostic.file, diagnostic.line, message)
 }
 
+/// Whether `migration` has a down file or a down section (else `missing-down-migration`).
+pub fn has_down_migration(migration: &Migration) -> bool {
+    migration.down_path.is_some() || migration.has_down_section
+}
+
 /// `missing-down-migration` for PR migrations without a down file or section, when the
 /// framework supports them.
 fn missing_down_migrations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -60,7 +66,7 @@ fn missing_down_migrations(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
     for migration in ctx.changed_migrations() {
         let migration = &migration.migration;
-        if migration.down_path.is_some() || migration.has_down_section {
+        if has_down_migration(migration) {
             continue;
         }
         let message = format!(

@@ -2,7 +2,7 @@
 //! changes, history) into findings with a risk level and file:line.
 
 mod cascade;
-mod catalog;
+pub mod catalog;
 mod context;
 pub mod defaults;
 mod engine;
@@ -25,7 +25,8 @@ use super::dialect::Dialect;
 
 pub use catalog::{catalog, catalog_markdown, rule};
 pub use engine::{evaluate, pr_risk};
-pub use history::compare_versions;
+pub use history::{compare_versions, is_applied_migration};
+pub use hygiene::has_down_migration;
 pub use waiver::{FindingWaiver, WaiverError, apply_waiver};
 
 /// How dangerous a finding (or a whole PR) is. Ordered: `Low < Medium < High < Critical`.
@@ -182,5 +183,10 @@ impl Finding {
     /// Whether the finding still counts towards the PR's risk.
     pub fn is_open(&self) -> bool {
         self.suppressed.is_none()
+    }
+
+    /// Whether `rule` (a rule of the [`catalog`]) raised this finding.
+    pub fn is_of(&self, rule: &Rule) -> bool {
+        self.rule == rule.id
     }
 }
