@@ -22,11 +22,13 @@ use schemagate::analysis::conflicts::PrId;
 use schemagate::review::{Checklists, FixedClock, Timestamp};
 use schemagate::source::change::Change;
 use schemagate::source::demo::demo_changes;
-use schemagate::tui::app::{App, Context};
+use schemagate::tui::app::App;
+use schemagate::tui::context::Context;
 use schemagate::tui::entry::{PrEntry, analyse_all, demo_entries};
 use schemagate::tui::submitter::Submitter;
 use schemagate::tui::theme::Theme;
 use schemagate::tui::views::draw;
+use schemagate::tui::worker::Worker;
 
 /// The binary's allocator, so time and memory are the product's.
 #[global_allocator]
@@ -136,6 +138,7 @@ fn context(data_dir: &Path, checklists: &Checklists) -> Result<Context> {
         checklists: checklists.clone(),
         submitter: Submitter::local(),
         github_history: None,
+        worker: Worker::inline(),
     })
 }
 

@@ -34,7 +34,7 @@ use schemagate::tui::entry::{PrEntry, demo_entries};
 use schemagate::tui::submitter::Submitter;
 use schemagate::tui::theme::Theme;
 use schemagate::tui::views::draw;
-use schemagate::tui::views::verdict::{self, Stage};
+use schemagate::tui::views::verdict::Stage;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -877,7 +877,7 @@ fn the_console_previews_the_exact_body_and_sends_it_in_the_background() {
     console::press(&mut app, &[KeyCode::Char('v'), KeyCode::Enter]);
     assert_eq!(app.verdict().unwrap().choice(), Verdict::Block);
     assert_eq!(app.verdict().unwrap().stage, Stage::Preparing);
-    wait_for(&mut app, |stage| *stage == Stage::Confirm);
+    settle_at(&mut app, |stage| *stage == Stage::Confirm);
     let prepared = app.verdict().unwrap().prepared.clone().unwrap();
     assert_eq!(
         prepared.comments.len(),
@@ -899,7 +899,7 @@ fn the_console_previews_the_exact_body_and_sends_it_in_the_background() {
     console::press(&mut app, &[KeyCode::Char('y')]);
     assert!(matches!(app.verdict().unwrap().stage, Stage::Sending(_)));
     assert!(render(&app).contains("Sending to GitHub"));
-    wait_for(&mut app, |stage| matches!(stage, Stage::Sent { .. }));
+    settle_at(&mut app, |stage| matches!(stage, Stage::Sent { .. }));
     let Stage::Sent { url, .. } = &app.verdict().unwrap().stage else {
         unreachable!();
     };
@@ -943,21 +943,17 @@ fn the_console_previews_the_exact_body_and_sends_it_in_the_background() {
     );
 }
 
-/// Runs the console's tick until the verdict dialog reaches a stage (5 s at most).
 /// A review body without its first line (the marker, whose chain head is set when sent).
 fn after_marker(body: &str) -> &str {
     body.split_once('\n').map_or("", |(_, rest)| rest)
 }
 
-fn wait_for(app: &mut App, reached: impl Fn(&Stage) -> bool) {
-    for _ in 0..500 {
-        verdict::tick(app);
-        if reached(&app.verdict().unwrap().stage) {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("stuck at {:?}", app.verdict().unwrap().stage);
+/// Runs the console's background jobs here, takes in their answers, and checks the verdict
+/// dialog reached a stage.
+fn settle_at(app: &mut App, reached: impl Fn(&Stage) -> bool) {
+    app.settle();
+    let stage = &app.verdict().unwrap().stage;
+    assert!(reached(stage), "stuck at {stage:?}");
 }
 
 /// The console drawn at 160x48, as text.
@@ -1012,7 +1008,7 @@ fn the_console_without_the_diff_puts_everything_in_the_body_and_queues_a_failed_
     });
 
     console::press(&mut app, &[KeyCode::Char('v'), KeyCode::Enter]);
-    wait_for(&mut app, |stage| *stage == Stage::Confirm);
+    settle_at(&mut app, |stage| *stage == Stage::Confirm);
     let verdict = app.verdict().unwrap();
     assert!(verdict.diff_problem.as_deref().unwrap().contains("500"));
     let prepared = verdict.prepared.clone().unwrap();
@@ -1025,7 +1021,7 @@ fn the_console_without_the_diff_puts_everything_in_the_body_and_queues_a_failed_
     assert!(render(&app).contains("no inline comments"));
 
     console::press(&mut app, &[KeyCode::Char('y')]);
-    wait_for(&mut app, |stage| matches!(stage, Stage::Queued { .. }));
+    settle_at(&mut app, |stage| matches!(stage, Stage::Queued { .. }));
     let screen = render(&app);
     assert!(screen.contains("Queued in the outbox as"), "{screen}");
     assert!(screen.contains("502"), "{screen}");

@@ -1,5 +1,5 @@
-//! The console's GitHub source against a fake GitHub: PRs arrive analysed on the loader
-//! thread while other repositories load, a PR without migration changes stays out, and a
+//! The console's GitHub source against a fake GitHub: PRs arrive analysed in the loader's
+//! job while other repositories load, a PR without migration changes stays out, and a
 //! repository that fails is reported without hiding the others.
 
 #[path = "support/console.rs"]
@@ -10,7 +10,7 @@ mod github_mock;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use github_mock::{FakeGitHub, FakePr, FakeRepo};
 use schemagate::analysis::rules::Risk;
@@ -29,7 +29,7 @@ use schemagate::tui::entry::PrEntry;
 use schemagate::tui::entry::demo_entries;
 use schemagate::tui::github::GitHubLoad;
 use schemagate::tui::history::GitHubHistory;
-use schemagate::tui::loader::{LoadEvent, LoadSource, Loader};
+use schemagate::tui::loader::{LoadEvent, LoadSink, LoadSource};
 use tokio::runtime::Runtime;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -68,25 +68,11 @@ fn repo(name: &str) -> RepoConfig {
     }
 }
 
-/// Every event of one load, in order.
-fn load_all(source: GitHubLoad) -> Vec<LoadEvent> {
-    drain_all(&mut Loader::start(Arc::new(source)))
-}
-
-/// Every event of the load under way, in order.
-fn drain_all(loader: &mut Loader) -> Vec<LoadEvent> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut events = Vec::new();
-    while Instant::now() < deadline {
-        let batch = loader.drain();
-        let done = batch.iter().any(|e| matches!(e, LoadEvent::Done));
-        events.extend(batch);
-        if done {
-            return events;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("the load did not finish");
+/// Every event of one load of `source`, in order.
+fn load_all(source: &dyn LoadSource) -> Vec<LoadEvent> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    source.load(&LoadSink::new(move |event| sender.send(event).is_ok()));
+    receiver.try_iter().collect()
 }
 
 /// The console's GitHub source on the fake GitHub at `uri`, caching in `cache_dir`.
@@ -126,7 +112,7 @@ fn prs_arrive_analysed_and_a_failing_repo_is_reported() {
         Vec::new(),
     );
     assert!(source.views().is_empty(), "no sections: no tabs");
-    let events = load_all(source);
+    let events = load_all(&source);
     let entries: Vec<&PrEntry> = events
         .iter()
         .filter_map(|e| match e {
@@ -222,11 +208,10 @@ fn switching_to_a_section_loads_what_its_search_finds() {
         vec![section],
     ));
     assert_eq!(source.views(), ["All open PRs", "DB label"]);
-    let mut loader = Loader::start(source.clone());
-    assert_eq!(numbers(&drain_all(&mut loader)), [7, 9], "every open PR");
-    loader.select_view(1);
+    assert_eq!(numbers(&load_all(source.as_ref())), [7, 9], "every open PR");
+    source.select_view(1);
     assert_eq!(
-        numbers(&drain_all(&mut loader)),
+        numbers(&load_all(source.as_ref())),
         [9],
         "the labelled PR only"
     );
@@ -237,8 +222,12 @@ fn switching_to_a_section_loads_what_its_search_finds() {
             .any(|r| String::from_utf8_lossy(&r.body).contains("label:db")),
         "the section's filters went into a search"
     );
-    loader.select_view(0);
-    assert_eq!(numbers(&drain_all(&mut loader)), [7, 9], "back to every PR");
+    source.select_view(0);
+    assert_eq!(
+        numbers(&load_all(source.as_ref())),
+        [7, 9],
+        "back to every PR"
+    );
 }
 
 fn fixture(name: &str) -> serde_json::Value {
@@ -349,7 +338,7 @@ fn each_load_retries_the_outbox_and_shows_what_still_fails() {
     let mut source = github_load(&server.uri(), cache_dir.path(), &["acme/shop"], Vec::new());
     source.data_dir = data.path().to_path_buf();
     let mut app = App::loading(console::demo_context(data.path()), Arc::new(source));
-    console::tick_until_loaded(&mut app);
+    app.settle();
     let errors: Vec<String> = app.load.errors().collect();
     let [error] = errors.as_slice() else {
         panic!("{errors:?}");
@@ -443,7 +432,7 @@ fn a_damaged_cache_entry_shows_as_a_warning_line_once() {
     let source = github_load(&server.uri(), cache_dir.path(), &["acme/shop"], Vec::new());
     let data_dir = tempfile::tempdir().unwrap();
     let mut app = App::loading(console::demo_context(data_dir.path()), Arc::new(source));
-    console::tick_until_loaded(&mut app);
+    app.settle();
     assert!(app.load.warnings.is_empty(), "{:?}", app.load.warnings);
     let risk = |app: &App| {
         app.entries
@@ -457,8 +446,7 @@ fn a_damaged_cache_entry_shows_as_a_warning_line_once() {
     let blob = cache_dir.path().join("blobs").join(&oid[..2]).join(&oid);
     std::fs::write(&blob, "CREATE TABLE harmless (id INTEGER);\n").unwrap();
     console::press(&mut app, &[crossterm::event::KeyCode::Char('r')]);
-    console::tick_until_loaded(&mut app);
-    app.tick();
+    app.settle();
     assert_eq!(risk(&app), before, "the damaged copy was not used");
     let screen = console::render(&app, 160, 48);
     let line = format!(
@@ -468,8 +456,7 @@ fn a_damaged_cache_entry_shows_as_a_warning_line_once() {
     assert!(screen.contains(&line), "{screen}");
 
     console::press(&mut app, &[crossterm::event::KeyCode::Char('r')]);
-    console::tick_until_loaded(&mut app);
-    app.tick();
+    app.settle();
     let screen = console::render(&app, 160, 48);
     assert!(
         !screen.contains("damaged"),
@@ -489,7 +476,7 @@ fn auto_refresh_is_stretched_to_the_budget_and_the_status_line_says_so() {
     let now = context.clock.now();
     let mut app = App::loading(context, Arc::new(source));
     app.refresh_every = Some(Duration::from_secs(10));
-    console::tick_until_loaded(&mut app);
+    app.settle();
     let budget = app.load.budget.clone().expect("the load said its cost");
     assert_eq!(
         (budget.spent, budget.limit, budget.remaining),
@@ -511,7 +498,7 @@ fn auto_refresh_is_stretched_to_the_budget_and_the_status_line_says_so() {
     // A reload keeps the budget on the status line while it runs, then shows the new one.
     console::press(&mut app, &[crossterm::event::KeyCode::Char('r')]);
     assert_eq!(app.load.budget.as_ref(), Some(&budget));
-    console::tick_until_loaded(&mut app);
+    app.settle();
     let again = app.load.budget.clone().unwrap();
     assert_eq!(
         (again.spent, again.remaining),

@@ -67,7 +67,7 @@ fn prs_arrive_sorted_a_failure_is_reported_and_r_loads_again() {
     let mut app = App::loading(demo_context(dir.path()), source.clone());
     assert!(app.entries.is_empty());
     assert!(app.load.running);
-    console::tick_until_loaded(&mut app);
+    app.settle();
     assert_eq!(app.entries.len(), 9);
     let sorted = numbers(&app);
     assert_eq!(&sorted[..2], &[104, 108], "riskiest first: {sorted:?}");
@@ -88,8 +88,7 @@ fn prs_arrive_sorted_a_failure_is_reported_and_r_loads_again() {
     press(&mut app, &[KeyCode::Esc, KeyCode::Char('r')]);
     assert!(app.load.running);
     assert_eq!(app.entries.len(), 9, "the queue stays while it reloads");
-    console::tick_until_loaded(&mut app);
-    app.tick();
+    app.settle();
     assert_eq!(source.runs.load(Ordering::SeqCst), 2);
     assert_eq!(app.entries.len(), 9, "a refresh replaces, never duplicates");
     assert_eq!(numbers(&app), sorted);
@@ -103,7 +102,7 @@ fn prs_arrive_sorted_a_failure_is_reported_and_r_loads_again() {
     app.tick();
     assert!(app.load.running, "the refresh interval reloads the queue");
     app.refresh_every = None;
-    console::tick_until_loaded(&mut app);
+    app.settle();
     assert_eq!(source.runs.load(Ordering::SeqCst), 3);
 }
 
@@ -141,7 +140,7 @@ fn a_local_checkout_is_analysed_in_the_background() {
         options: DetectOptions::default(),
     };
     let mut app = App::loading(context, Arc::new(load));
-    console::tick_until_loaded(&mut app);
+    app.settle();
     assert_eq!(app.load.errors().count(), 0, "{:?}", app.load);
     let [entry] = app.entries.as_slice() else {
         panic!("expected one PR, got {}", app.entries.len());

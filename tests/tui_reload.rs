@@ -81,12 +81,6 @@ impl LoadSource for TwoRepos {
     }
 }
 
-/// Ticks until the load is over and taken in (bounded).
-fn tick_until_taken_in(app: &mut App) {
-    console::tick_until_loaded(app);
-    app.tick();
-}
-
 /// The queue's PRs as (repo, number), sorted.
 fn prs(app: &App) -> Vec<(String, u64)> {
     let mut prs: Vec<(String, u64)> = app
@@ -110,7 +104,7 @@ fn a_repo_that_fails_on_reload_keeps_its_previous_prs_and_says_so() {
         Next::Prs(&[104, 108]),
     ));
     let mut app = App::loading(demo_context(dir.path()), source.clone());
-    tick_until_taken_in(&mut app);
+    app.settle();
     let first = vec![pr(API, 104), pr(API, 108), pr(SHOP, 101), pr(SHOP, 102)];
     assert_eq!(prs(&app), first);
     assert_eq!(app.load.errors().count(), 0);
@@ -126,7 +120,7 @@ fn a_repo_that_fails_on_reload_keeps_its_previous_prs_and_says_so() {
 
     source.plan(Next::Fails, Next::Prs(&[104, 108]));
     press(&mut app, &[KeyCode::Char('r')]);
-    tick_until_taken_in(&mut app);
+    app.settle();
     assert_eq!(
         prs(&app),
         first,
@@ -158,14 +152,14 @@ fn a_repo_that_fails_on_reload_keeps_its_previous_prs_and_says_so() {
     // Both fail: both keep what they had.
     source.plan(Next::Fails, Next::Fails);
     press(&mut app, &[KeyCode::Char('r')]);
-    tick_until_taken_in(&mut app);
+    app.settle();
     assert_eq!(prs(&app), first, "nothing is lost when everything fails");
     assert_eq!(app.load.errors().count(), 4, "{:?}", app.load);
 
     // Back to normal: acme/api loads fine with one PR closed, which goes; the note goes too.
     source.plan(Next::Prs(&[101, 102]), Next::Prs(&[104]));
     press(&mut app, &[KeyCode::Char('r')]);
-    tick_until_taken_in(&mut app);
+    app.settle();
     assert_eq!(
         prs(&app),
         [pr(API, 104), pr(SHOP, 101), pr(SHOP, 102)],
@@ -179,7 +173,7 @@ fn a_repo_that_fails_after_bringing_prs_shows_only_what_it_brought() {
     let dir = tempfile::tempdir().unwrap();
     let source = Arc::new(TwoRepos::new(Next::Prs(&[101, 102]), Next::Fails));
     let mut app = App::loading(demo_context(dir.path()), source.clone());
-    tick_until_taken_in(&mut app);
+    app.settle();
     assert_eq!(prs(&app), [pr(SHOP, 101), pr(SHOP, 102)]);
     assert_eq!(
         app.load.errors().collect::<Vec<_>>(),
@@ -191,7 +185,7 @@ fn a_repo_that_fails_after_bringing_prs_shows_only_what_it_brought() {
     // this load brought, not the previous #102.
     source.plan(Next::PrsThenFails(&[101]), Next::Fails);
     press(&mut app, &[KeyCode::Char('r')]);
-    tick_until_taken_in(&mut app);
+    app.settle();
     assert_eq!(prs(&app), [pr(SHOP, 101)]);
     assert!(
         app.load.errors().all(|e| !e.contains("previous list")),
@@ -208,12 +202,12 @@ fn a_load_that_dies_keeps_every_repo_it_did_not_reach() {
         Next::Prs(&[104, 108]),
     ));
     let mut app = App::loading(demo_context(dir.path()), source.clone());
-    tick_until_taken_in(&mut app);
+    app.settle();
 
     // acme/shop loads #101 only, then the loader thread dies before acme/api.
     source.plan(Next::PrsThenPanics(&[101]), Next::Prs(&[104]));
     press(&mut app, &[KeyCode::Char('r')]);
-    tick_until_taken_in(&mut app);
+    app.settle();
     assert_eq!(
         prs(&app),
         [pr(API, 104), pr(API, 108), pr(SHOP, 101)],

@@ -60,7 +60,7 @@ fn loaded_app(dir: &std::path::Path) -> (App, Arc<Sectioned>) {
         view: AtomicUsize::new(0),
     });
     let mut app = App::loading(demo_context(dir), source.clone());
-    console::tick_until_loaded(&mut app);
+    app.settle();
     (app, source)
 }
 
@@ -82,12 +82,11 @@ fn tab_and_shift_tab_switch_sections_and_load_them() {
     assert_eq!(source.view.load(Ordering::SeqCst), 1);
     assert!(app.entries.is_empty(), "the other section's PRs go at once");
     assert!(app.load.running);
-    console::tick_until_loaded(&mut app);
+    app.settle();
     assert_eq!(numbers(&app), [101, 102, 103, 104]);
 
     press(&mut app, &[KeyCode::Char('r')]);
-    console::tick_until_loaded(&mut app);
-    app.tick();
+    app.settle();
     assert_eq!(
         numbers(&app),
         [101, 102, 103, 104],
@@ -95,12 +94,12 @@ fn tab_and_shift_tab_switch_sections_and_load_them() {
     );
 
     press(&mut app, &[KeyCode::BackTab, KeyCode::BackTab]);
-    console::tick_until_loaded(&mut app);
+    app.settle();
     assert_eq!(app.views().1, 2, "Shift-Tab wraps to the last section");
     assert_eq!(numbers(&app), [108]);
 
     press(&mut app, &[KeyCode::Tab]);
-    console::tick_until_loaded(&mut app);
+    app.settle();
     assert_eq!(app.views().1, 0, "Tab wraps to every open PR");
     assert_eq!(app.entries.len(), 9);
 }
@@ -118,7 +117,7 @@ fn a_click_on_a_section_tab_shows_it() {
     };
     app.handle_click(column(" Mine ") + 2, 1, area);
     assert_eq!(app.views().1, 2);
-    console::tick_until_loaded(&mut app);
+    app.settle();
     assert_eq!(numbers(&app), [108]);
     app.handle_click(column("]"), 1, area);
     assert_eq!(app.views().1, 0, "the last column of the first tab");
@@ -142,7 +141,7 @@ fn section_tabs_at_each_size() {
     let dir = tempfile::tempdir().unwrap();
     let (mut app, _source) = loaded_app(dir.path());
     press(&mut app, &[KeyCode::Tab]);
-    console::tick_until_loaded(&mut app);
+    app.settle();
     for (width, height) in [(160, 48), (80, 24)] {
         let screen = render(&app, width, height);
         assert!(screen.contains("[DB label]"), "{screen}");

@@ -17,16 +17,14 @@ use super::input::{detect_options, reviewer_name, team_checklists, working_data_
 use crate::config::Config;
 use crate::review::{Checklists, SystemClock};
 use crate::source::offline::OfflineSource;
-use crate::tui::app::{App, Context, LocalCheckout};
-use crate::tui::event::TerminalEvents;
+use crate::tui::app::App;
+use crate::tui::context::{Context, LocalCheckout};
 use crate::tui::history::GitHubHistory;
 use crate::tui::keys::Keymap;
 use crate::tui::offline::OfflineLoad;
 use crate::tui::submitter::Submitter;
 use crate::tui::theme::{DEFAULT_THEME, Theme};
-
-/// How long the loop waits for a key before drawing again (and taking in loaded PRs).
-pub(super) const TICK: Duration = Duration::from_millis(250);
+use crate::tui::worker::Worker;
 
 /// Said when there is nothing to review.
 const NO_SOURCE: &str = "no repositories to review: configure some with `schemagate config \
@@ -70,7 +68,7 @@ pub fn run(global: &GlobalArgs, args: &ConsoleArgs) -> anyhow::Result<ExitCode> 
     };
     app.keymap = Keymap::with_config(&config.keybindings);
     app.refresh_every = config.refresh_interval_secs.map(Duration::from_secs);
-    crate::tui::run(&mut app, &theme, &mut TerminalEvents { tick: TICK })?;
+    crate::tui::run(&mut app, &theme)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -116,6 +114,7 @@ pub(super) fn console_context(checklists: Checklists) -> anyhow::Result<Context>
         checklists,
         submitter: Submitter::local(),
         github_history: None,
+        worker: Worker::threads(),
     })
 }
 

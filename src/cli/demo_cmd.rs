@@ -6,13 +6,12 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::args::{DemoArgs, GlobalArgs};
-use super::console_cmd::{TICK, console_context, load_theme};
+use super::console_cmd::{console_context, load_theme};
 use super::github_setup::load_config;
 use super::input::team_checklists;
 use crate::config::{Config, ConfigError};
 use crate::tui::app::App;
 use crate::tui::entry::demo_entries;
-use crate::tui::event::TerminalEvents;
 use crate::tui::keys::Keymap;
 
 /// Runs the console on the demo PRs.
@@ -23,7 +22,7 @@ pub fn run(global: &GlobalArgs, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let entries = demo_entries(&checklists)?;
     let mut app = App::new(console_context(checklists)?, entries);
     app.keymap = Keymap::with_config(&config.keybindings);
-    crate::tui::run(&mut app, &theme, &mut TerminalEvents { tick: TICK })?;
+    crate::tui::run(&mut app, &theme)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,50 +1,33 @@
 //! The console's top-level state: which screen is showing and which overlay is open. Each
-//! screen keeps its own state and handles its own keys; this file only routes. No drawing here.
+//! screen keeps its own state and handles its own keys; this file routes input and takes in
+//! what background jobs answer on the event channel. No drawing here.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
+use super::channel::{Channel, Event, JobDone, Post};
+use super::context::Context;
 use super::entry::PrEntry;
-use super::history::GitHubHistory;
+use super::event::Input;
 use super::keys::{Action, Keymap, Screen};
-use super::loader::{LoadEvent, LoadSource, LoadStatus, Loader};
-use super::submitter::Submitter;
+use super::loader::{self, LoadEvent, LoadSource, LoadStatus, Loader};
 use super::views;
-use super::views::audit::{AuditOutcome, AuditSources, AuditState};
+use super::views::audit::{self, AuditOutcome, AuditSources, AuditState};
 use super::views::queue::{self, QueueState};
 use super::views::review::ReviewState;
 use super::views::verdict::{Stage, VerdictOutcome, VerdictState};
-use crate::review::{Checklists, Clock};
+use super::worker::guarded;
+use crate::tui::context::LocalCheckout;
 
-/// What the screens need from outside: where review state is kept, who reviews, and the time.
-pub struct Context {
-    /// The data directory (drafts and the decision log).
-    pub data_dir: PathBuf,
-    /// The reviewer's name, recorded with ticks, waivers and verdicts.
-    pub reviewer: String,
-    /// The clock (ages in the queue, draft and decision times).
-    pub clock: Arc<dyn Clock + Send + Sync>,
-    /// The checklists the reports were built with.
-    pub checklists: Checklists,
-    /// Where verdicts go: the local decision log, or GitHub in the background.
-    pub submitter: Submitter,
-    /// GitHub's migration PRs, for the audit screen's comparison (none: demo, local checkout).
-    pub github_history: Option<Arc<dyn GitHubHistory>>,
-}
-
-/// The local checkout the queue comes from (`schemagate --repo PATH`): the audit screen reads
-/// the current PR heads there to tell stale approvals.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LocalCheckout {
-    /// The repository name its PRs are recorded under (the checkout's directory name).
-    pub repo: String,
-    /// Where it is.
-    pub path: PathBuf,
-}
+/// How often the spinner turns while the queue loads.
+const SPINNER_TICK: Duration = Duration::from_millis(250);
+/// How often the open review looks for what another console saved in its draft.
+const DRAFT_WATCH: Duration = Duration::from_secs(1);
+/// Events taken in before the screen is drawn again (a load sends many at once).
+const BATCH: usize = 256;
 
 /// The dialog drawn above the current screen.
 pub enum Overlay {
@@ -76,6 +59,12 @@ pub struct App {
     pub keymap: Keymap,
     /// The background load of the queue, when it comes from a [`LoadSource`].
     loader: Option<Loader>,
+    /// The event channel: input, ticks and the answers of background jobs.
+    channel: Channel,
+    /// How many times the audit screen was opened (answers for an earlier opening are
+    /// dropped).
+    audit_opened: u64,
+
     /// How that load goes (per repository progress and errors).
     pub load: LoadStatus,
     /// The local checkout the queue comes from, if it does.
@@ -99,6 +88,7 @@ impl App {
     pub fn new(context: Context, entries: Vec<PrEntry>) -> App {
         let mut queue = QueueState::new(&entries);
         queue.load_decisions(&entries, &context.data_dir, &context.reviewer);
+        let channel = Channel::new(context.worker.clone());
         App {
             context,
             entries,
@@ -110,6 +100,8 @@ impl App {
             quit: false,
             keymap: Keymap::default(),
             loader: None,
+            channel,
+            audit_opened: 0,
             load: LoadStatus::default(),
             local_checkout: None,
             refresh_every: None,
@@ -120,15 +112,183 @@ impl App {
         }
     }
 
-    /// The console with an empty queue that `source` fills in the background (see
-    /// [`App::tick`]).
+    /// The console with an empty queue that `source` fills in the background (its answers
+    /// arrive on the event channel: see [`App::handle`]).
     pub fn loading(context: Context, source: Arc<dyn LoadSource>) -> App {
         let mut app = App::new(context, Vec::new());
-        let loader = Loader::start(source);
+        let loader = Loader::new(source);
         app.views = loader.views();
         app.loader = Some(loader);
+        app.start_load();
         app.load = LoadStatus::started();
         app
+    }
+
+    /// Where the input thread posts to the event channel.
+    pub fn post(&self) -> Post {
+        self.channel.post()
+    }
+
+    /// The next event: blocks until one arrives, or until the next tick is due when something
+    /// moves or is watched (see [`App::tick_every`]).
+    pub fn wait(&self) -> Event {
+        self.channel.wait(self.tick_every())
+    }
+
+    /// How long until the next tick: while the queue loads (the spinner), while a review is
+    /// open (another console may save in its draft), and until the refresh interval is over;
+    /// `None` when nothing moves on its own (the console sleeps until something happens).
+    pub fn tick_every(&self) -> Option<Duration> {
+        let spinner = self.load.running.then_some(SPINNER_TICK);
+        let draft = self.review.is_some().then_some(DRAFT_WATCH);
+        let refresh = match (self.refresh_every, self.loaded_at, self.load.running) {
+            (Some(every), Some(at), false) => {
+                let every = self.load.refresh_interval(every, self.context.clock.now());
+                Some(every.saturating_sub(at.elapsed()))
+            }
+            _ => None,
+        };
+        [spinner, draft, refresh].into_iter().flatten().min()
+    }
+
+    /// Reacts to `event` and to the events already waiting behind it (up to a batch); `area`
+    /// is the terminal's (for clicks). Whether the screen must be drawn again.
+    pub fn handle(&mut self, event: Event, area: Rect) -> bool {
+        let mut redraw = self.take_in(event, area);
+        for _ in 0..BATCH {
+            let Some(next) = self.channel.try_next() else {
+                break;
+            };
+            redraw |= self.take_in(next, area);
+        }
+        self.catch_up();
+        redraw
+    }
+
+    /// Runs the background jobs an inline worker holds and takes in every answer, until none
+    /// is left (tests: background work without sleeps).
+    pub fn settle(&mut self) {
+        loop {
+            let ran = self.channel.run_queued();
+            let mut answered = false;
+            while let Some(event) = self.channel.try_next() {
+                self.take_in(event, Rect::default());
+                answered = true;
+            }
+            self.catch_up();
+            if !ran && !answered {
+                return;
+            }
+        }
+    }
+
+    /// Takes in one event; whether the screen changed.
+    fn take_in(&mut self, event: Event, area: Rect) -> bool {
+        match event {
+            Event::Input(input) => {
+                self.catch_up();
+                match input {
+                    Input::Key(key) => self.handle_key(key),
+                    Input::Scroll { down } => self.handle_scroll(down),
+                    Input::Click { column, row } => self.handle_click(column, row, area),
+                    Input::Resize => {}
+                }
+                true
+            }
+            Event::InputFailed(_) => false,
+            Event::Tick => self.tick(),
+            Event::Done(done) => {
+                self.finished(done);
+                true
+            }
+        }
+    }
+
+    /// Takes in a background job's answer.
+    fn finished(&mut self, done: JobDone) {
+        match done {
+            JobDone::Load { run, event } => {
+                if self.loader.as_ref().is_some_and(|l| l.is_current(run)) {
+                    self.loaded(event);
+                }
+            }
+            JobDone::Heads { audit, heads } => {
+                if let Some(state) = self.audit.as_mut().filter(|_| audit == self.audit_opened) {
+                    state.take_heads(heads);
+                }
+            }
+            JobDone::History { audit, read } => {
+                if let Some(state) = self.audit.as_mut().filter(|_| audit == self.audit_opened) {
+                    state.take_history(read);
+                }
+            }
+            JobDone::Diff { key, result } => {
+                self.context.submitter.diff_fetched(key, result);
+                if let (Overlay::Verdict(state), Some(review)) = (&mut self.overlay, &self.review)
+                    && state.stage == Stage::Preparing
+                    && let Some(entry) = self.entries.get(review.entry)
+                {
+                    state.stage = state.prepare(review, &self.context, entry, &self.channel);
+                }
+            }
+            JobDone::Sent(sent) => {
+                if let Overlay::Verdict(state) = &mut self.overlay {
+                    state.finish(&sent);
+                }
+                let context = &self.context;
+                self.queue
+                    .load_decisions(&self.entries, &context.data_dir, &context.reviewer);
+            }
+        }
+    }
+
+    /// Takes in what the loader reported: new PRs join the queue in its current order (the
+    /// selection stays on its PR), progress and errors go to [`App::load`]. A reload collects
+    /// its PRs aside (see [`App::catch_up`]).
+    fn loaded(&mut self, event: LoadEvent) {
+        match (event, &mut self.reloaded) {
+            (LoadEvent::Entry(entry), Some(reloaded)) => reloaded.push(*entry),
+            (LoadEvent::Entry(entry), None) => {
+                self.entries.push(*entry);
+                self.entries_changed();
+            }
+            (LoadEvent::Done, _) => {
+                self.load.apply(&LoadEvent::Done);
+                self.loaded_at = Some(Instant::now());
+            }
+            (other, _) => self.load.apply(&other),
+        }
+    }
+
+    /// Brings the queue up to date after events: a reload that is done replaces the queue
+    /// once no review is open; a repository that failed in the reload and brought no PRs keeps
+    /// its previous ones (marked in [`App::load`]).
+    fn catch_up(&mut self) {
+        let on_queue = self.review.is_none() && matches!(self.overlay, Overlay::None);
+        if !self.load.running && on_queue && self.reloaded.is_some() {
+            let selected = self
+                .queue
+                .selected_entry(&self.entries)
+                .and_then(|i| self.entries.get(i))
+                .map(|e| (e.meta.repo.clone(), e.meta.number));
+            let reloaded = self.reloaded.take().unwrap_or_default();
+            let previous = std::mem::take(&mut self.entries);
+            self.entries = self.load.keep_failed(previous, reloaded);
+            self.entries_changed();
+            if let Some((repo, number)) = selected {
+                self.queue.select_pr(&self.entries, &repo, number);
+            }
+        }
+    }
+
+    /// Starts a run of the loader; its answers come on the event channel.
+    fn start_load(&mut self) {
+        let Some(loader) = &mut self.loader else {
+            return;
+        };
+        let post = self.channel.post();
+        let job = loader.restart(move |run, event| post.done(JobDone::Load { run, event }));
+        self.channel.spawn(loader::THREAD_NAME, move |_| job());
     }
 
     /// The queue's views (tabs) by title, empty when there is only one; and the one shown.
@@ -147,6 +307,7 @@ impl App {
         }
         self.view = index;
         loader.select_view(index);
+        self.start_load();
         self.reloaded = None;
         self.load = LoadStatus::started_after(&self.load);
         self.entries.clear();
@@ -167,56 +328,23 @@ impl App {
         }
     }
 
-    /// Takes in what the loader (and the audit screen's heads) sent since the last tick,
-    /// without waiting: new PRs join the
-    /// queue in its current order (the selection stays on its PR), progress and errors go to
-    /// [`App::load`]. A reload collects its PRs aside and replaces the queue once it is done and
-    /// no review is open; a repository that failed in the reload and brought no PRs keeps its
-    /// previous ones (marked in [`App::load`]). Starts a reload when [`App::refresh_every`] has passed since the last
-    /// load ended. The open review takes in what another console saved in its draft. Called by
-    /// the event loop on every turn (at least every 250 ms).
-    pub fn tick(&mut self) {
-        if let Some(audit) = &mut self.audit {
-            audit.poll();
-        }
+    /// Time passed ([`Event::Tick`]): the spinner turns while the queue loads, the open review
+    /// takes in what another console saved in its draft, a reload starts when
+    /// [`App::refresh_every`] has passed since the last load ended. Whether the screen changed.
+    pub fn tick(&mut self) -> bool {
+        let mut changed = false;
         if let Some(review) = &mut self.review {
-            review.reread(&self.context);
+            changed |= review.reread(&self.context);
         }
-        let Some(loader) = &mut self.loader else {
-            return;
-        };
-        let events = loader.drain();
-        self.load.tick();
-        let before = self.entries.len();
-        for event in events {
-            match (event, &mut self.reloaded) {
-                (LoadEvent::Entry(entry), Some(reloaded)) => reloaded.push(*entry),
-                (LoadEvent::Entry(entry), None) => self.entries.push(*entry),
-                (LoadEvent::Done, _) => {
-                    self.load.apply(&LoadEvent::Done);
-                    self.loaded_at = Some(Instant::now());
-                }
-                (other, _) => self.load.apply(&other),
-            }
+        if self.loader.is_none() {
+            return changed;
         }
-        if self.entries.len() != before {
-            self.entries_changed();
+        if self.load.running {
+            self.load.tick();
+            changed = true;
         }
+        self.catch_up();
         let on_queue = self.review.is_none() && matches!(self.overlay, Overlay::None);
-        if !self.load.running && on_queue && self.reloaded.is_some() {
-            let selected = self
-                .queue
-                .selected_entry(&self.entries)
-                .and_then(|i| self.entries.get(i))
-                .map(|e| (e.meta.repo.clone(), e.meta.number));
-            let reloaded = self.reloaded.take().unwrap_or_default();
-            let previous = std::mem::take(&mut self.entries);
-            self.entries = self.load.keep_failed(previous, reloaded);
-            self.entries_changed();
-            if let Some((repo, number)) = selected {
-                self.queue.select_pr(&self.entries, &repo, number);
-            }
-        }
         let due = match (self.refresh_every, self.loaded_at) {
             (Some(every), Some(at)) => {
                 at.elapsed() >= self.load.refresh_interval(every, self.context.clock.now())
@@ -225,7 +353,9 @@ impl App {
         };
         if due && on_queue && !self.load.running {
             self.refresh();
+            changed = true;
         }
+        changed
     }
 
     /// The queue takes in a changed list of entries.
@@ -237,10 +367,10 @@ impl App {
     /// Loads the queue again; the PRs shown stay until the new load is done. Ticks, waivers and
     /// notes are in the drafts on disk and come back on opening.
     fn refresh(&mut self) {
-        let Some(loader) = &mut self.loader else {
+        if self.loader.is_none() {
             return;
-        };
-        loader.restart();
+        }
+        self.start_load();
         self.reloaded = Some(Vec::new());
         self.load = LoadStatus::started_after(&self.load);
         // Verdicts recorded elsewhere meanwhile (`schemagate submit`) show after a reload.
@@ -392,18 +522,40 @@ impl App {
         }
     }
 
-    /// Opens the audit screen on the decision log as it is now (GitHub, when the context has
-    /// it, is read in the background and compared with it).
+    /// Opens the audit screen on the decision log as it is now (the local checkout's PR heads
+    /// and GitHub, when the context has them, are read in the background and compared with
+    /// it).
     pub fn open_audit(&mut self) {
         let context = &self.context;
         let sources = AuditSources {
-            checkout: self.local_checkout.as_ref(),
-            github: context
-                .github_history
-                .as_ref()
-                .map(|history| (history, context.clock.now())),
+            checkout: self.local_checkout.is_some(),
+            github: context.github_history.is_some(),
         };
-        self.audit = Some(AuditState::open(&context.data_dir, sources));
+        let state = AuditState::open(&context.data_dir, sources);
+        self.audit_opened += 1;
+        let opened = self.audit_opened;
+        if let Some(checkout) = self.local_checkout.clone() {
+            let records = state.records().to_vec();
+            self.channel.spawn(audit::HEADS_THREAD, move |post| {
+                let heads = guarded(|| audit::read_heads(&checkout, &records), audit::heads_lost);
+                post.done(JobDone::Heads {
+                    audit: opened,
+                    heads,
+                });
+            });
+        }
+        if let Some(history) = &context.github_history {
+            let history = Arc::clone(history);
+            let since = audit::history_since(context.clock.now());
+            self.channel.spawn(audit::GITHUB_THREAD, move |post| {
+                let read = guarded(|| history.migration_prs(since), audit::history_lost);
+                post.done(JobDone::History {
+                    audit: opened,
+                    read,
+                });
+            });
+        }
+        self.audit = Some(state);
     }
 
     fn review_action(&mut self, action: Action) {
@@ -429,7 +581,7 @@ impl App {
             return;
         };
         let was_recorded = matches!(verdict.stage, Stage::Recorded(_));
-        let outcome = verdict.act(action, review, &self.context, &self.entries);
+        let outcome = verdict.act(action, review, &self.context, &self.entries, &self.channel);
         if !was_recorded && matches!(verdict.stage, Stage::Recorded(_)) {
             let context = &self.context;
             self.queue

@@ -1,15 +1,14 @@
-//! Where the console's events come from. The loop asks an [`EventSource`] for the next event;
-//! the terminal is one source, and a channel fed by background loaders (GitHub, a local
-//! checkout) can be another, merged behind the same trait, without touching the screens.
+//! What the reviewer does at the terminal: keys, the mouse wheel, clicks, resizes, read as
+//! [`Input`]s. The console's input thread reads them with [`read`] and posts them to the one
+//! event channel ([`crate::tui::channel`]), where background results arrive too.
 
 use std::io;
-use std::time::Duration;
 
 use crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseButton, MouseEventKind};
 
-/// Something the console reacts to.
+/// Something the reviewer did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AppEvent {
+pub enum Input {
     /// A key was pressed.
     Key(KeyEvent),
     /// The mouse wheel turned (down or up).
@@ -28,39 +27,24 @@ pub enum AppEvent {
     Resize,
 }
 
-/// A source of events.
-pub trait EventSource {
-    /// The next event, or `None` when nothing happened within the source's wait.
-    ///
-    /// # Errors
-    /// An I/O error from the terminal.
-    fn next(&mut self) -> io::Result<Option<AppEvent>>;
-}
-
-/// The terminal's keys and resizes, waiting at most `tick` for each.
-pub struct TerminalEvents {
-    /// How long [`EventSource::next`] waits before returning `None`.
-    pub tick: Duration,
-}
-
-impl EventSource for TerminalEvents {
-    fn next(&mut self) -> io::Result<Option<AppEvent>> {
-        if !event::poll(self.tick)? {
-            return Ok(None);
-        }
-        Ok(match event::read()? {
-            Event::Key(key) if key.kind != KeyEventKind::Release => Some(AppEvent::Key(key)),
-            Event::Mouse(mouse) => match mouse.kind {
-                MouseEventKind::ScrollDown => Some(AppEvent::Scroll { down: true }),
-                MouseEventKind::ScrollUp => Some(AppEvent::Scroll { down: false }),
-                MouseEventKind::Down(MouseButton::Left) => Some(AppEvent::Click {
-                    column: mouse.column,
-                    row: mouse.row,
-                }),
-                _ => None,
-            },
-            Event::Resize(..) => Some(AppEvent::Resize),
+/// Waits for the next terminal event; `None` for one the console ignores (a key release, a
+/// mouse move, focus changes).
+///
+/// # Errors
+/// An I/O error from the terminal.
+pub fn read() -> io::Result<Option<Input>> {
+    Ok(match event::read()? {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Input::Key(key)),
+        Event::Mouse(mouse) => match mouse.kind {
+            MouseEventKind::ScrollDown => Some(Input::Scroll { down: true }),
+            MouseEventKind::ScrollUp => Some(Input::Scroll { down: false }),
+            MouseEventKind::Down(MouseButton::Left) => Some(Input::Click {
+                column: mouse.column,
+                row: mouse.row,
+            }),
             _ => None,
-        })
-    }
+        },
+        Event::Resize(..) => Some(Input::Resize),
+        _ => None,
+    })
 }

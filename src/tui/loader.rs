@@ -1,16 +1,16 @@
 //! Loading the queue off the UI thread. A [`LoadSource`] (a local checkout, GitHub, ...) runs
-//! on a background thread and reports [`LoadEvent`]s through a [`LoadSink`]; the console drains
-//! them on every tick without blocking ([`Loader::drain`]) and keeps the per-repository
-//! progress in a [`LoadStatus`] for the queue to show. Refreshing starts the source again on a
-//! fresh channel; the previous run notices its events are no longer read and stops.
+//! as a background job and reports [`LoadEvent`]s through a [`LoadSink`]; the console takes
+//! them in as they arrive on its event channel and keeps the per-repository progress in a
+//! [`LoadStatus`] for the queue to show. Refreshing starts the source again as a new run; the
+//! previous run notices its events are no longer wanted and stops.
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
-use std::thread;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::entry::PrEntry;
+use super::worker::{Job, guarded};
 use crate::github::budget::{Budget, refresh_interval};
 use crate::review::Timestamp;
 
@@ -19,6 +19,10 @@ pub const THREAD_NAME: &str = "schemagate-loader";
 
 /// Spinner frames, one per tick.
 const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/// Said when a load panicked.
+const LOAD_STOPPED: &str =
+    "loading stopped unexpectedly (see crash-report.txt in the data directory)";
 
 /// What a source reports while it loads.
 pub enum LoadEvent {
@@ -53,17 +57,24 @@ pub enum LoadEvent {
 
 /// Where a source sends its events.
 pub struct LoadSink {
-    sender: Sender<LoadEvent>,
+    deliver: Box<dyn Fn(LoadEvent) -> bool + Send>,
 }
 
 impl LoadSink {
+    /// A sink that hands each event to `deliver` (`false`: nobody listens any more).
+    pub fn new(deliver: impl Fn(LoadEvent) -> bool + Send + 'static) -> LoadSink {
+        LoadSink {
+            deliver: Box::new(deliver),
+        }
+    }
+
     /// Sends `event`; `false` when the console no longer listens (the source should stop).
     pub fn send(&self, event: LoadEvent) -> bool {
-        self.sender.send(event).is_ok()
+        (self.deliver)(event)
     }
 }
 
-/// Something that loads analysed PRs (run on a background thread, possibly several times).
+/// Something that loads analysed PRs (run as a background job, possibly several times).
 pub trait LoadSource: Send + Sync {
     /// Loads everything, reporting through `sink`; stops early when a send returns `false`.
     /// [`LoadEvent::Done`] is sent by the loader afterwards.
@@ -79,44 +90,52 @@ pub trait LoadSource: Send + Sync {
     fn select_view(&self, _index: usize) {}
 }
 
-/// A running (or finished) load of one source.
+/// The runs of one source: which one is current.
 pub struct Loader {
     source: Arc<dyn LoadSource>,
-    receiver: Option<Receiver<LoadEvent>>,
+    current: Arc<AtomicU64>,
 }
 
 impl Loader {
-    /// Starts loading `source` on a background thread.
-    pub fn start(source: Arc<dyn LoadSource>) -> Loader {
-        let mut loader = Loader {
+    /// The loader of `source` (nothing runs until [`Loader::restart`]).
+    pub fn new(source: Arc<dyn LoadSource>) -> Loader {
+        Loader {
             source,
-            receiver: None,
-        };
-        loader.restart();
-        loader
+            current: Arc::new(AtomicU64::new(0)),
+        }
     }
 
-    /// Loads again from the start; events of the previous run are no longer read.
-    pub fn restart(&mut self) {
-        let (sender, receiver) = channel();
+    /// A new run, which replaces the previous one (whose sends now return `false`): the job
+    /// that loads, handing each event with its run number to `deliver`, and ending with
+    /// [`LoadEvent::Done`] (after a failure when the source panicked).
+    pub fn restart(&mut self, deliver: impl Fn(u64, LoadEvent) -> bool + Send + 'static) -> Job {
+        let run = self.current.fetch_add(1, Ordering::SeqCst) + 1;
         let source = Arc::clone(&self.source);
-        self.receiver = Some(receiver);
-        let spawned = thread::Builder::new()
-            .name(THREAD_NAME.to_owned())
-            .spawn(move || {
-                let sink = LoadSink { sender };
-                source.load(&sink);
-                sink.send(LoadEvent::Done);
+        let current = Arc::clone(&self.current);
+        Box::new(move || {
+            let sink = LoadSink::new(move |event| {
+                current.load(Ordering::SeqCst) == run && deliver(run, event)
             });
-        if let Err(error) = spawned {
-            let (sender, receiver) = channel();
-            let _ = sender.send(LoadEvent::Failed {
-                repo: String::new(),
-                message: format!("could not start loading: {error}"),
-            });
-            let _ = sender.send(LoadEvent::Done);
-            self.receiver = Some(receiver);
-        }
+            let finished = guarded(
+                || {
+                    source.load(&sink);
+                    true
+                },
+                || false,
+            );
+            if !finished {
+                sink.send(LoadEvent::Failed {
+                    repo: String::new(),
+                    message: LOAD_STOPPED.to_owned(),
+                });
+            }
+            sink.send(LoadEvent::Done);
+        })
+    }
+
+    /// Whether `run` is the current run (the answers of earlier ones are dropped).
+    pub fn is_current(&self, run: u64) -> bool {
+        self.current.load(Ordering::SeqCst) == run
     }
 
     /// The views of the queue the source can load ([`LoadSource::views`]).
@@ -124,42 +143,9 @@ impl Loader {
         self.source.views()
     }
 
-    /// Switches the source to view `index` and loads again from the start.
+    /// Switches the source to view `index` (the next [`Loader::restart`] loads it).
     pub fn select_view(&mut self, index: usize) {
         self.source.select_view(index);
-        self.restart();
-    }
-
-    /// Every event sent since the last call, without waiting. A loader thread that died
-    /// without saying `Done` (a panic) is reported as a failure.
-    pub fn drain(&mut self) -> Vec<LoadEvent> {
-        let mut events = Vec::new();
-        let Some(receiver) = &self.receiver else {
-            return events;
-        };
-        loop {
-            match receiver.try_recv() {
-                Ok(event) => {
-                    let done = matches!(event, LoadEvent::Done);
-                    events.push(event);
-                    if done {
-                        self.receiver = None;
-                        break;
-                    }
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    events.push(LoadEvent::Failed {
-                        repo: String::new(),
-                        message: "loading stopped unexpectedly (see crash-report.txt in the data directory)".to_owned(),
-                    });
-                    events.push(LoadEvent::Done);
-                    self.receiver = None;
-                    break;
-                }
-            }
-        }
-        events
     }
 }
 
@@ -314,7 +300,7 @@ impl LoadStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
+    use std::sync::mpsc::channel;
 
     struct Failing;
 
@@ -332,38 +318,42 @@ mod tests {
         }
     }
 
-    fn drain_until_done(loader: &mut Loader) -> Vec<LoadEvent> {
-        let start = Instant::now();
-        let mut all = Vec::new();
-        while start.elapsed() < Duration::from_secs(10) {
-            all.extend(loader.drain());
-            if matches!(all.last(), Some(LoadEvent::Done)) {
-                return all;
-            }
-            thread::sleep(Duration::from_millis(5));
-        }
-        panic!("the loader never finished");
+    /// Runs a new run of `loader` here; its events with their run numbers.
+    fn run(loader: &mut Loader) -> Vec<(u64, LoadEvent)> {
+        let (sender, receiver) = channel();
+        let job = loader.restart(move |run, event| sender.send((run, event)).is_ok());
+        job();
+        receiver.try_iter().collect()
     }
 
     #[test]
     fn events_arrive_in_order_and_end_with_done() {
-        let mut loader = Loader::start(Arc::new(Failing));
-        let events = drain_until_done(&mut loader);
+        let mut loader = Loader::new(Arc::new(Failing));
+        let events = run(&mut loader);
         let mut status = LoadStatus::started();
-        for event in &events {
+        for (_, event) in &events {
             status.apply(event);
         }
         assert!(!status.running);
         assert_eq!(status.repos.len(), 1);
         assert_eq!(status.repos[0].total, 2);
         assert_eq!(status.errors().collect::<Vec<_>>(), ["r: boom"]);
-        assert!(loader.drain().is_empty(), "nothing after Done");
-        loader.restart();
-        assert_eq!(
-            drain_until_done(&mut loader).len(),
-            3,
-            "a restart loads again"
-        );
+        assert!(matches!(events.last(), Some((1, LoadEvent::Done))));
+        assert!(loader.is_current(1));
+        let again = run(&mut loader);
+        assert_eq!(again.len(), 3, "a restart loads again");
+        assert!(again.iter().all(|(run, _)| *run == 2));
+        assert!(!loader.is_current(1));
+    }
+
+    #[test]
+    fn a_replaced_run_stops_sending() {
+        let mut loader = Loader::new(Arc::new(Failing));
+        let (sender, receiver) = channel();
+        let first = loader.restart(move |run, event| sender.send((run, event)).is_ok());
+        let _second = loader.restart(|_, _| true);
+        first();
+        assert_eq!(receiver.try_iter().count(), 0, "nothing of the old run");
     }
 
     struct Panicking;
@@ -376,10 +366,10 @@ mod tests {
 
     #[test]
     fn a_loader_that_dies_is_reported_as_failed() {
-        let mut loader = Loader::start(Arc::new(Panicking));
-        let events = drain_until_done(&mut loader);
+        let events = run(&mut Loader::new(Arc::new(Panicking)));
         assert!(events.iter().any(
-            |e| matches!(e, LoadEvent::Failed { message, .. } if message.contains("stopped"))
+            |(_, e)| matches!(e, LoadEvent::Failed { message, .. } if message.contains("stopped"))
         ));
+        assert!(matches!(events.last(), Some((_, LoadEvent::Done))));
     }
 }

@@ -1,14 +1,20 @@
 //! The review console (ratatui). `entry` is a PR analysed for review (with its `cascade_tree`),
-//! `app` holds the state and routes keys and clicks, `views` draws (queue, review, verdict,
-//! audit, help), `keys` maps keys to actions (defaults and the config's `[keybindings]`), `theme`
-//! holds colours, `event` says where events come from, `loader` fills the queue from a
-//! background thread (`offline` is the local-checkout source, `github` the GitHub one, which
-//! retries the outbox first through `outbox_retry`), `strings` holds the fixed text.
-//! This module owns the terminal: raw mode, the alternate screen and mouse capture, restored on
-//! exit and on panic.
+//! `context` is what the console needs from outside, `app` holds the state and routes keys,
+//! clicks and background answers, `views` draws (queue, review, verdict, audit, help), `keys`
+//! maps keys to actions (defaults and the config's `[keybindings]`), `theme` holds colours.
+//! Everything the console reacts to arrives on one event channel (`channel`): the terminal's
+//! input (`event`, read on a thread of its own), a tick while something moves, and the answers
+//! of background jobs, which run on the `worker`: `loader` fills the queue (`offline` is the
+//! local-checkout source, `github` the GitHub one, which retries the outbox first through
+//! `outbox_retry`), `submitter` sends verdicts. `strings` holds the fixed text.
+//! This module owns the terminal and the event loop: the loop blocks on the channel and draws
+//! only when something changed; raw mode, the alternate screen and mouse capture are restored
+//! on exit and on panic.
 
 pub mod app;
 pub mod cascade_tree;
+pub mod channel;
+pub mod context;
 pub mod entry;
 pub mod event;
 pub mod github;
@@ -21,6 +27,7 @@ pub mod strings;
 pub mod submitter;
 pub mod theme;
 pub mod views;
+pub mod worker;
 
 use std::io::{self, Stdout};
 use std::path::{Path, PathBuf};
@@ -36,42 +43,68 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
 
 use app::App;
-use event::{AppEvent, EventSource};
+use channel::{Event, Post};
 use theme::Theme;
 
-/// Runs the console until the reviewer quits, reading events from `events`.
+/// The name of the thread that reads the terminal.
+const INPUT_THREAD: &str = "schemagate-input";
+
+/// Runs the console until the reviewer quits.
 ///
 /// # Errors
 /// Terminal I/O errors; the terminal is restored first.
-pub fn run(app: &mut App, theme: &Theme, events: &mut dyn EventSource) -> anyhow::Result<()> {
+pub fn run(app: &mut App, theme: &Theme) -> anyhow::Result<()> {
     install_panic_hook(app.context.data_dir.clone());
     let mut terminal = enter().context("setting up the terminal")?;
-    let result = event_loop(&mut terminal, app, theme, events);
+    let result = read_input(app.post())
+        .context("starting to read the terminal")
+        .and_then(|()| event_loop(&mut terminal, app, theme));
     leave();
     result
 }
 
+/// Blocks on the event channel; draws when something changed.
 fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     app: &mut App,
     theme: &Theme,
-    events: &mut dyn EventSource,
 ) -> anyhow::Result<()> {
+    let mut redraw = true;
     while !app.quit {
-        terminal.draw(|frame| views::draw(frame, app, theme))?;
-        match events.next()? {
-            Some(AppEvent::Key(key)) => app.handle_key(key),
-            Some(AppEvent::Scroll { down }) => app.handle_scroll(down),
-            Some(AppEvent::Click { column, row }) => {
-                let size = terminal.size()?;
-                app.handle_click(column, row, Rect::new(0, 0, size.width, size.height));
-            }
-            Some(AppEvent::Resize) | None => {}
+        if redraw {
+            terminal.draw(|frame| views::draw(frame, app, theme))?;
         }
-        app.tick();
-        views::verdict::tick(app);
+        let event = app.wait();
+        if let Event::InputFailed(error) = event {
+            return Err(error).context("reading the terminal");
+        }
+        let size = terminal.size()?;
+        redraw = app.handle(event, Rect::new(0, 0, size.width, size.height));
     }
     Ok(())
+}
+
+/// Reads the terminal on a thread of its own, posting what the reviewer does to the channel
+/// (until the console stops listening, or the terminal fails).
+fn read_input(post: Post) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name(INPUT_THREAD.to_owned())
+        .spawn(move || {
+            loop {
+                let posted = match event::read() {
+                    Ok(Some(input)) => post.event(Event::Input(input)),
+                    Ok(None) => true,
+                    Err(error) => {
+                        post.event(Event::InputFailed(error));
+                        false
+                    }
+                };
+                if !posted {
+                    return;
+                }
+            }
+        })
+        .map(drop)
 }
 
 /// Raw mode and the alternate screen.

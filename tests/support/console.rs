@@ -5,17 +5,18 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use schemagate::review::{Checklists, FixedClock, Timestamp};
-use schemagate::tui::app::{App, Context};
+use schemagate::tui::app::App;
+use schemagate::tui::context::Context;
 use schemagate::tui::entry::demo_entries;
 use schemagate::tui::submitter::Submitter;
 use schemagate::tui::theme::Theme;
 use schemagate::tui::views::draw;
+use schemagate::tui::worker::Worker;
 
 /// Opens the riskiest PR and records the verdict the dialog suggests (Block: allowed with
 /// nothing ticked); the dialog stays open on its outcome.
@@ -52,6 +53,7 @@ pub fn demo_context(data_dir: &Path) -> Context {
         checklists: Checklists::load(None).unwrap(),
         submitter: Submitter::local(),
         github_history: None,
+        worker: Worker::inline(),
     }
 }
 
@@ -83,14 +85,4 @@ pub fn render(app: &App, width: u16, height: u16) -> String {
         .map(|row| row.concat().trim_end().to_owned())
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// Ticks `app` until its background load is over (bounded: a load that never ends fails).
-pub fn tick_until_loaded(app: &mut App) {
-    let start = Instant::now();
-    while app.load.running {
-        assert!(start.elapsed() < Duration::from_secs(60), "never loaded");
-        app.tick();
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }

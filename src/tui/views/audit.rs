@@ -1,20 +1,17 @@
 //! The audit screen: past decisions from the decision log, newest first, filtered by verdict,
 //! risk and repository; one decision opened shows its checklist as it was ticked, the waiver
 //! reasons and the notes. Stale approvals are marked (a later decision on the PR, or, with a
-//! local checkout, a head that moved: those heads are read by git on a background thread, so
+//! local checkout, a head that moved: those heads are read by git in a background job, so
 //! opening the screen never waits on it). A log that fails the hash-chain check is said at the
 //! top, as is an end of the log its anchor does not vouch for; a log that cannot be read is said
 //! too, and the console goes on. With GitHub as the source, GitHub's migration PRs of the last
-//! [`GITHUB_DAYS`] days are read on another background thread and compared with the log: PRs
+//! [`GITHUB_DAYS`] days are read in another background job and compared with the log: PRs
 //! merged without an approving data review, approvals on GitHub the log does not have, and
 //! reviews sent with schemagate whose record is gone from the log, below the list.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
-use std::thread;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -30,8 +27,8 @@ use crate::review::decision_log::{Decision, Destination, LOG_FILE, Record, read_
 use crate::review::github_audit::{GitHubAudit, compare};
 use crate::review::{Checklists, ItemState, Timestamp, Verdict};
 use crate::source::git::GitRepo;
-use crate::tui::app::LocalCheckout;
-use crate::tui::history::{GitHubHistory, HistoryRead};
+use crate::tui::context::LocalCheckout;
+use crate::tui::history::HistoryRead;
 use crate::tui::keys::{Action, Keymap};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
@@ -52,12 +49,12 @@ pub const GITHUB_DAYS: i64 = 30;
 const GITHUB_ROWS: usize = 10;
 
 /// The local checkout's PR heads, or why they could not be read.
-type Heads = Result<BTreeMap<PrKey, String>, String>;
+pub type Heads = Result<BTreeMap<PrKey, String>, String>;
 
 /// The comparison of the log with GitHub.
 pub enum GitHubCheck {
     /// GitHub is being read in the background.
-    Reading(Receiver<HistoryRead>),
+    Reading,
     /// Done.
     Done {
         /// What the comparison found.
@@ -98,26 +95,28 @@ pub struct AuditState {
     pub detail: bool,
     /// Scroll of the opened decision.
     detail_scroll: usize,
-    /// The local checkout's PR heads while git reads them in the background.
-    heads: Option<Receiver<Heads>>,
+    /// Whether the local checkout's PR heads are being read in the background.
+    reading_heads: bool,
     /// The comparison with GitHub, when the console's source is GitHub.
     github: Option<GitHubCheck>,
 }
 
-/// Where the audit screen compares the log with: a local checkout's PR heads, GitHub.
+/// What the audit screen compares the log with, read in the background once it is open.
 #[derive(Clone, Copy, Default)]
-pub struct AuditSources<'a> {
-    /// The local checkout the queue comes from: its PR heads tell stale approvals.
-    pub checkout: Option<&'a LocalCheckout>,
-    /// GitHub's migration PRs, read since `now` minus [`GITHUB_DAYS`].
-    pub github: Option<(&'a Arc<dyn GitHubHistory>, Timestamp)>,
+pub struct AuditSources {
+    /// The PR heads of the local checkout the queue comes from tell stale approvals
+    /// ([`read_heads`]; answered with [`AuditState::take_heads`]).
+    pub checkout: bool,
+    /// GitHub's migration PRs since [`history_since`] (answered with
+    /// [`AuditState::take_history`]).
+    pub github: bool,
 }
 
 impl AuditState {
     /// Reads the decision log in `data_dir` and checks its chain; with a checkout in
     /// `sources`, the PR heads there tell which approvals went stale once
-    /// [`AuditState::poll`] has them; with GitHub, its migration PRs are read in the
-    /// background and compared with the log once [`AuditState::poll`] has them.
+    /// [`AuditState::take_heads`] has them; with GitHub, its migration PRs are compared with
+    /// the log once [`AuditState::take_history`] has them.
     pub fn open(data_dir: &Path, sources: AuditSources) -> AuditState {
         let path = data_dir.join(LOG_FILE);
         let mut warnings = Vec::new();
@@ -167,57 +166,24 @@ impl AuditState {
             offset: Cell::new(0),
             detail: false,
             detail_scroll: 0,
-            heads: None,
-            github: None,
+            reading_heads: sources.checkout,
+            github: sources.github.then_some(GitHubCheck::Reading),
         };
         state.find_stale(&BTreeMap::new());
         state.apply_filter();
-        if let Some(checkout) = sources.checkout {
-            state.read_heads(checkout);
-        }
-        if let Some((history, now)) = sources.github {
-            state.read_github(history, now);
-        }
         state
     }
 
-    /// Starts reading GitHub's migration PRs of the last [`GITHUB_DAYS`] days before `now`.
-    fn read_github(&mut self, history: &Arc<dyn GitHubHistory>, now: Timestamp) {
-        let since = Timestamp::from_unix_secs(now.unix_secs() - GITHUB_DAYS * 86_400);
-        let (sender, receiver) = channel();
-        let history = Arc::clone(history);
-        let spawned = thread::Builder::new()
-            .name(GITHUB_THREAD.to_owned())
-            .spawn(move || {
-                let _ = sender.send(history.migration_prs(since));
-            });
-        self.github = Some(match spawned {
-            Ok(_) => GitHubCheck::Reading(receiver),
-            Err(error) => GitHubCheck::Done {
-                audit: GitHubAudit::default(),
-                errors: vec![format!("{}: {error}", strings::AUDIT_GITHUB_FAILED)],
-            },
-        });
+    /// The decisions read from the log, in log order.
+    pub fn records(&self) -> &[Record] {
+        &self.records
     }
 
-    /// Takes in GitHub's migration PRs once they are read, without waiting, and compares them
-    /// with the log.
-    fn poll_github(&mut self) {
-        let Some(GitHubCheck::Reading(receiver)) = &self.github else {
+    /// Takes in GitHub's migration PRs and compares them with the log.
+    pub fn take_history(&mut self, read: HistoryRead) {
+        if !matches!(self.github, Some(GitHubCheck::Reading)) {
             return;
-        };
-        let read = match receiver.try_recv() {
-            Ok(read) => read,
-            Err(TryRecvError::Empty) => return,
-            Err(TryRecvError::Disconnected) => HistoryRead {
-                prs: Vec::new(),
-                submissions: None,
-                errors: vec![format!(
-                    "{}: reading stopped (see crash-report.txt in the data directory)",
-                    strings::AUDIT_GITHUB_FAILED
-                )],
-            },
-        };
+        }
         self.github = Some(GitHubCheck::Done {
             audit: compare(
                 &read.prs,
@@ -234,42 +200,13 @@ impl AuditState {
         self.github.as_ref()
     }
 
-    /// Starts reading the PR heads of `checkout` in the background.
-    fn read_heads(&mut self, checkout: &LocalCheckout) {
-        let (sender, receiver) = channel();
-        let records = self.records.clone();
-        let owned = checkout.clone();
-        let spawned = thread::Builder::new()
-            .name(HEADS_THREAD.to_owned())
-            .spawn(move || {
-                let heads = GitRepo::open(&owned.path)
-                    .map(|git| local_heads(&git, &owned.repo, &records))
-                    .map_err(|error| no_heads(&owned, &error));
-                let _ = sender.send(heads);
-            });
-        match spawned {
-            Ok(_) => self.heads = Some(receiver),
-            Err(error) => self.warnings.push(no_heads(checkout, &error)),
-        }
-    }
-
-    /// Takes in the local checkout's PR heads and GitHub's migration PRs once they are read,
-    /// without waiting (the event loop calls it on every turn): approvals whose PR head moved
-    /// are marked stale, GitHub is compared with the log.
-    pub fn poll(&mut self) {
-        self.poll_github();
-        let Some(receiver) = &self.heads else {
+    /// Takes in the local checkout's PR heads: approvals whose PR head moved are marked
+    /// stale.
+    pub fn take_heads(&mut self, heads: Heads) {
+        if !self.reading_heads {
             return;
-        };
-        let heads = match receiver.try_recv() {
-            Ok(heads) => heads,
-            Err(TryRecvError::Empty) => return,
-            Err(TryRecvError::Disconnected) => Err(format!(
-                "{}: reading them stopped (see crash-report.txt in the data directory)",
-                strings::AUDIT_NO_HEADS
-            )),
-        };
-        self.heads = None;
+        }
+        self.reading_heads = false;
         match heads {
             Ok(heads) => self.find_stale(&heads),
             Err(warning) => self.warnings.push(warning),
@@ -278,7 +215,7 @@ impl AuditState {
 
     /// Whether the local checkout's PR heads are still being read.
     pub fn checking_heads(&self) -> bool {
-        self.heads.is_some()
+        self.reading_heads
     }
 
     /// Marks the approvals that no longer stand, given the current PR `heads`.
@@ -403,6 +340,39 @@ impl AuditState {
     }
 }
 
+/// The PR heads of `checkout` for the PRs of `records` (blocking: a background job's work), or
+/// why they could not be read.
+pub fn read_heads(checkout: &LocalCheckout, records: &[Record]) -> Heads {
+    GitRepo::open(&checkout.path)
+        .map(|git| local_heads(&git, &checkout.repo, records))
+        .map_err(|error| no_heads(checkout, &error))
+}
+
+/// Said when reading the PR heads stopped (a panic).
+pub fn heads_lost() -> Heads {
+    Err(format!(
+        "{}: reading them stopped (see crash-report.txt in the data directory)",
+        strings::AUDIT_NO_HEADS
+    ))
+}
+
+/// Where GitHub's history is read from: [`GITHUB_DAYS`] days before `now`.
+pub fn history_since(now: Timestamp) -> Timestamp {
+    Timestamp::from_unix_secs(now.unix_secs() - GITHUB_DAYS * 86_400)
+}
+
+/// Said when reading GitHub's history stopped (a panic).
+pub fn history_lost() -> HistoryRead {
+    HistoryRead {
+        prs: Vec::new(),
+        submissions: None,
+        errors: vec![format!(
+            "{}: reading stopped (see crash-report.txt in the data directory)",
+            strings::AUDIT_GITHUB_FAILED
+        )],
+    }
+}
+
 /// The warning when the PR heads of `checkout` cannot be read.
 fn no_heads(checkout: &LocalCheckout, error: &dyn std::fmt::Display) -> String {
     format!(
@@ -466,7 +436,7 @@ pub fn layout(area: Rect, state: &AuditState) -> [Rect; 4] {
 /// The comparison with GitHub's lines: reading, errors, then the two lists.
 fn github_lines<'a>(check: &GitHubCheck, theme: &Theme) -> Vec<Line<'a>> {
     let (audit, errors) = match check {
-        GitHubCheck::Reading(_) => {
+        GitHubCheck::Reading => {
             return vec![Line::styled(strings::AUDIT_GITHUB_READING, theme.dim)];
         }
         GitHubCheck::Done { audit, errors } => (audit, errors),

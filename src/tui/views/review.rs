@@ -25,7 +25,7 @@ use crate::review::{
     Carried, CarryOver, Draft, DraftChange, DraftStore, EvidenceStatus, ItemState, LoadOutcome,
     Note, Prompt,
 };
-use crate::tui::app::Context;
+use crate::tui::context::Context;
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::{Action, Keymap};
 use crate::tui::strings;
@@ -346,17 +346,24 @@ impl ReviewState {
 
     /// Takes in what another process (a second console, `submit`) saved in the draft since it
     /// was last read: the draft on disk replaces the one shown when they differ. A draft that
-    /// cannot be read is said in the message line.
-    pub fn reread(&mut self, context: &Context) {
+    /// cannot be read is said in the message line. Whether anything shown changed.
+    pub fn reread(&mut self, context: &Context) -> bool {
         let (repo, pr, head) = (&self.draft.repo, self.draft.pr, &self.draft.head_sha);
-        match DraftStore::new(&context.data_dir).load(repo, pr, head) {
-            Ok(LoadOutcome::Loaded(draft)) => self.draft = draft,
-            Ok(LoadOutcome::None) => {}
-            Ok(LoadOutcome::SetAside(aside)) => {
-                self.message = Some(format!("damaged draft moved to {}", aside.path.display()));
+        let message = match DraftStore::new(&context.data_dir).load(repo, pr, head) {
+            Ok(LoadOutcome::Loaded(draft)) => {
+                let changed = draft != self.draft;
+                self.draft = draft;
+                return changed;
             }
-            Err(error) => self.message = Some(format!("draft not read: {error}")),
-        }
+            Ok(LoadOutcome::None) => return false,
+            Ok(LoadOutcome::SetAside(aside)) => {
+                format!("damaged draft moved to {}", aside.path.display())
+            }
+            Err(error) => format!("draft not read: {error}"),
+        };
+        let changed = self.message.as_ref() != Some(&message);
+        self.message = Some(message);
+        changed
     }
 
     /// Saves the text being typed (not flushed to disk: see [`DraftStore::apply`]); only a

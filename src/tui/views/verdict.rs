@@ -19,11 +19,12 @@ use crate::github::submit::{Submission, SubmissionInputs};
 use crate::report::review_body::SubmissionMarker;
 use crate::report::sanitize::sanitize_line;
 use crate::review::{DecisionLog, Destination, DraftChange, Verdict, check_verdict};
-use crate::tui::app::{App, Context, Overlay};
+use crate::tui::channel::{Channel, Sent};
+use crate::tui::context::Context;
 use crate::tui::entry::PrEntry;
 use crate::tui::keys::{Action, Keymap};
 use crate::tui::strings;
-use crate::tui::submitter::{DiffAvailability, Finished};
+use crate::tui::submitter::DiffAvailability;
 use crate::tui::theme::Theme;
 
 /// Width of the dialog (narrower on a narrow terminal).
@@ -160,13 +161,15 @@ impl VerdictState {
             .unwrap_or(Verdict::RequestChanges)
     }
 
-    /// Handles an action; `review` is the open PR's review (its draft is recorded).
+    /// Handles an action; `review` is the open PR's review (its draft is recorded). A diff to
+    /// fetch or a verdict to send runs on `channel`.
     pub fn act(
         &mut self,
         action: Action,
         review: &mut ReviewState,
         context: &Context,
         entries: &[PrEntry],
+        channel: &Channel,
     ) -> VerdictOutcome {
         match (&self.stage, action) {
             (Stage::Sending(_), _) => {}
@@ -176,7 +179,9 @@ impl VerdictState {
                 self.choice = (self.choice + 1).min(VERDICTS.len() - 1)
             }
             (Stage::Choosing, Action::Up) => self.choice = self.choice.saturating_sub(1),
-            (Stage::Choosing, Action::Enter) => self.stage = self.gate(review, context, entries),
+            (Stage::Choosing, Action::Enter) => {
+                self.stage = self.gate(review, context, entries, channel);
+            }
             (Stage::Refused(_), Action::Enter) => self.stage = Stage::Choosing,
             (Stage::Confirm, Action::Down) => self.scroll_by(1),
             (Stage::Confirm, Action::Up) => self.scroll = self.scroll.saturating_sub(1),
@@ -186,7 +191,9 @@ impl VerdictState {
             }
             (Stage::Confirm, Action::Top) => self.scroll = 0,
             (Stage::Confirm, Action::Bottom) => self.scroll_by(usize::MAX),
-            (Stage::Confirm, Action::Yes) => self.stage = self.record(review, context, entries),
+            (Stage::Confirm, Action::Yes) => {
+                self.stage = self.record(review, context, entries, channel);
+            }
             _ => {}
         }
         VerdictOutcome::Stay
@@ -202,7 +209,13 @@ impl VerdictState {
     }
 
     /// What the gates say about the chosen verdict; when allowed, the preview is prepared.
-    fn gate(&mut self, review: &ReviewState, context: &Context, entries: &[PrEntry]) -> Stage {
+    fn gate(
+        &mut self,
+        review: &ReviewState,
+        context: &Context,
+        entries: &[PrEntry],
+        channel: &Channel,
+    ) -> Stage {
         let Some(entry) = entries.get(review.entry) else {
             return Stage::Failed("the PR is gone".to_owned());
         };
@@ -216,18 +229,24 @@ impl VerdictState {
             entry.approvals_at_head,
         );
         if decision.allowed() {
-            self.prepare(review, context, entry)
+            self.prepare(review, context, entry, channel)
         } else {
             Stage::Refused(decision.refusals.iter().map(ToString::to_string).collect())
         }
     }
 
-    /// Builds the submission once the PR's diff is known (`Preparing` until then; without a
-    /// diff, everything goes in the body).
-    fn prepare(&mut self, review: &ReviewState, context: &Context, entry: &PrEntry) -> Stage {
+    /// Builds the submission once the PR's diff is known (`Preparing` until then, the diff
+    /// fetched on `channel`; without a diff, everything goes in the body).
+    pub fn prepare(
+        &mut self,
+        review: &ReviewState,
+        context: &Context,
+        entry: &PrEntry,
+        channel: &Channel,
+    ) -> Stage {
         let meta = &entry.meta;
         self.diff_problem = None;
-        let diff = match context.submitter.diff(&meta.repo, meta.number) {
+        let diff = match context.submitter.diff(&meta.repo, meta.number, channel) {
             DiffAvailability::Loading => return Stage::Preparing,
             DiffAvailability::Ready(diff) => Some(diff),
             DiffAvailability::NotNeeded => None,
@@ -254,7 +273,13 @@ impl VerdictState {
     }
 
     /// Keeps the verdict in the draft, then records it locally or sends it to GitHub.
-    fn record(&self, review: &mut ReviewState, context: &Context, entries: &[PrEntry]) -> Stage {
+    fn record(
+        &self,
+        review: &mut ReviewState,
+        context: &Context,
+        entries: &[PrEntry],
+        channel: &Channel,
+    ) -> Stage {
         let (Some(entry), Some(submission)) = (entries.get(review.entry), &self.prepared) else {
             return Stage::Failed("the PR is gone".to_owned());
         };
@@ -274,6 +299,7 @@ impl VerdictState {
             decision.clone(),
             &context.data_dir,
             now,
+            channel,
         );
         if let Some(ticket) = sent {
             return Stage::Sending(ticket);
@@ -286,12 +312,12 @@ impl VerdictState {
     }
 
     /// Takes in a finished background send, when it is this dialog's.
-    fn finish(&mut self, finished: &Finished) {
-        let Finished::Sent {
+    pub fn finish(&mut self, sent: &Sent) {
+        let Sent {
             ticket,
             result,
             outbox_delivered,
-        } = finished;
+        } = sent;
         if self.stage != Stage::Sending(*ticket) {
             return;
         }
@@ -320,27 +346,6 @@ impl VerdictState {
             },
             Err(error) => Stage::Failed(error.clone()),
         };
-    }
-}
-
-/// The event loop's hook, on every turn: takes in finished background work (a diff for the
-/// preview, a send's outcome) and refreshes the queue's decisions after a send.
-pub fn tick(app: &mut App) {
-    let finished = app.context.submitter.poll();
-    if let (Overlay::Verdict(state), Some(review)) = (&mut app.overlay, &app.review) {
-        if state.stage == Stage::Preparing
-            && let Some(entry) = app.entries.get(review.entry)
-        {
-            state.stage = state.prepare(review, &app.context, entry);
-        }
-        for done in &finished {
-            state.finish(done);
-        }
-    }
-    if !finished.is_empty() {
-        let context = &app.context;
-        app.queue
-            .load_decisions(&app.entries, &context.data_dir, &context.reviewer);
     }
 }
 
