@@ -219,3 +219,45 @@ fn a_load_that_dies_keeps_every_repo_it_did_not_reach() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_reload_lands_while_a_review_is_open_and_the_review_stays_on_its_pr() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Arc::new(TwoRepos::new(
+        Next::Prs(&[101, 102]),
+        Next::Prs(&[104, 108]),
+    ));
+    let mut app = App::loading(demo_context(dir.path()), source.clone());
+    app.settle();
+    source.plan(Next::Prs(&[101]), Next::Prs(&[104, 108]));
+    // The reload starts on the queue; the review opens before it is done.
+    press(&mut app, &[KeyCode::Char('r'), KeyCode::Enter]);
+    let opened = app.open_entry().unwrap().meta.clone();
+    app.settle();
+    assert_eq!(
+        prs(&app),
+        [pr(API, 104), pr(API, 108), pr(SHOP, 101)],
+        "the reload landed: the closed PR went"
+    );
+    let open = app.open_entry().expect("the review is still open");
+    assert_eq!(
+        (&open.meta.repo, open.meta.number),
+        (&opened.repo, opened.number)
+    );
+    press(&mut app, &[KeyCode::Char(' ')]);
+    assert!(
+        app.review
+            .as_ref()
+            .unwrap()
+            .draft
+            .state
+            .get(&open_first_item(&app))
+            .is_resolved(),
+        "the review works on"
+    );
+}
+
+/// The first checklist item of the PR under review.
+fn open_first_item(app: &App) -> String {
+    app.open_entry().unwrap().report.checklist[0].id.clone()
+}

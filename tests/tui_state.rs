@@ -14,6 +14,15 @@ use schemagate::tui::keys::Screen;
 use schemagate::tui::views::queue::{LastDecision, SortKey};
 use schemagate::tui::views::verdict::Stage;
 
+/// The index in the queue's entries of the PR under review.
+fn open_index(app: &App) -> usize {
+    let open = app.open_entry().unwrap();
+    app.entries
+        .iter()
+        .position(|e| std::ptr::eq(e, open))
+        .unwrap()
+}
+
 /// The state of checklist item `index` of the open review.
 fn item_state(app: &App, index: usize) -> ItemState {
     let entry = app.open_entry().unwrap();
@@ -101,7 +110,7 @@ fn tick_waive_then_approve_is_refused_and_block_is_recorded_locally() {
     press(&mut app, &[KeyCode::Enter]);
     assert_eq!(app.screen(), Screen::Review);
 
-    let index = app.review.as_ref().unwrap().entry;
+    let index = open_index(&app);
     let mine = LastDecision {
         verdict: Verdict::Block,
         stale: false,
@@ -114,7 +123,7 @@ fn the_queue_marks_a_verdict_on_an_older_head_as_stale() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = demo_app(dir.path());
     press(&mut app, RECORD_SUGGESTED);
-    let index = app.review.as_ref().unwrap().entry;
+    let index = open_index(&app);
     let log_path = dir.path().join(LOG_FILE);
     let mut decision = read_all(&log_path).unwrap().records[0].decision.clone();
     decision.head_sha = "0123456789abcdef0123456789abcdef01234567".to_owned();
@@ -432,7 +441,7 @@ fn an_approval_already_on_github_counts_as_the_second_approver() {
     assert_eq!(app.open_entry().unwrap().report.risk, Risk::Critical);
     assert!(second(&app), "no approval yet");
     press(&mut app, &[KeyCode::Esc]);
-    let index = app.review.as_ref().unwrap().entry;
+    let index = open_index(&app);
     app.entries[index].approvals_at_head = 1;
     press(&mut app, &approve);
     assert!(!second(&app), "the approval on GitHub counts");

@@ -20,6 +20,7 @@ use super::views::queue::{self, QueueState};
 use super::views::review::ReviewState;
 use super::views::verdict::{Stage, VerdictOutcome, VerdictState};
 use super::worker::guarded;
+use crate::review::audit::PrKey;
 use crate::tui::context::LocalCheckout;
 
 /// How often the spinner turns while the queue loads.
@@ -226,7 +227,7 @@ impl App {
                 self.context.submitter.diff_fetched(key, result);
                 if let (Overlay::Verdict(state), Some(review)) = (&mut self.overlay, &self.review)
                     && state.stage == Stage::Preparing
-                    && let Some(entry) = self.entries.get(review.entry)
+                    && let Some(entry) = find(&self.entries, &review.pr)
                 {
                     state.stage = state.prepare(review, &self.context, entry, &self.channel);
                 }
@@ -260,19 +261,22 @@ impl App {
         }
     }
 
-    /// Brings the queue up to date after events: a reload that is done replaces the queue
-    /// once no review is open; a repository that failed in the reload and brought no PRs keeps
-    /// its previous ones (marked in [`App::load`]).
+    /// Brings the queue up to date after events: a reload that is done replaces the queue (a
+    /// repository that failed in the reload and brought no PRs keeps its previous ones, marked
+    /// in [`App::load`]; the PR under review stays as it was opened when the reload brought
+    /// another head of it, or none).
     fn catch_up(&mut self) {
-        let on_queue = self.review.is_none() && matches!(self.overlay, Overlay::None);
-        if !self.load.running && on_queue && self.reloaded.is_some() {
+        if !self.load.running && self.reloaded.is_some() {
             let selected = self
                 .queue
                 .selected_entry(&self.entries)
                 .and_then(|i| self.entries.get(i))
                 .map(|e| (e.meta.repo.clone(), e.meta.number));
-            let reloaded = self.reloaded.take().unwrap_or_default();
-            let previous = std::mem::take(&mut self.entries);
+            let mut reloaded = self.reloaded.take().unwrap_or_default();
+            let mut previous = std::mem::take(&mut self.entries);
+            if let Some(review) = &self.review {
+                keep_reviewed(&review.pr, &mut previous, &mut reloaded);
+            }
             self.entries = self.load.keep_failed(previous, reloaded);
             self.entries_changed();
             if let Some((repo, number)) = selected {
@@ -433,7 +437,11 @@ impl App {
         }
         let action = if down { Action::Down } else { Action::Up };
         match (&mut self.review, &mut self.audit) {
-            (Some(review), _) => review.act(action, &self.context, &self.entries),
+            (Some(review), _) => {
+                if let Some(entry) = find(&self.entries, &review.pr) {
+                    review.act(action, &self.context, entry);
+                }
+            }
             (None, Some(audit)) => {
                 audit.act(action, &self.context.checklists);
             }
@@ -463,7 +471,7 @@ impl App {
             if review.input.is_some() {
                 return;
             }
-            if let Some(entry) = self.entries.get(review.entry) {
+            if let Some(entry) = find(&self.entries, &review.pr) {
                 review.click(body, x, y, entry);
             }
         } else if let Some(audit) = &mut self.audit {
@@ -568,8 +576,10 @@ impl App {
                 }
             }
             other => {
-                if let Some(review) = &mut self.review {
-                    review.act(other, &self.context, &self.entries);
+                if let Some(review) = &mut self.review
+                    && let Some(entry) = find(&self.entries, &review.pr)
+                {
+                    review.act(other, &self.context, entry);
                 }
             }
         }
@@ -580,8 +590,11 @@ impl App {
         else {
             return;
         };
+        let Some(entry) = find(&self.entries, &review.pr) else {
+            return;
+        };
         let was_recorded = matches!(verdict.stage, Stage::Recorded(_));
-        let outcome = verdict.act(action, review, &self.context, &self.entries, &self.channel);
+        let outcome = verdict.act(action, review, entry, &self.context, &self.channel);
         if !was_recorded && matches!(verdict.stage, Stage::Recorded(_)) {
             let context = &self.context;
             self.queue
@@ -594,8 +607,9 @@ impl App {
 
     /// Opens the review of the PR selected in the queue, restoring its draft.
     fn open_selected(&mut self) {
-        if let Some(index) = self.queue.selected_entry(&self.entries) {
-            self.review = ReviewState::open(index, &self.entries, &self.context);
+        let selected = self.queue.selected_entry(&self.entries);
+        if let Some(entry) = selected.and_then(|index| self.entries.get(index)) {
+            self.review = Some(ReviewState::open(entry, &self.context));
         }
     }
 
@@ -603,6 +617,76 @@ impl App {
     pub fn open_entry(&self) -> Option<&PrEntry> {
         self.review
             .as_ref()
-            .and_then(|review| self.entries.get(review.entry))
+            .and_then(|review| find(&self.entries, &review.pr))
+    }
+}
+
+/// The entry of PR `key`.
+fn find<'a>(entries: &'a [PrEntry], key: &PrKey) -> Option<&'a PrEntry> {
+    entries
+        .iter()
+        .find(|e| e.meta.repo == key.0 && e.meta.number == key.1)
+}
+
+/// Keeps PR `key` (under review) as it was opened: unless `reloaded` brought it at the same
+/// head, its entry moves from `previous` into `reloaded` in place of the one reloaded.
+fn keep_reviewed(key: &PrKey, previous: &mut Vec<PrEntry>, reloaded: &mut Vec<PrEntry>) {
+    let is_key = |e: &PrEntry| e.meta.repo == key.0 && e.meta.number == key.1;
+    let Some(old) = previous.iter().position(is_key) else {
+        return;
+    };
+    let new = reloaded.iter().position(is_key);
+    let same_head = new.and_then(|i| reloaded.get(i)).is_some_and(|e| {
+        previous
+            .get(old)
+            .is_some_and(|o| o.meta.head_sha == e.meta.head_sha)
+    });
+    if same_head {
+        return;
+    }
+    let opened = previous.remove(old);
+    match new.and_then(|i| reloaded.get_mut(i)) {
+        Some(slot) => *slot = opened,
+        None => reloaded.push(opened),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::Checklists;
+    use crate::tui::entry::demo_entries;
+
+    /// The demo's PRs twice: before and after a reload; and the key of the first.
+    fn two_loads() -> (Vec<PrEntry>, Vec<PrEntry>, PrKey) {
+        let checklists = Checklists::load(None).unwrap();
+        let previous = demo_entries(&checklists).unwrap();
+        let reloaded = demo_entries(&checklists).unwrap();
+        let key = (previous[0].meta.repo.clone(), previous[0].meta.number);
+        (previous, reloaded, key)
+    }
+
+    #[test]
+    fn the_pr_under_review_stays_as_opened_when_its_head_moved_or_it_went() {
+        let (mut previous, mut reloaded, key) = two_loads();
+        let opened = previous[0].meta.head_sha.clone();
+        reloaded[0].meta.head_sha = "f".repeat(40);
+        keep_reviewed(&key, &mut previous, &mut reloaded);
+        assert_eq!(find(&reloaded, &key).unwrap().meta.head_sha, opened);
+        assert_eq!(reloaded.len(), 9);
+
+        let (mut previous, mut reloaded, key) = two_loads();
+        reloaded.remove(0);
+        keep_reviewed(&key, &mut previous, &mut reloaded);
+        assert!(find(&reloaded, &key).is_some(), "kept while it is reviewed");
+        assert_eq!(reloaded.len(), 9);
+
+        let (mut previous, mut reloaded, key) = two_loads();
+        keep_reviewed(&key, &mut previous, &mut reloaded);
+        assert_eq!(
+            previous.len(),
+            9,
+            "the same head: the reloaded entry is taken"
+        );
     }
 }

@@ -21,6 +21,7 @@ use crate::analysis::schema::ReferentialAction;
 use crate::check::{ChecklistEntry, PrReport};
 use crate::report::diff_text::{render_file_diff, render_schema_diff};
 use crate::report::style::Painter;
+use crate::review::audit::PrKey;
 use crate::review::{
     Carried, CarryOver, Draft, DraftChange, DraftStore, EvidenceStatus, ItemState, LoadOutcome,
     Note, Prompt,
@@ -164,8 +165,9 @@ impl PaneLine {
 
 /// The review's own state.
 pub struct ReviewState {
-    /// Index of the PR in the app's entries.
-    pub entry: usize,
+    /// The PR under review (repository and number): a reload may reorder or replace the
+    /// queue's entries while it is open.
+    pub pr: PrKey,
     /// The focused pane.
     pub focus: Pane,
     /// The text pane shown beside the checklist in the two-pane layout.
@@ -191,9 +193,8 @@ pub struct ReviewState {
 }
 
 impl ReviewState {
-    /// Opens the review of `entries[index]`, restoring its saved draft. `None` when no such entry.
-    pub fn open(index: usize, entries: &[PrEntry], context: &Context) -> Option<ReviewState> {
-        let entry = entries.get(index)?;
+    /// Opens the review of `entry`, restoring its saved draft.
+    pub fn open(entry: &PrEntry, context: &Context) -> ReviewState {
         let meta = &entry.meta;
         let store = DraftStore::new(&context.data_dir);
         let fresh = || Draft::new(&meta.repo, meta.number, &meta.head_sha, context.clock.now());
@@ -234,8 +235,8 @@ impl ReviewState {
         } else {
             Pane::Diff
         };
-        Some(ReviewState {
-            entry: index,
+        ReviewState {
+            pr: (meta.repo.clone(), meta.number),
             focus,
             left: Pane::Diff,
             scroll: [0; 3],
@@ -251,27 +252,27 @@ impl ReviewState {
             evidence,
             input,
             message,
-        })
+        }
     }
 
-    /// The checklist item under the cursor.
-    pub fn selected_item<'a>(&self, entries: &'a [PrEntry]) -> Option<&'a ChecklistEntry> {
-        entries.get(self.entry)?.report.checklist.get(self.cursor)
+    /// The checklist item of `entry` (the PR under review) under the cursor.
+    pub fn selected_item<'a>(&self, entry: &'a PrEntry) -> Option<&'a ChecklistEntry> {
+        entry.report.checklist.get(self.cursor)
     }
 
-    /// Handles a review action.
-    pub fn act(&mut self, action: Action, context: &Context, entries: &[PrEntry]) {
+    /// Handles a review action on `entry` (the PR under review).
+    pub fn act(&mut self, action: Action, context: &Context, entry: &PrEntry) {
         match action {
             Action::NextPane => self.focus_pane(self.focus.step(1)),
             Action::PrevPane => self.focus_pane(self.focus.step(Pane::ALL.len() - 1)),
-            Action::Down => self.move_by(1, true, entries),
-            Action::Up => self.move_by(1, false, entries),
-            Action::PageDown => self.move_by(PAGE, true, entries),
-            Action::PageUp => self.move_by(PAGE, false, entries),
-            Action::Toggle => self.toggle(context, entries),
+            Action::Down => self.move_by(1, true, entry),
+            Action::Up => self.move_by(1, false, entry),
+            Action::PageDown => self.move_by(PAGE, true, entry),
+            Action::PageUp => self.move_by(PAGE, false, entry),
+            Action::Toggle => self.toggle(context, entry),
             Action::Waive => {
                 self.focus_pane(Pane::Checklist);
-                if let Some(item) = self.selected_item(entries) {
+                if let Some(item) = self.selected_item(entry) {
                     let item = item.id.clone();
                     self.start_input(Prompt::Waiver { item });
                 }
@@ -285,8 +286,8 @@ impl ReviewState {
                 }
                 self.start_input(Prompt::Note { place });
             }
-            Action::Top => self.move_by(usize::MAX, false, entries),
-            Action::Bottom => self.move_by(usize::MAX, true, entries),
+            Action::Top => self.move_by(usize::MAX, false, entry),
+            Action::Bottom => self.move_by(usize::MAX, true, entry),
             Action::Left => self.focus_pane(self.focus.step(Pane::ALL.len() - 1)),
             Action::Right => self.focus_pane(self.focus.step(1)),
             _ => {}
@@ -468,14 +469,9 @@ impl ReviewState {
     }
 
     /// Moves the checklist cursor, or scrolls the focused text pane, by `by` lines.
-    fn move_by(&mut self, by: usize, down: bool, entries: &[PrEntry]) {
+    fn move_by(&mut self, by: usize, down: bool, entry: &PrEntry) {
         let (position, len) = match self.focus {
-            Pane::Checklist => {
-                let len = entries
-                    .get(self.entry)
-                    .map_or(0, |e| e.report.checklist.len());
-                (&mut self.cursor, len)
-            }
+            Pane::Checklist => (&mut self.cursor, entry.report.checklist.len()),
             pane => {
                 let index = pane.index();
                 let len = self.text_lines(pane).len();
@@ -496,9 +492,9 @@ impl ReviewState {
     /// Ticks the selected item, or re-opens it when it was ticked. On an item marked "look
     /// again" (carried from an earlier head, its evidence changed) the first press confirms it:
     /// the mark goes, a tick stays a tick.
-    fn toggle(&mut self, context: &Context, entries: &[PrEntry]) {
+    fn toggle(&mut self, context: &Context, entry: &PrEntry) {
         self.focus_pane(Pane::Checklist);
-        let Some(id) = self.selected_item(entries).map(|item| item.id.clone()) else {
+        let Some(id) = self.selected_item(entry).map(|item| item.id.clone()) else {
             return;
         };
         let marked = self.draft.second_look.contains(&id);

@@ -161,14 +161,14 @@ impl VerdictState {
             .unwrap_or(Verdict::RequestChanges)
     }
 
-    /// Handles an action; `review` is the open PR's review (its draft is recorded). A diff to
+    /// Handles an action; `review` is the review of `entry` (its draft is recorded). A diff to
     /// fetch or a verdict to send runs on `channel`.
     pub fn act(
         &mut self,
         action: Action,
         review: &mut ReviewState,
+        entry: &PrEntry,
         context: &Context,
-        entries: &[PrEntry],
         channel: &Channel,
     ) -> VerdictOutcome {
         match (&self.stage, action) {
@@ -180,7 +180,7 @@ impl VerdictState {
             }
             (Stage::Choosing, Action::Up) => self.choice = self.choice.saturating_sub(1),
             (Stage::Choosing, Action::Enter) => {
-                self.stage = self.gate(review, context, entries, channel);
+                self.stage = self.gate(review, entry, context, channel);
             }
             (Stage::Refused(_), Action::Enter) => self.stage = Stage::Choosing,
             (Stage::Confirm, Action::Down) => self.scroll_by(1),
@@ -192,7 +192,7 @@ impl VerdictState {
             (Stage::Confirm, Action::Top) => self.scroll = 0,
             (Stage::Confirm, Action::Bottom) => self.scroll_by(usize::MAX),
             (Stage::Confirm, Action::Yes) => {
-                self.stage = self.record(review, context, entries, channel);
+                self.stage = self.record(review, entry, context, channel);
             }
             _ => {}
         }
@@ -212,13 +212,10 @@ impl VerdictState {
     fn gate(
         &mut self,
         review: &ReviewState,
+        entry: &PrEntry,
         context: &Context,
-        entries: &[PrEntry],
         channel: &Channel,
     ) -> Stage {
-        let Some(entry) = entries.get(review.entry) else {
-            return Stage::Failed("the PR is gone".to_owned());
-        };
         let decision = check_verdict(
             self.choice(),
             entry.report.risk,
@@ -276,12 +273,12 @@ impl VerdictState {
     fn record(
         &self,
         review: &mut ReviewState,
+        entry: &PrEntry,
         context: &Context,
-        entries: &[PrEntry],
         channel: &Channel,
     ) -> Stage {
-        let (Some(entry), Some(submission)) = (entries.get(review.entry), &self.prepared) else {
-            return Stage::Failed("the PR is gone".to_owned());
+        let Some(submission) = &self.prepared else {
+            return Stage::Failed("nothing prepared to record".to_owned());
         };
         review.apply(&[DraftChange::Verdict(Some(self.choice()))], context);
         let now = context.clock.now();
