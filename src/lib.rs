@@ -1,6 +1,7 @@
 //! schemagate: review pull requests that change a database schema.
 
 pub mod analysis;
+pub mod app;
 pub mod check;
 pub mod cli;
 pub mod config;

@@ -723,8 +723,8 @@ fn failing_drop_change() -> schemagate::source::change::Change {
 #[test]
 fn a_failed_migration_refuses_approve_in_the_console_even_when_no_item_shows_its_evidence() {
     use crossterm::event::KeyCode;
+    use schemagate::app::entry::PrEntry;
     use schemagate::tui::app::App;
-    use schemagate::tui::entry::PrEntry;
     use schemagate::tui::views::verdict::Stage;
 
     let team = without_evidence();

@@ -12,6 +12,7 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use schemagate::app::entry::{PrEntry, demo_entries};
 use schemagate::github::dispatch::{
     DispatchError, Retried, RetryOutcome, SendOutcome, retry, send,
 };
@@ -30,7 +31,6 @@ use schemagate::review::{
     Checklists, Decision, DecisionLog, Destination, Draft, FindingSummary, Note, Timestamp, Verdict,
 };
 use schemagate::tui::app::App;
-use schemagate::tui::entry::{PrEntry, demo_entries};
 use schemagate::tui::submitter::Submitter;
 use schemagate::tui::theme::Theme;
 use schemagate::tui::views::draw;

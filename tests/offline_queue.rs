@@ -3,6 +3,8 @@
 //! no migration, two synthetic branches whose migration versions collide with or interleave
 //! with the demo PRs', and a PR ref that points at a blob.
 
+#[path = "support/console.rs"]
+mod console;
 #[path = "support/files.rs"]
 mod files;
 
@@ -10,6 +12,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail, ensure};
 use serde::Deserialize;
@@ -17,7 +20,12 @@ use serde_json::Value;
 
 use files::copy_tree;
 
+use schemagate::analysis::detect::DetectOptions;
+use schemagate::review::SystemClock;
 use schemagate::source::offline::{OfflineSource, PrOrigin, local_branch_number};
+use schemagate::tui::app::App;
+use schemagate::tui::context::Context as ConsoleContext;
+use schemagate::tui::offline::OfflineLoad;
 
 /// The base project.
 const BASE_PROJECT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/meal-planner");
@@ -567,5 +575,72 @@ fn a_folder_outside_git_is_a_usage_error_naming_it() -> Result<()> {
     let stderr = String::from_utf8(output.stderr)?;
     assert!(stderr.contains("as a git checkout"), "{stderr}");
     assert!(stderr.contains("not inside a git work tree"), "{stderr}");
+    Ok(())
+}
+
+/// The (title, age) of each row of the console's queue drawn as `screen`, top to bottom.
+fn console_rows(screen: &str) -> Result<Vec<(String, String)>> {
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let header = lines
+        .iter()
+        .position(|l| l.iter().collect::<String>().contains("Risk     #"))
+        .context("the queue's header")?;
+    let column = |name: &str| {
+        let text: String = lines[header].iter().collect();
+        text.find(name)
+            .map(|bytes| text[..bytes].chars().count())
+            .context("a column")
+    };
+    let (title, author, age) = (column("Title")?, column("Author")?, column("Age")?);
+    let cell = |line: &[char], from: usize, to: usize| -> String {
+        line.get(from..to.min(line.len()))
+            .unwrap_or_default()
+            .iter()
+            .collect::<String>()
+            .trim()
+            .to_owned()
+    };
+    Ok(lines[header + 1..]
+        .iter()
+        .take_while(|line| !cell(line, 1, title).is_empty())
+        .map(|line| (cell(line, title, author), cell(line, age, age + 4)))
+        .collect())
+}
+
+#[test]
+fn the_console_shows_the_queue_in_the_order_and_with_the_ages_queue_prints() -> Result<()> {
+    let fixture = fixture()?;
+    let json: Value = serde_json::from_str(&queue(&fixture.root, &["--format", "json"])?)?;
+    let text = queue(&fixture.root, &[])?;
+    let data = tempfile::tempdir()?;
+    let context = ConsoleContext {
+        clock: Arc::new(SystemClock),
+        ..console::demo_context(data.path())
+    };
+    let load = OfflineLoad {
+        source: OfflineSource::open(&fixture.root, None)?,
+        checklists: context.checklists.clone(),
+        options: DetectOptions::default(),
+    };
+    let mut app = App::loading(context, Arc::new(load));
+    app.settle();
+    let shown = console_rows(&console::render(&app, 160, 48))?;
+
+    let prs = json["prs"].as_array().context("prs")?;
+    let titles: Vec<&str> = prs.iter().filter_map(|p| p["title"].as_str()).collect();
+    let shown_titles: Vec<&str> = shown.iter().map(|(title, _)| title.as_str()).collect();
+    assert_eq!(shown_titles, titles, "the same order");
+    // The text queue's rows: RISK #NUMBER AGE MIGRATIONS TITLE (AUTHOR, BRANCH).
+    let printed_ages: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("RISK "))
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .filter(|line| !line.starts_with(' '))
+        .filter_map(|line| line.split_whitespace().nth(2))
+        .collect();
+    let shown_ages: Vec<&str> = shown.iter().map(|(_, age)| age.as_str()).collect();
+    assert_eq!(shown_ages, printed_ages, "the same ages");
+    assert_eq!(shown.len(), fixture.expected.len());
     Ok(())
 }

@@ -979,9 +979,9 @@ async fn an_item_a_console_reopens_while_submit_runs_is_checked_again_and_nothin
 async fn the_console_and_submit_refuse_an_approve_for_the_same_reasons() {
     use crossterm::event::KeyCode;
     use schemagate::analysis::fileset::FileSet;
+    use schemagate::app::entry::PrEntry;
     use schemagate::source::change::{Change, PrMeta};
     use schemagate::tui::app::App;
-    use schemagate::tui::entry::PrEntry;
     use schemagate::tui::views::verdict::Stage;
 
     let server = github().await;

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 use github_mock::{FakeGitHub, FakePr, FakeRepo};
 use schemagate::analysis::rules::Risk;
+use schemagate::app::entry::PrEntry;
+use schemagate::app::entry::demo_entries;
 use schemagate::config::{RepoConfig, SectionConfig};
 use schemagate::github::cache::ContentCache;
 use schemagate::github::dispatch::{SendOutcome, decision_record, send};
@@ -25,8 +27,6 @@ use schemagate::review::decision_log::read_all;
 use schemagate::review::{Clock, DecisionLog, Destination, Draft, SystemClock, Timestamp, Verdict};
 use schemagate::source::change::PrMeta;
 use schemagate::tui::app::App;
-use schemagate::tui::entry::PrEntry;
-use schemagate::tui::entry::demo_entries;
 use schemagate::tui::github::GitHubLoad;
 use schemagate::tui::history::GitHubHistory;
 use schemagate::tui::loader::{LoadEvent, LoadSink, LoadSource};

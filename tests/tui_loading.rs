@@ -15,11 +15,11 @@ use checkout::checkout_with_one_pr;
 use console::{demo_context, press};
 use crossterm::event::KeyCode;
 use schemagate::analysis::detect::DetectOptions;
+use schemagate::app::entry::PrEntry;
 use schemagate::review::Checklists;
 use schemagate::source::demo::demo_changes;
 use schemagate::source::offline::OfflineSource;
 use schemagate::tui::app::App;
-use schemagate::tui::entry::PrEntry;
 use schemagate::tui::loader::{LoadEvent, LoadSink, LoadSource};
 use schemagate::tui::offline::OfflineLoad;
 

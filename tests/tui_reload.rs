@@ -10,10 +10,10 @@ use std::sync::Mutex;
 
 use console::{demo_context, press, render};
 use crossterm::event::KeyCode;
+use schemagate::app::entry::PrEntry;
 use schemagate::review::Checklists;
 use schemagate::source::demo::demo_changes;
 use schemagate::tui::app::App;
-use schemagate::tui::entry::PrEntry;
 use schemagate::tui::loader::{LoadEvent, LoadSink, LoadSource};
 
 const SHOP: &str = "acme/shop";

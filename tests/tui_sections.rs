@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use console::{demo_context, press, render};
 use crossterm::event::KeyCode;
 use ratatui::layout::Rect;
+use schemagate::app::entry::PrEntry;
 use schemagate::review::Checklists;
 use schemagate::source::demo::demo_changes;
 use schemagate::tui::app::App;
-use schemagate::tui::entry::PrEntry;
 use schemagate::tui::loader::{LoadEvent, LoadSink, LoadSource};
 
 /// The demo PRs; view 1 ("DB label") has the PRs numbered below 105, view 2 ("Mine") #108.

@@ -267,7 +267,7 @@ fn p_cycles_through_the_repositories_and_escape_shows_all() {
     let checklists = schemagate::review::Checklists::load(None).unwrap();
     let mut change = schemagate::source::demo::demo_changes().unwrap().remove(0);
     change.meta.repo = "acme/other".to_owned();
-    app.entries.push(schemagate::tui::entry::PrEntry::analyse(
+    app.entries.push(schemagate::app::entry::PrEntry::analyse(
         change,
         &checklists,
     ));
@@ -309,11 +309,14 @@ fn conflicting_prs_count_each_other() {
         } else {
             conflict.a.number
         };
-        assert!(app.queue.conflict_count(index(other)) >= 1, "#{other}");
+        assert!(
+            app.queue.conflict_count(&app.entries[index(other)]) >= 1,
+            "#{other}"
+        );
     }
     let additive = index(109);
     assert_eq!(
-        app.queue.conflict_count(additive),
+        app.queue.conflict_count(&app.entries[additive]),
         0,
         "the cook log touches nothing else"
     );

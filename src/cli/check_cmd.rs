@@ -9,9 +9,9 @@ use anyhow::{Context, Result};
 use super::args::{CheckArgs, CheckFormat, GlobalArgs};
 use super::input::{self, Checkout, team_checklists};
 use super::output::{emit, print_json};
-use crate::analysis::pipeline::analyze_change;
 use crate::analysis::rules::catalog;
-use crate::check::{ReportInputs, build_report};
+use crate::app::analyse::{Analysed, Sides, analyse};
+use crate::check::ReportInputs;
 use crate::report::check_text::render_check_text;
 use crate::report::markdown::render_markdown;
 use crate::report::sarif::render_sarif;
@@ -30,7 +30,6 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
     };
     let base = checkout.load(Some(&base_rev), global)?;
     let head = checkout.load(args.head.as_deref(), global)?;
-    let change = analyze_change(&base.files, &head.files, &input::detect_options(global));
     let checklists = team_checklists(args.checklists.as_deref())?;
     let pr_body = match &args.pr_body {
         Some(path) => Some(
@@ -44,13 +43,17 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
         sample_db: args.sample_db.as_deref(),
         execute: true,
     };
-    let mut report = build_report(
-        &change,
-        &checklists,
-        inputs,
-        base.description,
-        head.description,
-    );
+    let sides = Sides {
+        base: &base.files,
+        head: &head.files,
+        base_label: base.description,
+        head_label: head.description,
+    };
+    let options = input::detect_options(global);
+    let Analysed {
+        analysis,
+        mut report,
+    } = analyse(sides, &options, &checklists, inputs);
     report.diagnostics.extend(base.diagnostics);
     report.diagnostics.extend(head.diagnostics);
     match args.format {
@@ -61,7 +64,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<ExitCode> {
     }
     let reached = fails_ci(&report.findings, args.fail_on);
     // The process ends right after this: freeing every syntax tree first would only cost time.
-    std::mem::forget(change);
+    std::mem::forget(analysis);
     std::mem::forget(report);
     Ok(if reached {
         ExitCode::from(EXIT_RISK)

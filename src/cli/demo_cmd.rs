@@ -9,9 +9,9 @@ use super::args::{DemoArgs, GlobalArgs};
 use super::console_cmd::{console_context, load_theme};
 use super::github_setup::load_config;
 use super::input::team_checklists;
+use crate::app::entry::demo_entries;
 use crate::config::{Config, ConfigError};
 use crate::tui::app::App;
-use crate::tui::entry::demo_entries;
 use crate::tui::keys::Keymap;
 
 /// Runs the console on the demo PRs.

@@ -1,14 +1,12 @@
 //! `schemagate queue`: the open pull requests that touch migrations, riskiest first then longest
 //! waiting, with the number of migrations each changes and the conflicts between them. With PATH,
 //! offline from a local checkout (local branches and fetched PR refs); without, from GitHub for
-//! the repositories of the config file ([`github`]). Both analyse a PR the same way
-//! ([`triage`]).
+//! the repositories of the config file ([`github`]). Both analyse, order and age PRs as the
+//! console does ([`crate::app::queue`]).
 
 mod github;
 
-use std::cmp::Reverse;
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -16,16 +14,14 @@ use serde::Serialize;
 use super::args::{Format, GlobalArgs, QueueArgs};
 use super::input::{detect_options, team_checklists};
 use super::output::{emit, print_json};
-use crate::analysis::conflicts::{Conflict, PrFootprint, PrId, find_conflicts};
+use crate::analysis::conflicts::Conflict;
 use crate::analysis::detect::DetectOptions;
-use crate::analysis::pipeline::analyze_change;
 use crate::analysis::rules::Risk;
-use crate::check::{ReportInputs, build_report};
-use crate::github::contents::short;
+use crate::app::entry::{Depth, PrEntry};
+use crate::app::queue::{Conflicts, age_seconds, age_text, sort_queue};
 use crate::report::sanitize::sanitize_line;
-use crate::review::Checklists;
-use crate::source::change::Change;
-use crate::source::offline::{OfflineListing, OfflinePr, OfflineSource, PrOrigin};
+use crate::review::{Checklists, Clock, SystemClock, Timestamp};
+use crate::source::offline::{OfflineListing, OfflineSource, PrOrigin};
 
 /// Runs the command.
 pub fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
@@ -50,7 +46,7 @@ fn run_offline(global: &GlobalArgs, args: &QueueArgs, path: &std::path::Path) ->
         .list_prs()
         .context("listing the branches and pull request refs")?;
     let checklists = team_checklists(None)?;
-    let queue = build_queue(&source, listing, &checklists, &options, now_unix());
+    let queue = build_queue(&source, listing, &checklists, &options, SystemClock.now());
     match args.format {
         Format::Text => emit(render_text(&queue))?,
         Format::Json => print_json(&queue)?,
@@ -97,6 +93,9 @@ struct QueueEntry {
     updated_at: String,
     /// Seconds since then.
     age_seconds: i64,
+    /// The same, as the queue shows it (`5h`).
+    #[serde(skip)]
+    age: String,
     /// The PR's risk.
     risk: Risk,
     /// Why: its open findings at that risk.
@@ -119,24 +118,33 @@ struct QueueError {
     message: String,
 }
 
-/// Analyses every listed PR, finds their conflicts and sorts them.
+/// Analyses every listed PR, sorts them into the queue's order and finds their conflicts.
 fn build_queue(
     source: &OfflineSource,
     listing: OfflineListing,
     checklists: &Checklists,
     options: &DetectOptions,
-    now: i64,
+    now: Timestamp,
 ) -> Queue {
-    let (mut prs, footprints): (Vec<QueueEntry>, Vec<PrFootprint>) = listing
+    let mut analysed: Vec<(Listed, PrEntry)> = listing
         .prs
-        .iter()
-        .map(|pr| analyse(pr, checklists, options, now))
-        .unzip();
-    let conflicts = find_conflicts(&footprints);
-    for (entry, footprint) in prs.iter_mut().zip(&footprints) {
-        entry.conflicts_with = conflict_partners(&conflicts, &footprint.pr);
-    }
-    prs.sort_by_key(|e| (Reverse(e.risk), Reverse(e.age_seconds), e.number));
+        .into_iter()
+        .map(|pr| {
+            let listed = Listed {
+                origin: pr.origin,
+                refname: pr.refname,
+                skipped_files: pr.skipped.into_iter().map(|s| s.path).collect(),
+            };
+            let entry = PrEntry::analyse_to(Depth::Triage, pr.change, checklists, options);
+            (listed, entry)
+        })
+        .collect();
+    sort_queue(&mut analysed, |(_, entry)| entry);
+    let conflicts = Conflicts::between(analysed.iter().map(|(_, entry)| entry));
+    let prs = analysed
+        .into_iter()
+        .map(|(listed, entry)| QueueEntry::new(listed, &entry, &conflicts, now))
+        .collect();
     let errors = listing
         .errors
         .into_iter()
@@ -149,107 +157,41 @@ fn build_queue(
         repo: source.repo_name().to_owned(),
         base: source.base().to_owned(),
         prs,
-        conflicts,
+        conflicts: conflicts.into_list(),
         errors,
     }
 }
 
-/// What the queue shows of one analysed change.
-struct Triage {
-    /// The PR's risk (from the report, without running SQLite: the queue is for triage).
-    risk: Risk,
-    /// Its open findings at that risk.
-    reasons: Vec<String>,
-    /// Migration files added, modified or removed.
-    migrations_changed: usize,
-    /// Whether it changes any migration set at all.
-    changes_sets: bool,
-    /// What its migrations touch, for conflicts.
-    footprint: PrFootprint,
+/// What the listing says of a PR besides its change.
+struct Listed {
+    origin: PrOrigin,
+    refname: String,
+    skipped_files: Vec<String>,
 }
 
-/// Analyses one change as the queue does (the same for local and GitHub PRs).
-fn triage(change: &Change, checklists: &Checklists, options: &DetectOptions) -> Triage {
-    let meta = &change.meta;
-    let analysis = analyze_change(&change.base, &change.head, options);
-    let inputs = ReportInputs {
-        pr_body: Some(&meta.body),
-        sample_db: None,
-        execute: false,
-    };
-    let report = build_report(
-        &analysis,
-        checklists,
-        inputs,
-        short(&meta.base_sha).to_owned(),
-        meta.branch.clone(),
-    );
-    let footprint = PrFootprint::new(
-        PrId {
-            repo: meta.repo.clone(),
+impl QueueEntry {
+    /// The queue entry of one analysed PR.
+    fn new(listed: Listed, entry: &PrEntry, conflicts: &Conflicts, now: Timestamp) -> QueueEntry {
+        let meta = &entry.meta;
+        QueueEntry {
             number: meta.number,
-        },
-        &analysis.sets,
-    );
-    Triage {
-        risk: report.risk,
-        reasons: report.reasons,
-        migrations_changed: report
-            .sets
-            .iter()
-            .map(|s| s.changed_files.len() + s.removed_files.len())
-            .sum(),
-        changes_sets: !report.sets.is_empty(),
-        footprint,
+            origin: listed.origin,
+            refname: listed.refname,
+            title: sanitize_line(&meta.title).into_owned(),
+            author: sanitize_line(&meta.author).into_owned(),
+            branch: sanitize_line(&meta.branch).into_owned(),
+            base_sha: meta.base_sha.clone(),
+            head_sha: meta.head_sha.clone(),
+            updated_at: meta.updated_at.clone(),
+            age_seconds: age_seconds(now, entry.updated_at),
+            age: age_text(now, entry.updated_at),
+            risk: entry.report.risk,
+            reasons: entry.report.reasons.clone(),
+            migrations_changed: entry.migrations(),
+            skipped_files: listed.skipped_files,
+            conflicts_with: conflicts.partners(&entry.footprint.pr),
+        }
     }
-}
-
-/// The numbers of the PRs `pr` conflicts with, ascending.
-fn conflict_partners(conflicts: &[Conflict], pr: &PrId) -> Vec<u64> {
-    let mut numbers: Vec<u64> = conflicts
-        .iter()
-        .filter_map(|c| {
-            if c.a == *pr {
-                Some(c.b.number)
-            } else if c.b == *pr {
-                Some(c.a.number)
-            } else {
-                None
-            }
-        })
-        .collect();
-    numbers.sort_unstable();
-    numbers.dedup();
-    numbers
-}
-
-/// The queue entry of one PR and what its migrations touch.
-fn analyse(
-    pr: &OfflinePr,
-    checklists: &Checklists,
-    options: &DetectOptions,
-    now: i64,
-) -> (QueueEntry, PrFootprint) {
-    let meta = &pr.change.meta;
-    let triage = triage(&pr.change, checklists, options);
-    let entry = QueueEntry {
-        number: meta.number,
-        origin: pr.origin,
-        refname: pr.refname.clone(),
-        title: sanitize_line(&meta.title).into_owned(),
-        author: sanitize_line(&meta.author).into_owned(),
-        branch: sanitize_line(&meta.branch).into_owned(),
-        base_sha: meta.base_sha.clone(),
-        head_sha: meta.head_sha.clone(),
-        updated_at: meta.updated_at.clone(),
-        age_seconds: now.saturating_sub(pr.updated_unix).max(0),
-        risk: triage.risk,
-        reasons: triage.reasons,
-        migrations_changed: triage.migrations_changed,
-        skipped_files: pr.skipped.iter().map(|s| s.path.clone()).collect(),
-        conflicts_with: Vec::new(),
-    };
-    (entry, triage.footprint)
 }
 
 /// The queue for people: one line per PR, its conflicts under it, then every conflict
@@ -341,7 +283,7 @@ fn entry_line(entry: &QueueEntry) -> String {
         "{:<8}  #{:<8} {:>4}  {:>10}  {}  ({}, {origin}{})\n",
         entry.risk.label(),
         entry.number,
-        age_text(entry.age_seconds),
+        entry.age,
         entry.migrations_changed,
         entry.title,
         entry.author,
@@ -349,39 +291,4 @@ fn entry_line(entry: &QueueEntry) -> String {
     );
     line.push_str(&conflicts_with_line(&entry.conflicts_with));
     line
-}
-
-/// `45m`, `5h`, `3d`.
-fn age_text(seconds: i64) -> String {
-    const MINUTE: i64 = 60;
-    const HOUR: i64 = 60 * MINUTE;
-    const DAY: i64 = 24 * HOUR;
-    if seconds < HOUR {
-        format!("{}m", seconds / MINUTE)
-    } else if seconds < 2 * DAY {
-        format!("{}h", seconds / HOUR)
-    } else {
-        format!("{}d", seconds / DAY)
-    }
-}
-
-/// Seconds since the Unix epoch (0 if the clock is before it).
-fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ages_read_in_the_largest_sensible_unit() {
-        assert_eq!(age_text(0), "0m");
-        assert_eq!(age_text(59 * 60), "59m");
-        assert_eq!(age_text(3 * 3600), "3h");
-        assert_eq!(age_text(47 * 3600), "47h");
-        assert_eq!(age_text(3 * 86_400 + 5), "3d");
-    }
 }

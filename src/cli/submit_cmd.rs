@@ -16,6 +16,7 @@ use super::args::{GlobalArgs, SubmitArgs};
 use super::github_setup::{connect, load_config, network_runtime, repo_detect_options};
 use super::input::{reviewer_name, team_checklists, working_data_dir};
 use crate::analysis::detect::DetectOptions;
+use crate::app::entry::PrEntry;
 use crate::config::{RepoConfig, is_repo_name};
 use crate::github::cache::ContentCache;
 use crate::github::contents::short;
@@ -32,7 +33,6 @@ use crate::review::{
     Adopted, Carried, Checklists, Clock, DecisionLog, Destination, Draft, DraftChange, DraftStore,
     LoadOutcome, SystemClock, Timestamp, Verdict, check_verdict,
 };
-use crate::tui::entry::PrEntry;
 
 /// Refused by the gates or by GitHub.
 const EXIT_REFUSED: u8 = 1;

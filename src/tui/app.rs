@@ -10,7 +10,6 @@ use ratatui::layout::Rect;
 
 use super::channel::{Channel, Event, JobDone, Post};
 use super::context::Context;
-use super::entry::PrEntry;
 use super::event::Input;
 use super::keys::{Action, Keymap, Screen};
 use super::loader::{self, LoadEvent, LoadSource, LoadStatus, Loader};
@@ -20,6 +19,7 @@ use super::views::queue::{self, QueueState};
 use super::views::review::ReviewState;
 use super::views::verdict::{Stage, VerdictOutcome, VerdictState};
 use super::worker::guarded;
+use crate::app::entry::PrEntry;
 use crate::review::audit::PrKey;
 use crate::tui::context::LocalCheckout;
 
@@ -654,8 +654,8 @@ fn keep_reviewed(key: &PrKey, previous: &mut Vec<PrEntry>, reloaded: &mut Vec<Pr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::entry::demo_entries;
     use crate::review::Checklists;
-    use crate::tui::entry::demo_entries;
 
     /// The demo's PRs twice: before and after a reload; and the key of the first.
     fn two_loads() -> (Vec<PrEntry>, Vec<PrEntry>, PrKey) {

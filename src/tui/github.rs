@@ -12,13 +12,13 @@ use tokio::runtime::Runtime;
 use tokio::sync::mpsc::unbounded_channel;
 
 use crate::analysis::detect::DetectOptions;
+use crate::app::entry::PrEntry;
 use crate::config::{RepoConfig, SectionConfig};
 use crate::github::GitHub;
 use crate::github::cache::ContentCache;
 use crate::github::pull_request::{PrReview, RemotePr};
 use crate::github::remote::{QueueEvent, load_queue};
 use crate::review::{Checklists, Clock, SystemClock};
-use crate::tui::entry::PrEntry;
 use crate::tui::loader::{LoadEvent, LoadSink, LoadSource};
 use crate::tui::outbox_retry::{OUTBOX, retry_due};
 use crate::tui::strings;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use super::entry::PrEntry;
 use super::worker::{Job, guarded};
+use crate::app::entry::PrEntry;
 use crate::github::budget::{Budget, refresh_interval};
 use crate::review::Timestamp;
 

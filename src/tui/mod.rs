@@ -1,5 +1,5 @@
-//! The review console (ratatui). `entry` is a PR analysed for review (with its `cascade_tree`),
-//! `context` is what the console needs from outside, `app` holds the state and routes keys,
+//! The review console (ratatui), drawing the review items of [`crate::app`]. `context` is what
+//! the console needs from outside, `app` holds the state and routes keys,
 //! clicks and background answers, `views` draws (queue, review, verdict, audit, help), `keys`
 //! maps keys to actions (defaults and the config's `[keybindings]`), `theme` holds colours.
 //! Everything the console reacts to arrives on one event channel (`channel`): the terminal's
@@ -12,10 +12,8 @@
 //! on exit and on panic.
 
 pub mod app;
-pub mod cascade_tree;
 pub mod channel;
 pub mod context;
-pub mod entry;
 pub mod event;
 pub mod github;
 pub mod history;

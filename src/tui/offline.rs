@@ -2,9 +2,9 @@
 //! fetched PR refs [`OfflineSource`] lists, each analysed in turn on the loader thread.
 
 use crate::analysis::detect::DetectOptions;
+use crate::app::entry::PrEntry;
 use crate::review::Checklists;
 use crate::source::offline::OfflineSource;
-use crate::tui::entry::PrEntry;
 use crate::tui::loader::{LoadEvent, LoadSink, LoadSource};
 
 /// A local checkout as a [`LoadSource`].

@@ -5,7 +5,6 @@
 //! A repository that fails is reported on stderr (and in the JSON `errors`) while the others
 //! are still listed; the exit code is 0 when at least one repository loaded, 2 when none did.
 
-use std::cmp::Reverse;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
@@ -13,12 +12,11 @@ use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
-use super::{
-    age_text, conflict_partners, conflicts_text, conflicts_with_line, failures_text, now_unix,
-    triage,
-};
-use crate::analysis::conflicts::{Conflict, PrFootprint, find_conflicts};
+use super::{conflicts_text, conflicts_with_line, failures_text};
+use crate::analysis::conflicts::Conflict;
 use crate::analysis::rules::Risk;
+use crate::app::entry::{Depth, PrEntry};
+use crate::app::queue::{Conflicts, age_seconds, age_text, sort_queue};
 use crate::cli::EXIT_ERROR;
 use crate::cli::args::{Format, GlobalArgs, QueueArgs};
 use crate::cli::github_setup::{connect, load_config, network_runtime, repo_detect_options};
@@ -31,7 +29,7 @@ use crate::github::contents::short;
 use crate::github::pull_request::{DataReviewStatus, PrReview, RemotePr, ReviewState};
 use crate::github::remote::{QueueEvent, load_queue};
 use crate::report::sanitize::sanitize_line;
-use crate::review::{Checklists, Timestamp};
+use crate::review::{Checklists, Clock, SystemClock, Timestamp};
 
 /// Runs the GitHub queue.
 pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
@@ -60,7 +58,7 @@ pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
     // The client's transport starts its background work on the runtime it is built in.
     let _entered = runtime.enter();
     let client = connect(global, &config)?;
-    let now = now_unix();
+    let now = SystemClock.now();
     let (sender, mut receiver) = mpsc::unbounded_channel();
     let mut collected = Collected {
         progress: std::io::stderr().is_terminal(),
@@ -70,14 +68,14 @@ pub(super) fn run(global: &GlobalArgs, args: &QueueArgs) -> Result<ExitCode> {
         let loading = load_queue(&client, &cache, &repos, section, sender);
         let receiving = async {
             while let Some(event) = receiver.recv().await {
-                if collected.take(event, global, &config, &checklists, now) {
+                if collected.take(event, global, &config, &checklists) {
                     break;
                 }
             }
         };
         tokio::join!(loading, receiving);
     });
-    let queue = collected.into_queue(&config, section);
+    let queue = collected.into_queue(&config, section, now);
     for error in &queue.errors {
         eprintln!(
             "schemagate: {}: {}",
@@ -130,7 +128,7 @@ fn chosen_section<'a>(
 struct Collected {
     /// Whether to say on stderr what is loading (when it is a terminal).
     progress: bool,
-    entries: Vec<(GitHubEntry, PrFootprint)>,
+    entries: Vec<(RemotePr, PrEntry)>,
     without_migrations: usize,
     errors: Vec<RepoError>,
     warnings: Vec<String>,
@@ -146,7 +144,6 @@ impl Collected {
         global: &GlobalArgs,
         config: &Config,
         checklists: &Checklists,
-        now: i64,
     ) -> bool {
         match event {
             QueueEvent::RepoStarted { repo } => self.say(&format!("loading {repo}")),
@@ -167,13 +164,11 @@ impl Collected {
                     .find(|r| r.name == repo)
                     .map(|r| repo_detect_options(global, r))
                     .unwrap_or_default();
-                let analysed = triage(&change, checklists, &options);
-                drop(change);
-                if analysed.changes_sets {
-                    let entry = GitHubEntry::new(&pr, &analysed, now);
-                    self.entries.push((entry, analysed.footprint));
-                } else {
+                let entry = PrEntry::analyse_to(Depth::Triage, *change, checklists, &options);
+                if entry.report.sets.is_empty() {
                     self.without_migrations += 1;
+                } else {
+                    self.entries.push((*pr, entry));
                 }
             }
             QueueEvent::RepoFailed { repo, error } => self.errors.push(RepoError {
@@ -204,22 +199,20 @@ impl Collected {
         }
     }
 
-    /// The queue: riskiest first, then longest waiting; conflicts found.
-    fn into_queue(self, config: &Config, section: Option<&SectionConfig>) -> GitHubQueue {
-        let (mut prs, footprints): (Vec<GitHubEntry>, Vec<PrFootprint>) =
-            self.entries.into_iter().unzip();
-        let conflicts = find_conflicts(&footprints);
-        for (entry, footprint) in prs.iter_mut().zip(&footprints) {
-            entry.conflicts_with = conflict_partners(&conflicts, &footprint.pr);
-        }
-        prs.sort_by(|a, b| {
-            (Reverse(a.risk), Reverse(a.age_seconds), &a.repo, a.number).cmp(&(
-                Reverse(b.risk),
-                Reverse(b.age_seconds),
-                &b.repo,
-                b.number,
-            ))
-        });
+    /// The queue in the console's order, conflicts found.
+    fn into_queue(
+        mut self,
+        config: &Config,
+        section: Option<&SectionConfig>,
+        now: Timestamp,
+    ) -> GitHubQueue {
+        sort_queue(&mut self.entries, |(_, entry)| entry);
+        let conflicts = Conflicts::between(self.entries.iter().map(|(_, entry)| entry));
+        let prs = self
+            .entries
+            .iter()
+            .map(|(pr, entry)| GitHubEntry::new(pr, entry, &conflicts, now))
+            .collect();
         let mut errors = self.errors;
         errors.sort_by(|a, b| a.repo.cmp(&b.repo));
         GitHubQueue {
@@ -227,7 +220,7 @@ impl Collected {
             section: section.map(|s| s.title.clone()),
             prs,
             without_migrations: self.without_migrations,
-            conflicts,
+            conflicts: conflicts.into_list(),
             errors,
             warnings: self.warnings,
             graphql_budget: self.budget,
@@ -274,6 +267,9 @@ struct GitHubEntry {
     head_sha: String,
     updated_at: String,
     age_seconds: i64,
+    /// The age as the queue shows it (`5h`).
+    #[serde(skip)]
+    age: String,
     risk: Risk,
     reasons: Vec<String>,
     migrations_changed: usize,
@@ -304,10 +300,10 @@ struct RepoError {
 }
 
 impl GitHubEntry {
-    fn new(pr: &RemotePr, analysed: &super::Triage, now: i64) -> GitHubEntry {
+    /// The entry of `pr`, analysed into `entry`.
+    fn new(pr: &RemotePr, entry: &PrEntry, conflicts: &Conflicts, now: Timestamp) -> GitHubEntry {
         let meta = &pr.meta;
         let clean = |text: &str| sanitize_line(text).into_owned();
-        let updated = Timestamp::parse(&meta.updated_at).map_or(now, Timestamp::unix_secs);
         GitHubEntry {
             repo: clean(&meta.repo),
             number: meta.number,
@@ -320,10 +316,11 @@ impl GitHubEntry {
             base_sha: clean(&meta.base_sha),
             head_sha: clean(&meta.head_sha),
             updated_at: clean(&meta.updated_at),
-            age_seconds: now.saturating_sub(updated).max(0),
-            risk: analysed.risk,
-            reasons: analysed.reasons.clone(),
-            migrations_changed: analysed.migrations_changed,
+            age_seconds: age_seconds(now, entry.updated_at),
+            age: age_text(now, entry.updated_at),
+            risk: entry.report.risk,
+            reasons: entry.report.reasons.clone(),
+            migrations_changed: entry.migrations(),
             labels: pr.labels.iter().map(|l| clean(l)).collect(),
             reviews: pr
                 .reviews
@@ -340,7 +337,7 @@ impl GitHubEntry {
                 .map(|s| format!("{} ({})", clean(&s.path), s.reason))
                 .collect(),
             notes: pr.notes.iter().map(|n| clean(n)).collect(),
-            conflicts_with: Vec::new(),
+            conflicts_with: conflicts.partners(&entry.footprint.pr),
         }
     }
 }
@@ -400,7 +397,7 @@ fn entry_text(entry: &GitHubEntry) -> String {
         "{:<8}  {:<26} {:>4}  {:>10}  {}  ({}{draft})\n",
         entry.risk.label(),
         id,
-        age_text(entry.age_seconds),
+        entry.age,
         entry.migrations_changed,
         entry.title,
         entry.author,

@@ -18,10 +18,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use super::app::{App, Overlay};
-use super::entry::PrEntry;
 use super::strings;
 use super::theme::Theme;
 use crate::analysis::rules::Risk;
+use crate::app::entry::PrEntry;
 use crate::report::sanitize::sanitize_line;
 
 /// The smallest terminal the layout is drawn in.

@@ -8,17 +8,18 @@ use ratatui::widgets::{Block, Paragraph, Row, Table};
 
 use std::cell::Cell;
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
 use super::{clean, is_text, next_name, risk_badge, scroll_offset};
-use crate::analysis::conflicts::{Conflict, ConflictKind, PrFootprint, PrId, find_conflicts};
+use crate::analysis::conflicts::{Conflict, ConflictKind, PrId};
 use crate::analysis::rules::Risk;
+use crate::app::entry::PrEntry;
+use crate::app::queue::{Conflicts, age_text, queue_order};
 use crate::github::budget::budget_line;
 use crate::review::decision_log::{LOG_FILE, Record, read_all, verify};
 use crate::review::{Timestamp, Verdict};
-use crate::tui::entry::PrEntry;
 use crate::tui::keys::{Action, Keymap};
 use crate::tui::loader::LoadStatus;
 use crate::tui::strings;
@@ -45,9 +46,7 @@ pub struct QueueState {
     repo: Option<String>,
     /// Conflicts between the open PRs (same table or column, colliding or interleaved
     /// migration versions).
-    conflicts: Vec<Conflict>,
-    /// For each entry, the entries it conflicts with.
-    partners: Vec<BTreeSet<usize>>,
+    conflicts: Conflicts,
     /// Position of the selection among the rows that pass the filter.
     selected: usize,
     /// The first row the table was last drawn from (kept while the selection stays in view).
@@ -97,10 +96,11 @@ impl SortKey {
         }
     }
 
-    /// How two entries compare under this key (ties by PR number).
+    /// How two entries compare under this key (riskiest first is the queue's order, which
+    /// `schemagate queue` prints too; the other keys break ties by PR number).
     fn compare(self, a: &PrEntry, b: &PrEntry) -> Ordering {
         let by_key = match self {
-            SortKey::Risk => b.report.risk.cmp(&a.report.risk),
+            SortKey::Risk => return queue_order(a, b),
             SortKey::Age => b.updated_at.cmp(&a.updated_at),
             SortKey::Repo => a.meta.repo.cmp(&b.meta.repo),
         };
@@ -139,8 +139,7 @@ impl QueueState {
             min_risk: Risk::Low,
             needs_me: false,
             repo: None,
-            conflicts: Vec::new(),
-            partners: Vec::new(),
+            conflicts: Conflicts::default(),
             selected: 0,
             offset: Cell::new(0),
             filter: String::new(),
@@ -173,48 +172,19 @@ impl QueueState {
         self.find_conflicts(entries);
     }
 
-    /// Finds the conflicts between the entries, repository by repository.
+    /// Finds the conflicts between the entries.
     fn find_conflicts(&mut self, entries: &[PrEntry]) {
-        let mut by_repo: HashMap<&str, Vec<PrFootprint>> = HashMap::new();
-        for entry in entries {
-            by_repo
-                .entry(entry.meta.repo.as_str())
-                .or_default()
-                .push(entry.footprint.clone());
-        }
-        self.conflicts = by_repo
-            .values()
-            .flat_map(|footprints| find_conflicts(footprints))
-            .collect();
-        let index: HashMap<&PrId, usize> = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (&e.footprint.pr, i))
-            .collect();
-        self.partners = vec![BTreeSet::new(); entries.len()];
-        for conflict in &self.conflicts {
-            if let (Some(&a), Some(&b)) = (index.get(&conflict.a), index.get(&conflict.b)) {
-                if let Some(set) = self.partners.get_mut(a) {
-                    set.insert(b);
-                }
-                if let Some(set) = self.partners.get_mut(b) {
-                    set.insert(a);
-                }
-            }
-        }
+        self.conflicts = Conflicts::between(entries);
     }
 
-    /// How many other open PRs `entries[index]` conflicts with.
-    pub fn conflict_count(&self, index: usize) -> usize {
-        self.partners.get(index).map_or(0, BTreeSet::len)
+    /// How many other open PRs `entry` conflicts with.
+    pub fn conflict_count(&self, entry: &PrEntry) -> usize {
+        self.conflicts.partners(&entry.footprint.pr).len()
     }
 
     /// The conflicts `entry` is part of.
     pub fn conflicts_of<'a>(&'a self, entry: &'a PrEntry) -> impl Iterator<Item = &'a Conflict> {
-        let id = &entry.footprint.pr;
-        self.conflicts
-            .iter()
-            .filter(move |c| &c.a == id || &c.b == id)
+        self.conflicts.of(&entry.footprint.pr)
     }
 
     /// The repository the queue is limited to, if any.
@@ -227,7 +197,7 @@ impl QueueState {
         self.sort
     }
 
-    /// Orders the queue by the current sort key (ties by PR number), selecting the first row.
+    /// Orders the queue by the current sort key, selecting the first row.
     fn sort(&mut self, entries: &[PrEntry]) {
         let sort = self.sort;
         self.order
@@ -436,19 +406,6 @@ fn matches(entry: &PrEntry, needle: &str) -> bool {
         || meta.number.to_string().contains(needle)
 }
 
-/// `12m`, `5h`, `3d`: how long ago `then` was.
-pub fn age(now: Timestamp, then: Option<Timestamp>) -> String {
-    let Some(then) = then else {
-        return "?".to_owned();
-    };
-    let secs = now.unix_secs().saturating_sub(then.unix_secs()).max(0);
-    match secs {
-        s if s < 3_600 => format!("{}m", s / 60),
-        s if s < 86_400 => format!("{}h", s / 3_600),
-        s => format!("{}d", s / 86_400),
-    }
-}
-
 /// What the queue screen draws from.
 pub struct QueueView<'a> {
     /// The queue's state.
@@ -619,7 +576,7 @@ pub fn draw(frame: &mut Frame, area: Rect, view: &QueueView, theme: &Theme) {
         .map(|(pos, (index, entry))| {
             let cells = RowCells {
                 decision: state.decision(index),
-                conflicts: state.conflict_count(index),
+                conflicts: state.conflict_count(entry),
                 now,
             };
             let row = row(columns, entry, cells, theme);
@@ -882,7 +839,7 @@ fn row<'a>(columns: &[Column], entry: &'a PrEntry, cells: RowCells, theme: &Them
         Column::Number => Line::styled(meta.number.to_string(), theme.text),
         Column::Title => Line::styled(clean(&meta.title).into_owned(), theme.text),
         Column::Author => Line::styled(clean(&meta.author).into_owned(), theme.dim),
-        Column::Age => Line::styled(age(now, entry.updated_at), theme.dim),
+        Column::Age => Line::styled(age_text(now, entry.updated_at), theme.dim),
         Column::Migrations => Line::styled(entry.migrations().to_string(), theme.text),
         Column::Mine => Line::styled(
             decision.map(LastDecision::label).unwrap_or_default(),
@@ -927,17 +884,6 @@ fn footer_line<'a>(view: &QueueView<'a>, theme: &Theme) -> Paragraph<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ages_are_minutes_hours_then_days() {
-        let now = Timestamp::from_unix_secs(1_000_000);
-        let ago = |secs: i64| Some(Timestamp::from_unix_secs(1_000_000 - secs));
-        assert_eq!(age(now, ago(125)), "2m");
-        assert_eq!(age(now, ago(7_200)), "2h");
-        assert_eq!(age(now, ago(3 * 86_400 + 5)), "3d");
-        assert_eq!(age(now, Some(Timestamp::from_unix_secs(2_000_000))), "0m");
-        assert_eq!(age(now, None), "?");
-    }
 
     #[test]
     fn a_stale_verdict_is_starred() {

@@ -18,6 +18,7 @@ use super::{clean, is_text, risk_badge, wrapped_rows};
 use crate::analysis::diff::FileDiff;
 use crate::analysis::rules::Risk;
 use crate::analysis::schema::ReferentialAction;
+use crate::app::entry::PrEntry;
 use crate::check::{ChecklistEntry, PrReport};
 use crate::report::diff_text::{render_file_diff, render_schema_diff};
 use crate::report::style::Painter;
@@ -27,7 +28,6 @@ use crate::review::{
     Note, Prompt,
 };
 use crate::tui::context::Context;
-use crate::tui::entry::PrEntry;
 use crate::tui::keys::{Action, Keymap};
 use crate::tui::strings;
 use crate::tui::theme::Theme;
@@ -1084,8 +1084,8 @@ fn footer_line<'a>(state: &'a ReviewState, keymap: &Keymap, theme: &Theme) -> Pa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::entry::demo_entries;
     use crate::review::Checklists;
-    use crate::tui::entry::demo_entries;
 
     #[test]
     fn tab_order_wraps_both_ways() {

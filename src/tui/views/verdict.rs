@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::review::ReviewState;
 use super::{centered, wrapped_rows};
+use crate::app::entry::PrEntry;
 use crate::check::PrReport;
 use crate::github::dispatch::{SendOutcome, decision_record};
 use crate::github::submit::{Submission, SubmissionInputs};
@@ -21,7 +22,6 @@ use crate::report::sanitize::sanitize_line;
 use crate::review::{DecisionLog, Destination, DraftChange, Verdict, check_verdict};
 use crate::tui::channel::{Channel, Sent};
 use crate::tui::context::Context;
-use crate::tui::entry::PrEntry;
 use crate::tui::keys::{Action, Keymap};
 use crate::tui::strings;
 use crate::tui::submitter::DiffAvailability;

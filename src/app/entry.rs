@@ -1,11 +1,11 @@
 //! One PR as the console holds it: the change, its report, and what the console shows beside it.
 
+use super::analyse::{Analysed, Sides, analyse};
 use super::cascade_tree::{CascadeTree, cascade_trees};
 use crate::analysis::conflicts::{PrFootprint, PrId};
 use crate::analysis::detect::DetectOptions;
 use crate::analysis::diff::FileDiff;
-use crate::analysis::pipeline::analyze_change;
-use crate::check::{PrReport, ReportInputs, build_report};
+use crate::check::{PrReport, ReportInputs};
 use crate::review::{Checklists, Timestamp};
 use crate::source::change::{Change, PrMeta};
 use crate::source::demo::{DemoError, demo_changes};
@@ -33,6 +33,16 @@ pub struct PrEntry {
     pub github_status: Option<String>,
 }
 
+/// How far the analysis of a review item goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// Everything the review shows, SQLite histories run on a scratch database among it.
+    Review,
+    /// What the queue needs to triage (the risk and its reasons do not depend on running
+    /// anything): no SQLite history is run.
+    Triage,
+}
+
 impl PrEntry {
     /// Analyses `change` and builds its report (running SQLite histories on a scratch database).
     pub fn analyse(change: Change, checklists: &Checklists) -> PrEntry {
@@ -45,19 +55,28 @@ impl PrEntry {
         checklists: &Checklists,
         options: &DetectOptions,
     ) -> PrEntry {
-        let analysis = analyze_change(&change.base, &change.head, options);
+        PrEntry::analyse_to(Depth::Review, change, checklists, options)
+    }
+
+    /// Analyses `change` as deep as `depth` says, with the detection options of its repository.
+    pub fn analyse_to(
+        depth: Depth,
+        change: Change,
+        checklists: &Checklists,
+        options: &DetectOptions,
+    ) -> PrEntry {
+        let sides = Sides {
+            base: &change.base,
+            head: &change.head,
+            base_label: change.meta.base_sha.clone(),
+            head_label: change.meta.head_sha.clone(),
+        };
         let inputs = ReportInputs {
             pr_body: Some(&change.meta.body),
             sample_db: None,
-            execute: true,
+            execute: depth == Depth::Review,
         };
-        let report = build_report(
-            &analysis,
-            checklists,
-            inputs,
-            change.meta.base_sha.clone(),
-            change.meta.head_sha.clone(),
-        );
+        let Analysed { analysis, report } = analyse(sides, options, checklists, inputs);
         let updated_at = Timestamp::parse(&change.meta.updated_at).ok();
         let cascade_trees = analysis.sets.iter().flat_map(cascade_trees).collect();
         let footprint = PrFootprint::new(
@@ -84,9 +103,13 @@ impl PrEntry {
         }
     }
 
-    /// Number of migration files the PR adds or changes.
+    /// Number of migration files the PR adds, changes or removes.
     pub fn migrations(&self) -> usize {
-        self.report.sets.iter().map(|s| s.changed_files.len()).sum()
+        self.report
+            .sets
+            .iter()
+            .map(|s| s.changed_files.len() + s.removed_files.len())
+            .sum()
     }
 }
 

@@ -1,0 +1,11 @@
+//! The use cases the command line and the console share. Both surfaces call these and only
+//! render what comes back: nothing here touches the terminal, parses arguments or prints.
+//!
+//! - [`analyse`]: a change's files into its report; [`entry`]: a change into a review item
+//!   (with its [`cascade_tree`]s).
+//! - [`queue`]: the queue's one order, age format and conflict computation.
+
+pub mod analyse;
+pub mod cascade_tree;
+pub mod entry;
+pub mod queue;
