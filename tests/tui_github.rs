@@ -4,6 +4,8 @@
 
 #[path = "support/console.rs"]
 mod console;
+#[path = "support/drafts.rs"]
+mod drafts;
 #[path = "support/github_mock.rs"]
 mod github_mock;
 
@@ -12,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
+use crossterm::event::KeyCode;
 use github_mock::{FakeGitHub, FakePr, FakeRepo};
 use schemagate::analysis::rules::Risk;
 use schemagate::app::entry::PrEntry;
@@ -24,7 +27,10 @@ use schemagate::github::submit::{Submission, SubmissionInputs};
 use schemagate::github::{GitHub, Token, TokenSource};
 use schemagate::review::Checklists;
 use schemagate::review::decision_log::read_all;
-use schemagate::review::{Clock, DecisionLog, Destination, Draft, SystemClock, Timestamp, Verdict};
+use schemagate::review::{
+    Clock, DecisionLog, Destination, Draft, DraftStore, LoadOutcome, SystemClock, Timestamp,
+    Verdict,
+};
 use schemagate::source::change::PrMeta;
 use schemagate::tui::app::App;
 use schemagate::tui::github::GitHubLoad;
@@ -504,5 +510,54 @@ fn auto_refresh_is_stretched_to_the_budget_and_the_status_line_says_so() {
         (again.spent, again.remaining),
         (1, 97),
         "the contents are cached: only the listing"
+    );
+}
+
+#[test]
+fn a_draft_ticked_offline_opens_in_the_github_console_for_the_same_pr_and_head() {
+    let server_runtime = Runtime::new().unwrap();
+    let shop = shop();
+    let head = shop.prs[0].head_oid("acme/shop");
+    let server = server_runtime.block_on(FakeGitHub::start(vec![shop]));
+    let cache_dir = tempfile::tempdir().unwrap();
+    let source = github_load(&server.uri(), cache_dir.path(), &["acme/shop"], Vec::new());
+    let entries: Vec<PrEntry> = load_all(&source)
+        .into_iter()
+        .filter_map(|e| match e {
+            LoadEvent::Entry(entry) => Some(*entry),
+            _ => None,
+        })
+        .collect();
+    // `schemagate --repo ~/src/shop` recorded the checkout's directory name as the repository.
+    let data = tempfile::tempdir().unwrap();
+    let mut offline = Draft::new("shop", 7, &head, Timestamp::from_unix_secs(1_790_000_000));
+    offline.state.waive(
+        "fits-existing-rows",
+        "ana",
+        "column unused since v2 (checked offline)",
+    );
+    drafts::plant_draft(data.path(), &offline);
+
+    let mut app = App::new(console::demo_context(data.path()), entries);
+    app.queue.select_pr(&app.entries, "acme/shop", 7);
+    console::press(&mut app, &[KeyCode::Enter]);
+    let review = app.review.as_ref().expect("the review of #7 is open");
+    assert_eq!(app.open_entry().map(|e| e.meta.number), Some(7));
+    assert_eq!(review.draft.repo, "acme/shop");
+    assert_eq!(
+        review.draft.state, offline.state,
+        "the offline ticks are there"
+    );
+    let message = review.message.as_deref().unwrap_or_default();
+    assert!(
+        message.contains("ticked offline") && message.contains("shop"),
+        "{message}"
+    );
+    let kept = DraftStore::new(data.path())
+        .load("acme/shop", 7, &head)
+        .unwrap();
+    assert!(
+        matches!(kept, LoadOutcome::Loaded(ref draft) if draft.state == offline.state),
+        "kept under the GitHub repository from now on: {kept:?}"
     );
 }

@@ -4,8 +4,10 @@
 //! - [`analyse`]: a change's files into its report; [`entry`]: a change into a review item
 //!   (with its [`cascade_tree`]s).
 //! - [`queue`]: the queue's one order, age format and conflict computation.
+//! - [`draft`]: opening the reviewer's draft of a review item, with one adoption policy.
 
 pub mod analyse;
 pub mod cascade_tree;
+pub mod draft;
 pub mod entry;
 pub mod queue;

@@ -16,6 +16,7 @@ use super::args::{GlobalArgs, SubmitArgs};
 use super::github_setup::{connect, load_config, network_runtime, repo_detect_options};
 use super::input::{reviewer_name, team_checklists, working_data_dir};
 use crate::analysis::detect::DetectOptions;
+use crate::app::draft::{DraftOrigin, open_draft};
 use crate::app::entry::PrEntry;
 use crate::config::{RepoConfig, is_repo_name};
 use crate::github::cache::ContentCache;
@@ -30,8 +31,8 @@ use crate::github::{GitHub, GitHubError};
 use crate::report::review_body::verdict_label;
 use crate::report::sanitize::{sanitize_line, sanitize_text};
 use crate::review::{
-    Adopted, Carried, Checklists, Clock, DecisionLog, Destination, Draft, DraftChange, DraftStore,
-    LoadOutcome, SystemClock, Timestamp, Verdict, check_verdict,
+    Checklists, Clock, DecisionLog, Destination, Draft, DraftChange, DraftStore, SystemClock,
+    Timestamp, Verdict, check_verdict,
 };
 
 /// Refused by the gates or by GitHub.
@@ -233,9 +234,8 @@ impl Gates<'_> {
     }
 }
 
-/// The saved draft of the PR at `head`; else the newest draft of an earlier head carried over
-/// (items whose evidence changed are named for a second look); else one saved offline under
-/// another repository name; else an empty one (saying so).
+/// The draft of the PR at `head` as the console opens it ([`open_draft`]), saying on stderr
+/// where it came from.
 fn load_draft(
     store: &DraftStore,
     repo: &str,
@@ -243,66 +243,41 @@ fn load_draft(
     head: &str,
     evidence: &BTreeMap<String, String>,
 ) -> Result<Draft> {
-    let now = SystemClock.now();
-    Ok(match store.load(repo, pr, head)? {
-        LoadOutcome::Loaded(draft) => draft,
-        LoadOutcome::None => match store.carry_over(repo, pr, head, evidence)?.carried {
-            Carried::Copied { draft, from_head } => {
+    let opened = open_draft(store, repo, pr, head, evidence, SystemClock.now())?;
+    for aside in &opened.set_aside {
+        eprintln!(
+            "warning: a saved checklist could not be read ({}); it was moved to {}",
+            aside.error,
+            aside.path.display()
+        );
+    }
+    match &opened.origin {
+        DraftOrigin::Saved => {}
+        DraftOrigin::CarriedOver { from_head } => {
+            eprintln!(
+                "note: the checklist of {repo}#{pr} was carried over from {} (the PR moved)",
+                short(from_head)
+            );
+            for item in &opened.draft.second_look {
                 eprintln!(
-                    "note: the checklist of {repo}#{pr} was carried over from {} (the PR moved)",
-                    short(&from_head)
+                    "warning: look again at `{}`: its evidence changed since it was ticked",
+                    sanitize_line(item)
                 );
-                for item in &draft.second_look {
-                    eprintln!(
-                        "warning: look again at `{}`: its evidence changed since it was ticked",
-                        sanitize_line(item)
-                    );
-                }
-                draft
             }
-            Carried::Existing(draft) => draft,
-            Carried::Nothing => offline_or_empty(store, repo, pr, head, now)?,
-        },
-        LoadOutcome::SetAside(aside) => {
-            eprintln!(
-                "warning: the saved checklist could not be read ({}); it was moved to {} and \
-                 every item is open",
-                aside.error,
-                aside.path.display()
-            );
-            Draft::new(repo, pr, head, now)
         }
-    })
-}
-
-/// The draft of the PR at `head` saved offline under another repository name (kept under
-/// `repo` from now on), or an empty one; says which.
-fn offline_or_empty(
-    store: &DraftStore,
-    repo: &str,
-    pr: u64,
-    head: &str,
-    now: Timestamp,
-) -> Result<Draft> {
-    Ok(match store.adopt_from_other_repo(repo, pr, head)? {
-        Some(Adopted { draft, from_repo }) => {
-            eprintln!(
-                "note: using the checklist saved offline for {}#{pr} at {} (`schemagate --repo \
-                 PATH`)",
-                sanitize_line(&from_repo),
-                short(head)
-            );
-            draft
-        }
-        None => {
-            eprintln!(
-                "note: no saved checklist for {repo}#{pr} at {}: every item is open (an Approve \
-                 fails the gates; tick items in the console first)",
-                short(head)
-            );
-            Draft::new(repo, pr, head, now)
-        }
-    })
+        DraftOrigin::Adopted { from_repo } => eprintln!(
+            "note: using the checklist saved offline for {}#{pr} at {} (`schemagate --repo \
+             PATH`)",
+            sanitize_line(from_repo),
+            short(head)
+        ),
+        DraftOrigin::New => eprintln!(
+            "note: no saved checklist for {repo}#{pr} at {}: every item is open (an Approve \
+             fails the gates; tick items in the console first)",
+            short(head)
+        ),
+    }
+    Ok(opened.draft)
 }
 
 /// Prints what became of the submit; the exit code.

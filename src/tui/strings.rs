@@ -130,3 +130,7 @@ pub const QUEUE_LOG_BROKEN: &str =
 /// Heading of the reviews schemagate sent whose record is gone from the decision log.
 pub const AUDIT_GITHUB_MISSING: &str =
     "Sent reviews whose log record is gone (removed or rewritten)";
+
+/// Said when the draft opened was ticked offline (`schemagate --repo PATH`), before the
+/// repository name it was saved under.
+pub const ADOPTED_OFFLINE: &str = "checklist ticked offline adopted from the local checkout";

@@ -18,14 +18,14 @@ use super::{clean, is_text, risk_badge, wrapped_rows};
 use crate::analysis::diff::FileDiff;
 use crate::analysis::rules::Risk;
 use crate::analysis::schema::ReferentialAction;
+use crate::app::draft::{DraftOrigin, open_draft};
 use crate::app::entry::PrEntry;
 use crate::check::{ChecklistEntry, PrReport};
 use crate::report::diff_text::{render_file_diff, render_schema_diff};
 use crate::report::style::Painter;
 use crate::review::audit::PrKey;
 use crate::review::{
-    Carried, CarryOver, Draft, DraftChange, DraftStore, EvidenceStatus, ItemState, LoadOutcome,
-    Note, Prompt,
+    Draft, DraftChange, DraftStore, EvidenceStatus, ItemState, LoadOutcome, Note, Prompt,
 };
 use crate::tui::context::Context;
 use crate::tui::keys::{Action, Keymap};
@@ -197,25 +197,37 @@ impl ReviewState {
     pub fn open(entry: &PrEntry, context: &Context) -> ReviewState {
         let meta = &entry.meta;
         let store = DraftStore::new(&context.data_dir);
-        let fresh = || Draft::new(&meta.repo, meta.number, &meta.head_sha, context.clock.now());
         let evidence = entry.report.evidence_texts();
-        let (mut draft, message) =
-            match store.carry_over(&meta.repo, meta.number, &meta.head_sha, &evidence) {
-                Ok(CarryOver { carried, set_aside }) => {
-                    let aside = set_aside
-                        .first()
-                        .map(|aside| format!("damaged draft moved to {}", aside.path.display()));
-                    match carried {
-                        Carried::Existing(draft) => (draft, aside),
-                        Carried::Copied { draft, from_head } => {
-                            let message = carried_message(&from_head, draft.second_look.len());
-                            (draft, Some(message))
-                        }
-                        Carried::Nothing => (fresh(), aside),
+        let now = context.clock.now();
+        let (mut draft, message) = match open_draft(
+            &store,
+            &meta.repo,
+            meta.number,
+            &meta.head_sha,
+            &evidence,
+            now,
+        ) {
+            Ok(opened) => {
+                let aside = opened
+                    .set_aside
+                    .first()
+                    .map(|aside| format!("damaged draft moved to {}", aside.path.display()));
+                let message = match &opened.origin {
+                    DraftOrigin::CarriedOver { from_head } => {
+                        Some(carried_message(from_head, opened.draft.second_look.len()))
                     }
-                }
-                Err(error) => (fresh(), Some(error.to_string())),
-            };
+                    DraftOrigin::Adopted { from_repo } => {
+                        Some(format!("{} {}", strings::ADOPTED_OFFLINE, clean(from_repo)))
+                    }
+                    DraftOrigin::Saved | DraftOrigin::New => aside,
+                };
+                (opened.draft, message)
+            }
+            Err(error) => (
+                Draft::new(&meta.repo, meta.number, &meta.head_sha, now),
+                Some(error.to_string()),
+            ),
+        };
         // What this head shows: the next head's carry-over compares with it.
         draft.evidence = evidence.clone();
         // Text typed when the console last stopped (a crash): back in its prompt.
