@@ -5,9 +5,11 @@
 //!   (with its [`cascade_tree`]s).
 //! - [`queue`]: the queue's one order, age format and conflict computation.
 //! - [`draft`]: opening the reviewer's draft of a review item, with one adoption policy.
+//! - [`verdict`]: gate -> prepare (the submission and the decision record) -> record.
 
 pub mod analyse;
 pub mod cascade_tree;
 pub mod draft;
 pub mod entry;
 pub mod queue;
+pub mod verdict;

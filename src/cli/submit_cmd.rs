@@ -18,21 +18,21 @@ use super::input::{reviewer_name, team_checklists, working_data_dir};
 use crate::analysis::detect::DetectOptions;
 use crate::app::draft::{DraftOrigin, open_draft};
 use crate::app::entry::PrEntry;
+use crate::app::verdict::{VerdictInputs, decision, gate, submission};
 use crate::config::{RepoConfig, is_repo_name};
 use crate::github::cache::ContentCache;
 use crate::github::contents::short;
-use crate::github::dispatch::{RetryOutcome, SendOutcome, decision_record, retry, send};
+use crate::github::dispatch::{RetryOutcome, SendOutcome, retry, send};
 use crate::github::inline::fetch_diff_lines;
 use crate::github::outbox::{MAX_AUTOMATIC_AGE_SECS, MAX_AUTOMATIC_ATTEMPTS, Outbox, verdict_name};
 use crate::github::remote::fetch_pr;
-use crate::github::submit::{Delivered, Submission, SubmissionInputs, SubmitError};
+use crate::github::submit::{Delivered, SubmitError};
 use crate::github::unsettled::{Discarded, Fate, Settled, discard, settle_unsettled};
 use crate::github::{GitHub, GitHubError};
 use crate::report::review_body::verdict_label;
 use crate::report::sanitize::{sanitize_line, sanitize_text};
 use crate::review::{
-    Checklists, Clock, DecisionLog, Destination, Draft, DraftChange, DraftStore, SystemClock,
-    Timestamp, Verdict, check_verdict,
+    Checklists, Clock, DecisionLog, Draft, DraftChange, DraftStore, SystemClock, Timestamp, Verdict,
 };
 
 /// Refused by the gates or by GitHub.
@@ -123,8 +123,9 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
         eprintln!("note: {}", sanitize_line(note));
     }
     let checklists = team_checklists(None)?;
-    let entry = PrEntry::analyse_with(change, &checklists, &request.options);
+    let mut entry = PrEntry::analyse_with(change, &checklists, &request.options);
     let head = entry.meta.head_sha.clone();
+    entry.approvals_at_head = remote.approvals_at(&head);
     let clock = SystemClock;
     let reviewer = reviewer_name();
     let store = DraftStore::new(request.data);
@@ -133,7 +134,6 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
         verdict,
         entry: &entry,
         checklists: &checklists,
-        approvals: remote.approvals_at(&head),
     };
     if let Some(refused) = gates.refusal(&draft, false) {
         return Ok(refused);
@@ -160,28 +160,16 @@ async fn submit(request: Request<'_>) -> Result<ExitCode> {
     if let Some(refused) = gates.refusal(&draft, true) {
         return Ok(refused);
     }
-    let submission = Submission::prepare(&SubmissionInputs {
-        repo,
-        pr,
-        head_sha: &head,
-        report: &entry.report,
+    let inputs = VerdictInputs {
+        entry: &entry,
         draft: &draft,
         verdict,
         reviewer: &reviewer,
-        summary: request.summary,
-        diff: Some(&diff),
         now: clock.now(),
-    });
+    };
+    let submission = submission(&inputs, request.summary, Some(&diff));
     let comments = submission.comments.len();
-    let decision = decision_record(
-        &entry.meta,
-        &entry.report,
-        &draft,
-        verdict,
-        &reviewer,
-        clock.now(),
-        Destination::LocalOnly,
-    );
+    let decision = decision(&inputs);
     settle_unsettled_verdicts(client, request.data, clock.now()).await?;
     let outbox = Outbox::in_dir(request.data);
     let log = DecisionLog::in_dir(request.data);
@@ -194,7 +182,6 @@ struct Gates<'a> {
     verdict: Verdict,
     entry: &'a PrEntry,
     checklists: &'a Checklists,
-    approvals: usize,
 }
 
 impl Gates<'_> {
@@ -203,15 +190,7 @@ impl Gates<'_> {
     /// code. Notes a suggested Block on the first check.
     fn refusal(&self, draft: &Draft, merged: bool) -> Option<ExitCode> {
         let Gates { verdict, entry, .. } = *self;
-        let gates = check_verdict(
-            verdict,
-            entry.report.risk,
-            self.checklists,
-            &draft.state,
-            &entry.report.findings,
-            &entry.report.evidence,
-            self.approvals,
-        );
+        let gates = gate(entry, verdict, self.checklists, draft);
         if !merged && gates.suggest_block && verdict != Verdict::Block {
             eprintln!("note: a CRITICAL finding is open; Block is suggested");
         }

@@ -14,12 +14,13 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::review::ReviewState;
 use super::{centered, wrapped_rows};
 use crate::app::entry::PrEntry;
+use crate::app::verdict::{VerdictInputs, decision, gate, record_locally, submission};
 use crate::check::PrReport;
-use crate::github::dispatch::{SendOutcome, decision_record};
-use crate::github::submit::{Submission, SubmissionInputs};
+use crate::github::dispatch::SendOutcome;
+use crate::github::submit::Submission;
 use crate::report::review_body::SubmissionMarker;
 use crate::report::sanitize::sanitize_line;
-use crate::review::{DecisionLog, Destination, DraftChange, Verdict, check_verdict};
+use crate::review::{DraftChange, Verdict};
 use crate::tui::channel::{Channel, Sent};
 use crate::tui::context::Context;
 use crate::tui::keys::{Action, Keymap};
@@ -216,15 +217,7 @@ impl VerdictState {
         context: &Context,
         channel: &Channel,
     ) -> Stage {
-        let decision = check_verdict(
-            self.choice(),
-            entry.report.risk,
-            &context.checklists,
-            &review.draft.state,
-            &entry.report.findings,
-            &entry.report.evidence,
-            entry.approvals_at_head,
-        );
+        let decision = gate(entry, self.choice(), &context.checklists, &review.draft);
         if decision.allowed() {
             self.prepare(review, context, entry, channel)
         } else {
@@ -252,18 +245,14 @@ impl VerdictState {
                 None
             }
         };
-        self.prepared = Some(Box::new(Submission::prepare(&SubmissionInputs {
-            repo: &meta.repo,
-            pr: meta.number,
-            head_sha: &meta.head_sha,
-            report: &entry.report,
+        let inputs = VerdictInputs {
+            entry,
             draft: &review.draft,
             verdict: self.choice(),
             reviewer: &context.reviewer,
-            summary: None,
-            diff: diff.as_ref(),
             now: context.clock.now(),
-        })));
+        };
+        self.prepared = Some(Box::new(submission(&inputs, None, diff.as_ref())));
         self.scroll = 0;
         self.to_github = !context.submitter.is_local();
         Stage::Confirm
@@ -282,15 +271,13 @@ impl VerdictState {
         };
         review.apply(&[DraftChange::Verdict(Some(self.choice()))], context);
         let now = context.clock.now();
-        let decision = decision_record(
-            &entry.meta,
-            &entry.report,
-            &review.draft,
-            self.choice(),
-            &context.reviewer,
+        let decision = decision(&VerdictInputs {
+            entry,
+            draft: &review.draft,
+            verdict: self.choice(),
+            reviewer: &context.reviewer,
             now,
-            Destination::LocalOnly,
-        );
+        });
         let sent = context.submitter.send(
             (**submission).clone(),
             decision.clone(),
@@ -301,9 +288,8 @@ impl VerdictState {
         if let Some(ticket) = sent {
             return Stage::Sending(ticket);
         }
-        let log = DecisionLog::in_dir(&context.data_dir);
-        match log.append(&decision) {
-            Ok(_) => Stage::Recorded(log.path().to_path_buf()),
+        match record_locally(&decision, &context.data_dir) {
+            Ok(path) => Stage::Recorded(path),
             Err(error) => Stage::Failed(error.to_string()),
         }
     }
