@@ -6,8 +6,10 @@
 //! - [`queue`]: the queue's one order, age format and conflict computation.
 //! - [`draft`]: opening the reviewer's draft of a review item, with one adoption policy.
 //! - [`verdict`]: gate -> prepare (the submission and the decision record) -> record.
+//! - [`audit`]: the decision log's health, and its comparison with the forge's history.
 
 pub mod analyse;
+pub mod audit;
 pub mod cascade_tree;
 pub mod draft;
 pub mod entry;

@@ -15,6 +15,7 @@ use super::args::{AuditArgs, AuditFormat, GlobalArgs};
 use super::github_setup::{connect, load_config, network_runtime, repo_detect_options};
 use super::output::{emit, print_json};
 use crate::analysis::detect::CandidateFilter;
+use crate::app::audit::{LogProblem, compare_history, history_day, log_problems};
 use crate::config::Config;
 use crate::github::cache::ContentCache;
 use crate::github::history::read_history;
@@ -27,7 +28,7 @@ use crate::review::decision_log::{
     Adoption, DecisionLog, LOG_FILE, LogRead, Verification, read_all, verify,
 };
 use crate::review::durable::{DATA_DIR_ENV, data_dir};
-use crate::review::github_audit::{GitHubAudit, compare};
+use crate::review::github_audit::GitHubAudit;
 use crate::review::log_anchor::{AnchorCheck, anchor_path};
 use crate::review::{Clock, SystemClock};
 use crate::source::git::GitRepo;
@@ -193,26 +194,17 @@ fn compare_with_github(
     let since = filter.since.unwrap_or_else(|| {
         Timestamp::from_unix_secs(SystemClock.now().unix_secs() - DEFAULT_GITHUB_DAYS * 86_400)
     });
-    let since_day: String = since.to_string().chars().take(10).collect();
+    let since_day = history_day(since);
     let candidates = repos.into_iter().map(|repo| {
         let options = repo_detect_options(global, repo);
         (repo.name.clone(), CandidateFilter::new(&options))
     });
     let read = runtime.block_on(read_history(&client, &cache, candidates, &since_day));
-    let heads = read
-        .prs
-        .iter()
-        .filter_map(|pr| Some(((pr.repo.clone(), pr.number), pr.head_sha.clone()?)))
-        .collect();
+    let compared = compare_history(read, &log.records, &log.line_hashes);
     GitHubComparison {
-        audit: Some(compare(
-            &read.prs,
-            read.submissions.as_deref(),
-            &log.records,
-            &log.line_hashes,
-        )),
-        errors: read.errors,
-        heads,
+        audit: Some(compared.audit),
+        errors: compared.errors,
+        heads: compared.heads,
     }
 }
 
@@ -240,53 +232,64 @@ fn filter(args: &AuditArgs) -> Result<AuditFilter> {
     })
 }
 
-/// Tells on stderr what is wrong with the log: with `--verify` every break of the chain and
-/// of the anchor (or that both are intact); without it a warning naming the first problem;
-/// unreadable lines and a torn last line either way.
+/// Tells on stderr what is wrong with the log ([`log_problems`]): with `--verify` every break
+/// of the chain and of the anchor (or that both are intact); without it a warning naming the
+/// first break; unreadable lines (without `--verify`, which reports them) and a torn last line
+/// either way.
 fn warn(log: &LogRead, verification: &Verification, verify: bool, path: &str) {
-    let problems: Vec<String> = verification
-        .broken
-        .iter()
-        .map(ToString::to_string)
-        .chain(
-            verification
-                .anchor
-                .is_broken()
-                .then(|| verification.anchor.to_string()),
-        )
-        .collect();
-    match (verify, problems.as_slice()) {
-        (true, []) => eprintln!(
+    let problems = log_problems(Some(log), Some(verification));
+    let mut breaks = problems.iter().filter(|p| p.is_tampering()).peekable();
+    if verify && breaks.peek().is_none() {
+        eprintln!(
             "schemagate: {path}: {} records, chain intact",
             verification.verified
-        ),
-        (true, problems) => {
-            for problem in problems {
-                eprintln!("schemagate: {path} was tampered with: {problem}");
-            }
-        }
-        (false, []) => {}
-        (false, [first, ..]) => {
-            eprintln!("schemagate: warning: {path} fails its check ({first}); run --verify")
-        }
-    }
-    if verification.anchor == AnchorCheck::OneBehind {
-        eprintln!("schemagate: note: {path}: {}", verification.anchor);
-    }
-    if !verify {
-        for bad in &log.bad_lines {
-            eprintln!(
-                "schemagate: warning: line {} of {path} is not a decision ({}); run --verify",
-                bad.line, bad.error
-            );
-        }
-    }
-    if let Some(tail) = &log.torn_tail {
-        eprintln!(
-            "schemagate: warning: line {} of {path} is torn ({} bytes; a crash while writing); \
-             the next decision recorded moves it aside",
-            tail.line,
-            tail.bytes.len()
         );
+    }
+    let mut first = true;
+    for problem in &problems {
+        match problem {
+            LogProblem::ChainBroken(_) | LogProblem::AnchorBroken(_) if verify => {
+                eprintln!(
+                    "schemagate: {path} was tampered with: {}",
+                    break_text(problem)
+                );
+            }
+            LogProblem::ChainBroken(_) | LogProblem::AnchorBroken(_) => {
+                if std::mem::take(&mut first) {
+                    eprintln!(
+                        "schemagate: warning: {path} fails its check ({}); run --verify",
+                        break_text(problem)
+                    );
+                }
+            }
+            LogProblem::AnchorOneBehind(anchor) => {
+                eprintln!("schemagate: note: {path}: {anchor}");
+            }
+            LogProblem::NotDecisions(_) if verify => {}
+            LogProblem::NotDecisions(lines) => {
+                for bad in lines {
+                    eprintln!(
+                        "schemagate: warning: line {} of {path} is not a decision ({}); run \
+                         --verify",
+                        bad.line, bad.error
+                    );
+                }
+            }
+            LogProblem::TornTail(tail) => eprintln!(
+                "schemagate: warning: line {} of {path} is torn ({} bytes; a crash while \
+                 writing); the next decision recorded moves it aside",
+                tail.line,
+                tail.bytes.len()
+            ),
+        }
+    }
+}
+
+/// A break of the chain or the anchor, for people.
+fn break_text(problem: &LogProblem) -> String {
+    match problem {
+        LogProblem::ChainBroken(broken) => broken.to_string(),
+        LogProblem::AnchorBroken(anchor) => anchor.to_string(),
+        _ => String::new(),
     }
 }

@@ -4,6 +4,7 @@
 //! consoles have none.
 
 use crate::analysis::detect::CandidateFilter;
+use crate::app::audit::history_day;
 pub use crate::github::history::HistoryRead;
 use crate::github::history::read_history;
 use crate::review::Timestamp;
@@ -19,7 +20,7 @@ pub trait GitHubHistory: Send + Sync {
 
 impl GitHubHistory for GitHubLoad {
     fn migration_prs(&self, since: Timestamp) -> HistoryRead {
-        let since_day: String = since.to_string().chars().take(10).collect();
+        let since_day = history_day(since);
         let repos = self.repos.iter().map(|repo| {
             let options = self.options.get(&repo.name).cloned().unwrap_or_default();
             (repo.name.clone(), CandidateFilter::new(&options))

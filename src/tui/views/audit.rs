@@ -20,11 +20,12 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
 use super::{clean, next_name, risk_badge, scroll_offset};
 use crate::analysis::rules::Risk;
+use crate::app::audit::{LogProblem, compare_history, log_problems};
 use crate::review::audit::{
     AuditFilter, PrKey, local_heads, missing_record_text, select, stale_approvals, verdict_label,
 };
 use crate::review::decision_log::{Decision, Destination, LOG_FILE, Record, read_all, verify};
-use crate::review::github_audit::{GitHubAudit, compare};
+use crate::review::github_audit::GitHubAudit;
 use crate::review::{Checklists, ItemState, Timestamp, Verdict};
 use crate::source::git::GitRepo;
 use crate::tui::context::LocalCheckout;
@@ -120,41 +121,16 @@ impl AuditState {
     pub fn open(data_dir: &Path, sources: AuditSources) -> AuditState {
         let path = data_dir.join(LOG_FILE);
         let mut warnings = Vec::new();
-        let mut line_hashes = Vec::new();
-        let records = match read_all(&path) {
-            Ok(log) => {
-                if !log.bad_lines.is_empty() {
-                    let lines: Vec<String> =
-                        log.bad_lines.iter().map(|b| b.line.to_string()).collect();
-                    warnings.push(format!(
-                        "{} {}",
-                        strings::AUDIT_UNREADABLE,
-                        lines.join(", ")
-                    ));
-                }
-                if let Some(tail) = &log.torn_tail {
-                    warnings.push(format!("line {} {}", tail.line, strings::AUDIT_TORN));
-                }
-                line_hashes = log.line_hashes;
-                log.records
-            }
-            Err(error) => {
-                warnings.push(format!("{}: {error}", strings::AUDIT_READ_FAILED));
-                Vec::new()
-            }
-        };
-        match verify(&path) {
-            Ok(verification) => {
-                if verification.anchor.is_broken() {
-                    let anchor = &verification.anchor;
-                    warnings.insert(0, format!("{}: {anchor}", strings::AUDIT_TAMPERED));
-                }
-                if let Some(broken) = verification.broken {
-                    warnings.insert(0, format!("{}: {broken}", strings::AUDIT_TAMPERED));
-                }
-            }
-            Err(error) => warnings.push(format!("{}: {error}", strings::AUDIT_VERIFY_FAILED)),
-        }
+        let read = read_all(&path)
+            .map_err(|error| warnings.push(format!("{}: {error}", strings::AUDIT_READ_FAILED)))
+            .ok();
+        let verification = verify(&path)
+            .map_err(|error| warnings.push(format!("{}: {error}", strings::AUDIT_VERIFY_FAILED)))
+            .ok();
+        let problems = log_problems(read.as_ref(), verification.as_ref());
+        warnings.splice(0..0, problems.iter().map(problem_text));
+        let (records, line_hashes) =
+            read.map_or_else(Default::default, |log| (log.records, log.line_hashes));
         let mut state = AuditState {
             records,
             line_hashes,
@@ -184,14 +160,10 @@ impl AuditState {
         if !matches!(self.github, Some(GitHubCheck::Reading)) {
             return;
         }
+        let compared = compare_history(read, &self.records, &self.line_hashes);
         self.github = Some(GitHubCheck::Done {
-            audit: compare(
-                &read.prs,
-                read.submissions.as_deref(),
-                &self.records,
-                &self.line_hashes,
-            ),
-            errors: read.errors,
+            audit: compared.audit,
+            errors: compared.errors,
         });
     }
 
@@ -374,6 +346,20 @@ pub fn history_lost() -> HistoryRead {
 }
 
 /// The warning when the PR heads of `checkout` cannot be read.
+/// One problem of the decision log, as the screen's warning line says it.
+fn problem_text(problem: &LogProblem) -> String {
+    match problem {
+        LogProblem::ChainBroken(broken) => format!("{}: {broken}", strings::AUDIT_TAMPERED),
+        LogProblem::AnchorBroken(anchor) => format!("{}: {anchor}", strings::AUDIT_TAMPERED),
+        LogProblem::AnchorOneBehind(anchor) => anchor.to_string(),
+        LogProblem::NotDecisions(bad) => {
+            let lines: Vec<String> = bad.iter().map(|b| b.line.to_string()).collect();
+            format!("{} {}", strings::AUDIT_UNREADABLE, lines.join(", "))
+        }
+        LogProblem::TornTail(tail) => format!("line {} {}", tail.line, strings::AUDIT_TORN),
+    }
+}
+
 fn no_heads(checkout: &LocalCheckout, error: &dyn std::fmt::Display) -> String {
     format!(
         "{} {}: {error}",

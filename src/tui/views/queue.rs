@@ -15,6 +15,7 @@ use std::time::Duration;
 use super::{clean, is_text, next_name, risk_badge, scroll_offset};
 use crate::analysis::conflicts::{Conflict, ConflictKind, PrId};
 use crate::analysis::rules::Risk;
+use crate::app::audit::first_tampering;
 use crate::app::entry::PrEntry;
 use crate::app::queue::{Conflicts, age_text, queue_order};
 use crate::github::budget::budget_line;
@@ -220,13 +221,7 @@ impl QueueState {
             Err(error) => self.log_error = Some(error.to_string()),
         }
         self.log_broken = match verify(&path) {
-            Ok(verification) => verification
-                .broken
-                .map(|broken| broken.to_string())
-                .or_else(|| {
-                    let anchor = verification.anchor;
-                    anchor.is_broken().then(|| anchor.to_string())
-                }),
+            Ok(verification) => first_tampering(&verification),
             Err(error) => Some(error.to_string()),
         };
         self.match_decisions(entries, reviewer);
