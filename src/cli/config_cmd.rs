@@ -9,10 +9,10 @@ use anyhow::Context;
 use super::args::{ConfigArgs, GlobalArgs};
 use super::github_setup::api_url;
 use crate::config::example::write_example;
+use crate::config::theme::DEFAULT_THEME;
 use crate::config::{Config, ConfigError, LoadedConfig, default_path};
 use crate::github::auth::resolve_token;
 use crate::report::sanitize::sanitize_line;
-use crate::tui::theme::DEFAULT_THEME;
 
 /// Runs `schemagate config [--init]`.
 ///

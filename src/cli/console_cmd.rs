@@ -15,6 +15,7 @@ use super::console_github;
 use super::github_setup::load_config;
 use super::input::{detect_options, reviewer_name, team_checklists, working_data_dir};
 use crate::config::Config;
+use crate::config::theme::DEFAULT_THEME;
 use crate::review::{Checklists, SystemClock};
 use crate::source::offline::OfflineSource;
 use crate::tui::app::App;
@@ -23,7 +24,7 @@ use crate::tui::history::GitHubHistory;
 use crate::tui::keys::Keymap;
 use crate::tui::offline::OfflineLoad;
 use crate::tui::submitter::Submitter;
-use crate::tui::theme::{DEFAULT_THEME, Theme};
+use crate::tui::theme::Theme;
 use crate::tui::worker::Worker;
 
 /// Said when there is nothing to review.

@@ -12,13 +12,14 @@
 pub mod example;
 pub mod keys;
 mod load;
+pub mod theme;
 mod validate;
 
 use serde::Deserialize;
 
 pub use keys::{Binding, KeySpec, Keybindings};
 pub use load::{CONFIG_DIR_ENV, ConfigError, LoadedConfig, Location, config_dir, default_path};
-pub use validate::{MIN_REFRESH_SECS, is_repo_name};
+pub use validate::{MIN_REFRESH_SECS, api_host, is_repo_name};
 
 /// The public GitHub API.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";

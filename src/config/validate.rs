@@ -6,9 +6,8 @@ use std::collections::BTreeSet;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
 
+use super::theme::ThemeColours;
 use super::{RepoConfig, SectionConfig};
-use crate::github::auth::api_host;
-use crate::tui::theme::Theme;
 
 /// The shortest auto-refresh interval, so a console left open does not burn the rate limit.
 pub const MIN_REFRESH_SECS: u64 = 10;
@@ -24,6 +23,25 @@ pub fn is_repo_name(name: &str) -> bool {
     };
     name.split_once('/')
         .is_some_and(|(owner, repo)| part_ok(owner) && part_ok(repo))
+}
+
+/// The host of an `http://` or `https://` URL (without port or user info), or `None` when
+/// `url` is not such a URL.
+pub fn api_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host_port = authority.rsplit('@').next().unwrap_or(authority);
+    let host = match host_port.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or(bracketed),
+        None => host_port.split(':').next().unwrap_or(host_port),
+    };
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':'));
+    valid.then_some(host)
 }
 
 /// `owner/name` ([`is_repo_name`]).
@@ -68,7 +86,7 @@ pub(super) fn theme<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
     let name = String::deserialize(deserializer)?;
-    Theme::load(&name, true).map_err(|error| D::Error::custom(error.to_string()))?;
+    ThemeColours::embedded(&name).map_err(|error| D::Error::custom(error.to_string()))?;
     Ok(Some(name))
 }
 
@@ -141,4 +159,20 @@ pub(super) fn sections<'de, D: Deserializer<'de>>(
 fn first_duplicate<'a>(items: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let mut seen = BTreeSet::new();
     items.into_iter().find(|item| !seen.insert(*item))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_host_takes_the_host_of_http_urls_only() {
+        assert_eq!(api_host("https://api.github.com"), Some("api.github.com"));
+        assert_eq!(api_host("http://127.0.0.1:8080/x"), Some("127.0.0.1"));
+        assert_eq!(api_host("https://u@ghe.corp/api/v3"), Some("ghe.corp"));
+        assert_eq!(api_host("https://[::1]:99/"), Some("::1"));
+        assert_eq!(api_host("ftp://x"), None);
+        assert_eq!(api_host("https://"), None);
+        assert_eq!(api_host("https://a b/"), None);
+    }
 }

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::error::GitHubError;
 use super::token_source::TokenSource;
+use crate::config::api_host;
 
 /// A GitHub token. `Debug` and `Display` never show it; [`Token::redact`] removes it from text.
 #[derive(Clone, PartialEq, Eq)]
@@ -58,25 +59,6 @@ impl fmt::Debug for Token {
 
 /// How long `gh auth token` may take before it is given up on.
 const GH_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The host of an `http://` or `https://` URL (without port or user info), or `None` when
-/// `url` is not such a URL.
-pub fn api_host(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let host_port = authority.rsplit('@').next().unwrap_or(authority);
-    let host = match host_port.strip_prefix('[') {
-        Some(bracketed) => bracketed.split(']').next().unwrap_or(bracketed),
-        None => host_port.split(':').next().unwrap_or(host_port),
-    };
-    let valid = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':'));
-    valid.then_some(host)
-}
 
 /// The GitHub Enterprise Server host of `api_url`, or `None` for github.com.
 fn enterprise_host(api_url: &str) -> Option<&str> {
@@ -235,16 +217,5 @@ mod tests {
             resolve_token_with("https://api.github.com", env_of(&[]), blank_gh),
             Err(GitHubError::NoToken)
         );
-    }
-
-    #[test]
-    fn api_host_takes_the_host_of_http_urls_only() {
-        assert_eq!(api_host("https://api.github.com"), Some("api.github.com"));
-        assert_eq!(api_host("http://127.0.0.1:8080/x"), Some("127.0.0.1"));
-        assert_eq!(api_host("https://u@ghe.corp/api/v3"), Some("ghe.corp"));
-        assert_eq!(api_host("https://[::1]:99/"), Some("::1"));
-        assert_eq!(api_host("ftp://x"), None);
-        assert_eq!(api_host("https://"), None);
-        assert_eq!(api_host("https://a b/"), None);
     }
 }

@@ -16,9 +16,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use super::auth::{Token, api_host};
+use super::auth::Token;
 use super::error::GitHubError;
 use super::token_source::TokenSource;
+use crate::config::api_host;
 use crate::review::Timestamp;
 
 /// How long one request may take before it counts as timed out.

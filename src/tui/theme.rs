@@ -1,71 +1,12 @@
-//! Colour themes, embedded from `themes/*.toml` (dark is the default). With `NO_COLOR` set the
-//! console draws without colours, marking focus and selection with bold and reverse video.
+//! The console's styles, made from a configured colour theme ([`ThemeColours`]). With `NO_COLOR`
+//! set the console draws without colours, marking focus and selection with bold and reverse
+//! video.
 
 use std::str::FromStr;
 
-use ratatui::style::{Color, Modifier, Style};
-use serde::Deserialize;
-use thiserror::Error;
-
 use crate::analysis::rules::Risk;
-
-/// The embedded themes, by name.
-const THEMES: &[(&str, &str)] = &[
-    ("dark", include_str!("../../themes/dark.toml")),
-    ("light", include_str!("../../themes/light.toml")),
-    (
-        "high-contrast",
-        include_str!("../../themes/high-contrast.toml"),
-    ),
-];
-
-/// The theme used when none is asked for.
-pub const DEFAULT_THEME: &str = "dark";
-
-/// A theme could not be used.
-#[derive(Debug, Error)]
-pub enum ThemeError {
-    /// No embedded theme has this name.
-    #[error("unknown theme `{0}` (known: dark, light, high-contrast)")]
-    Unknown(String),
-    /// The theme file is not valid TOML of the expected shape.
-    #[error("theme `{name}`: {source}")]
-    Invalid {
-        /// The theme.
-        name: String,
-        /// What was wrong.
-        source: toml::de::Error,
-    },
-    /// A colour could not be read.
-    #[error("theme `{name}`: `{key}` is not a colour: `{value}`")]
-    BadColour {
-        /// The theme.
-        name: String,
-        /// The key.
-        key: &'static str,
-        /// The value.
-        value: String,
-    },
-}
-
-/// A theme file: colour names or `#rrggbb`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ThemeFile {
-    text: String,
-    dim: String,
-    accent: String,
-    selected_bg: String,
-    border: String,
-    focus_border: String,
-    added: String,
-    removed: String,
-    changed: String,
-    low: String,
-    medium: String,
-    high: String,
-    critical: String,
-}
+use crate::config::theme::{ThemeColours, ThemeError};
+use ratatui::style::{Color, Modifier, Style};
 
 /// The styles the views draw with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,15 +39,7 @@ impl Theme {
     /// # Errors
     /// [`ThemeError`] for an unknown name or a malformed theme file.
     pub fn load(name: &str, no_color: bool) -> Result<Theme, ThemeError> {
-        let text = THEMES
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map(|(_, text)| *text)
-            .ok_or_else(|| ThemeError::Unknown(name.to_owned()))?;
-        let file: ThemeFile = toml::from_str(text).map_err(|source| ThemeError::Invalid {
-            name: name.to_owned(),
-            source,
-        })?;
+        let file = ThemeColours::embedded(name)?;
         if no_color {
             return Ok(Theme::plain());
         }
@@ -147,7 +80,7 @@ impl Theme {
         self.risks.get(index).copied().unwrap_or(self.text)
     }
 
-    fn from_file(name: &str, file: &ThemeFile) -> Result<Theme, ThemeError> {
+    fn from_file(name: &str, file: &ThemeColours) -> Result<Theme, ThemeError> {
         let colour = |key: &'static str, value: &str| {
             Color::from_str(value).map_err(|_| ThemeError::BadColour {
                 name: name.to_owned(),
@@ -185,7 +118,7 @@ mod tests {
 
     #[test]
     fn every_embedded_theme_loads_with_colours() {
-        for (name, _) in THEMES {
+        for name in ThemeColours::names() {
             let theme = Theme::load(name, false).unwrap();
             assert_ne!(theme, Theme::plain(), "{name}");
         }
