@@ -4,19 +4,7 @@ use serde::{Deserialize, Serialize};
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 
 /// A SQL dialect of a migration history.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// SQLite (Prisma provider `sqlite`).
@@ -28,6 +16,9 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// Every dialect, in the order the command line lists them.
+    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+
     /// The sqlparser dialect used to parse statements of this dialect.
     pub fn parser_dialect(self) -> &'static dyn sqlparser::dialect::Dialect {
         match self {

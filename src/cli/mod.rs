@@ -16,6 +16,7 @@ mod output;
 mod queue_cmd;
 mod schema_cmd;
 mod submit_cmd;
+mod value_enums;
 
 pub use args::Cli;
 

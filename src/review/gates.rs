@@ -295,7 +295,7 @@ mod tests {
             )]
             .into(),
         };
-        for risk in [Risk::Low, Risk::Medium, Risk::High, Risk::Critical] {
+        for risk in Risk::ALL {
             let findings = [critical_finding()];
             let gate = Gate::of(risk, &checklists, &findings);
             let decision = check_verdict(

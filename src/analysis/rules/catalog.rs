@@ -11,7 +11,7 @@ use super::{Risk, Rule, RuleFamily};
 use crate::analysis::dialect::Dialect;
 
 /// Every dialect.
-const ALL: &[Dialect] = &[Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+const ALL: &[Dialect] = &Dialect::ALL;
 /// Postgres and MySQL (SQLite has no schemas to drop; an attached database is a file).
 const POSTGRES_AND_MYSQL: &[Dialect] = &[Dialect::Postgres, Dialect::Mysql];
 /// Postgres only (lock behaviour, `NOT VALID`, `CONCURRENTLY`).

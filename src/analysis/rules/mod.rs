@@ -30,21 +30,8 @@ pub use hygiene::has_down_migration;
 pub use waiver::{FindingWaiver, WaiverError, apply_waiver};
 
 /// How dangerous a finding (or a whole PR) is. Ordered: `Low < Medium < High < Critical`.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[value(rename_all = "UPPER")]
 pub enum Risk {
     /// Additive and reversible (new table, nullable column, concurrent index).
     Low,
@@ -60,6 +47,9 @@ pub enum Risk {
 }
 
 impl Risk {
+    /// Every risk, lowest first.
+    pub const ALL: [Risk; 4] = [Risk::Low, Risk::Medium, Risk::High, Risk::Critical];
+
     /// `LOW`, `MEDIUM`, `HIGH`, `CRITICAL`.
     pub fn label(self) -> &'static str {
         match self {
