@@ -15,9 +15,9 @@ use std::time::Instant;
 
 use kill_child::{Rng, ack, run_and_kill, writer_dir, writer_expired};
 use schemagate::analysis::rules::Risk;
-use schemagate::review::decision_log::{Adoption, Break, GENESIS_HASH, LOG_FILE, read_all, verify};
+use schemagate::review::decision_log::{Adoption, Break, LOG_FILE, read_all, verify};
 use schemagate::review::log_anchor::{
-    Anchor, AnchorCheck, AnchorRead, anchor_path, read_anchor, write_anchor,
+    Anchor, AnchorCheck, AnchorRead, GENESIS_HASH, anchor_path, read_anchor, write_anchor,
 };
 use schemagate::review::{
     ChecklistState, Decision, DecisionLog, Destination, FindingSummary, Note, Timestamp, Verdict,

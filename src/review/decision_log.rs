@@ -32,15 +32,12 @@ use super::draft::Note;
 use super::durable::{StoreError, aside_path, io_error, sync_dir};
 use super::gates::Verdict;
 use super::log_anchor::{
-    self, Anchor, AnchorCheck, AnchorRead, anchor_path, read_anchor, write_anchor,
+    self, Anchor, AnchorCheck, AnchorRead, GENESIS_HASH, anchor_path, read_anchor, write_anchor,
 };
 use crate::analysis::rules::{Finding, Risk};
 
 /// The log's file name in the data directory.
 pub const LOG_FILE: &str = "decisions.jsonl";
-
-/// `prev_hash` of the first record.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What closes every line: `,"digest":"<64 hex>"}`.
 const DIGEST_PREFIX: &[u8] = b",\"digest\":\"";

@@ -23,6 +23,10 @@ use serde::{Deserialize, Serialize};
 
 use super::durable::write_atomically;
 
+/// `prev_hash` of the decision log's first record, and the head the anchor of an empty log
+/// names.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
 /// The anchor's file extension: `decisions.jsonl` is anchored by `decisions.anchor`.
 const ANCHOR_EXTENSION: &str = "anchor";
 
@@ -212,7 +216,7 @@ pub fn check(anchor: &AnchorRead, line_hashes: &[String]) -> AnchorCheck {
     }
     let names_its_line = match anchored.checked_sub(1) {
         Some(index) => line_hashes.get(index) == Some(&anchor.head),
-        None => anchor.head == super::decision_log::GENESIS_HASH,
+        None => anchor.head == GENESIS_HASH,
     };
     if !names_its_line {
         return AnchorCheck::Rewritten { line: anchored };
@@ -235,7 +239,6 @@ pub fn check(anchor: &AnchorRead, line_hashes: &[String]) -> AnchorCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::review::decision_log::GENESIS_HASH as GENESIS;
 
     fn hashes(n: usize) -> Vec<String> {
         (1..=n).map(|i| format!("{i:064}")).collect()
@@ -266,7 +269,7 @@ mod tests {
             AnchorCheck::OneBehind
         );
         assert_eq!(
-            check(&announcing(0, GENESIS, &three[0]), &three[..1]),
+            check(&announcing(0, GENESIS_HASH, &three[0]), &three[..1]),
             AnchorCheck::OneBehind,
             "a crash during the first append"
         );
