@@ -393,13 +393,13 @@ fn skip_quoted(chars: &[char], start: usize, quote: char) -> usize {
 
 /// Whether the `'` at `start` opens a character literal (not a lifetime or a label).
 fn is_char_literal(chars: &[char], start: usize) -> bool {
-    match (chars.get(start + 1), chars.get(start + 2)) {
-        (Some('\\'), _) => true,
-        (Some(_), Some('\'')) => true,
-        _ => false,
-    }
+    matches!(
+        (chars.get(start + 1), chars.get(start + 2)),
+        (Some('\\'), _) | (Some(_), Some('\''))
+    )
 }
 
+/// Whether `c` may be part of an identifier.
 fn is_ident_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
