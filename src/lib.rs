@@ -11,8 +11,9 @@
 //! 3. [`review`], [`check`], [`report`]: what a reviewer adds (checklist, gates, drafts, the
 //!    decision log), the headless verdict, the renderers. No terminal, no command line.
 //! 4. [`github`]: the forge client (listing, contents, submitting, history).
-//! 5. [`tui`]: the console.
-//! 6. [`cli`] (and the binary's `main`): arguments, then the layers below; only `cli` imports
+//! 5. [`app`]: the use cases the command line and the console share.
+//! 6. [`tui`]: the console.
+//! 7. [`cli`] (and the binary's `main`): arguments, then the layers below; only `cli` imports
 //!    `tui`, nothing imports `cli`.
 //!
 //! No file imports a file that imports it back (no file-level import circle). tests/architecture.rs
