@@ -36,9 +36,10 @@ pub struct ParsedMigration {
     /// replaced), always kept: what a scratch database runs, what the SQL view shows.
     pub up_sql: Arc<str>,
     /// Its up-direction comments and diagnostics, and its statements when they are kept: only
-    /// for the files a change adds, modifies or removes ([`analyze_change`]), and without their
-    /// syntax trees ([`super::sql::Statement::drop_tree`]); elsewhere the statements are dropped
-    /// once replayed. No syntax tree outlives the replay of its file.
+    /// for the files a change adds, modifies or removes ([`analyze_change`]), with their syntax
+    /// trees while those files' text stays within [`KEPT_TREE_TEXT_BYTES`] and without them
+    /// beyond ([`super::sql::Statement::drop_tree`]); elsewhere the statements are dropped once
+    /// replayed.
     pub sql: Arc<SqlFile>,
 }
 
@@ -120,15 +121,24 @@ pub fn analyze_tree(files: &FileSet, options: &DetectOptions) -> TreeAnalysis {
     }
 }
 
+/// How much statement text of the kept files (the files a change touches) keeps its syntax
+/// trees after the replay: 256 KiB, so the rules of an ordinary PR (and of a whole ordinary
+/// history checked against an empty base) use the trees the replay parsed instead of parsing
+/// every statement twice, while a huge change still holds at most about 10 MiB of trees
+/// (trees cost 30 to 200 times their text; see [`Statement::drop_tree`]).
+const KEPT_TREE_TEXT_BYTES: usize = 256 * 1024;
+
 /// A set's analysis part way through its migrations: each migration is parsed, replayed, and
-/// its syntax trees dropped (unless kept) before the next one is read, so only one file's trees
-/// are in memory at a time.
+/// its syntax trees dropped (unless kept within [`KEPT_TREE_TEXT_BYTES`]) before the next one
+/// is read, so only one file's trees are in memory at a time beyond that budget.
 #[derive(Clone)]
 struct Progress {
     replayer: Replayer,
     migrations: Vec<ParsedMigration>,
     /// File and parse diagnostics of the migrations so far.
     diagnostics: Vec<Diagnostic>,
+    /// What is left of [`KEPT_TREE_TEXT_BYTES`].
+    tree_budget: usize,
 }
 
 impl Progress {
@@ -137,16 +147,24 @@ impl Progress {
             replayer: Replayer::new(dialect),
             migrations: Vec::new(),
             diagnostics: Vec::new(),
+            tree_budget: KEPT_TREE_TEXT_BYTES,
         }
     }
 
     /// Parses and replays the next migration, part by part, dropping each part's syntax trees
-    /// once it is replayed; keeps its statements (without trees) when `keep` says so.
+    /// once it is replayed; keeps its statements when `keep` says so, with their trees while
+    /// the kept text fits the budget.
     fn apply(&mut self, files: &FileSet, set: &MigrationSet, migration: &Migration, keep: bool) {
         let replayer = &mut self.replayer;
+        let tree_budget = &mut self.tree_budget;
         let (up_sql, mut sql) = parse_migration(files, set, migration, |part| {
             replayer.apply_file(&migration.path, part);
-            part.iter_mut().for_each(Statement::drop_tree);
+            let text_bytes: usize = part.iter().map(|statement| statement.text.len()).sum();
+            if keep && text_bytes <= *tree_budget {
+                *tree_budget -= text_bytes;
+            } else {
+                part.iter_mut().for_each(Statement::drop_tree);
+            }
         });
         self.diagnostics.extend(sql.diagnostics.iter().cloned());
         if !keep {
@@ -184,6 +202,7 @@ fn analyze_set(
         replayer,
         migrations,
         mut diagnostics,
+        tree_budget: _,
     } = progress;
     let (schema, events, replay_diagnostics) = replayer.finish();
     diagnostics.extend(replay_diagnostics);
@@ -512,6 +531,7 @@ impl<'a> From<&'a MigrationSet> for SetSummary<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::sql::StatementKind;
 
     #[test]
     fn valid_utf8_is_borrowed_without_diagnostics() {
@@ -538,5 +558,47 @@ mod tests {
         decode("a.sql", b"  \n", &mut diagnostics);
         assert_eq!(diagnostics.len(), 1);
         assert!(diagnostics[0].message.contains("empty"));
+    }
+
+    /// The statement kinds of `path` at head after analysing a change from an empty base.
+    fn kept_kinds(head: &FileSet, path: &str) -> Vec<bool> {
+        let change = analyze_change(&FileSet::new(), head, &DetectOptions::default());
+        let set = &change.sets[0].head;
+        let migration = set
+            .migrations
+            .iter()
+            .find(|m| m.migration.path == path)
+            .expect("the migration is analysed");
+        migration
+            .sql
+            .statements
+            .iter()
+            .map(|statement| matches!(statement.kind, StatementKind::Parsed(_)))
+            .collect()
+    }
+
+    #[test]
+    fn a_small_change_keeps_its_trees_and_a_large_one_drops_them_past_the_budget() {
+        let small = "prisma/migrations/1_init/migration.sql";
+        let mut head = FileSet::new();
+        head.insert(small, "CREATE TABLE \"A\" (id INT);\nDROP TABLE \"A\";\n");
+        assert_eq!(kept_kinds(&head, small), [true, true]);
+
+        // A second, later file whose text alone is over the budget keeps its statements but
+        // not their trees; the first file still has its own.
+        let large = "prisma/migrations/2_seed/migration.sql";
+        let row = "INSERT INTO \"B\" (id, note) VALUES (1, 'a row of seed data to fill the file');\n";
+        let mut text = String::from("CREATE TABLE \"B\" (id INT, note TEXT);\n");
+        while text.len() <= KEPT_TREE_TEXT_BYTES {
+            text.push_str(row);
+        }
+        head.insert(large, text);
+        assert_eq!(kept_kinds(&head, small), [true, true]);
+        let kinds = kept_kinds(&head, large);
+        assert!(kinds.len() > 1000, "{} statements", kinds.len());
+        assert!(
+            kinds.iter().any(|&parsed| !parsed),
+            "some trees are dropped past the budget"
+        );
     }
 }

@@ -130,6 +130,10 @@ pub struct Excerpt {
 
 /// Lines shown before and after a finding's line.
 const EXCERPT_CONTEXT: usize = 3;
+/// The longest excerpt line kept, in bytes: a finding's context is for reading, and a
+/// migration written on one line (generated dumps) would otherwise copy the whole file into
+/// every finding's excerpt.
+const EXCERPT_LINE_BYTES: usize = 400;
 
 impl PrReport {
     /// The excerpt for a finding at `file:line`, if any.
@@ -236,15 +240,25 @@ fn excerpt(change: &SetChange, finding: &Finding) -> Option<Excerpt> {
         .up_sql
         .lines()
         .enumerate()
-        .map(|(i, text)| (i + 1, text.to_owned()))
         .skip(first - 1)
         .take(2 * EXCERPT_CONTEXT + 1)
+        .map(|(i, text)| (i + 1, excerpt_line(text)))
         .collect();
     (!lines.is_empty()).then(|| Excerpt {
         file: finding.file.clone(),
         line: finding.line,
         lines,
     })
+}
+
+/// `text` shortened to [`EXCERPT_LINE_BYTES`] (at a character boundary), saying how much was
+/// left out.
+fn excerpt_line(text: &str) -> String {
+    if text.len() <= EXCERPT_LINE_BYTES {
+        return text.to_owned();
+    }
+    let end = text.floor_char_boundary(EXCERPT_LINE_BYTES);
+    format!("{} … ({} more bytes)", &text[..end], text.len() - end)
 }
 
 fn set_report(change: &SetChange, findings: &[Finding], inputs: ReportInputs<'_>) -> SetReport {

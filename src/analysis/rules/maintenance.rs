@@ -35,6 +35,15 @@ pub(super) enum Maintenance {
     },
 }
 
+/// Whether `text` holds `word` in any ASCII case: a cheap test before tokenizing, since a
+/// statement can only be a setting or a maintenance statement of that name if it holds it
+/// (every statement of a history goes through both readers).
+fn mentions(text: &str, word: &str) -> bool {
+    text.as_bytes()
+        .windows(word.len())
+        .any(|window| window.eq_ignore_ascii_case(word.as_bytes()))
+}
+
 /// The statement's significant tokens: words (lowercase unless quoted, as Postgres folds them)
 /// and punctuation, without whitespace and comments. `None` when it cannot be tokenized.
 fn words(text: &str) -> Option<Vec<Token>> {
@@ -99,6 +108,9 @@ fn object_names(tokens: &[Token], mut at: usize, stop: &[&str]) -> Vec<String> {
 /// `Some(false)` when it turns it off (`0`, `DEFAULT`, `RESET`), `None` when it does not touch
 /// it. Only the setting itself counts: `SET app.lock_timeout` is another setting.
 pub(super) fn lock_timeout_setting(text: &str) -> Option<bool> {
+    if !mentions(text, "lock_timeout") {
+        return None;
+    }
     let tokens = words(text)?;
     let first = keyword(tokens.first())?;
     let value = match first.as_str() {
@@ -156,8 +168,17 @@ fn is_zero(value: &str) -> bool {
     !number.is_empty() && number.chars().all(|c| c == '0' || c == '.')
 }
 
+/// The first words of the statements [`maintenance`] reads.
+const MAINTENANCE_KEYWORDS: [&str; 4] = ["reindex", "vacuum", "cluster", "lock"];
+
 /// The maintenance statement `text` is, if it is one.
 pub(super) fn maintenance(text: &str) -> Option<Maintenance> {
+    if !MAINTENANCE_KEYWORDS
+        .iter()
+        .any(|keyword| mentions(text, keyword))
+    {
+        return None;
+    }
     let tokens = words(text)?;
     let mut at = 1;
     // `REINDEX (VERBOSE)`, `VACUUM (FULL, ANALYZE)`, `CLUSTER (VERBOSE)`: an option list.
