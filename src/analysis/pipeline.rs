@@ -584,12 +584,13 @@ mod tests {
         head.insert(small, "CREATE TABLE \"A\" (id INT);\nDROP TABLE \"A\";\n");
         assert_eq!(kept_kinds(&head, small), [true, true]);
 
-        // A second, later file whose text alone is over the budget keeps its statements but
+        // A second, later file whose text alone is well over the budget keeps its statements but
         // not their trees; the first file still has its own.
         let large = "prisma/migrations/2_seed/migration.sql";
-        let row = "INSERT INTO \"B\" (id, note) VALUES (1, 'a row of seed data to fill the file');\n";
+        let row =
+            "INSERT INTO \"B\" (id, note) VALUES (1, 'a row of seed data to fill the file');\n";
         let mut text = String::from("CREATE TABLE \"B\" (id INT, note TEXT);\n");
-        while text.len() <= KEPT_TREE_TEXT_BYTES {
+        while text.len() <= 2 * KEPT_TREE_TEXT_BYTES {
             text.push_str(row);
         }
         head.insert(large, text);
