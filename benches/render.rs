@@ -25,9 +25,9 @@ use schemagate::source::change::Change;
 use schemagate::source::demo::demo_changes;
 use schemagate::tui::app::App;
 use schemagate::tui::context::Context;
+use schemagate::tui::frame::draw;
 use schemagate::tui::submitter::Submitter;
 use schemagate::tui::theme::Theme;
-use schemagate::tui::views::draw;
 use schemagate::tui::worker::Worker;
 
 /// The binary's allocator, so time and memory are the product's.

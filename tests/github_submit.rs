@@ -31,9 +31,9 @@ use schemagate::review::{
     Checklists, Decision, DecisionLog, Destination, Draft, FindingSummary, Note, Timestamp, Verdict,
 };
 use schemagate::tui::app::App;
+use schemagate::tui::frame::draw;
 use schemagate::tui::submitter::Submitter;
 use schemagate::tui::theme::Theme;
-use schemagate::tui::views::draw;
 use schemagate::tui::views::verdict::Stage;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};

@@ -482,9 +482,9 @@ impl App {
                     audit.select(position);
                 }
             }
-        } else if let Some(index) = queue::tab_at(&views::queue_view(self), body, x, y) {
+        } else if let Some(index) = queue::tab_at(&self.queue_view(), body, x, y) {
             self.select_view(index);
-        } else if let Some(position) = queue::row_at(&views::queue_view(self), body, y) {
+        } else if let Some(position) = queue::row_at(&self.queue_view(), body, y) {
             if position == self.queue.selected_position() {
                 self.open_selected();
             } else {
@@ -610,6 +610,20 @@ impl App {
         let selected = self.queue.selected_entry(&self.entries);
         if let Some(entry) = selected.and_then(|index| self.entries.get(index)) {
             self.review = Some(ReviewState::open(entry, &self.context));
+        }
+    }
+
+    /// What the queue screen draws from.
+    pub fn queue_view(&self) -> queue::QueueView<'_> {
+        queue::QueueView {
+            state: &self.queue,
+            entries: &self.entries,
+            load: &self.load,
+            refresh_every: self.refresh_every,
+            now: self.context.clock.now(),
+            keymap: &self.keymap,
+            views: &self.views,
+            view: self.view,
         }
     }
 

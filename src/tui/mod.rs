@@ -1,7 +1,8 @@
 //! The review console (ratatui), drawing the review items of [`crate::app`]. `context` is what
-//! the console needs from outside, `app` holds the state and routes keys,
-//! clicks and background answers, `views` draws (queue, review, verdict, audit, help), `keys`
-//! maps keys to actions (defaults and the config's `[keybindings]`), `theme` holds colours.
+//! the console needs from outside, `app` holds the state and routes keys, clicks and
+//! background answers, `views` draws (queue, review, verdict, audit, help) in the `frame`,
+//! `keys` maps keys to actions (defaults and the config's `[keybindings]`), `theme` holds
+//! colours.
 //! Everything the console reacts to arrives on one event channel (`channel`): the terminal's
 //! input (`event`, read on a thread of its own), a tick while something moves, and the answers
 //! of background jobs, which run on the `worker`: `loader` fills the queue (`offline` is the
@@ -15,6 +16,7 @@ pub mod app;
 pub mod channel;
 pub mod context;
 pub mod event;
+pub mod frame;
 pub mod github;
 pub mod history;
 pub mod keys;
@@ -70,7 +72,7 @@ fn event_loop(
     let mut redraw = true;
     while !app.quit {
         if redraw {
-            terminal.draw(|frame| views::draw(frame, app, theme))?;
+            terminal.draw(|frame| frame::draw(frame, app, theme))?;
         }
         let event = app.wait();
         if let Event::InputFailed(error) = event {

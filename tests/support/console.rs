@@ -13,9 +13,9 @@ use schemagate::app::entry::demo_entries;
 use schemagate::review::{Checklists, FixedClock, Timestamp};
 use schemagate::tui::app::App;
 use schemagate::tui::context::Context;
+use schemagate::tui::frame::draw;
 use schemagate::tui::submitter::Submitter;
 use schemagate::tui::theme::Theme;
-use schemagate::tui::views::draw;
 use schemagate::tui::worker::Worker;
 
 /// Opens the riskiest PR and records the verdict the dialog suggests (Block: allowed with

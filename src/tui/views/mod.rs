@@ -1,4 +1,5 @@
-//! Drawing: one module per screen or dialog, and the frame that holds them.
+//! Drawing: one module per screen or dialog (the frame that holds them is
+//! [`crate::tui::frame`]), and what they share.
 
 pub mod audit;
 pub mod help;
@@ -10,18 +11,14 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crossterm::event::{KeyEvent, KeyModifiers};
-use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use super::app::{App, Overlay};
-use super::strings;
 use super::theme::Theme;
 use crate::analysis::rules::Risk;
-use crate::app::entry::PrEntry;
 use crate::report::sanitize::sanitize_line;
 
 /// The smallest terminal the layout is drawn in.
@@ -31,90 +28,10 @@ pub const MIN_HEIGHT: u16 = 12;
 /// Rows counted at most for one wrapped line (far more than any pane or dialog shows).
 pub const MAX_WRAPPED_ROWS: u16 = 256;
 
-/// Draws the whole console.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
-    let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let text = Paragraph::new(Span::styled(strings::TOO_SMALL, theme.accent))
-            .wrap(Wrap { trim: true });
-        frame.render_widget(text, area);
-        return;
-    }
-    let [title, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
-    frame.render_widget(title_bar(app, theme), title);
-    match (&app.review, app.open_entry(), &app.audit) {
-        (Some(review), Some(entry), _) => {
-            review::draw(frame, body, review, entry, &app.keymap, theme);
-        }
-        (None, _, Some(audit)) => {
-            audit::draw(
-                frame,
-                body,
-                audit,
-                &app.context.checklists,
-                &app.keymap,
-                theme,
-            );
-        }
-        _ => queue::draw(frame, body, &queue_view(app), theme),
-    }
-    if let (Overlay::Verdict(state), Some(entry)) = (&app.overlay, app.open_entry()) {
-        verdict::draw(frame, area, state, entry, &app.keymap, theme);
-    }
-    if app.help {
-        help::draw(frame, area, app.screen(), &app.keymap, theme);
-    }
-}
-
-/// What the queue screen draws from.
-pub fn queue_view(app: &App) -> queue::QueueView<'_> {
-    queue::QueueView {
-        state: &app.queue,
-        entries: &app.entries,
-        load: &app.load,
-        refresh_every: app.refresh_every,
-        now: app.context.clock.now(),
-        keymap: &app.keymap,
-        views: app.views().0,
-        view: app.views().1,
-    }
-}
-
 /// The area below the title bar.
 pub fn body_area(area: Rect) -> Rect {
     let [_, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     body
-}
-
-/// `schemagate · demo/meal-planner #104 title`, or the PR count on the queue.
-fn title_bar<'a>(app: &'a App, theme: &Theme) -> Paragraph<'a> {
-    let mut spans = vec![Span::styled(strings::APP_TITLE, theme.accent)];
-    match app.open_entry() {
-        None if app.audit.is_some() => {
-            spans.push(Span::styled(strings::AUDIT_TITLE_BAR, theme.dim));
-        }
-        Some(entry) => {
-            let meta = &entry.meta;
-            spans.push(Span::raw(format!(
-                " · {} #{} ",
-                clean(&meta.repo),
-                meta.number
-            )));
-            spans.push(Span::styled(clean(&meta.title).into_owned(), theme.text));
-        }
-        None => spans.push(Span::styled(queue_summary(&app.entries), theme.dim)),
-    }
-    Paragraph::new(Line::from(spans))
-}
-
-/// ` · demo/meal-planner · 9 open PRs` (the repo named when every PR is in the same one).
-fn queue_summary(entries: &[PrEntry]) -> String {
-    let mut repos = entries.iter().map(|e| e.meta.repo.as_str());
-    let first = repos.next();
-    match first.filter(|first| repos.all(|repo| repo == *first)) {
-        Some(repo) => format!(" · {} · {} open PRs", clean(repo), entries.len()),
-        None => format!(" · {} open PRs", entries.len()),
-    }
 }
 
 /// How many rows `line` takes in an area `width` columns wide, wrapped as a [`Paragraph`]
