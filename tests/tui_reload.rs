@@ -96,15 +96,22 @@ fn pr(repo: &str, number: u64) -> (String, u64) {
     (repo.to_owned(), number)
 }
 
-#[test]
-fn a_repo_that_fails_on_reload_keeps_its_previous_prs_and_says_so() {
-    let dir = tempfile::tempdir().unwrap();
+/// A console that has loaded acme/shop #101, #102 and acme/api #104, #108, and the source
+/// whose next answers a test plans.
+fn loaded_two_repos(data: &std::path::Path) -> (Arc<TwoRepos>, App) {
     let source = Arc::new(TwoRepos::new(
         Next::Prs(&[101, 102]),
         Next::Prs(&[104, 108]),
     ));
-    let mut app = App::loading(demo_context(dir.path()), source.clone());
+    let mut app = App::loading(demo_context(data), source.clone());
     app.settle();
+    (source, app)
+}
+
+#[test]
+fn a_repo_that_fails_on_reload_keeps_its_previous_prs_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, mut app) = loaded_two_repos(dir.path());
     let first = vec![pr(API, 104), pr(API, 108), pr(SHOP, 101), pr(SHOP, 102)];
     assert_eq!(prs(&app), first);
     assert_eq!(app.load.errors().count(), 0);
@@ -197,12 +204,7 @@ fn a_repo_that_fails_after_bringing_prs_shows_only_what_it_brought() {
 #[test]
 fn a_load_that_dies_keeps_every_repo_it_did_not_reach() {
     let dir = tempfile::tempdir().unwrap();
-    let source = Arc::new(TwoRepos::new(
-        Next::Prs(&[101, 102]),
-        Next::Prs(&[104, 108]),
-    ));
-    let mut app = App::loading(demo_context(dir.path()), source.clone());
-    app.settle();
+    let (source, mut app) = loaded_two_repos(dir.path());
 
     // acme/shop loads #101 only, then the loader thread dies before acme/api.
     source.plan(Next::PrsThenPanics(&[101]), Next::Prs(&[104]));
@@ -223,12 +225,7 @@ fn a_load_that_dies_keeps_every_repo_it_did_not_reach() {
 #[test]
 fn a_reload_lands_while_a_review_is_open_and_the_review_stays_on_its_pr() {
     let dir = tempfile::tempdir().unwrap();
-    let source = Arc::new(TwoRepos::new(
-        Next::Prs(&[101, 102]),
-        Next::Prs(&[104, 108]),
-    ));
-    let mut app = App::loading(demo_context(dir.path()), source.clone());
-    app.settle();
+    let (source, mut app) = loaded_two_repos(dir.path());
     source.plan(Next::Prs(&[101]), Next::Prs(&[104, 108]));
     // The reload starts on the queue; the review opens before it is done.
     press(&mut app, &[KeyCode::Char('r'), KeyCode::Enter]);
